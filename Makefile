@@ -1,0 +1,81 @@
+# openhv — one non-recursive GNU make.
+#
+#   make            build/libopenhv.a, build/libopenhv.so*, build/openhv
+#   make check      build and run the test suite
+#   make clean
+#
+# Variables: V=1 shows commands, WERROR=0 lets warnings through,
+# CC/CFLAGS/LDFLAGS as usual, O=dir puts the build elsewhere.
+
+O	?= build
+CC	?= cc
+AR	?= ar
+WERROR	?= 1
+
+SOVERSION	:= 0
+VERSION		:= 0.1.0
+
+Q := $(if $(filter 1,$(V)),,@)
+E := $(if $(filter 1,$(V)),@true,@echo)
+
+WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wno-unused-parameter $(if $(filter 1,$(WERROR)),-Werror)
+CFLAGS	?= -O2 -g
+BASE	:= -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Iinclude $(WARN) -MMD -MP
+LIBFLAGS := -fPIC -fvisibility=hidden -DOHV_BUILDING_LIBRARY
+LDLIBS	+= -lpthread
+
+LIB_SRC	:= $(wildcard src/*.c)
+LIB_OBJ	:= $(LIB_SRC:%.c=$(O)/%.o)
+TOOL_SRC := $(wildcard tools/openhv/*.c)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(O)/%.o)
+TEST_SRC := $(wildcard tests/*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o)
+
+STATIC	:= $(O)/libopenhv.a
+SHARED	:= $(O)/libopenhv.so.$(VERSION)
+TOOL	:= $(O)/openhv
+RUNNER	:= $(O)/tests/runner
+
+.PHONY: all check clean
+all: $(STATIC) $(SHARED) $(TOOL)
+
+$(O)/src/%.o: src/%.c
+	$(E) "  CC      $<"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE) $(LIBFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/%.o: %.c
+	$(E) "  CC      $<"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE) $(CFLAGS) -c -o $@ $<
+
+$(STATIC): $(LIB_OBJ)
+	$(E) "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(SHARED): $(LIB_OBJ)
+	$(E) "  LD      $@"
+	$(Q)$(CC) -shared -Wl,-soname,libopenhv.so.$(SOVERSION) $(LDFLAGS) \
+		-o $@ $^ $(LDLIBS)
+	$(Q)ln -sf libopenhv.so.$(VERSION) $(O)/libopenhv.so.$(SOVERSION)
+	$(Q)ln -sf libopenhv.so.$(SOVERSION) $(O)/libopenhv.so
+
+$(TOOL): $(TOOL_OBJ) $(STATIC)
+	$(E) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(STATIC) $(LDLIBS)
+
+$(RUNNER): $(TEST_OBJ) $(STATIC)
+	$(E) "  LD      $@"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(STATIC) $(LDLIBS)
+
+# The suite ends with "N passed, N failed, N skipped"; it fails the build
+# only when a test failed.
+check: all $(RUNNER)
+	$(Q)$(RUNNER) $(TESTFLAGS)
+
+clean:
+	rm -rf $(O)
+
+-include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

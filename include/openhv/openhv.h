@@ -1,0 +1,253 @@
+/*
+ * openhv — the provider side of the Hyper-V partition-management interface.
+ *
+ * This header is the library's contract (SPEC.md section 2).  One instance
+ * (struct ohv) is one machine: its memory, its root partition and every
+ * partition created under it.  Everything a partition does, it does through
+ * ohv_hypercall(), exactly as guest code executes a hypercall instruction.
+ *
+ * Thread safety: every function taking a struct ohv may be called from any
+ * number of threads at once, except ohv_close().
+ */
+#ifndef OPENHV_OPENHV_H
+#define OPENHV_OPENHV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openhv/hv.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(OHV_BUILDING_LIBRARY) && defined(__GNUC__)
+#define OHV_API __attribute__((visibility("default")))
+#else
+#define OHV_API
+#endif
+
+#define OHV_VERSION_MAJOR	0
+#define OHV_VERSION_MINOR	1
+#define OHV_VERSION_PATCH	0
+#define OHV_VERSION_STRING	"0.1.0"
+
+/* The library's version string, "MAJOR.MINOR.PATCH". */
+OHV_API const char *ohv_version(void);
+
+/* SPEC 4.3: the root holds bits 0-10, 32-40, 43, 44 and 49; a new child
+ * gets the TLFS 2.0 defaults, bits 0-8 and 10. */
+#define OHV_ROOT_PRIVILEGES	0x000219FF000007FFull
+#define OHV_CHILD_PRIVILEGES	0x00000000000005FFull
+
+/* SPEC 7: VP indexes run from 0 to OHV_MAX_VPS - 1. */
+#define OHV_MAX_VPS		64u
+/* Largest numa_nodes value (TLFS-md: proximity domains 0-63). */
+#define OHV_MAX_NUMA_NODES	64u
+
+enum ohv_arch { OHV_ARCH_X64 = 0, OHV_ARCH_ARM64 = 1 };
+
+/* SPEC 5.4: pool pages each hypervisor object costs, and whose pool pays. */
+struct ohv_costs {
+	uint32_t partition;	/* 1:  creator's pool, from create to delete   */
+	uint32_t initialize;	/* 16: the partition's own pool                */
+	uint32_t vp;		/* 8:  the partition's pool, per VP            */
+	uint32_t port;		/* 2:  the port partition's pool               */
+	uint32_t connection;	/* 1:  the connection partition's pool         */
+	uint32_t gpa_table;	/* 1:  target's pool, per 2 MiB region mapped  */
+};
+
+struct ohv_config {
+	enum ohv_arch arch;		/* layouts and registers; default X64    */
+	uint64_t memory_pages;		/* machine frames of 4 KiB; 16384        */
+	uint32_t numa_nodes;		/* equal contiguous ranges; 1            */
+	uint32_t max_depth;		/* incl. the root; default 4, min 2      */
+	uint64_t max_partitions;	/* live, incl. the root; 1 << 20         */
+	uint32_t root_vps;		/* 1 .. OHV_MAX_VPS; default 1           */
+	uint64_t root_privileges;	/* default OHV_ROOT_PRIVILEGES           */
+	struct ohv_costs costs;		/* defaults of SPEC 5.4                  */
+	/*
+	 * Rep-call time budget (TLFS: about 50 us).  A rep call that has run
+	 * this long returns SUCCESS with reps completed < rep count and the
+	 * control word's rep start advanced; the caller re-issues it.  At
+	 * least one element is always processed.  0 disables the budget.
+	 */
+	uint64_t rep_budget_ns;		/* default 50000                         */
+	/*
+	 * At most this many rep elements per invocation (0 = no limit); a
+	 * deterministic stand-in for the time budget, useful in tests.
+	 */
+	uint32_t rep_limit;		/* default 0                             */
+};
+
+/* Fill every field with its default. */
+OHV_API void ohv_config_init(struct ohv_config *cfg);
+
+struct ohv;
+
+/*
+ * Create an instance: machine memory (one shared mapping, committed lazily
+ * by the OS), the root partition (id 1, Active, root_vps VPs, identity GPA
+ * space) and nothing else.  cfg may be NULL for the defaults.
+ * Returns 0, -EINVAL for a configuration outside the ranges above, or
+ * -ENOMEM / another -errno when the host refuses memory.
+ */
+OHV_API int ohv_open(const struct ohv_config *cfg, struct ohv **out_hv);
+
+/* Destroy the instance and everything in it.  NULL is ignored. */
+OHV_API void ohv_close(struct ohv *hv);
+
+/* The configuration the instance runs with. */
+OHV_API void ohv_get_config(const struct ohv *hv, struct ohv_config *out);
+
+/* The root partition's id (always 1: ids are issued sequentially). */
+OHV_API uint64_t ohv_root_id(const struct ohv *hv);
+
+/*
+ * Host view of a partition's guest memory: NULL unless every byte of
+ * [gpa, gpa + len) is mapped and accessible to that partition (a len of 0
+ * asks about the byte at gpa).  The pointer stays valid until ohv_close();
+ * what it shows after the page is deposited or unmapped is not the
+ * partition's memory any more.
+ */
+OHV_API void *ohv_gpa(struct ohv *hv, uint64_t partition_id, uint64_t gpa,
+		      size_t len);
+
+/*
+ * One hypercall, as VP vp_index of partition partition_id executes it.
+ * Architecture-neutral register image (SPEC 2):
+ *   control      x64 RCX / arm64 X1: the hypercall input value; when a rep
+ *                call returns before finishing, its rep start is advanced
+ *   fast[0]      x64 RDX / arm64 X2: input GPA, or fast input bytes 0-7
+ *   fast[1]      x64 R8  / arm64 X3: output GPA, or fast input bytes 8-15
+ *   fast[2..13]  x64 XMM0..XMM5 (low, high) for XMM-fast calls
+ *   fast[2..15]  arm64 X4..X17
+ *   result       x64 RAX / arm64 X0: the hypercall result value
+ * Returns result: status in bits 15:0, reps completed in 43:32.
+ *
+ * A caller partition that does not exist, is not Active, or a VP that does
+ * not exist or is suspended gets INVALID_PARTITION_ID, INVALID_PARTITION_STATE,
+ * INVALID_VP_INDEX or INVALID_VP_STATE and nothing is done.  A NULL hv or
+ * call gets INVALID_PARAMETER.
+ */
+struct ohv_hvcall {
+	uint64_t control;
+	uint64_t fast[16];
+	uint64_t result;
+};
+OHV_API uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
+			       uint32_t vp_index, struct ohv_hvcall *call);
+
+/* Control word and result value helpers (SPEC 3.1). */
+static inline uint64_t ohv_control(uint16_t code, int fast, uint32_t rep_count,
+				   uint32_t rep_start)
+{
+	return (uint64_t)code |
+	       (fast ? HV_HYPERCALL_FAST_BIT : 0) |
+	       ((uint64_t)(rep_count & 0xFFF) << HV_HYPERCALL_REP_COMP_OFFSET) |
+	       ((uint64_t)(rep_start & 0xFFF) << HV_HYPERCALL_REP_START_OFFSET);
+}
+
+static inline hv_status_t ohv_result_status(uint64_t result)
+{
+	return (hv_status_t)(result & HV_HYPERCALL_RESULT_MASK);
+}
+
+static inline uint32_t ohv_result_reps(uint64_t result)
+{
+	return (uint32_t)((result & HV_HYPERCALL_REP_COMP_MASK) >>
+			  HV_HYPERCALL_REP_COMP_OFFSET);
+}
+
+/* "HV_STATUS_INSUFFICIENT_MEMORY"; "HV_STATUS_UNKNOWN" for other values. */
+OHV_API const char *ohv_status_name(hv_status_t status);
+
+/* "HvCreatePartition" for a call code openhv knows by name, else NULL. */
+OHV_API const char *ohv_call_name(uint16_t code);
+
+/* ---------------------------------------------------------------------- */
+/* Observation.  Nothing here changes the machine.                         */
+
+enum ohv_partition_state {
+	OHV_STATE_UNINITIALIZED = 1,
+	OHV_STATE_ACTIVE = 2,
+	OHV_STATE_FINALIZED = 3,
+};
+
+/* "Uninitialized", "Active", "Finalized". */
+OHV_API const char *ohv_state_name(enum ohv_partition_state state);
+
+struct ohv_partition_info {
+	uint64_t id;
+	uint64_t parent_id;		/* 0 for the root                  */
+	uint32_t depth;			/* the root is 1                   */
+	enum ohv_partition_state state;
+	uint64_t creation_flags;
+	struct hv_proximity_domain_info proximity;
+	uint32_t compatibility_version;
+	uint64_t privileges;
+	uint64_t pool_available;	/* pages in its own pool           */
+	uint64_t pool_in_use;
+	uint64_t charged_pages;		/* its object's pages in the parent's pool */
+	uint64_t children;
+	uint32_t vps;
+};
+
+/* 0, or -ENOENT when no live partition has that id. */
+OHV_API int ohv_partition_info(struct ohv *hv, uint64_t partition_id,
+			       struct ohv_partition_info *out);
+
+/* Pool balance of one partition on one node: 0, -ENOENT or -EINVAL. */
+OHV_API int ohv_pool_node_balance(struct ohv *hv, uint64_t partition_id,
+				  uint32_t node, uint64_t *available,
+				  uint64_t *in_use);
+
+/*
+ * The live partitions' ids in tree pre-order (a parent before its
+ * children, siblings in creation order).  Stores at most max ids and
+ * returns how many partitions are live.
+ */
+OHV_API size_t ohv_partition_list(struct ohv *hv, uint64_t *ids, size_t max);
+
+/* The NUMA node (proximity domain) of a machine frame, or UINT32_MAX. */
+OHV_API uint32_t ohv_frame_node(const struct ohv *hv, uint64_t frame);
+
+/*
+ * Trace hook, called after every hypercall (outside the instance lock) with
+ * the register image as the caller sees it on return.  input/output point at
+ * the parameter blocks as copied in and out (NULL when the call was rejected
+ * before they were read or produced nothing); they are valid only during the
+ * callback.  One hook per instance; fn NULL removes it.
+ */
+struct ohv_trace_event {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint64_t control;		/* as issued                       */
+	uint64_t result;
+	const struct ohv_hvcall *regs;	/* after the call                  */
+	const void *input;
+	size_t input_len;
+	const void *output;
+	size_t output_len;
+	uint64_t elapsed_ns;
+};
+typedef void ohv_trace_fn(void *ctx, const struct ohv_trace_event *ev);
+OHV_API void ohv_set_trace(struct ohv *hv, ohv_trace_fn *fn, void *ctx);
+
+/* ---------------------------------------------------------------------- */
+/* Debugging.                                                              */
+
+/*
+ * Verify SPEC section 1's invariants: every frame in exactly one place (a
+ * GPA space or one pool), pool accounting per partition and node, charges
+ * and free lists consistent, the partition tree and id index consistent.
+ * Returns 0, or -1 with a description of the first violation in why (when
+ * why is not NULL).  Cost is linear in memory_pages plus partitions.
+ */
+OHV_API int ohv_debug_check(struct ohv *hv, char *why, size_t why_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OPENHV_OPENHV_H */

@@ -1,0 +1,285 @@
+/*
+ * The invariant checker (SPEC 1).  It recomputes from the frame table what
+ * the pools and the partition tree claim, and reports the first place where
+ * the two disagree.  It uses host memory only for two counters per pool
+ * node, allocated per call.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "alloc.h"
+#include "internal.h"
+#include "partition.h"
+
+struct checker {
+	struct ohv *hv;
+	char *why;
+	size_t why_len;
+	/* Per slot and node: frames seen available / in use. */
+	uint64_t *avail, *in_use;
+};
+
+static int fail(struct checker *c, const char *fmt, ...)
+{
+	if (c->why && c->why_len) {
+		va_list ap;
+
+		va_start(ap, fmt);
+		vsnprintf(c->why, c->why_len, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static size_t idx(const struct checker *c, uint32_t slot, uint32_t node)
+{
+	return (size_t)slot * c->hv->cfg.numa_nodes + node;
+}
+
+/* The tree: links, depths, states, the id index and the slot table. */
+static int check_tree(struct checker *c)
+{
+	struct ohv *hv = c->hv;
+	const struct partition *root = hv->root;
+	uint64_t seen = 0;
+
+	if (!root || root->id != 1 || root->parent || root->depth != 1 ||
+	    root->state != OHV_STATE_ACTIVE)
+		return fail(c, "root partition malformed");
+	for (uint32_t s = 0; s < hv->nslots; s++) {
+		const struct partition *p = hv->slots[s];
+
+		if (!p)
+			continue;
+		seen++;
+		if (p->slot != s)
+			return fail(c, "partition %llu: slot %u stored as %u",
+				    (unsigned long long)p->id, s, p->slot);
+		if (partition_get(hv, p->id) != p)
+			return fail(c, "partition %llu missing from id index",
+				    (unsigned long long)p->id);
+		if (p->id == 0 || p->id >= hv->next_id)
+			return fail(c, "partition id %llu never issued",
+				    (unsigned long long)p->id);
+		if (p != root) {
+			const struct partition *q = p->parent;
+
+			if (!q || hv->slots[q->slot] != q)
+				return fail(c, "partition %llu: parent not live",
+					    (unsigned long long)p->id);
+			if (p->depth != q->depth + 1 || p->depth > hv->cfg.max_depth)
+				return fail(c, "partition %llu: depth %u under parent depth %u",
+					    (unsigned long long)p->id, p->depth, q->depth);
+			if (q->state != OHV_STATE_ACTIVE)
+				return fail(c, "partition %llu: parent %llu has a child but is not Active",
+					    (unsigned long long)p->id,
+					    (unsigned long long)q->id);
+			if (p->object.count != hv->cfg.costs.partition)
+				return fail(c, "partition %llu: object charge %u pages, cost %u",
+					    (unsigned long long)p->id,
+					    p->object.count, hv->cfg.costs.partition);
+		}
+		if (p->state != OHV_STATE_UNINITIALIZED &&
+		    p->state != OHV_STATE_ACTIVE && p->state != OHV_STATE_FINALIZED)
+			return fail(c, "partition %llu: state %d",
+				    (unsigned long long)p->id, (int)p->state);
+		/* Only Active partitions hold in-use pages of their own, and
+		 * only Active partitions have children. */
+		if (p->state != OHV_STATE_ACTIVE && (p->pool_in_use || p->nchildren))
+			return fail(c, "partition %llu: %s with %llu pages in use, %llu children",
+				    (unsigned long long)p->id, ohv_state_name(p->state),
+				    (unsigned long long)p->pool_in_use,
+				    (unsigned long long)p->nchildren);
+		uint32_t want_init = p != root && p->state == OHV_STATE_ACTIVE ?
+			hv->cfg.costs.initialize : 0;
+
+		if (p->init.count != want_init)
+			return fail(c, "partition %llu: initialize charge %u pages, want %u",
+				    (unsigned long long)p->id, p->init.count, want_init);
+		/* Children: a doubly linked list in creation (= id) order. */
+		uint64_t n = 0;
+		const struct partition *prev = NULL;
+
+		for (const struct partition *k = p->first_child; k; k = k->next_sibling) {
+			if (k->parent != p || k->prev_sibling != prev)
+				return fail(c, "partition %llu: child list broken at %llu",
+					    (unsigned long long)p->id,
+					    (unsigned long long)k->id);
+			if (prev && prev->id >= k->id)
+				return fail(c, "partition %llu: children out of creation order",
+					    (unsigned long long)p->id);
+			prev = k;
+			if (++n > hv->live)
+				return fail(c, "partition %llu: child list loops",
+					    (unsigned long long)p->id);
+		}
+		if (p->last_child != prev || n != p->nchildren)
+			return fail(c, "partition %llu: %llu children counted, %llu recorded",
+				    (unsigned long long)p->id, (unsigned long long)n,
+				    (unsigned long long)p->nchildren);
+	}
+	if (seen != hv->live || hv->ids.count != hv->live)
+		return fail(c, "%llu partitions in slots, %llu in the id index, %llu live",
+			    (unsigned long long)seen, (unsigned long long)hv->ids.count,
+			    (unsigned long long)hv->live);
+	if (hv->live > hv->cfg.max_partitions)
+		return fail(c, "%llu live partitions over the limit",
+			    (unsigned long long)hv->live);
+	return 0;
+}
+
+/* Every frame is in exactly one place; count the pools' frames. */
+static int check_frames(struct checker *c)
+{
+	struct ohv *hv = c->hv;
+
+	for (uint64_t i = 0; i < hv->cfg.memory_pages; i++) {
+		const struct frame *f = &hv->frames[i];
+		uint32_t node = frame_node(hv, i);
+
+		switch (f->state) {
+		case FRAME_GPA:
+			if (f->owner1)
+				return fail(c, "frame %llu: in a GPA space but owned by a pool",
+					    (unsigned long long)i);
+			break;
+		case FRAME_AVAILABLE:
+		case FRAME_IN_USE: {
+			const struct partition *p =
+				f->owner1 <= hv->nslots ? slot_partition(hv, f->owner1) : NULL;
+
+			if (!p)
+				return fail(c, "frame %llu: pool owner slot %u is not live",
+					    (unsigned long long)i, f->owner1);
+			if (f->maps || f->root_deny)
+				return fail(c, "frame %llu: in %llu's pool and reachable through a GPA space",
+					    (unsigned long long)i,
+					    (unsigned long long)p->id);
+			if (f->state == FRAME_AVAILABLE)
+				c->avail[idx(c, p->slot, node)]++;
+			else
+				c->in_use[idx(c, p->slot, node)]++;
+			break;
+		}
+		default:
+			return fail(c, "frame %llu: state %u",
+				    (unsigned long long)i, f->state);
+		}
+	}
+	return 0;
+}
+
+/* Walk one chain of frames, each of the given state and pool. */
+static int walk_chain(struct checker *c, const struct partition *owner,
+		      uint32_t head, uint64_t expect, enum frame_state state,
+		      uint32_t node, const char *what, uint64_t id)
+{
+	struct ohv *hv = c->hv;
+	uint64_t n = 0;
+
+	for (uint32_t fr = head; fr != FRAME_NONE; fr = hv->frames[fr].next) {
+		if (fr >= hv->cfg.memory_pages)
+			return fail(c, "%s of %llu: link to frame %u past memory",
+				    what, (unsigned long long)id, fr);
+		const struct frame *f = &hv->frames[fr];
+
+		if (f->state != state || f->owner1 != owner->slot + 1 ||
+		    (node != UINT32_MAX && frame_node(hv, fr) != node))
+			return fail(c, "%s of %llu: frame %u has state %u owner slot %u",
+				    what, (unsigned long long)id, fr, f->state,
+				    f->owner1);
+		if (++n > expect)
+			return fail(c, "%s of %llu: more than %llu frames (or a loop)",
+				    what, (unsigned long long)id,
+				    (unsigned long long)expect);
+	}
+	if (n != expect)
+		return fail(c, "%s of %llu: %llu frames, %llu recorded", what,
+			    (unsigned long long)id, (unsigned long long)n,
+			    (unsigned long long)expect);
+	return 0;
+}
+
+/* Pool accounting: lists, charges and counters agree with the frames. */
+static int check_pools(struct checker *c)
+{
+	struct ohv *hv = c->hv;
+	uint64_t in_pools = 0, total_in_use_charged = 0, total_in_use = 0;
+
+	for (uint32_t s = 0; s < hv->nslots; s++) {
+		const struct partition *p = hv->slots[s];
+
+		if (!p)
+			continue;
+		uint64_t avail = 0, in_use = 0;
+
+		for (uint32_t n = 0; n < hv->cfg.numa_nodes; n++) {
+			const struct pool_node *pn = &p->node[n];
+
+			if (pn->available != c->avail[idx(c, s, n)] ||
+			    pn->in_use != c->in_use[idx(c, s, n)])
+				return fail(c, "pool of %llu, node %u: %llu/%llu recorded, %llu/%llu frames",
+					    (unsigned long long)p->id, n,
+					    (unsigned long long)pn->available,
+					    (unsigned long long)pn->in_use,
+					    (unsigned long long)c->avail[idx(c, s, n)],
+					    (unsigned long long)c->in_use[idx(c, s, n)]);
+			if (walk_chain(c, p, pn->head, pn->available,
+				       FRAME_AVAILABLE, n, "free list", p->id))
+				return -1;
+			avail += pn->available;
+			in_use += pn->in_use;
+		}
+		if (avail != p->pool_available || in_use != p->pool_in_use)
+			return fail(c, "pool of %llu: totals %llu/%llu, nodes sum to %llu/%llu",
+				    (unsigned long long)p->id,
+				    (unsigned long long)p->pool_available,
+				    (unsigned long long)p->pool_in_use,
+				    (unsigned long long)avail,
+				    (unsigned long long)in_use);
+		in_pools += avail + in_use;
+		total_in_use += in_use;
+		/* Charges: the object in the parent's pool, initialize in its
+		 * own. */
+		if (p->parent && walk_chain(c, p->parent, p->object.head,
+					    p->object.count, FRAME_IN_USE,
+					    UINT32_MAX, "object charge", p->id))
+			return -1;
+		if (walk_chain(c, p, p->init.head, p->init.count, FRAME_IN_USE,
+			       UINT32_MAX, "initialize charge", p->id))
+			return -1;
+		total_in_use_charged += p->object.count + p->init.count;
+	}
+	/* Every in-use page belongs to exactly one charge. */
+	if (total_in_use_charged != total_in_use)
+		return fail(c, "%llu pages in use, %llu charged to objects",
+			    (unsigned long long)total_in_use,
+			    (unsigned long long)total_in_use_charged);
+	if (in_pools > hv->cfg.memory_pages)
+		return fail(c, "%llu frames in pools of %llu",
+			    (unsigned long long)in_pools,
+			    (unsigned long long)hv->cfg.memory_pages);
+	return 0;
+}
+
+int ohv_debug_check(struct ohv *hv, char *why, size_t why_len)
+{
+	struct checker c = { .hv = hv, .why = why, .why_len = why_len };
+	int rc;
+
+	if (why && why_len)
+		why[0] = 0;
+	pthread_mutex_lock(&hv->lock);
+	size_t cells = (size_t)hv->nslots * hv->cfg.numa_nodes;
+
+	c.avail = ohv_calloc(cells, sizeof(uint64_t));
+	c.in_use = ohv_calloc(cells, sizeof(uint64_t));
+	if (!c.avail || !c.in_use)
+		rc = fail(&c, "out of host memory for the check");
+	else if ((rc = check_tree(&c)) == 0 && (rc = check_frames(&c)) == 0)
+		rc = check_pools(&c);
+	pthread_mutex_unlock(&hv->lock);
+	ohv_free(c.avail);
+	ohv_free(c.in_use);
+	return rc;
+}

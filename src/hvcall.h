@@ -1,0 +1,59 @@
+/*
+ * The hypercall dispatcher (SPEC 3) and what handlers see of a call.
+ *
+ * The dispatcher decodes the control word, runs the generic checks of
+ * SPEC 3.2 once, copies the input block in, calls the handler, copies the
+ * output out and builds the result value.  Handlers do semantics only:
+ * they read the copied input, write the output buffer and return a status.
+ */
+#ifndef OHV_HVCALL_H
+#define OHV_HVCALL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+struct hvctx {
+	struct ohv *hv;
+	struct partition *caller;
+	struct vp *vp;
+	const void *in;		/* input block: header, then rep elements     */
+	void *out;		/* output block: simple output or rep elements */
+	uint32_t rep_start;
+	uint32_t rep_count;
+	uint32_t rep_done;	/* rep handlers: elements [0, rep_done) done   */
+	uint64_t started_ns;	/* set when a time budget applies, else 0      */
+};
+
+typedef hv_status_t hc_handler(struct hvctx *cx);
+
+/*
+ * Rep handlers call this after finishing element i: true when the call has
+ * used its budget (SPEC 3.2 "time budget") and must return now, with
+ * SUCCESS and reps completed = i + 1.
+ */
+bool hc_budget_spent(struct hvctx *cx, uint32_t i);
+
+/* Input element i of a rep call whose header is hdr bytes and element
+ * size is elem bytes. */
+static inline const void *hc_in_elem(const struct hvctx *cx, uint32_t hdr,
+				     uint32_t elem, uint32_t i)
+{
+	return (const uint8_t *)cx->in + hdr + (size_t)elem * i;
+}
+
+static inline void *hc_out_elem(const struct hvctx *cx, uint32_t elem,
+				uint32_t i)
+{
+	return (uint8_t *)cx->out + (size_t)elem * i;
+}
+
+/* Handlers, by module. */
+hc_handler hc_create_partition, hc_initialize_partition,
+	hc_finalize_partition, hc_delete_partition, hc_get_partition_id,
+	hc_get_next_child_partition;
+hc_handler hc_get_partition_property, hc_set_partition_property;
+hc_handler hc_deposit_memory, hc_withdraw_memory, hc_get_memory_balance;
+
+#endif /* OHV_HVCALL_H */

@@ -1,0 +1,185 @@
+/*
+ * openhv internals shared by every module: the instance, partitions, VPs,
+ * machine frames and pools (SPEC section 1).  Not installed.
+ *
+ * Locks: hv->lock, the instance lock, is held for a whole hypercall and by
+ * every observer.  hv->rootmem_lock (the client layer's page allocator) may
+ * be held while taking hv->lock, never the other way round.
+ */
+#ifndef OHV_INTERNAL_H
+#define OHV_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openhv/openhv.h>
+
+#include "idmap.h"
+
+#ifndef NDEBUG
+#include <stdio.h>
+#include <stdlib.h>
+#define OHV_ASSERT(cond)                                                     \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			fprintf(stderr, "openhv: %s:%d: assertion '%s' failed\n", \
+				__FILE__, __LINE__, #cond);                  \
+			abort();                                             \
+		}                                                            \
+	} while (0)
+#else
+#define OHV_ASSERT(cond) ((void)0)
+#endif
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A frame number that names no frame: the end of a frame list. */
+#define FRAME_NONE	UINT32_MAX
+/* Pool owner of a frame that is in no pool. */
+#define SLOT_NONE	UINT32_MAX
+
+/* Where a machine frame is (the frame ownership invariant, SPEC 1). */
+enum frame_state {
+	FRAME_GPA = 0,		/* in the root's identity map (the default)  */
+	FRAME_AVAILABLE = 1,	/* in a pool, available                      */
+	FRAME_IN_USE = 2,	/* in a pool, charged to a hypervisor object  */
+};
+
+/*
+ * Per-frame metadata.  The array is calloc'ed, so untouched frames cost no
+ * memory and the all-zero value must mean "in the root's GPA space with
+ * full access": owner is stored + 1 for that reason.
+ */
+struct frame {
+	uint32_t owner1;	/* pool owner's slot + 1; 0 when in no pool */
+	uint32_t next;		/* free-list / charge-chain link (pool frames) */
+	uint8_t state;		/* enum frame_state                         */
+	uint8_t root_deny;	/* rights the root lost on its identity map  */
+	uint16_t reserved;
+	uint32_t maps;		/* mappings into child GPA spaces            */
+};
+
+/* Pages of one pool charged to one hypervisor object (SPEC 5.4). */
+struct charge {
+	uint32_t head;		/* first frame of the chain, FRAME_NONE      */
+	uint32_t count;
+};
+
+struct pool_node {
+	uint32_t head;		/* available frames of this node             */
+	uint32_t reserved;
+	uint64_t available;
+	uint64_t in_use;
+};
+
+struct vp {
+	uint32_t index;
+	bool suspended;
+};
+
+struct partition {
+	uint64_t id;
+	struct partition *parent;
+	struct partition *first_child, *last_child;
+	struct partition *prev_sibling, *next_sibling;
+	uint64_t nchildren;
+	uint32_t slot;		/* index in hv->slots; frames name pools by it */
+	uint32_t depth;
+	enum ohv_partition_state state;
+
+	/* HvCreatePartition input, as stored (SPEC 4.1 "Success"). */
+	uint64_t creation_flags;
+	struct hv_proximity_domain_info proximity;
+	uint32_t compatibility_version;
+	uint64_t disabled_features[2];
+	uint64_t disabled_xsave;
+
+	/* Properties (SPEC 4.3). */
+	uint64_t privileges;
+	uint64_t synthetic_proc_features;
+	uint64_t cpu_reserve;
+	uint64_t cpu_cap;
+	uint64_t cpu_weight;
+	uint64_t time_freeze;
+
+	struct charge object;	/* costs.partition, in the parent's pool     */
+	struct charge init;	/* costs.initialize, in its own pool          */
+
+	uint32_t nvps;
+	struct vp **vps;	/* OHV_MAX_VPS entries once the first VP exists */
+
+	void *backend;		/* the execution backend's partition state   */
+
+	uint64_t pool_available;
+	uint64_t pool_in_use;
+	struct pool_node node[];	/* numa_nodes entries */
+};
+
+struct backend_ops;
+
+struct ohv {
+	struct ohv_config cfg;
+	pthread_mutex_t lock;
+
+	/* Machine memory: memory_pages frames in one shared mapping. */
+	int memfd;
+	uint8_t *mem;
+	size_t mem_bytes;
+	struct frame *frames;
+	uint64_t pages_per_node;
+
+	/* Partitions. */
+	struct idmap ids;		/* id -> struct partition *           */
+	struct partition **slots;	/* slot -> partition, NULL when free  */
+	uint32_t *slot_free;		/* stack of free slots                */
+	uint32_t nslots, slot_cap, nfree;
+	struct partition *root;
+	uint64_t next_id;
+	uint64_t live;
+
+	uint32_t processor_vendor;
+
+	const struct backend_ops *backend;
+	void *backend_ctx;
+
+	ohv_trace_fn *trace;
+	void *trace_ctx;
+
+	/* The client layer's root page allocator (src/rootmem.c). */
+	pthread_mutex_t rootmem_lock;
+	struct rootmem *rootmem;
+};
+
+static inline uint32_t frame_node(const struct ohv *hv, uint64_t frame)
+{
+	return (uint32_t)(frame / hv->pages_per_node);
+}
+
+static inline struct partition *slot_partition(const struct ohv *hv,
+					       uint32_t owner1)
+{
+	return owner1 ? hv->slots[owner1 - 1] : NULL;
+}
+
+static inline bool partition_has(const struct partition *p, uint64_t priv)
+{
+	return (p->privileges & priv) == priv;
+}
+
+static inline bool is_root(const struct ohv *hv, const struct partition *p)
+{
+	return p == hv->root;
+}
+
+static inline size_t partition_size(const struct ohv *hv)
+{
+	return sizeof(struct partition) +
+	       hv->cfg.numa_nodes * sizeof(struct pool_node);
+}
+
+/* Nanoseconds of CLOCK_MONOTONIC. */
+uint64_t ohv_now_ns(void);
+
+#endif /* OHV_INTERNAL_H */

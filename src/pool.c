@@ -1,0 +1,264 @@
+#include "pool.h"
+
+#include <string.h>
+
+#include "gpa.h"
+#include "hvcall.h"
+#include "partition.h"
+
+void pool_put(struct ohv *hv, struct partition *p, uint32_t frame)
+{
+	struct frame *f = &hv->frames[frame];
+	struct pool_node *n = &p->node[frame_node(hv, frame)];
+
+	OHV_ASSERT(f->state == FRAME_GPA && f->maps == 0);
+	f->state = FRAME_AVAILABLE;
+	f->owner1 = p->slot + 1;
+	f->next = n->head;
+	n->head = frame;
+	n->available++;
+	p->pool_available++;
+}
+
+static uint32_t pop_available(struct ohv *hv, struct partition *p,
+			      uint32_t node)
+{
+	struct pool_node *n = &p->node[node];
+	uint32_t frame = n->head;
+
+	if (frame == FRAME_NONE)
+		return FRAME_NONE;
+	n->head = hv->frames[frame].next;
+	n->available--;
+	p->pool_available--;
+	return frame;
+}
+
+uint32_t pool_take(struct ohv *hv, struct partition *p, uint32_t node,
+		   bool required)
+{
+	uint32_t frame = FRAME_NONE;
+
+	if (node != NODE_ANY)
+		frame = pop_available(hv, p, node);
+	if (frame != FRAME_NONE || required)
+		goto out;
+	for (uint32_t i = 0; i < hv->cfg.numa_nodes; i++) {
+		frame = pop_available(hv, p, i);
+		if (frame != FRAME_NONE)
+			break;
+	}
+out:
+	if (frame != FRAME_NONE) {
+		struct frame *f = &hv->frames[frame];
+
+		f->state = FRAME_GPA;
+		f->owner1 = 0;
+		f->next = 0;
+	}
+	return frame;
+}
+
+bool pool_charge(struct ohv *hv, struct partition *p, uint32_t n,
+		 uint32_t node, struct charge *c)
+{
+	if (p->pool_available < n)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t frame = FRAME_NONE;
+
+		if (node != NODE_ANY)
+			frame = pop_available(hv, p, node);
+		for (uint32_t k = 0; frame == FRAME_NONE; k++) {
+			OHV_ASSERT(k < hv->cfg.numa_nodes);
+			frame = pop_available(hv, p, k);
+		}
+		struct frame *f = &hv->frames[frame];
+
+		f->state = FRAME_IN_USE;
+		f->next = c->head;
+		c->head = frame;
+		c->count++;
+		p->node[frame_node(hv, frame)].in_use++;
+		p->pool_in_use++;
+	}
+	return true;
+}
+
+void pool_uncharge(struct ohv *hv, struct partition *p, struct charge *c)
+{
+	uint32_t frame = c->head;
+
+	while (frame != FRAME_NONE) {
+		struct frame *f = &hv->frames[frame];
+		struct pool_node *n = &p->node[frame_node(hv, frame)];
+		uint32_t next = f->next;
+
+		OHV_ASSERT(f->state == FRAME_IN_USE && f->owner1 == p->slot + 1);
+		f->state = FRAME_AVAILABLE;
+		f->next = n->head;
+		n->head = frame;
+		n->in_use--;
+		n->available++;
+		p->pool_in_use--;
+		p->pool_available++;
+		frame = next;
+	}
+	charge_init(c);
+}
+
+uint32_t pool_preferred_node(const struct ohv *hv,
+			     struct hv_proximity_domain_info pi)
+{
+	if (!(pi.flags & HV_PROXIMITY_DOMAIN_VALID) ||
+	    pi.domain_id >= hv->cfg.numa_nodes)
+		return NODE_ANY;
+	return pi.domain_id;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Hypercalls.                                                             */
+
+/*
+ * SPEC 5.1-5.3: the target is a child of the caller, or the root itself
+ * (SELF or its own id).
+ */
+static hv_status_t pool_target(struct hvctx *cx, uint64_t id,
+			       struct partition **out)
+{
+	struct partition *t = partition_resolve(cx->hv, cx->caller, id);
+
+	if (!t)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (t->parent != cx->caller &&
+	    !(t == cx->caller && is_root(cx->hv, cx->caller)))
+		return HV_STATUS_ACCESS_DENIED;
+	*out = t;
+	return HV_STATUS_SUCCESS;
+}
+
+hv_status_t hc_deposit_memory(struct hvctx *cx)
+{
+	const struct hv_input_deposit_memory *in = cx->in;
+	struct ohv *hv = cx->hv;
+	struct partition *t;
+	hv_status_t st = pool_target(cx, in->partition_id, &t);
+
+	if (st)
+		return st;
+	/* seed 001: deposits are allowed before initialize. */
+	if (t->state != OHV_STATE_UNINITIALIZED && t->state != OHV_STATE_ACTIVE)
+		return HV_STATUS_INVALID_PARTITION_STATE;
+
+	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
+		uint64_t page = in->gpa_page_list[i];
+		uint32_t frame;
+		unsigned rights;
+
+		/*
+		 * SPEC 5.1: the page must be mapped with full access in the
+		 * caller's space, not deposited already (a second occurrence
+		 * in one list fails here), and reachable through no other
+		 * partition's GPA space.
+		 */
+		if (!gpa_lookup(hv, cx->caller, page, &frame, &rights) ||
+		    rights != GPA_RWX || hv->frames[frame].maps) {
+			cx->rep_done = i;
+			return HV_STATUS_OPERATION_DENIED;
+		}
+		pool_put(hv, t, frame);
+		if (hc_budget_spent(cx, i)) {
+			cx->rep_done = i + 1;
+			return HV_STATUS_SUCCESS;
+		}
+	}
+	cx->rep_done = cx->rep_count;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * Decode a withdraw request's proximity info (SPEC 5.2): a reserved flag
+ * bit, or a required node that does not exist, is INVALID_PARAMETER.
+ */
+static hv_status_t withdraw_node(const struct ohv *hv,
+				 struct hv_proximity_domain_info pi,
+				 uint32_t *node, bool *required)
+{
+	*node = NODE_ANY;
+	*required = false;
+	if (pi.flags & HV_PROXIMITY_DOMAIN_RSVD_MASK)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (!(pi.flags & HV_PROXIMITY_DOMAIN_VALID))
+		return HV_STATUS_SUCCESS;
+	if (pi.flags & HV_PROXIMITY_DOMAIN_PREFERRED) {
+		*node = pool_preferred_node(hv, pi);
+		return HV_STATUS_SUCCESS;
+	}
+	if (pi.domain_id >= hv->cfg.numa_nodes)
+		return HV_STATUS_INVALID_PARAMETER;
+	*node = pi.domain_id;
+	*required = true;
+	return HV_STATUS_SUCCESS;
+}
+
+hv_status_t hc_withdraw_memory(struct hvctx *cx)
+{
+	const struct hv_input_withdraw_memory *in = cx->in;
+	struct ohv *hv = cx->hv;
+	struct partition *t;
+	uint32_t node;
+	bool required;
+	hv_status_t st = pool_target(cx, in->partition_id, &t);
+
+	if (st)
+		return st;
+	st = withdraw_node(hv, in->proximity_domain_info, &node, &required);
+	if (st)
+		return st;
+
+	/* Allowed in every state (SPEC 5.2); only available pages leave. */
+	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
+		uint32_t frame = pool_take(hv, t, node, required);
+
+		if (frame == FRAME_NONE) {
+			cx->rep_done = i;
+			return HV_STATUS_NO_RESOURCES;
+		}
+		/* Zeroed, and back at the GPA it was deposited from: the
+		 * depositor is always t's parent (or the root itself), and
+		 * the root's GPA space is the identity map. */
+		memset(frame_ptr(hv, frame), 0, HV_PAGE_SIZE);
+		*(uint64_t *)hc_out_elem(cx, 8, i) = frame;
+		if (hc_budget_spent(cx, i)) {
+			cx->rep_done = i + 1;
+			return HV_STATUS_SUCCESS;
+		}
+	}
+	cx->rep_done = cx->rep_count;
+	return HV_STATUS_SUCCESS;
+}
+
+hv_status_t hc_get_memory_balance(struct hvctx *cx)
+{
+	const struct hv_input_get_memory_balance *in = cx->in;
+	struct hv_output_get_memory_balance *out = cx->out;
+	struct hv_proximity_domain_info pi = in->proximity_domain_info;
+	struct partition *t;
+	hv_status_t st = pool_target(cx, in->partition_id, &t);
+
+	if (st)
+		return st;
+	if (pi.flags & HV_PROXIMITY_DOMAIN_RSVD_MASK)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (pi.flags & HV_PROXIMITY_DOMAIN_VALID) {
+		/* SPEC 5.3: Valid counts that node only. */
+		if (pi.domain_id >= cx->hv->cfg.numa_nodes)
+			return HV_STATUS_INVALID_PARAMETER;
+		out->pages_available = t->node[pi.domain_id].available;
+		out->pages_in_use = t->node[pi.domain_id].in_use;
+	} else {
+		out->pages_available = t->pool_available;
+		out->pages_in_use = t->pool_in_use;
+	}
+	return HV_STATUS_SUCCESS;
+}

@@ -1,0 +1,42 @@
+/*
+ * Memory pools (SPEC 1, 5): frames move from a GPA space into a pool by
+ * deposit, are charged to hypervisor objects while in use, and go back to
+ * the GPA space they came from, zeroed, by withdraw.
+ */
+#ifndef OHV_POOL_H
+#define OHV_POOL_H
+
+#include "internal.h"
+
+#define NODE_ANY	UINT32_MAX
+
+static inline void charge_init(struct charge *c)
+{
+	c->head = FRAME_NONE;
+	c->count = 0;
+}
+
+/* Put a frame that just left its GPA space into p's pool, available. */
+void pool_put(struct ohv *hv, struct partition *p, uint32_t frame);
+
+/* Take one available frame out of p's pool: from node when required, else
+ * from node first when node is not NODE_ANY, then from the others.
+ * Returns FRAME_NONE when there is none. */
+uint32_t pool_take(struct ohv *hv, struct partition *p, uint32_t node,
+		   bool required);
+
+/*
+ * Charge n available pages of p's pool to an object (preferring node), or
+ * return false and change nothing when fewer than n are available.
+ */
+bool pool_charge(struct ohv *hv, struct partition *p, uint32_t n,
+		 uint32_t node, struct charge *c);
+
+/* Return every page of a charge to p's pool as available. */
+void pool_uncharge(struct ohv *hv, struct partition *p, struct charge *c);
+
+/* The preferred node of a proximity domain info, or NODE_ANY. */
+uint32_t pool_preferred_node(const struct ohv *hv,
+			     struct hv_proximity_domain_info pi);
+
+#endif /* OHV_POOL_H */
