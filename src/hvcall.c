@@ -197,7 +197,8 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 				return result_value(st, d->rep ? start : 0);
 		}
 		/* Guest memory is read once: handlers see only this copy. */
-		memcpy(b->in, in_host, in_len);
+		if (in_len)
+			memcpy(b->in, in_host, in_len);
 	}
 	b->in_len = in_len;
 
