@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "internal.h"
 #include "partition.h"
+#include "vp.h"
 
 struct checker {
 	struct ohv *hv;
@@ -96,6 +97,33 @@ static int check_tree(struct checker *c)
 		if (p->init.count != want_init)
 			return fail(c, "partition %llu: initialize charge %u pages, want %u",
 				    (unsigned long long)p->id, p->init.count, want_init);
+		/* VPs: only Active partitions have them; the root's cost
+		 * nothing, a child's cost costs.vp each. */
+		uint32_t nvps = 0;
+
+		for (uint32_t i = 0; p->vps && i < OHV_MAX_VPS; i++) {
+			const struct vp *vp = p->vps[i];
+
+			if (!vp)
+				continue;
+			nvps++;
+			if (vp->index != i)
+				return fail(c, "partition %llu: VP %u stored at %u",
+					    (unsigned long long)p->id, vp->index, i);
+			if (vp->charge.count != (p == root ? 0 : hv->cfg.costs.vp))
+				return fail(c, "partition %llu VP %u: charge %u pages",
+					    (unsigned long long)p->id, i,
+					    vp->charge.count);
+		}
+		if (nvps != p->nvps || (nvps && p->state != OHV_STATE_ACTIVE))
+			return fail(c, "partition %llu: %u VPs found, %u recorded, state %s",
+				    (unsigned long long)p->id, nvps, p->nvps,
+				    ohv_state_name(p->state));
+		if ((p->vps != NULL) != (p->state == OHV_STATE_ACTIVE))
+			return fail(c, "partition %llu: VP table %s while %s",
+				    (unsigned long long)p->id,
+				    p->vps ? "present" : "absent",
+				    ohv_state_name(p->state));
 		/* Children: a doubly linked list in creation (= id) order. */
 		uint64_t n = 0;
 		const struct partition *prev = NULL;
@@ -249,6 +277,16 @@ static int check_pools(struct checker *c)
 			       UINT32_MAX, "initialize charge", p->id))
 			return -1;
 		total_in_use_charged += p->object.count + p->init.count;
+		for (uint32_t i = 0; p->vps && i < OHV_MAX_VPS; i++) {
+			const struct vp *vp = p->vps[i];
+
+			if (!vp)
+				continue;
+			if (walk_chain(c, p, vp->charge.head, vp->charge.count,
+				       FRAME_IN_USE, UINT32_MAX, "VP charge", p->id))
+				return -1;
+			total_in_use_charged += vp->charge.count;
+		}
 	}
 	/* Every in-use page belongs to exactly one charge. */
 	if (total_in_use_charged != total_in_use)

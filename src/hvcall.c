@@ -5,6 +5,7 @@
 
 #include "gpa.h"
 #include "partition.h"
+#include "vp.h"
 
 /* Per-call metadata (SPEC 3.3).  in_size is the fixed input (the header
  * of a rep call) for x64 and arm64; elements follow it. */
@@ -62,6 +63,17 @@ static const struct hvcall_desc calls[] = {
 		sizeof(struct hv_input_get_memory_balance),
 		sizeof(struct hv_output_get_memory_balance),
 		HV_PARTITION_PRIV_ACCESS_MEMORY_POOL),
+	[HVCALL_CREATE_VP] = SIMPLE(hc_create_vp,
+		sizeof(struct hv_input_create_vp), 0, 0),
+	[HVCALL_DELETE_VP] = SIMPLE(hc_delete_vp,
+		sizeof(struct hv_input_delete_vp), 0, 0),
+	/* Privilege: AccessVpRegisters only on self, checked by the call. */
+	[HVCALL_GET_VP_REGISTERS] = REP(hc_get_vp_registers,
+		sizeof(struct hv_input_get_vp_registers), 4,
+		sizeof(union hv_register_value), 0),
+	[HVCALL_SET_VP_REGISTERS] = REP(hc_set_vp_registers,
+		sizeof(struct hv_input_set_vp_registers),
+		sizeof(struct hv_register_assoc), 0, 0),
 };
 
 static const struct hvcall_desc *hvcall_find(uint16_t code)

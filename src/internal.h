@@ -74,10 +74,8 @@ struct pool_node {
 	uint64_t in_use;
 };
 
-struct vp {
-	uint32_t index;
-	bool suspended;
-};
+/* A virtual processor: vp.h. */
+struct vp;
 
 struct partition {
 	uint64_t id;
@@ -103,12 +101,13 @@ struct partition {
 	uint64_t cpu_cap;
 	uint64_t cpu_weight;
 	uint64_t time_freeze;
+	uint64_t guest_os_id;	/* HvRegisterGuestOsId, partition-wide */
 
 	struct charge object;	/* costs.partition, in the parent's pool     */
 	struct charge init;	/* costs.initialize, in its own pool          */
 
 	uint32_t nvps;
-	struct vp **vps;	/* OHV_MAX_VPS entries once the first VP exists */
+	struct vp **vps;	/* OHV_MAX_VPS entries while Active */
 
 	void *backend;		/* the execution backend's partition state   */
 

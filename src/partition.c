@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "hvcall.h"
 #include "pool.h"
+#include "vp.h"
 
 struct vp *partition_vp(const struct partition *p, uint32_t index)
 {
@@ -82,7 +83,7 @@ static void partition_free(struct partition *p)
 {
 	if (p->vps) {
 		for (uint32_t i = 0; i < OHV_MAX_VPS; i++)
-			ohv_free(p->vps[i]);
+			vp_free(p->vps[i]);
 		ohv_free(p->vps);
 	}
 	ohv_free(p);
@@ -139,20 +140,19 @@ int partition_create_root(struct ohv *hv)
 
 	if (!p)
 		return -ENOMEM;
-	p->vps = ohv_calloc(OHV_MAX_VPS, sizeof(*p->vps));
-	if (!p->vps) {
+	if (vp_table_alloc(p)) {
 		partition_free(p);
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < hv->cfg.root_vps; i++) {
-		struct vp *vp = ohv_calloc(1, sizeof(*vp));
+		struct vp *vp = vp_alloc(i);
 
 		if (!vp) {
 			partition_free(p);
 			return -ENOMEM;
 		}
-		vp->index = i;
-		vp->suspended = false;	/* the root runs from ohv_open on */
+		/* The root runs from ohv_open on; its VPs cost no pool pages. */
+		vp->suspended = false;
 		p->vps[i] = vp;
 		p->nvps++;
 	}
@@ -288,8 +288,15 @@ hv_status_t hc_initialize_partition(struct hvctx *cx)
 		return HV_STATUS_INVALID_PARTITION_STATE;
 	if (t->pool_available < hv->cfg.costs.initialize)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
-	if (hv->backend->partition_initialize(hv->backend_ctx, t))
+	/* seed 001 NO_RESOURCES: the host cannot hold the partition's
+	 * runtime structures (its VP table, the backend's state). */
+	if (vp_table_alloc(t))
 		return HV_STATUS_NO_RESOURCES;
+	if (hv->backend->partition_initialize(hv->backend_ctx, t)) {
+		ohv_free(t->vps);
+		t->vps = NULL;
+		return HV_STATUS_NO_RESOURCES;
+	}
 	/* seed 001: allocated preferring the proximity domain of create. */
 	pool_charge(hv, t, hv->cfg.costs.initialize,
 		    pool_preferred_node(hv, t->proximity), &t->init);
@@ -312,7 +319,9 @@ hv_status_t hc_finalize_partition(struct hvctx *cx)
 	if (t->nchildren)
 		return HV_STATUS_OPERATION_DENIED;
 	hv->backend->partition_finalize(hv->backend_ctx, t);
-	/* Every in-use page becomes available; the pool stays for withdraw. */
+	/* Every VP goes and every in-use page becomes available; the pool
+	 * stays for withdrawal (SPEC 4.4). */
+	vp_delete_all(hv, t);
 	pool_uncharge(hv, t, &t->init);
 	t->state = OHV_STATE_FINALIZED;
 	return HV_STATUS_SUCCESS;

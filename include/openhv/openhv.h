@@ -246,6 +246,17 @@ OHV_API void ohv_set_trace(struct ohv *hv, ohv_trace_fn *fn, void *ctx);
  */
 OHV_API int ohv_debug_check(struct ohv *hv, char *why, size_t why_len);
 
+/*
+ * Allocation-failure injection, for tests: from this call on, the nth host
+ * allocation made by the library (counted process-wide) fails, as if the
+ * host were out of memory; 0 turns injection off.  Every hypercall meeting
+ * such a failure returns HV_STATUS_NO_RESOURCES and changes nothing.
+ */
+OHV_API void ohv_debug_fail_alloc(uint64_t nth);
+
+/* Host allocations the library made since the last ohv_debug_fail_alloc. */
+OHV_API uint64_t ohv_debug_alloc_count(void);
+
 #ifdef __cplusplus
 }
 #endif

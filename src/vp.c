@@ -1,0 +1,332 @@
+#include "vp.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "hvcall.h"
+#include "partition.h"
+#include "pool.h"
+
+/* x86 segment attributes at reset: present, type as the SDM's INIT state. */
+#define SEG_DATA	0x0093	/* read/write data, accessed */
+#define SEG_CODE	0x009B	/* execute/read code, accessed */
+#define SEG_LDT		0x0082
+#define SEG_TSS		0x008B
+
+struct vp *vp_alloc(uint32_t index)
+{
+	struct vp *vp = ohv_calloc(1, sizeof(*vp));
+
+	if (!vp)
+		return NULL;
+	vp->index = index;
+	charge_init(&vp->charge);
+
+	/* TLFS 2.0 §10.4.1: a new VP starts in the architectural INIT
+	 * state (Intel SDM "Processor State After Reset"). */
+	struct vp_regs *r = &vp->regs;
+
+	r->gpr[HV_X64_REGISTER_RIP - HV_X64_REGISTER_RAX] = 0xFFF0;
+	r->gpr[HV_X64_REGISTER_RFLAGS - HV_X64_REGISTER_RAX] = 0x2;
+	r->cr[0] = 0x60000010;
+	for (int i = 0; i < VP_SEGS; i++)
+		r->seg[i] = (struct hv_x64_segment_register){
+			.limit = 0xFFFF, .attributes = SEG_DATA,
+		};
+	r->seg[HV_X64_REGISTER_CS - HV_X64_REGISTER_ES] =
+		(struct hv_x64_segment_register){
+			.base = 0xFFFF0000, .limit = 0xFFFF, .selector = 0xF000,
+			.attributes = SEG_CODE,
+		};
+	r->seg[HV_X64_REGISTER_LDTR - HV_X64_REGISTER_ES].attributes = SEG_LDT;
+	r->seg[HV_X64_REGISTER_TR - HV_X64_REGISTER_ES].attributes = SEG_TSS;
+	for (int i = 0; i < VP_TABLES; i++)
+		r->table[i].limit = 0xFFFF;
+	/* SynIC: every SINT masked, SynIC and its pages disabled. */
+	for (int i = 0; i < HV_SYNIC_SINT_COUNT; i++)
+		r->sint[i] = HV_SYNIC_SINT_DEFAULT;
+	return vp;
+}
+
+void vp_free(struct vp *vp)
+{
+	ohv_free(vp);
+}
+
+int vp_table_alloc(struct partition *p)
+{
+	p->vps = ohv_calloc(OHV_MAX_VPS, sizeof(*p->vps));
+	return p->vps ? 0 : -ENOMEM;
+}
+
+void vp_delete_all(struct ohv *hv, struct partition *p)
+{
+	if (!p->vps)
+		return;
+	for (uint32_t i = 0; i < OHV_MAX_VPS; i++) {
+		struct vp *vp = p->vps[i];
+
+		if (!vp)
+			continue;
+		pool_uncharge(hv, p, &vp->charge);
+		vp_free(vp);
+		p->vps[i] = NULL;
+	}
+	p->nvps = 0;
+	ohv_free(p->vps);
+	p->vps = NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Registers (SPEC 7).                                                     */
+
+enum reg_access { REG_READ, REG_WRITE };
+
+/*
+ * Read or write one register of vp (in partition p).  Unknown names, writes
+ * to read-only registers and values a register cannot hold are
+ * INVALID_PARAMETER (SPEC 7).
+ */
+static hv_status_t reg_access(struct partition *p, struct vp *vp,
+			      uint32_t name, union hv_register_value *v,
+			      enum reg_access how)
+{
+	struct vp_regs *r = &vp->regs;
+	uint64_t *u64 = NULL;
+	const bool wr = how == REG_WRITE;
+
+	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_RFLAGS) {
+		u64 = &r->gpr[name - HV_X64_REGISTER_RAX];
+	} else if (name >= HV_X64_REGISTER_CR0 && name <= HV_X64_REGISTER_CR8) {
+		u64 = &r->cr[name - HV_X64_REGISTER_CR0];
+	} else if (name == HV_X64_REGISTER_EFER) {
+		u64 = &r->efer;
+	} else if (name >= HV_X64_REGISTER_ES && name <= HV_X64_REGISTER_TR) {
+		struct hv_x64_segment_register *s = &r->seg[name - HV_X64_REGISTER_ES];
+
+		if (wr)
+			*s = v->segment;
+		else
+			v->segment = *s;
+		return HV_STATUS_SUCCESS;
+	} else if (name == HV_X64_REGISTER_IDTR || name == HV_X64_REGISTER_GDTR) {
+		struct hv_x64_table_register *t = &r->table[name - HV_X64_REGISTER_IDTR];
+
+		if (wr) {
+			t->limit = v->table.limit;
+			t->base = v->table.base;
+		} else {
+			v->table.limit = t->limit;
+			v->table.base = t->base;
+		}
+		return HV_STATUS_SUCCESS;
+	} else if (name == HV_REGISTER_EXPLICIT_SUSPEND) {
+		/* Bit 0 is Suspended; the rest is reserved. */
+		if (wr) {
+			if (v->reg64 > 1)
+				return HV_STATUS_INVALID_PARAMETER;
+			vp->suspended = v->reg64;
+		} else {
+			v->reg64 = vp->suspended;
+		}
+		return HV_STATUS_SUCCESS;
+	} else if (name == HV_REGISTER_GUEST_OS_ID) {
+		/* Partition-wide, like the x64 guest OS id MSR. */
+		u64 = &p->guest_os_id;
+	} else if (name >= HV_REGISTER_SINT0 && name <= HV_REGISTER_SINT15) {
+		u64 = &r->sint[name - HV_REGISTER_SINT0];
+	} else if (name == HV_REGISTER_SCONTROL) {
+		u64 = &r->scontrol;
+	} else if (name == HV_REGISTER_SIEFP) {
+		u64 = &r->siefp;
+	} else if (name == HV_REGISTER_SIMP) {
+		u64 = &r->simp;
+	} else if (name == HV_REGISTER_SVERSION) {
+		if (wr)
+			return HV_STATUS_INVALID_PARAMETER;	/* read-only */
+		v->reg64 = HV_SYNIC_VERSION_1;
+		return HV_STATUS_SUCCESS;
+	} else if (name == HV_REGISTER_EOM) {
+		/*
+		 * A write-only trigger: writing it tells the SynIC the guest
+		 * is done with its message slot.  Reads return 0, as the EOM
+		 * MSR does.  No message queue exists in this version (ports
+		 * arrive with SPEC 8), so there is nothing to deliver next.
+		 */
+		if (!wr)
+			v->reg64 = 0;
+		return HV_STATUS_SUCCESS;
+	} else {
+		return HV_STATUS_INVALID_PARAMETER;
+	}
+	if (wr)
+		*u64 = v->reg64;
+	else
+		v->reg64 = *u64;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * The partition and VP a register call names: a child of the caller, or
+ * the caller itself when it holds AccessVpRegisters (SPEC 3.3, 7).
+ */
+static hv_status_t reg_target(struct hvctx *cx, uint64_t partition_id,
+			      uint32_t vp_index, uint8_t input_vtl,
+			      struct partition **tp, struct vp **vpp)
+{
+	struct partition *t = partition_resolve(cx->hv, cx->caller, partition_id);
+
+	if (!t)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (t == cx->caller) {
+		if (!partition_has(t, HV_PARTITION_PRIV_ACCESS_VP_REGISTERS))
+			return HV_STATUS_ACCESS_DENIED;
+		if (vp_index == HV_VP_INDEX_SELF)
+			vp_index = cx->vp->index;
+	} else if (t->parent != cx->caller) {
+		return HV_STATUS_ACCESS_DENIED;
+	}
+	if (t->state != OHV_STATE_ACTIVE)
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	/* HV_INPUT_VTL: only VTL 0 exists here; 0 or "use target VTL 0". */
+	if (input_vtl != 0 && input_vtl != 0x10)
+		return HV_STATUS_INVALID_PARAMETER;
+	*vpp = partition_vp(t, vp_index);
+	if (!*vpp)
+		return HV_STATUS_INVALID_VP_INDEX;
+	*tp = t;
+	return HV_STATUS_SUCCESS;
+}
+
+hv_status_t hc_get_vp_registers(struct hvctx *cx)
+{
+	const struct hv_input_get_vp_registers *in = cx->in;
+	struct partition *t;
+	struct vp *vp;
+	hv_status_t st = reg_target(cx, in->partition_id, in->vp_index,
+				    in->input_vtl, &t, &vp);
+
+	if (st)
+		return st;
+	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
+		union hv_register_value *v = hc_out_elem(cx, sizeof(*v), i);
+
+		memset(v, 0, sizeof(*v));
+		st = reg_access(t, vp, in->names[i], v, REG_READ);
+		if (st) {
+			cx->rep_done = i;
+			return st;
+		}
+		if (hc_budget_spent(cx, i)) {
+			cx->rep_done = i + 1;
+			return HV_STATUS_SUCCESS;
+		}
+	}
+	cx->rep_done = cx->rep_count;
+	return HV_STATUS_SUCCESS;
+}
+
+hv_status_t hc_set_vp_registers(struct hvctx *cx)
+{
+	const struct hv_input_set_vp_registers *in = cx->in;
+	struct partition *t;
+	struct vp *vp;
+	hv_status_t st = reg_target(cx, in->partition_id, in->vp_index,
+				    in->input_vtl, &t, &vp);
+
+	if (st)
+		return st;
+	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
+		union hv_register_value v = in->elements[i].value;
+
+		st = reg_access(t, vp, in->elements[i].name, &v, REG_WRITE);
+		if (st) {
+			cx->rep_done = i;
+			return st;
+		}
+		if (hc_budget_spent(cx, i)) {
+			cx->rep_done = i + 1;
+			return HV_STATUS_SUCCESS;
+		}
+	}
+	cx->rep_done = cx->rep_count;
+	return HV_STATUS_SUCCESS;
+}
+
+/* ---------------------------------------------------------------------- */
+/* HvCreateVp, HvDeleteVp.                                                 */
+
+/* The target of create/delete VP: an Active child of the caller. */
+static hv_status_t vp_partition(struct hvctx *cx, uint64_t id,
+				struct partition **out)
+{
+	struct partition *t = partition_get(cx->hv, id);
+
+	if (!t)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (t->parent != cx->caller)
+		return HV_STATUS_ACCESS_DENIED;
+	if (t->state != OHV_STATE_ACTIVE)
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	*out = t;
+	return HV_STATUS_SUCCESS;
+}
+
+hv_status_t hc_create_vp(struct hvctx *cx)
+{
+	const struct hv_input_create_vp *in = cx->in;
+	struct ohv *hv = cx->hv;
+	struct hv_proximity_domain_info pi = in->proximity_domain_info;
+	struct partition *t;
+	hv_status_t st = vp_partition(cx, in->partition_id, &t);
+
+	if (st)
+		return st;
+	/* SPEC 7: Flags and SubnodeType must be 0; proximity as create. */
+	if (in->flags || in->subnode_type != HV_SUBNODE_ANY)
+		return HV_STATUS_INVALID_PARAMETER;
+	if ((pi.flags & HV_PROXIMITY_DOMAIN_RSVD_MASK) ||
+	    ((pi.flags & HV_PROXIMITY_DOMAIN_VALID) &&
+	     !(pi.flags & HV_PROXIMITY_DOMAIN_PREFERRED) &&
+	     pi.domain_id >= hv->cfg.numa_nodes))
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->vp_index >= OHV_MAX_VPS || t->vps[in->vp_index])
+		return HV_STATUS_INVALID_VP_INDEX;
+	if (t->pool_available < hv->cfg.costs.vp)
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+
+	struct vp *vp = vp_alloc(in->vp_index);
+
+	if (!vp)
+		return HV_STATUS_NO_RESOURCES;
+	uint32_t node = pool_preferred_node(hv, pi);
+
+	if (node == NODE_ANY)
+		node = pool_preferred_node(hv, t->proximity);
+	pool_charge(hv, t, hv->cfg.costs.vp, node, &vp->charge);
+	/* TLFS 2.0 §10.4.1: created explicitly suspended. */
+	vp->suspended = true;
+	t->vps[in->vp_index] = vp;
+	t->nvps++;
+	return HV_STATUS_SUCCESS;
+}
+
+hv_status_t hc_delete_vp(struct hvctx *cx)
+{
+	const struct hv_input_delete_vp *in = cx->in;
+	struct partition *t;
+	hv_status_t st = vp_partition(cx, in->partition_id, &t);
+
+	if (st)
+		return st;
+	struct vp *vp = partition_vp(t, in->vp_index);
+
+	if (!vp)
+		return HV_STATUS_INVALID_VP_INDEX;
+	pool_uncharge(cx->hv, t, &vp->charge);
+	t->vps[in->vp_index] = NULL;
+	t->nvps--;
+	vp_free(vp);
+	return HV_STATUS_SUCCESS;
+}
