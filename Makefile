@@ -31,6 +31,8 @@ TOOL_SRC := $(wildcard tools/openhv/*.c)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o)
+EXAMPLE_SRC := $(wildcard examples/*.c)
+EXAMPLES := $(EXAMPLE_SRC:%.c=$(O)/%)
 
 STATIC	:= $(O)/libopenhv.a
 SHARED	:= $(O)/libopenhv.so.$(VERSION)
@@ -38,7 +40,8 @@ TOOL	:= $(O)/openhv
 RUNNER	:= $(O)/tests/runner
 
 .PHONY: all check clean
-all: $(STATIC) $(SHARED) $(TOOL)
+.SECONDARY:
+all: $(STATIC) $(SHARED) $(TOOL) $(EXAMPLES)
 
 $(O)/src/%.o: src/%.c
 	$(E) "  CC      $<"
@@ -65,6 +68,10 @@ $(TOOL): $(TOOL_OBJ) $(STATIC)
 	$(E) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(STATIC) $(LDLIBS)
 
+$(O)/examples/%: $(O)/examples/%.o $(STATIC)
+	$(E) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
+
 $(RUNNER): $(TEST_OBJ) $(STATIC)
 	$(E) "  LD      $@"
 	@mkdir -p $(@D)
@@ -73,9 +80,12 @@ $(RUNNER): $(TEST_OBJ) $(STATIC)
 # The suite ends with "N passed, N failed, N skipped"; it fails the build
 # only when a test failed.
 check: all $(RUNNER)
+	$(Q)for x in $(EXAMPLES); do \
+		$$x >/dev/null || { echo "example $$x failed"; exit 1; }; done
 	$(Q)$(RUNNER) $(TESTFLAGS)
 
 clean:
 	rm -rf $(O)
 
--include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
+	$(EXAMPLES:=.d)

@@ -2,8 +2,10 @@
  * The root's page allocator: the embedding program plays the root OS, and
  * this is its physical page allocator.  It knows nothing of pools; it hands
  * out pages of the root's identity map that the root can reach, and takes
- * them back after they are withdrawn.  Built lazily on first use, so an
- * instance that never uses the client layer pays nothing for it.
+ * them back after they are withdrawn.  A page the root cannot reach right
+ * now (deposited by a raw hypercall, say) stays the allocator's and is
+ * handed out once it can be.  Built lazily on first use, so an instance
+ * that never uses the client layer pays nothing for it.
  */
 #include "rootmem.h"
 
@@ -12,19 +14,32 @@
 #include <openhv/client.h>
 
 #include "alloc.h"
+#include "gpa.h"
 #include "internal.h"
 
 struct rootmem_node {
-	uint64_t fresh;		/* next page never handed out */
-	uint64_t end;		/* one past the node's last page */
-	uint32_t *stack;	/* pages given back, pages_per_node entries */
-	uint64_t depth;
+	uint64_t fresh;		/* next page never looked at          */
+	uint64_t end;		/* one past the node's last page      */
+	uint32_t *back;		/* pages given back                   */
+	uint64_t nback;
+	uint32_t *parked;	/* pages found unreachable, kept      */
+	uint64_t nparked;
 };
 
 struct rootmem {
-	uint64_t *taken;	/* bitmap: pages handed out and not back */
+	uint64_t *taken;	/* bitmap: handed out and not back    */
 	struct rootmem_node node[];
 };
+
+static void rootmem_free_nodes(struct rootmem *rm, uint32_t nodes)
+{
+	for (uint32_t i = 0; i < nodes; i++) {
+		ohv_free(rm->node[i].back);
+		ohv_free(rm->node[i].parked);
+	}
+	ohv_free(rm->taken);
+	ohv_free(rm);
+}
 
 static struct rootmem *rootmem_get(struct ohv *hv)
 {
@@ -37,36 +52,34 @@ static struct rootmem *rootmem_get(struct ohv *hv)
 	if (!rm)
 		return NULL;
 	rm->taken = ohv_calloc((hv->cfg.memory_pages + 63) / 64, 8);
-	if (!rm->taken)
-		goto fail;
+	if (!rm->taken) {
+		rootmem_free_nodes(rm, nodes);
+		return NULL;
+	}
+	/* A page sits in at most one of back, parked, the fresh range or
+	 * the taken set, so pages_per_node entries each always suffice;
+	 * calloc commits them only as they are used. */
 	for (uint32_t i = 0; i < nodes; i++) {
-		rm->node[i].fresh = i * hv->pages_per_node;
-		rm->node[i].end = (i + 1) * hv->pages_per_node;
-		rm->node[i].stack = ohv_calloc(hv->pages_per_node,
-					       sizeof(uint32_t));
-		if (!rm->node[i].stack)
-			goto fail;
+		struct rootmem_node *n = &rm->node[i];
+
+		n->fresh = i * hv->pages_per_node;
+		n->end = (i + 1) * hv->pages_per_node;
+		n->back = ohv_calloc(hv->pages_per_node, sizeof(uint32_t));
+		n->parked = ohv_calloc(hv->pages_per_node, sizeof(uint32_t));
+		if (!n->back || !n->parked) {
+			rootmem_free_nodes(rm, nodes);
+			return NULL;
+		}
 	}
 	hv->rootmem = rm;
 	return rm;
-fail:
-	for (uint32_t i = 0; i < nodes; i++)
-		ohv_free(rm->node[i].stack);
-	ohv_free(rm->taken);
-	ohv_free(rm);
-	return NULL;
 }
 
 void rootmem_destroy(struct ohv *hv)
 {
-	struct rootmem *rm = hv->rootmem;
-
-	if (!rm)
+	if (!hv->rootmem)
 		return;
-	for (uint32_t i = 0; i < hv->cfg.numa_nodes; i++)
-		ohv_free(rm->node[i].stack);
-	ohv_free(rm->taken);
-	ohv_free(rm);
+	rootmem_free_nodes(hv->rootmem, hv->cfg.numa_nodes);
 	hv->rootmem = NULL;
 }
 
@@ -83,28 +96,43 @@ static void set_taken(struct rootmem *rm, uint64_t page, bool on)
 		rm->taken[page / 64] &= ~(1ull << (page % 64));
 }
 
-/* A page is only handed out while the root can reach all of it. */
-static bool usable(struct ohv *hv, uint64_t page)
+/* The root reaches all of the page (hv->lock held). */
+static bool usable(const struct ohv *hv, uint64_t page)
 {
-	return ohv_gpa(hv, ohv_root_id(hv), page << HV_PAGE_SHIFT,
-		       HV_PAGE_SIZE) != NULL;
+	uint32_t frame;
+	unsigned rights;
+
+	return gpa_lookup(hv, hv->root, page, &frame, &rights) &&
+	       rights == GPA_RWX;
 }
 
-static bool node_alloc(struct ohv *hv, struct rootmem_node *n,
-		       uint64_t *page)
+/* Take a usable page of one node (hv->lock held). */
+static bool node_alloc(struct ohv *hv, struct rootmem_node *n, uint64_t *page)
 {
-	while (n->depth) {
-		uint64_t p = n->stack[--n->depth];
+	while (n->nback) {
+		uint32_t p = n->back[--n->nback];
 
 		if (usable(hv, p)) {
 			*page = p;
 			return true;
 		}
+		n->parked[n->nparked++] = p;
 	}
 	while (n->fresh < n->end) {
 		uint64_t p = n->fresh++;
 
 		if (usable(hv, p)) {
+			*page = p;
+			return true;
+		}
+		n->parked[n->nparked++] = (uint32_t)p;
+	}
+	/* Last, pages that were unreachable before may be reachable now. */
+	for (uint64_t i = n->nparked; i-- > 0;) {
+		uint32_t p = n->parked[i];
+
+		if (usable(hv, p)) {
+			n->parked[i] = n->parked[--n->nparked];
 			*page = p;
 			return true;
 		}
@@ -120,12 +148,13 @@ int ohv_root_alloc(struct ohv *hv, uint32_t node, uint64_t *gpa_page)
 
 	pthread_mutex_lock(&hv->rootmem_lock);
 	struct rootmem *rm = rootmem_get(hv);
-	uint64_t page = 0;
 
 	if (rm) {
 		uint32_t lo = node == OHV_ANY_NODE ? 0 : node;
 		uint32_t hi = node == OHV_ANY_NODE ? hv->cfg.numa_nodes : node + 1;
+		uint64_t page;
 
+		pthread_mutex_lock(&hv->lock);
 		for (uint32_t i = lo; i < hi; i++) {
 			if (node_alloc(hv, &rm->node[i], &page)) {
 				set_taken(rm, page, true);
@@ -134,6 +163,7 @@ int ohv_root_alloc(struct ohv *hv, uint32_t node, uint64_t *gpa_page)
 				break;
 			}
 		}
+		pthread_mutex_unlock(&hv->lock);
 	}
 	pthread_mutex_unlock(&hv->rootmem_lock);
 	return rc;
@@ -151,24 +181,31 @@ void ohv_root_free(struct ohv *hv, uint64_t gpa_page)
 		struct rootmem_node *n = &rm->node[gpa_page / hv->pages_per_node];
 
 		set_taken(rm, gpa_page, false);
-		n->stack[n->depth++] = (uint32_t)gpa_page;
+		n->back[n->nback++] = (uint32_t)gpa_page;
 	}
 	pthread_mutex_unlock(&hv->rootmem_lock);
 }
 
 uint64_t ohv_root_free_pages(struct ohv *hv)
 {
-	uint64_t n = 0;
+	uint64_t count = 0;
 
 	pthread_mutex_lock(&hv->rootmem_lock);
-	struct rootmem *rm = hv->rootmem;
+	pthread_mutex_lock(&hv->lock);
+	const struct rootmem *rm = hv->rootmem;
 
-	if (!rm) {
-		n = hv->cfg.memory_pages;
-	} else {
-		for (uint32_t i = 0; i < hv->cfg.numa_nodes; i++)
-			n += rm->node[i].depth + (rm->node[i].end - rm->node[i].fresh);
+	for (uint32_t i = 0; i < hv->cfg.numa_nodes; i++) {
+		const struct rootmem_node *n = rm ? &rm->node[i] : NULL;
+		uint64_t fresh = n ? n->fresh : i * hv->pages_per_node;
+
+		for (uint64_t p = fresh; p < (i + 1) * hv->pages_per_node; p++)
+			count += usable(hv, p);
+		for (uint64_t k = 0; n && k < n->nback; k++)
+			count += usable(hv, n->back[k]);
+		for (uint64_t k = 0; n && k < n->nparked; k++)
+			count += usable(hv, n->parked[k]);
 	}
+	pthread_mutex_unlock(&hv->lock);
 	pthread_mutex_unlock(&hv->rootmem_lock);
-	return n;
+	return count;
 }
