@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "internal.h"
+#include "gpa.h"
 #include "partition.h"
 #include "vp.h"
 
@@ -18,6 +19,12 @@ struct checker {
 	size_t why_len;
 	/* Per slot and node: frames seen available / in use. */
 	uint64_t *avail, *in_use;
+	/* Per frame: mappings found in child GPA spaces. */
+	uint32_t *maps;
+	/* Pool frames lent by a child (found from both sides). */
+	uint64_t lent_entries, lent_frames;
+	/* Pool pages charged to GPA tables. */
+	uint64_t table_pages;
 };
 
 static int fail(struct checker *c, const char *fmt, ...)
@@ -167,7 +174,7 @@ static int check_frames(struct checker *c)
 
 		switch (f->state) {
 		case FRAME_GPA:
-			if (f->owner1)
+			if (f->owner1 || f->dep_hi)
 				return fail(c, "frame %llu: in a GPA space but owned by a pool",
 					    (unsigned long long)i);
 			break;
@@ -179,10 +186,31 @@ static int check_frames(struct checker *c)
 			if (!p)
 				return fail(c, "frame %llu: pool owner slot %u is not live",
 					    (unsigned long long)i, f->owner1);
-			if (f->maps || f->root_deny)
-				return fail(c, "frame %llu: in %llu's pool and reachable through a GPA space",
-					    (unsigned long long)i,
-					    (unsigned long long)p->id);
+			/* The depositor: the owner's parent, or the root
+			 * for its own pool.  The root deposits from its
+			 * identity map; a child lends a mapped page. */
+			const struct partition *dep = p->parent ? p->parent : p;
+			uint64_t page = frame_dep_gpa(f);
+
+			if (is_root(hv, dep)) {
+				if (page != i)
+					return fail(c, "frame %llu: deposited by the root from page %llu",
+						    (unsigned long long)i,
+						    (unsigned long long)page);
+			} else {
+				const struct gpa_table *t = idmap_get(
+					&dep->gpa, (page >> GPA_REGION_SHIFT) + 1);
+				const struct gpa_entry *e = t ?
+					&t->e[page & (GPA_REGION_PAGES - 1)] : NULL;
+
+				if (!e || e->state != GPA_LENT || e->frame != i)
+					return fail(c, "frame %llu: in %llu's pool but not lent by %llu at page %llu",
+						    (unsigned long long)i,
+						    (unsigned long long)p->id,
+						    (unsigned long long)dep->id,
+						    (unsigned long long)page);
+				c->lent_frames++;
+			}
 			if (f->state == FRAME_AVAILABLE)
 				c->avail[idx(c, p->slot, node)]++;
 			else
@@ -194,6 +222,116 @@ static int check_frames(struct checker *c)
 				    (unsigned long long)i, f->state);
 		}
 	}
+	return 0;
+}
+
+/*
+ * A child's GPA space: every mapped entry reaches a frame that is in no
+ * pool (isolation), every lent entry a pool frame; tables are charged and
+ * counted right.  Mappings per frame are added up for check_maps.
+ */
+static int walk_chain(struct checker *c, const struct partition *owner,
+		      uint32_t head, uint64_t expect, enum frame_state state,
+		      uint32_t node, const char *what, uint64_t id);
+
+static int check_gpa_space(struct checker *c, const struct partition *p)
+{
+	struct ohv *hv = c->hv;
+
+	if (is_root(hv, p)) {
+		if (p->gpa.count)
+			return fail(c, "the root has GPA tables");
+		return 0;
+	}
+	if (p->gpa.count && p->state != OHV_STATE_ACTIVE)
+		return fail(c, "partition %llu: GPA tables while %s",
+			    (unsigned long long)p->id, ohv_state_name(p->state));
+	size_t tables = 0;
+
+	for (size_t s = 0; s < p->gpa.cap; s++) {
+		if (!p->gpa.tab[s].key)
+			continue;
+		const struct gpa_table *t = p->gpa.tab[s].value;
+		uint32_t used = 0;
+
+		tables++;
+		if (p->gpa.tab[s].key != t->region + 1)
+			return fail(c, "partition %llu: GPA table of region %llu filed under %llu",
+				    (unsigned long long)p->id,
+				    (unsigned long long)t->region,
+				    (unsigned long long)p->gpa.tab[s].key - 1);
+		if (t->charge.count != hv->cfg.costs.gpa_table)
+			return fail(c, "partition %llu: GPA table charged %u pages",
+				    (unsigned long long)p->id, t->charge.count);
+		if (walk_chain(c, p, t->charge.head, t->charge.count,
+			       FRAME_IN_USE, UINT32_MAX, "GPA table charge", p->id))
+			return -1;
+		c->table_pages += t->charge.count;
+		for (uint32_t k = 0; k < GPA_REGION_PAGES; k++) {
+			const struct gpa_entry *e = &t->e[k];
+			uint64_t page = (t->region << GPA_REGION_SHIFT) | k;
+
+			if (e->state == GPA_UNMAPPED)
+				continue;
+			used++;
+			if (e->frame >= hv->cfg.memory_pages ||
+			    (e->flags & ~GPA_FULL) ||
+			    ((e->flags & GPA_WRITE) && !(e->flags & GPA_READ)))
+				return fail(c, "partition %llu page %llu: frame %u flags %#x",
+					    (unsigned long long)p->id,
+					    (unsigned long long)page, e->frame, e->flags);
+			const struct frame *f = &hv->frames[e->frame];
+
+			if (e->state == GPA_MAPPED) {
+				if (f->state != FRAME_GPA)
+					return fail(c, "partition %llu page %llu reaches pool frame %u",
+						    (unsigned long long)p->id,
+						    (unsigned long long)page, e->frame);
+				c->maps[e->frame]++;
+			} else if (e->state == GPA_LENT) {
+				if (f->state == FRAME_GPA ||
+				    frame_dep_gpa(f) != page)
+					return fail(c, "partition %llu page %llu: lent frame %u not in a pool",
+						    (unsigned long long)p->id,
+						    (unsigned long long)page, e->frame);
+				c->lent_entries++;
+			} else {
+				return fail(c, "partition %llu page %llu: entry state %u",
+					    (unsigned long long)p->id,
+					    (unsigned long long)page, e->state);
+			}
+		}
+		if (used == 0 || used != t->used)
+			return fail(c, "partition %llu: GPA table %llu holds %u entries, records %u",
+				    (unsigned long long)p->id,
+				    (unsigned long long)t->region, used, t->used);
+	}
+	if (tables != p->gpa.count)
+		return fail(c, "partition %llu: %zu GPA tables, %zu recorded",
+			    (unsigned long long)p->id, tables, p->gpa.count);
+	return 0;
+}
+
+/* Mappings recorded per frame agree with the GPA spaces: a frame is
+ * reachable from two partitions only through explicit mappings. */
+static int check_maps(struct checker *c)
+{
+	struct ohv *hv = c->hv;
+
+	for (uint32_t s = 0; s < hv->nslots; s++)
+		if (hv->slots[s] && check_gpa_space(c, hv->slots[s]))
+			return -1;
+	for (uint64_t i = 0; i < hv->cfg.memory_pages; i++) {
+		const struct frame *f = &hv->frames[i];
+
+		if (f->state == FRAME_GPA && f->maps != c->maps[i])
+			return fail(c, "frame %llu: %u mappings recorded, %u found",
+				    (unsigned long long)i, f->maps, c->maps[i]);
+	}
+	if (c->lent_entries != c->lent_frames)
+		return fail(c, "%llu lent GPA entries, %llu pool frames lent by children",
+			    (unsigned long long)c->lent_entries,
+			    (unsigned long long)c->lent_frames);
 	return 0;
 }
 
@@ -289,6 +427,7 @@ static int check_pools(struct checker *c)
 		}
 	}
 	/* Every in-use page belongs to exactly one charge. */
+	total_in_use_charged += c->table_pages;
 	if (total_in_use_charged != total_in_use)
 		return fail(c, "%llu pages in use, %llu charged to objects",
 			    (unsigned long long)total_in_use,
@@ -312,12 +451,15 @@ int ohv_debug_check(struct ohv *hv, char *why, size_t why_len)
 
 	c.avail = ohv_calloc(cells, sizeof(uint64_t));
 	c.in_use = ohv_calloc(cells, sizeof(uint64_t));
-	if (!c.avail || !c.in_use)
+	c.maps = ohv_calloc(hv->cfg.memory_pages, sizeof(uint32_t));
+	if (!c.avail || !c.in_use || !c.maps)
 		rc = fail(&c, "out of host memory for the check");
-	else if ((rc = check_tree(&c)) == 0 && (rc = check_frames(&c)) == 0)
+	else if ((rc = check_tree(&c)) == 0 && (rc = check_frames(&c)) == 0 &&
+		 (rc = check_maps(&c)) == 0)
 		rc = check_pools(&c);
 	pthread_mutex_unlock(&hv->lock);
 	ohv_free(c.avail);
 	ohv_free(c.in_use);
+	ohv_free(c.maps);
 	return rc;
 }

@@ -1,7 +1,9 @@
 /*
  * Guest physical address spaces (SPEC 1, 6).  The root's is the identity
- * map of the machine frames; a child's holds what its parent mapped.
- * Hypercall parameter blocks and ohv_gpa() go through here.
+ * map of the machine frames; a child's holds what its parent mapped with
+ * HvMapGpaPages, in GPA tables of one 2 MiB region each, charged to the
+ * child's pool.  Hypercall parameter blocks, deposits and ohv_gpa() all go
+ * through here.
  */
 #ifndef OHV_GPA_H
 #define OHV_GPA_H
@@ -12,25 +14,77 @@
 
 #include "internal.h"
 
-#define GPA_READ	0x1u
-#define GPA_WRITE	0x2u
-#define GPA_EXEC	0x4u
-#define GPA_RWX		(GPA_READ | GPA_WRITE | GPA_EXEC)
+/* Rights are HV_MAP_GPA_* bits. */
+#define GPA_READ	HV_MAP_GPA_READABLE
+#define GPA_WRITE	HV_MAP_GPA_WRITABLE
+#define GPA_EXEC	HV_MAP_GPA_EXECUTABLE		/* either exec bit */
+#define GPA_FULL	HV_MAP_GPA_PERMISSIONS_MASK	/* "full access"   */
+
+#define GPA_REGION_SHIFT	9			/* 512 pages: 2 MiB */
+#define GPA_REGION_PAGES	(1u << GPA_REGION_SHIFT)
+
+/* One entry of a child's GPA space. */
+enum gpa_entry_state {
+	GPA_UNMAPPED = 0,
+	GPA_MAPPED = 1,		/* frame reachable with flags' rights       */
+	GPA_LENT = 2,		/* frame deposited by this partition: the
+				 * mapping is frozen until it is withdrawn    */
+};
+
+struct gpa_entry {
+	uint32_t frame;
+	uint8_t state;
+	uint8_t flags;		/* HV_MAP_GPA_* permission bits */
+	uint16_t reserved;
+};
+
+/*
+ * A GPA table: one 2 MiB-aligned region of a child's GPA space.  It costs
+ * costs.gpa_table pages of the child's pool while it maps anything
+ * (SPEC 5.4), and goes away when its last entry does.
+ */
+struct gpa_table {
+	uint64_t region;
+	uint32_t used;		/* entries not GPA_UNMAPPED */
+	struct charge charge;
+	struct gpa_entry e[GPA_REGION_PAGES];
+};
 
 /*
  * The frame behind page gpa_page of p's GPA space and the rights p has on
- * it; false when p cannot reach any frame there (unmapped, or deposited).
+ * it; false when p reaches no frame there (unmapped, mapped without any
+ * right, or lent to a pool by a deposit).
  */
 bool gpa_lookup(const struct ohv *hv, const struct partition *p,
 		uint64_t gpa_page, uint32_t *frame, unsigned *rights);
 
 /*
  * Host address of [gpa, gpa + len) in p's GPA space when every page of it
- * is reachable with at least the rights in need and the range is one
- * contiguous stretch of host memory; NULL otherwise.
+ * is reachable with at least the rights in need and the pages are backed
+ * by consecutive frames (so one pointer covers them); NULL otherwise.
  */
 void *gpa_ptr(const struct ohv *hv, const struct partition *p, uint64_t gpa,
 	      size_t len, unsigned need);
+
+/*
+ * HvDepositMemory, SPEC 5.1: lend page gpa_page of depositor p to a pool.
+ * It must be reachable by p with full access and by nobody else; the page
+ * stays in p's GPA space, inaccessible, until it comes back.  Returns the
+ * frame, or FRAME_NONE when the page may not be deposited.
+ */
+uint32_t gpa_lend(struct ohv *hv, struct partition *p, uint64_t gpa_page);
+
+/* HvWithdrawMemory: the frame comes back, zeroed by the caller, at the GPA
+ * page it was lent from, with full access. */
+void gpa_return(struct ohv *hv, struct partition *p, uint32_t frame,
+		uint64_t gpa_page);
+
+/* HvFinalizePartition: drop every mapping of p and return its GPA tables'
+ * pages to its pool. */
+void gpa_space_destroy(struct ohv *hv, struct partition *p);
+
+/* Free a GPA space's host memory without touching pools (ohv_close). */
+void gpa_space_free(struct partition *p);
 
 /* Host address of a machine frame. */
 static inline void *frame_ptr(const struct ohv *hv, uint32_t frame)

@@ -63,6 +63,11 @@ static const struct hvcall_desc calls[] = {
 		sizeof(struct hv_input_get_memory_balance),
 		sizeof(struct hv_output_get_memory_balance),
 		HV_PARTITION_PRIV_ACCESS_MEMORY_POOL),
+	[HVCALL_MAP_GPA_PAGES] = REP(hc_map_gpa_pages,
+		sizeof(struct hv_input_map_gpa_pages), 8, 0, 0),
+	/* A rep call without a list: rep count = pages (SPEC 3.3). */
+	[HVCALL_UNMAP_GPA_PAGES] = REP(hc_unmap_gpa_pages,
+		sizeof(struct hv_input_unmap_gpa_pages), 0, 0, 0),
 	[HVCALL_CREATE_VP] = SIMPLE(hc_create_vp,
 		sizeof(struct hv_input_create_vp), 0, 0),
 	[HVCALL_DELETE_VP] = SIMPLE(hc_delete_vp,

@@ -56,10 +56,27 @@ struct frame {
 	uint32_t owner1;	/* pool owner's slot + 1; 0 when in no pool */
 	uint32_t next;		/* free-list / charge-chain link (pool frames) */
 	uint8_t state;		/* enum frame_state                         */
-	uint8_t root_deny;	/* rights the root lost on its identity map  */
-	uint16_t reserved;
-	uint32_t maps;		/* mappings into child GPA spaces            */
+	uint8_t root_deny;	/* MapFlags bits the root gave up on its
+				 * identity map (SPEC 6)                     */
+	uint16_t dep_hi;	/* pool frames: depositor's GPA page, 47:32  */
+	union {
+		uint32_t maps;	/* GPA frames: mappings in child GPA spaces  */
+		uint32_t dep_lo; /* pool frames: depositor's GPA page, 31:0 */
+	};
 };
+
+/* The GPA page a pool frame was deposited from, in its depositor's space
+ * (the pool owner's parent, or the root for its own pool). */
+static inline uint64_t frame_dep_gpa(const struct frame *f)
+{
+	return ((uint64_t)f->dep_hi << 32) | f->dep_lo;
+}
+
+static inline void frame_set_dep_gpa(struct frame *f, uint64_t gpa_page)
+{
+	f->dep_hi = (uint16_t)(gpa_page >> 32);
+	f->dep_lo = (uint32_t)gpa_page;
+}
 
 /* Pages of one pool charged to one hypervisor object (SPEC 5.4). */
 struct charge {
@@ -108,6 +125,9 @@ struct partition {
 
 	uint32_t nvps;
 	struct vp **vps;	/* OHV_MAX_VPS entries while Active */
+
+	/* A child's GPA space: 2 MiB region + 1 -> struct gpa_table (gpa.c). */
+	struct idmap gpa;
 
 	void *backend;		/* the execution backend's partition state   */
 

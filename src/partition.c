@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "backend.h"
 #include "hvcall.h"
+#include "gpa.h"
 #include "pool.h"
 #include "vp.h"
 
@@ -81,6 +82,7 @@ static struct partition *partition_alloc(struct ohv *hv)
 
 static void partition_free(struct partition *p)
 {
+	gpa_space_free(p);
 	if (p->vps) {
 		for (uint32_t i = 0; i < OHV_MAX_VPS; i++)
 			vp_free(p->vps[i]);
@@ -322,6 +324,7 @@ hv_status_t hc_finalize_partition(struct hvctx *cx)
 	/* Every VP goes and every in-use page becomes available; the pool
 	 * stays for withdrawal (SPEC 4.4). */
 	vp_delete_all(hv, t);
+	gpa_space_destroy(hv, t);
 	pool_uncharge(hv, t, &t->init);
 	t->state = OHV_STATE_FINALIZED;
 	return HV_STATUS_SUCCESS;

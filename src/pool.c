@@ -6,7 +6,8 @@
 #include "hvcall.h"
 #include "partition.h"
 
-void pool_put(struct ohv *hv, struct partition *p, uint32_t frame)
+void pool_put(struct ohv *hv, struct partition *p, uint32_t frame,
+	      uint64_t dep_gpa)
 {
 	struct frame *f = &hv->frames[frame];
 	struct pool_node *n = &p->node[frame_node(hv, frame)];
@@ -14,6 +15,7 @@ void pool_put(struct ohv *hv, struct partition *p, uint32_t frame)
 	OHV_ASSERT(f->state == FRAME_GPA && f->maps == 0);
 	f->state = FRAME_AVAILABLE;
 	f->owner1 = p->slot + 1;
+	frame_set_dep_gpa(f, dep_gpa);
 	f->next = n->head;
 	n->head = frame;
 	n->available++;
@@ -152,21 +154,19 @@ hv_status_t hc_deposit_memory(struct hvctx *cx)
 
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
 		uint64_t page = in->gpa_page_list[i];
-		uint32_t frame;
-		unsigned rights;
-
 		/*
 		 * SPEC 5.1: the page must be mapped with full access in the
 		 * caller's space, not deposited already (a second occurrence
 		 * in one list fails here), and reachable through no other
 		 * partition's GPA space.
 		 */
-		if (!gpa_lookup(hv, cx->caller, page, &frame, &rights) ||
-		    rights != GPA_RWX || hv->frames[frame].maps) {
+		uint32_t frame = gpa_lend(hv, cx->caller, page);
+
+		if (frame == FRAME_NONE) {
 			cx->rep_done = i;
 			return HV_STATUS_OPERATION_DENIED;
 		}
-		pool_put(hv, t, frame);
+		pool_put(hv, t, frame, page);
 		if (hc_budget_spent(cx, i)) {
 			cx->rep_done = i + 1;
 			return HV_STATUS_SUCCESS;
@@ -216,6 +216,10 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 	if (st)
 		return st;
 
+	/* Pages go back to whoever deposited them: t's parent, or the root
+	 * for its own pool (SPEC 5.1 access rule). */
+	struct partition *depositor = t->parent ? t->parent : t;
+
 	/* Allowed in every state (SPEC 5.2); only available pages leave. */
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
 		uint32_t frame = pool_take(hv, t, node, required);
@@ -224,11 +228,12 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 			cx->rep_done = i;
 			return HV_STATUS_NO_RESOURCES;
 		}
-		/* Zeroed, and back at the GPA it was deposited from: the
-		 * depositor is always t's parent (or the root itself), and
-		 * the root's GPA space is the identity map. */
+		uint64_t page = frame_dep_gpa(&hv->frames[frame]);
+
+		/* Zeroed, and back at the GPA it was deposited from. */
 		memset(frame_ptr(hv, frame), 0, HV_PAGE_SIZE);
-		*(uint64_t *)hc_out_elem(cx, 8, i) = frame;
+		gpa_return(hv, depositor, frame, page);
+		*(uint64_t *)hc_out_elem(cx, 8, i) = page;
 		if (hc_budget_spent(cx, i)) {
 			cx->rep_done = i + 1;
 			return HV_STATUS_SUCCESS;

@@ -16,12 +16,15 @@ static inline void charge_init(struct charge *c)
 	c->count = 0;
 }
 
-/* Put a frame that just left its GPA space into p's pool, available. */
-void pool_put(struct ohv *hv, struct partition *p, uint32_t frame);
+/* Put a frame that just left its depositor's GPA space (where it was page
+ * dep_gpa) into p's pool, available. */
+void pool_put(struct ohv *hv, struct partition *p, uint32_t frame,
+	      uint64_t dep_gpa);
 
 /* Take one available frame out of p's pool: from node when required, else
  * from node first when node is not NODE_ANY, then from the others.
- * Returns FRAME_NONE when there is none. */
+ * Returns FRAME_NONE when there is none.  The frame's depositor GPA page
+ * (frame_dep_gpa) is still readable until gpa_return. */
 uint32_t pool_take(struct ohv *hv, struct partition *p, uint32_t node,
 		   bool required);
 

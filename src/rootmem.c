@@ -103,7 +103,7 @@ static bool usable(const struct ohv *hv, uint64_t page)
 	unsigned rights;
 
 	return gpa_lookup(hv, hv->root, page, &frame, &rights) &&
-	       rights == GPA_RWX;
+	       rights == GPA_FULL;
 }
 
 /* Take a usable page of one node (hv->lock held). */

@@ -447,11 +447,11 @@ TEST(hvcall_unimplemented_codes)
 		0x005E, 0x005F,	/* save / restore: not in SPEC 3.3 */
 		0x00FF, 0x0101, 0x010A, 0x8001, 0xFFFF,
 		/*
-		 * SPEC 3.3 calls that later issues implement (HvMapGpaPages
-		 * 0x004B, classic HvCreatePort 0x0057): until then they are
-		 * unknown.  Drop these two rows when those calls land.
+		 * SPEC 3.3 calls that a later step implements (classic
+		 * HvCreatePort 0x0057): until then unknown.  Drop the row
+		 * when ports land.
 		 */
-		0x004B, 0x0057,
+		0x0057,
 	};
 	static const uint64_t extras[] = {
 		0,				/* plain, memory-based */
@@ -1819,9 +1819,10 @@ static void random_calls(enum ohv_arch arch, uint64_t seed, unsigned n)
 {
 	static const uint16_t impl[] = {
 		0x0040, 0x0041, 0x0042, 0x0043, 0x0044, 0x0045, 0x0046,
-		0x0047, 0x0048, 0x0049, 0x004A,
+		0x0047, 0x0048, 0x0049, 0x004A, 0x004B, 0x004C, 0x004E,
+		0x004F, 0x0050, 0x0051,
 	};
-	static const uint16_t other[] = { 0x0000, 0x004B, 0x0057, 0xFFFF };
+	static const uint16_t other[] = { 0x0000, 0x004D, 0x0057, 0xFFFF };
 	const uint64_t rsvd = BITS(31, 27) | BITS(47, 44) | BITS(63, 60);
 	struct ohv *hv = open_arch(arch, OHV_ROOT_PRIVILEGES);
 	uint64_t next = POOL_PG, s = seed;
