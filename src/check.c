@@ -11,6 +11,7 @@
 #include "internal.h"
 #include "gpa.h"
 #include "partition.h"
+#include "synic.h"
 #include "vp.h"
 
 struct checker {
@@ -312,6 +313,101 @@ static int check_gpa_space(struct checker *c, const struct partition *p)
 	return 0;
 }
 
+/*
+ * Ports and connections: charged right, one connection per port linked
+ * both ways, every queued message in a buffer of its port and on a VP of
+ * the port's partition.
+ */
+static int check_ports(struct checker *c, const struct partition *p,
+		       uint64_t *charged)
+{
+	struct ohv *hv = c->hv;
+
+	if ((p->ports.count || p->conns.count) && p->state != OHV_STATE_ACTIVE)
+		return fail(c, "partition %llu: ports or connections while %s",
+			    (unsigned long long)p->id, ohv_state_name(p->state));
+	for (size_t i = 0; i < p->ports.cap; i++) {
+		const struct port *port = p->ports.tab[i].value;
+
+		if (!p->ports.tab[i].key)
+			continue;
+		if (port->owner != p || p->ports.tab[i].key != (uint64_t)port->id + 1)
+			return fail(c, "partition %llu: port %u misfiled",
+				    (unsigned long long)p->id, port->id);
+		if (port->charge.count != hv->cfg.costs.port ||
+		    walk_chain(c, p, port->charge.head, port->charge.count,
+			       FRAME_IN_USE, UINT32_MAX, "port charge", p->id))
+			return fail(c, "partition %llu: port %u charge",
+				    (unsigned long long)p->id, port->id);
+		*charged += port->charge.count;
+		if (port->conn && (port->conn->port != port ||
+				   port->conn->owner->id != port->connection_partition))
+			return fail(c, "partition %llu: port %u connection links",
+				    (unsigned long long)p->id, port->id);
+		/* Buffers: free ones plus queued ones are all of them. */
+		uint32_t nfree = 0, queued = 0;
+
+		for (const struct msgbuf *m = port->free; m; m = m->next)
+			if (++nfree > HV_PORT_MESSAGE_BUFFER_COUNT)
+				return fail(c, "port %u: free list loops", port->id);
+		for (uint32_t v = 0; p->vps && v < OHV_MAX_VPS; v++) {
+			const struct vp *vp = p->vps[v];
+
+			for (int s = 0; vp && s < HV_SYNIC_SINT_COUNT; s++)
+				for (const struct msgbuf *m = vp->synic.queue[s].head; m;
+				     m = m->next)
+					queued += m->port == port;
+		}
+		uint32_t nbufs = port->type == HV_PORT_TYPE_MESSAGE ?
+			HV_PORT_MESSAGE_BUFFER_COUNT : 0;
+
+		if (queued != port->queued || nfree + queued != nbufs)
+			return fail(c, "partition %llu port %u: %u queued found, %u recorded, %u free",
+				    (unsigned long long)p->id, port->id, queued,
+				    port->queued, nfree);
+	}
+	for (size_t i = 0; i < p->conns.cap; i++) {
+		const struct connection *cn = p->conns.tab[i].value;
+
+		if (!p->conns.tab[i].key)
+			continue;
+		if (cn->owner != p || p->conns.tab[i].key != (uint64_t)cn->id + 1)
+			return fail(c, "partition %llu: connection %u misfiled",
+				    (unsigned long long)p->id, cn->id);
+		if (cn->charge.count != hv->cfg.costs.connection ||
+		    walk_chain(c, p, cn->charge.head, cn->charge.count,
+			       FRAME_IN_USE, UINT32_MAX, "connection charge", p->id))
+			return fail(c, "partition %llu: connection %u charge",
+				    (unsigned long long)p->id, cn->id);
+		*charged += cn->charge.count;
+		if (cn->port && (cn->port->conn != cn ||
+				 hv->slots[cn->port->owner->slot] != cn->port->owner))
+			return fail(c, "partition %llu: connection %u port links",
+				    (unsigned long long)p->id, cn->id);
+	}
+	/* Queued messages belong to ports of this partition. */
+	for (uint32_t v = 0; p->vps && v < OHV_MAX_VPS; v++) {
+		const struct vp *vp = p->vps[v];
+
+		for (int s = 0; vp && s < HV_SYNIC_SINT_COUNT; s++) {
+			const struct msgq *q = &vp->synic.queue[s];
+			const struct msgbuf *last = NULL;
+
+			for (const struct msgbuf *m = q->head; m; m = m->next) {
+				if (m->port->owner != p ||
+				    idmap_get(&p->ports, (uint64_t)m->port->id + 1) != m->port)
+					return fail(c, "partition %llu VP %u: message of a foreign port",
+						    (unsigned long long)p->id, v);
+				last = m;
+			}
+			if (q->tail != last)
+				return fail(c, "partition %llu VP %u SINT %d: queue tail",
+					    (unsigned long long)p->id, v, s);
+		}
+	}
+	return 0;
+}
+
 /* Mappings recorded per frame agree with the GPA spaces: a frame is
  * reachable from two partitions only through explicit mappings. */
 static int check_maps(struct checker *c)
@@ -428,6 +524,9 @@ static int check_pools(struct checker *c)
 	}
 	/* Every in-use page belongs to exactly one charge. */
 	total_in_use_charged += c->table_pages;
+	for (uint32_t s = 0; s < hv->nslots; s++)
+		if (hv->slots[s] && check_ports(c, hv->slots[s], &total_in_use_charged))
+			return -1;
 	if (total_in_use_charged != total_in_use)
 		return fail(c, "%llu pages in use, %llu charged to objects",
 			    (unsigned long long)total_in_use,

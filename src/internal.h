@@ -128,6 +128,10 @@ struct partition {
 
 	/* A child's GPA space: 2 MiB region + 1 -> struct gpa_table (gpa.c). */
 	struct idmap gpa;
+	/* Port id + 1 -> struct port; connection id + 1 -> struct connection
+	 * (synic.h). */
+	struct idmap ports;
+	struct idmap conns;
 
 	void *backend;		/* the execution backend's partition state   */
 

@@ -8,6 +8,7 @@
 #include "hvcall.h"
 #include "gpa.h"
 #include "pool.h"
+#include "synic.h"
 #include "vp.h"
 
 struct vp *partition_vp(const struct partition *p, uint32_t index)
@@ -83,6 +84,7 @@ static struct partition *partition_alloc(struct ohv *hv)
 static void partition_free(struct partition *p)
 {
 	gpa_space_free(p);
+	synic_partition_free(p);
 	if (p->vps) {
 		for (uint32_t i = 0; i < OHV_MAX_VPS; i++)
 			vp_free(p->vps[i]);
@@ -321,8 +323,10 @@ hv_status_t hc_finalize_partition(struct hvctx *cx)
 	if (t->nchildren)
 		return HV_STATUS_OPERATION_DENIED;
 	hv->backend->partition_finalize(hv->backend_ctx, t);
-	/* Every VP goes and every in-use page becomes available; the pool
-	 * stays for withdrawal (SPEC 4.4). */
+	/* Ports (and their queued messages), connections, VPs and mappings
+	 * go, and every in-use page becomes available; the pool stays for
+	 * withdrawal (SPEC 4.4). */
+	synic_partition_finalize(hv, t);
 	vp_delete_all(hv, t);
 	gpa_space_destroy(hv, t);
 	pool_uncharge(hv, t, &t->init);

@@ -69,6 +69,7 @@ void vp_delete_all(struct ohv *hv, struct partition *p)
 
 		if (!vp)
 			continue;
+		synic_vp_delete(hv, vp);
 		pool_uncharge(hv, p, &vp->charge);
 		vp_free(vp);
 		p->vps[i] = NULL;
@@ -88,9 +89,9 @@ enum reg_access { REG_READ, REG_WRITE };
  * to read-only registers and values a register cannot hold are
  * INVALID_PARAMETER (SPEC 7).
  */
-static hv_status_t reg_access(struct partition *p, struct vp *vp,
-			      uint32_t name, union hv_register_value *v,
-			      enum reg_access how)
+static hv_status_t reg_access(struct ohv *hv, struct partition *p,
+			      struct vp *vp, uint32_t name,
+			      union hv_register_value *v, enum reg_access how)
 {
 	struct vp_regs *r = &vp->regs;
 	uint64_t *u64 = NULL;
@@ -149,12 +150,13 @@ static hv_status_t reg_access(struct partition *p, struct vp *vp,
 		return HV_STATUS_SUCCESS;
 	} else if (name == HV_REGISTER_EOM) {
 		/*
-		 * A write-only trigger: writing it tells the SynIC the guest
-		 * is done with its message slot.  Reads return 0, as the EOM
-		 * MSR does.  No message queue exists in this version (ports
-		 * arrive with SPEC 8), so there is nothing to deliver next.
+		 * A write-only trigger: the guest is done with a message
+		 * slot, so the next waiting message may come (SPEC 8).
+		 * Reads return 0, as the EOM MSR does.
 		 */
-		if (!wr)
+		if (wr)
+			synic_eom(hv, p, vp);
+		else
 			v->reg64 = 0;
 		return HV_STATUS_SUCCESS;
 	} else {
@@ -213,7 +215,7 @@ hv_status_t hc_get_vp_registers(struct hvctx *cx)
 		union hv_register_value *v = hc_out_elem(cx, sizeof(*v), i);
 
 		memset(v, 0, sizeof(*v));
-		st = reg_access(t, vp, in->names[i], v, REG_READ);
+		st = reg_access(cx->hv, t, vp, in->names[i], v, REG_READ);
 		if (st) {
 			cx->rep_done = i;
 			return st;
@@ -240,7 +242,8 @@ hv_status_t hc_set_vp_registers(struct hvctx *cx)
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
 		union hv_register_value v = in->elements[i].value;
 
-		st = reg_access(t, vp, in->elements[i].name, &v, REG_WRITE);
+		st = reg_access(cx->hv, t, vp, in->elements[i].name, &v,
+				REG_WRITE);
 		if (st) {
 			cx->rep_done = i;
 			return st;
@@ -324,6 +327,8 @@ hv_status_t hc_delete_vp(struct hvctx *cx)
 
 	if (!vp)
 		return HV_STATUS_INVALID_VP_INDEX;
+	/* Messages waiting for it are lost with it. */
+	synic_vp_delete(cx->hv, vp);
 	pool_uncharge(cx->hv, t, &vp->charge);
 	t->vps[in->vp_index] = NULL;
 	t->nvps--;

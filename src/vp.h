@@ -3,6 +3,7 @@
 #define OHV_VP_H
 
 #include "internal.h"
+#include "synic.h"
 
 #define VP_GPRS		18	/* RAX..R15, RIP, RFLAGS */
 #define VP_CRS		5	/* CR0, CR2, CR3, CR4, CR8 */
@@ -27,6 +28,7 @@ struct vp {
 	bool suspended;		/* HvRegisterExplicitSuspend */
 	struct charge charge;	/* costs.vp pages of the partition's pool */
 	struct vp_regs regs;
+	struct vp_synic synic;
 };
 
 /* A new VP: x86 reset state, SINTs masked, SynIC off. */

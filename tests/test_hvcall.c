@@ -446,12 +446,6 @@ TEST(hvcall_unimplemented_codes)
 		0x004D,		/* HvInstallIntercept: not in SPEC 3.3 */
 		0x005E, 0x005F,	/* save / restore: not in SPEC 3.3 */
 		0x00FF, 0x0101, 0x010A, 0x8001, 0xFFFF,
-		/*
-		 * SPEC 3.3 calls that a later step implements (classic
-		 * HvCreatePort 0x0057): until then unknown.  Drop the row
-		 * when ports land.
-		 */
-		0x0057,
 	};
 	static const uint64_t extras[] = {
 		0,				/* plain, memory-based */
@@ -617,7 +611,7 @@ TEST(hvcall_check_order)
 		{ "unknown code + nested bit", 0x00FF | BIT(31), IN_GPA,
 		  OUT_GPA, { 0 }, 0, code },
 		{ "unknown code + rep fields + varhead",
-		  CTL(0x0057, 5, 9) | VARHEAD(1), IN_GPA, OUT_GPA, { 0 }, 0,
+		  CTL(0x004D, 5, 9) | VARHEAD(1), IN_GPA, OUT_GPA, { 0 }, 0,
 		  code },
 		{ "unknown code fast + reserved bit 60",
 		  0xFFFF | FAST | BIT(60), 0, 0, { 0 }, 0, code },
@@ -1820,9 +1814,10 @@ static void random_calls(enum ohv_arch arch, uint64_t seed, unsigned n)
 	static const uint16_t impl[] = {
 		0x0040, 0x0041, 0x0042, 0x0043, 0x0044, 0x0045, 0x0046,
 		0x0047, 0x0048, 0x0049, 0x004A, 0x004B, 0x004C, 0x004E,
-		0x004F, 0x0050, 0x0051,
+		0x004F, 0x0050, 0x0051, 0x0057, 0x0058, 0x0059, 0x005A,
+		0x005B, 0x005C, 0x005D, 0x0070, 0x0095, 0x0096,
 	};
-	static const uint16_t other[] = { 0x0000, 0x004D, 0x0057, 0xFFFF };
+	static const uint16_t other[] = { 0x0000, 0x004D, 0x0052, 0xFFFF };
 	const uint64_t rsvd = BITS(31, 27) | BITS(47, 44) | BITS(63, 60);
 	struct ohv *hv = open_arch(arch, OHV_ROOT_PRIVILEGES);
 	uint64_t next = POOL_PG, s = seed;

@@ -234,6 +234,28 @@ struct ohv_trace_event {
 typedef void ohv_trace_fn(void *ctx, const struct ohv_trace_event *ev);
 OHV_API void ohv_set_trace(struct ohv *hv, ohv_trace_fn *fn, void *ctx);
 
+/*
+ * SynIC interrupts of one VP (SPEC 8).  An execution backend delivers a
+ * raised SINT to the guest; in the null backend the embedding program
+ * reads them here and acknowledges them as the guest's interrupt handler
+ * would.
+ */
+struct ohv_sint_state {
+	uint64_t raised[HV_SYNIC_SINT_COUNT];	/* since the VP was created */
+	uint32_t queued[HV_SYNIC_SINT_COUNT];	/* messages waiting for the slot */
+	uint8_t vector[HV_SYNIC_SINT_COUNT];	/* SINTx bits 7:0 at the last raise */
+	uint16_t pending;			/* raised, not acknowledged */
+};
+
+/* 0, or -ENOENT when the partition or VP does not exist. */
+OHV_API int ohv_vp_sints(struct ohv *hv, uint64_t partition_id,
+			 uint32_t vp_index, struct ohv_sint_state *out);
+
+/* Acknowledge SINT sint: clears its pending bit.  Returns the bit as it
+ * was (0 or 1), -ENOENT, or -EINVAL for a SINT above 15. */
+OHV_API int ohv_vp_sint_ack(struct ohv *hv, uint64_t partition_id,
+			    uint32_t vp_index, uint32_t sint);
+
 /* ---------------------------------------------------------------------- */
 /* Debugging.                                                              */
 

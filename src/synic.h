@@ -1,0 +1,81 @@
+/*
+ * Ports, connections and the synthetic interrupt controller (SPEC 8).
+ *
+ * A port lives in its PortPartition and owns HV_PORT_MESSAGE_BUFFER_COUNT
+ * message buffers.  A posted message goes straight into the target VP's SIM
+ * slot when the slot is free and nothing older waits; otherwise it waits in
+ * one of its port's buffers, queued on the target VP's per-SINT queue, until
+ * an EOM finds the slot free.  Events set a bit in the SIEF page.  SIM and
+ * SIEF pages are the receiving partition's own memory (SPEC 8).
+ */
+#ifndef OHV_SYNIC_H
+#define OHV_SYNIC_H
+
+#include "internal.h"
+
+struct port;
+
+/* A message waiting in one of its port's buffers. */
+struct msgbuf {
+	struct port *port;
+	struct msgbuf *next;	/* VP queue, or the port's free list */
+	struct hv_message msg;
+};
+
+struct msgq {
+	struct msgbuf *head, *tail;
+};
+
+/* Per-VP SynIC state beyond its registers. */
+struct vp_synic {
+	struct msgq queue[HV_SYNIC_SINT_COUNT];
+	uint64_t raised[HV_SYNIC_SINT_COUNT];
+	uint8_t vector[HV_SYNIC_SINT_COUNT];
+	uint16_t pending;	/* raised, not yet acknowledged */
+};
+
+struct port {
+	uint32_t id;
+	uint32_t type;			/* HV_PORT_TYPE_*            */
+	struct partition *owner;	/* the PortPartition         */
+	uint64_t connection_partition;	/* who may connect           */
+	uint32_t target_sint;
+	uint32_t target_vp;		/* index or HV_ANY_VP        */
+	uint16_t base_flag;
+	uint16_t flag_count;
+	uint64_t monitor_address;
+	struct connection *conn;	/* at most one               */
+	uint64_t post_count;
+	uint32_t preferred_vp;
+	uint32_t queued;		/* buffers holding a message */
+	struct charge charge;		/* costs.port, owner's pool  */
+	struct msgbuf *free;
+	struct msgbuf bufs[];		/* message ports: 16         */
+};
+
+struct connection {
+	uint32_t id;
+	uint32_t type;
+	struct partition *owner;	/* the ConnectionPartition   */
+	struct port *port;		/* NULL once the port is gone */
+	uint64_t monitor_address;
+	struct charge charge;		/* costs.connection          */
+};
+
+/* The connection with that id in p, or NULL. */
+struct connection *synic_connection(const struct partition *p, uint32_t id);
+
+/* HvFinalizePartition: free p's ports (their connections go dead) and its
+ * connections (their ports become free to connect again). */
+void synic_partition_finalize(struct ohv *hv, struct partition *p);
+
+/* Free host memory of p's ports and connections (ohv_close). */
+void synic_partition_free(struct partition *p);
+
+/* A VP goes: discard the messages queued on it. */
+void synic_vp_delete(struct ohv *hv, struct vp *vp);
+
+/* The guest wrote EOM on vp of p: deliver what waits for free slots. */
+void synic_eom(struct ohv *hv, struct partition *p, struct vp *vp);
+
+#endif /* OHV_SYNIC_H */
