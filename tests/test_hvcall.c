@@ -359,11 +359,8 @@ TEST(hvcall_caller_validation)
 		{ "Active child VP 0", active, 0, HV_STATUS_INVALID_VP_INDEX },
 		{ "Active child VP 1", active, 1, HV_STATUS_INVALID_VP_INDEX },
 	};
-	/*
-	 * INVALID_VP_STATE (a suspended VP, SPEC 2 and 7) cannot be provoked
-	 * yet: the root's VPs run from ohv_open on and only HvCreateVp
-	 * (0x004E, a later issue) makes suspended VPs.  Add the row then.
-	 */
+	/* INVALID_VP_STATE (a suspended VP, SPEC 2 and 7): see
+	 * callers_suspended_vp in test_vp.c. */
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		/*

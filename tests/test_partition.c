@@ -437,9 +437,9 @@ TEST(create_check_order)
  * SPEC 4.1 step 5 / seed 000 PARTITION_TOO_DEEP.  max_depth counts the
  * root and may not be below 2 (TLFS: "at least two partitions"), so a
  * child of the root (depth 2) never exceeds it: TOO_DEEP needs a caller at
- * depth max_depth, i.e. a child issuing HvCreatePartition, which needs
- * child VPs (a later issue).  Here: the bound on max_depth, and that the
- * root creates at depth 2 == max_depth.
+ * depth max_depth, i.e. a child issuing HvCreatePartition: see
+ * nested_too_deep in test_nested.c.  Here: the bound on max_depth, and
+ * that the root creates at depth 2 == max_depth.
  */
 TEST(create_depth_limit)
 {
@@ -479,13 +479,11 @@ TEST(create_depth_limit)
 }
 
 /*
- * Why nested statuses cannot be provoked yet: a child has no VP, so a call
- * "from" it is refused before any hypercall semantics (SPEC 2).  When
- * children get VPs, PARTITION_TOO_DEEP (create), OPERATION_DENIED
- * (finalize with children) and the per-call ACCESS_DENIED rules become
- * testable.
+ * A child calls only through a VP (SPEC 2): without one, a call "from" it
+ * is refused before any hypercall semantics.  test_nested.c gives children
+ * VPs and reaches the nested statuses.
  */
-TEST(children_cannot_call_yet)
+TEST(child_without_vp_cannot_call)
 {
 	struct ohv *hv = t_open(NULL);
 	uint64_t next = T_FIRST_FREE_PAGE;
@@ -813,8 +811,8 @@ TEST(create_arm64_layout)
 
 /*
  * Every status of seed 001 but NO_RESOURCES ("a required system resource
- * is unavailable"): that one is host exhaustion and needs allocation
- * failure injection (a later issue).
+ * is unavailable"): that one is host exhaustion, provoked by allocation
+ * failure injection in test_inject.c (inject_initialize).
  */
 TEST(initialize_status_table)
 {
@@ -989,9 +987,8 @@ TEST(initialize_prefers_create_proximity)
 
 /*
  * Seed 003's OPERATION_DENIED ("has one or more children") needs a child
- * with children, and only a child can create those: it needs child VPs (a
- * later issue) and the public API has no other way to build a grandchild.
- * See children_cannot_call_yet.
+ * with children, which only a runnable child can create: see
+ * nested_finalize_with_children in test_nested.c.
  */
 TEST(finalize_status_table)
 {
