@@ -256,24 +256,46 @@ hv_status_t t_set_property(struct ohv *hv, uint64_t id, uint32_t code,
 				       sizeof(in), NULL, 0));
 }
 
-uint64_t t_active_child(struct ohv *hv, uint64_t *next_page)
+struct ohv_partition_info t_info(struct ohv *hv, uint64_t id)
 {
-	struct ohv_config cfg;
+	struct ohv_partition_info info;
+
+	memset(&info, 0, sizeof(info));
+	REQUIRE(ohv_partition_info(hv, id, &info) == 0);
+	return info;
+}
+
+size_t t_live(struct ohv *hv)
+{
+	return ohv_partition_list(hv, NULL, 0);
+}
+
+void t_fund(struct ohv *hv, uint64_t id, uint64_t *next, uint32_t n)
+{
+	if (!n)
+		return;
+	REQUIRE_ST(t_deposit(hv, id, *next, n, NULL), HV_STATUS_SUCCESS);
+	*next += n;
+}
+
+uint64_t t_new_child(struct ohv *hv, uint64_t *next)
+{
 	uint64_t id = 0;
 	hv_status_t st;
 
-	ohv_get_config(hv, &cfg);
-	while ((st = t_create(hv, &id)) == HV_STATUS_INSUFFICIENT_MEMORY) {
-		REQUIRE_ST(t_deposit(hv, HV_PARTITION_ID_SELF, *next_page, 1,
-				     NULL), HV_STATUS_SUCCESS);
-		(*next_page)++;
-	}
+	while ((st = t_create(hv, &id)) == HV_STATUS_INSUFFICIENT_MEMORY)
+		t_fund(hv, HV_PARTITION_ID_SELF, next, 1);
 	REQUIRE_ST(st, HV_STATUS_SUCCESS);
-	if (cfg.costs.initialize) {
-		REQUIRE_ST(t_deposit(hv, id, *next_page, cfg.costs.initialize,
-				     NULL), HV_STATUS_SUCCESS);
-		*next_page += cfg.costs.initialize;
-	}
+	return id;
+}
+
+uint64_t t_active_child(struct ohv *hv, uint64_t *next_page)
+{
+	struct ohv_config cfg;
+	uint64_t id = t_new_child(hv, next_page);
+
+	ohv_get_config(hv, &cfg);
+	t_fund(hv, id, next_page, cfg.costs.initialize);
 	REQUIRE_ST(t_initialize(hv, id), HV_STATUS_SUCCESS);
 	return id;
 }

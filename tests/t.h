@@ -133,6 +133,17 @@ hv_status_t t_get_property(struct ohv *hv, uint64_t id, uint32_t code,
 hv_status_t t_set_property(struct ohv *hv, uint64_t id, uint32_t code,
 			   uint64_t value);
 
+/* ohv_partition_info of a live partition (REQUIREd). */
+struct ohv_partition_info t_info(struct ohv *hv, uint64_t id);
+/* How many partitions are live, the root included. */
+size_t t_live(struct ohv *hv);
+/* Deposit root pages [*next, *next + n) into id and advance *next
+ * (REQUIREs success; n 0 does nothing). */
+void t_fund(struct ohv *hv, uint64_t id, uint64_t *next, uint32_t n);
+/* An Uninitialized child of the root with an empty pool, depositing into
+ * the root's own pool from *next as needed (REQUIREs success). */
+uint64_t t_new_child(struct ohv *hv, uint64_t *next);
+
 /*
  * A child of the root, Active: create (depositing into the root's own pool
  * as needed), deposit costs.initialize pages taken from *next_page onward,

@@ -26,14 +26,6 @@
 /* ---------------------------------------------------------------------- */
 /* Helpers.                                                                */
 
-static struct ohv_partition_info info_of(struct ohv *hv, uint64_t id)
-{
-	struct ohv_partition_info info;
-
-	REQUIRE(ohv_partition_info(hv, id, &info) == 0);
-	return info;
-}
-
 /*
  * One call by VP 0 of caller with the nth host allocation from now on
  * failing (0: none): memory-based for the root, fast otherwise.  *allocs
@@ -129,12 +121,6 @@ static uint32_t walk(struct ohv *hv, const char *what, uint64_t caller,
 	t_stop();
 }
 
-static void fund(struct ohv *hv, uint64_t id, uint64_t *next, uint32_t n)
-{
-	REQUIRE_ST(t_deposit(hv, id, *next, n, NULL), HV_STATUS_SUCCESS);
-	*next += n;
-}
-
 /* ---------------------------------------------------------------------- */
 /* HvCreatePartition (seed 000 NO_RESOURCES).                              */
 
@@ -149,7 +135,7 @@ TEST(inject_create_partition)
 	uint64_t next = T_FIRST_FREE_PAGE;
 	uint32_t most = 0;
 
-	fund(hv, HV_PARTITION_ID_SELF, &next, 80);
+	t_fund(hv, HV_PARTITION_ID_SELF, &next, 80);
 	for (uint64_t k = 0; k < 70; k++) {
 		struct hv_input_create_partition in = { 0 };
 		uint64_t id = 0;
@@ -170,8 +156,8 @@ TEST(inject_create_partition)
 	/* Some creates grew the id index or the slot table. */
 	CHECK_MSG(most >= 2, "no create made more than %u allocations", most);
 	CHECK_EQ(ohv_partition_list(hv, NULL, 0), 71);
-	CHECK_EQ(info_of(hv, T_ROOT).pool_in_use, 70);
-	CHECK_EQ(info_of(hv, T_ROOT).children, 70);
+	CHECK_EQ(t_info(hv, T_ROOT).pool_in_use, 70);
+	CHECK_EQ(t_info(hv, T_ROOT).children, 70);
 	t_close(hv);
 }
 
@@ -193,10 +179,10 @@ TEST(inject_create_partition_by_child)
 
 		CHECK(fails >= 1);
 		CHECK_EQ(id, child + 1 + k);
-		CHECK_EQ(info_of(hv, id).parent_id, child);
+		CHECK_EQ(t_info(hv, id).parent_id, child);
 	}
-	CHECK_EQ(info_of(hv, child).children, 12);
-	CHECK_EQ(info_of(hv, child).pool_available, T_SPARE_PAGES - 12);
+	CHECK_EQ(t_info(hv, child).children, 12);
+	CHECK_EQ(t_info(hv, child).pool_available, T_SPARE_PAGES - 12);
 	t_close(hv);
 }
 
@@ -219,21 +205,21 @@ TEST(inject_initialize_partition)
 		hv_status_t st;
 
 		while ((st = t_create(hv, &id)) == HV_STATUS_INSUFFICIENT_MEMORY)
-			fund(hv, HV_PARTITION_ID_SELF, &next, 1);
+			t_fund(hv, HV_PARTITION_ID_SELF, &next, 1);
 		REQUIRE_ST(st, HV_STATUS_SUCCESS);
-		fund(hv, id, &next, INIT_COST + VP_COST);
+		t_fund(hv, id, &next, INIT_COST + VP_COST);
 
 		uint32_t fails = walk(hv, "initialize", T_ROOT,
 				      HVCALL_INITIALIZE_PARTITION, &id,
 				      sizeof(id), NULL, 0);
-		struct ohv_partition_info info = info_of(hv, id);
+		struct ohv_partition_info info = t_info(hv, id);
 
 		CHECK(fails >= 1);
 		CHECK_EQ(info.state, OHV_STATE_ACTIVE);
 		CHECK_EQ(info.pool_in_use, INIT_COST);
 		CHECK_EQ(info.pool_available, VP_COST);
 		CHECK_ST(t_create_vp(hv, id, 0), HV_STATUS_SUCCESS);
-		CHECK_EQ(info_of(hv, id).vps, 1);
+		CHECK_EQ(t_info(hv, id).vps, 1);
 	}
 	t_close(hv);
 }
@@ -253,14 +239,14 @@ TEST(inject_create_vp)
 	uint64_t next = T_FIRST_FREE_PAGE;
 	uint64_t child = t_active_child(hv, &next);
 
-	fund(hv, child, &next, VP_COST * ARRAY_SIZE(indexes));
+	t_fund(hv, child, &next, VP_COST * ARRAY_SIZE(indexes));
 	for (size_t i = 0; i < ARRAY_SIZE(indexes); i++) {
 		struct hv_input_create_vp in = {
 			.partition_id = child, .vp_index = indexes[i],
 		};
 		uint32_t fails = walk(hv, "create VP", T_ROOT, HVCALL_CREATE_VP,
 				      &in, sizeof(in), NULL, 0);
-		struct ohv_partition_info info = info_of(hv, child);
+		struct ohv_partition_info info = t_info(hv, child);
 		uint64_t v = 0;
 
 		CHECK(fails >= 1);
@@ -373,11 +359,11 @@ TEST(inject_checks_come_first)
 	uint64_t empty = 0, unfunded = 0;
 
 	/* The root's pool is empty again (t_runnable_child spent it). */
-	REQUIRE(info_of(hv, T_ROOT).pool_available == 0);
-	fund(hv, HV_PARTITION_ID_SELF, &next, 2);
+	REQUIRE(t_info(hv, T_ROOT).pool_available == 0);
+	t_fund(hv, HV_PARTITION_ID_SELF, &next, 2);
 	REQUIRE_ST(t_create(hv, &empty), HV_STATUS_SUCCESS);
 	REQUIRE_ST(t_create(hv, &unfunded), HV_STATUS_SUCCESS);
-	fund(hv, unfunded, &next, INIT_COST - 1);
+	t_fund(hv, unfunded, &next, INIT_COST - 1);
 
 	struct hv_input_create_partition plain = { 0 };
 	struct hv_input_create_partition bad = { .flags = 1ull << 2 };

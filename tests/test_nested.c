@@ -25,19 +25,6 @@
 /* ---------------------------------------------------------------------- */
 /* Helpers.                                                                */
 
-static struct ohv_partition_info info_of(struct ohv *hv, uint64_t id)
-{
-	struct ohv_partition_info info;
-
-	REQUIRE(ohv_partition_info(hv, id, &info) == 0);
-	return info;
-}
-
-static size_t live(struct ohv *hv)
-{
-	return ohv_partition_list(hv, NULL, 0);
-}
-
 /* HvCreatePartition issued fast by VP 0 of caller; the output register
  * pair must keep its fill on failure (SPEC 3.2). */
 static hv_status_t create_as(struct ohv *hv, uint64_t caller,
@@ -101,7 +88,7 @@ static void drain(struct ohv *hv, uint64_t id)
 			break;
 		REQUIRE_ST(st, HV_STATUS_SUCCESS);
 	}
-	REQUIRE(info_of(hv, id).pool_available == 0);
+	REQUIRE(t_info(hv, id).pool_available == 0);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -125,13 +112,13 @@ TEST(nested_too_deep)
 					  PRIV_CREATE);
 	struct t_snap before;
 
-	CHECK_EQ(info_of(hv, child).depth, 2);
+	CHECK_EQ(t_info(hv, child).depth, 2);
 	t_snap_take(hv, &before);
 	for (int i = 0; i < 3; i++)
 		CHECK_ST(child_create(hv, child, NULL),
 			 HV_STATUS_PARTITION_TOO_DEEP);
 	t_snap_same(hv, &before, "too deep");
-	CHECK_EQ(info_of(hv, child).pool_available, T_SPARE_PAGES);
+	CHECK_EQ(t_info(hv, child).pool_available, T_SPARE_PAGES);
 
 	/* The root is at depth 1 and may still create; the failed attempts
 	 * used no id (SPEC 4: sequential). */
@@ -254,13 +241,13 @@ TEST(nested_grandchild)
 
 	REQUIRE_ST(t_balance(hv, HV_PARTITION_ID_SELF, &root_avail,
 			     &root_in_use), HV_STATUS_SUCCESS);
-	struct ohv_partition_info c0 = info_of(hv, child);
+	struct ohv_partition_info c0 = t_info(hv, child);
 
 	REQUIRE_ST(child_create(hv, child, &gc), HV_STATUS_SUCCESS);
 	CHECK_EQ(gc, child + 1);
 
-	struct ohv_partition_info c1 = info_of(hv, child);
-	struct ohv_partition_info g = info_of(hv, gc);
+	struct ohv_partition_info c1 = t_info(hv, child);
+	struct ohv_partition_info g = t_info(hv, gc);
 
 	CHECK_EQ(c1.pool_available, c0.pool_available - 1);
 	CHECK_EQ(c1.pool_in_use, c0.pool_in_use + 1);
@@ -289,7 +276,7 @@ TEST(nested_grandchild)
 	/* Seed 001: the grandchild's pool is empty. */
 	CHECK_ST(id_call_as(hv, child, HVCALL_INITIALIZE_PARTITION, gc),
 		 HV_STATUS_INSUFFICIENT_MEMORY);
-	CHECK_EQ(info_of(hv, gc).state, OHV_STATE_UNINITIALIZED);
+	CHECK_EQ(t_info(hv, gc).state, OHV_STATE_UNINITIALIZED);
 	/* And its VPs cannot exist yet (SPEC 7: target Active). */
 	struct hv_input_create_vp vin = { .partition_id = gc };
 
@@ -302,7 +289,7 @@ TEST(nested_grandchild)
 	/* The child deletes it: the charge comes back as available. */
 	CHECK_ST(id_call_as(hv, child, HVCALL_DELETE_PARTITION, gc),
 		 HV_STATUS_SUCCESS);
-	c1 = info_of(hv, child);
+	c1 = t_info(hv, child);
 	CHECK_EQ(c1.pool_available, c0.pool_available);
 	CHECK_EQ(c1.pool_in_use, c0.pool_in_use);
 	CHECK_EQ(c1.children, 0);
@@ -335,8 +322,8 @@ TEST(nested_finalize_with_children)
 	t_snap_take(hv, &before);
 	CHECK_ST(t_finalize(hv, child), HV_STATUS_OPERATION_DENIED);
 	t_snap_same(hv, &before, "finalize with two children");
-	CHECK_EQ(info_of(hv, child).state, OHV_STATE_ACTIVE);
-	CHECK_EQ(info_of(hv, child).vps, 1);
+	CHECK_EQ(t_info(hv, child).state, OHV_STATE_ACTIVE);
+	CHECK_EQ(t_info(hv, child).vps, 1);
 	/* Still runnable: it lists its children. */
 	struct hv_input_get_next_child_partition in = {
 		.parent_id = HV_PARTITION_ID_SELF,
@@ -355,15 +342,15 @@ TEST(nested_finalize_with_children)
 
 	CHECK_ST(id_call_as(hv, child, HVCALL_DELETE_PARTITION, gc2),
 		 HV_STATUS_SUCCESS);
-	CHECK_EQ(info_of(hv, child).children, 0);
+	CHECK_EQ(t_info(hv, child).children, 0);
 	CHECK_ST(t_finalize(hv, child), HV_STATUS_SUCCESS);
-	CHECK_EQ(info_of(hv, child).state, OHV_STATE_FINALIZED);
+	CHECK_EQ(t_info(hv, child).state, OHV_STATE_FINALIZED);
 	/* Every page, the grandchildren's charges included, is available. */
-	CHECK_EQ(info_of(hv, child).pool_in_use, 0);
-	CHECK_EQ(info_of(hv, child).pool_available,
+	CHECK_EQ(t_info(hv, child).pool_in_use, 0);
+	CHECK_EQ(t_info(hv, child).pool_available,
 		 INIT_COST + VP_COST + T_SPARE_PAGES);
 	t_destroy_child(hv, child);
-	CHECK_EQ(live(hv), 1);
+	CHECK_EQ(t_live(hv), 1);
 	t_close(hv);
 }
 
@@ -939,7 +926,7 @@ TEST(nested_privilege_grant)
 				sizeof(gin), &v, sizeof(v)), HV_STATUS_SUCCESS);
 		CHECK_MSG(v == cur, "%s: mask 0x%" PRIx64 ", want 0x%" PRIx64,
 			  rows[i].name, v, cur);
-		CHECK_EQ(info_of(hv, gc).privileges, cur);
+		CHECK_EQ(t_info(hv, gc).privileges, cur);
 	}
 	t_close(hv);
 }

@@ -22,40 +22,12 @@
 /* ---------------------------------------------------------------------- */
 /* Helpers.                                                                */
 
-static struct ohv_partition_info info_of(struct ohv *hv, uint64_t id)
-{
-	struct ohv_partition_info info;
-
-	REQUIRE(ohv_partition_info(hv, id, &info) == 0);
-	return info;
-}
-
-static void fund(struct ohv *hv, uint64_t id, uint64_t *next, uint32_t n)
-{
-	if (!n)
-		return;
-	REQUIRE_ST(t_deposit(hv, id, *next, n, NULL), HV_STATUS_SUCCESS);
-	*next += n;
-}
-
-/* An Uninitialized child of the root, its pool empty. */
-static uint64_t new_child(struct ohv *hv, uint64_t *next)
-{
-	uint64_t id = 0;
-	hv_status_t st;
-
-	while ((st = t_create(hv, &id)) == HV_STATUS_INSUFFICIENT_MEMORY)
-		fund(hv, HV_PARTITION_ID_SELF, next, 1);
-	REQUIRE_ST(st, HV_STATUS_SUCCESS);
-	return id;
-}
-
 /* An Active child with `extra` pages available beyond initialize. */
 static uint64_t active_child(struct ohv *hv, uint64_t *next, uint32_t extra)
 {
 	uint64_t id = t_active_child(hv, next);
 
-	fund(hv, id, next, extra);
+	t_fund(hv, id, next, extra);
 	return id;
 }
 
@@ -127,12 +99,12 @@ static void make_world(struct ohv *hv, struct world *w, bool b_has_vp)
 	w->b = active_child(hv, &w->next, VP_COST * 4);
 	if (b_has_vp)
 		REQUIRE_ST(t_create_vp(hv, w->b, 0), HV_STATUS_SUCCESS);
-	w->u = new_child(hv, &w->next);
-	fund(hv, w->u, &w->next, INIT_COST + VP_COST);
+	w->u = t_new_child(hv, &w->next);
+	t_fund(hv, w->u, &w->next, INIT_COST + VP_COST);
 	w->f = active_child(hv, &w->next, VP_COST);
 	REQUIRE_ST(t_create_vp(hv, w->f, 0), HV_STATUS_SUCCESS);
 	REQUIRE_ST(t_finalize(hv, w->f), HV_STATUS_SUCCESS);
-	w->d = new_child(hv, &w->next);
+	w->d = t_new_child(hv, &w->next);
 	REQUIRE_ST(t_delete(hv, w->d), HV_STATUS_SUCCESS);
 }
 
@@ -222,7 +194,7 @@ TEST(create_vp_target)
 		if (rows[i].st != HV_STATUS_SUCCESS)
 			t_snap_same(hv, &before, rows[i].name);
 	}
-	struct ohv_partition_info b = info_of(hv, w.b);
+	struct ohv_partition_info b = t_info(hv, w.b);
 
 	CHECK_EQ(b.vps, 1);
 	CHECK_EQ(b.pool_in_use, INIT_COST + VP_COST);
@@ -319,8 +291,8 @@ TEST(create_vp_parameters)
 				  valid, ohv_status_name(st));
 		}
 	}
-	CHECK_EQ(info_of(hv, child).vps, made);
-	CHECK_EQ(info_of(hv, child).pool_in_use, INIT_COST + made * VP_COST);
+	CHECK_EQ(t_info(hv, child).vps, made);
+	CHECK_EQ(t_info(hv, child).pool_in_use, INIT_COST + made * VP_COST);
 	t_close(hv);
 }
 
@@ -362,7 +334,7 @@ TEST(create_vp_index)
 	/* Fill every index: all 64 fit, then there is none left. */
 	for (uint32_t vp = 1; vp < 63; vp++)
 		CHECK_ST(t_create_vp(hv, child, vp), HV_STATUS_SUCCESS);
-	struct ohv_partition_info info = info_of(hv, child);
+	struct ohv_partition_info info = t_info(hv, child);
 
 	CHECK_EQ(info.vps, OHV_MAX_VPS);
 	CHECK_EQ(info.pool_in_use, INIT_COST + VP_COST * OHV_MAX_VPS);
@@ -374,7 +346,7 @@ TEST(create_vp_index)
 
 	/* The index check comes before the pool check (SPEC 7 lists it
 	 * first): an empty pool does not hide a used index. */
-	CHECK_EQ(info_of(hv, child).pool_available, 0);
+	CHECK_EQ(t_info(hv, child).pool_available, 0);
 	CHECK_ST(t_create_vp(hv, child, 5), HV_STATUS_INVALID_VP_INDEX);
 	t_close(hv);
 }
@@ -424,7 +396,7 @@ TEST(create_vp_insufficient_memory)
 
 		CHECK_MSG(st == rows[i].st, "%s: got %s, want %s", what,
 			  ohv_status_name(st), ohv_status_name(rows[i].st));
-		struct ohv_partition_info info = info_of(hv, child);
+		struct ohv_partition_info info = t_info(hv, child);
 
 		if (rows[i].st == HV_STATUS_SUCCESS) {
 			CHECK_EQ(info.vps, 1);
@@ -435,7 +407,7 @@ TEST(create_vp_insufficient_memory)
 			t_snap_same(hv, &before, what);
 			/* One more page is all it takes when one was short. */
 			if (rows[i].available + 1 == rows[i].cost) {
-				fund(hv, child, &next, 1);
+				t_fund(hv, child, &next, 1);
 				CHECK_ST(t_create_vp(hv, child, 0),
 					 HV_STATUS_SUCCESS);
 			}
@@ -464,13 +436,13 @@ TEST(create_vp_no_resources)
 	ohv_debug_fail_alloc(0);
 	CHECK_ST(st, HV_STATUS_NO_RESOURCES);
 	t_snap_same(hv, &before, "failed host allocation");
-	CHECK_EQ(info_of(hv, child).vps, 1);
-	CHECK_EQ(info_of(hv, child).pool_available, VP_COST);
+	CHECK_EQ(t_info(hv, child).vps, 1);
+	CHECK_EQ(t_info(hv, child).pool_available, VP_COST);
 
 	/* The index was not taken. */
 	CHECK_ST(t_create_vp(hv, child, 1), HV_STATUS_SUCCESS);
-	CHECK_EQ(info_of(hv, child).vps, 2);
-	CHECK_EQ(info_of(hv, child).pool_available, 0);
+	CHECK_EQ(t_info(hv, child).vps, 2);
+	CHECK_EQ(t_info(hv, child).pool_available, 0);
 	t_close(hv);
 }
 
@@ -495,7 +467,7 @@ TEST(create_vp_success)
 			   HV_STATUS_SUCCESS);
 		CHECK_EQ(in_use, INIT_COST + VP_COST * (i + 1));
 		CHECK_EQ(avail, VP_COST * (3 - i - 1) + 5);
-		CHECK_EQ(info_of(hv, child).vps, i + 1);
+		CHECK_EQ(t_info(hv, child).vps, i + 1);
 		CHECK_EQ(suspend_of(hv, child, order[i]), 1);
 	}
 	/* The root's pool pays nothing for a child's VP. */
@@ -540,7 +512,7 @@ TEST(create_vp_numa)
 	uint64_t child = active_child(hv, &next, VP_COST * 4);
 
 	REQUIRE(ohv_frame_node(hv, node1) == 1);
-	fund(hv, child, &node1, VP_COST * 4);
+	t_fund(hv, child, &node1, VP_COST * 4);
 	for (uint32_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		uint64_t a[2], u[2], a2[2], u2[2];
 		struct hv_input_create_vp in = {
@@ -649,8 +621,8 @@ TEST(delete_vp_statuses)
 			t_snap_same(hv, &before, rows[i].name);
 	}
 	/* The root's and A's VP 0 survived every attempt. */
-	CHECK_EQ(info_of(hv, T_ROOT).vps, 1);
-	CHECK_EQ(info_of(hv, w.a).vps, 1);
+	CHECK_EQ(t_info(hv, T_ROOT).vps, 1);
+	CHECK_EQ(t_info(hv, w.a).vps, 1);
 	CHECK_ST(ping(hv, w.a, 0), HV_STATUS_SUCCESS);
 	t_close(hv);
 }
@@ -681,7 +653,7 @@ TEST(delete_vp_returns_pages)
 	REQUIRE_ST(t_balance(hv, child, &avail, &in_use), HV_STATUS_SUCCESS);
 	CHECK_EQ(avail, VP_COST);
 	CHECK_EQ(in_use, INIT_COST + VP_COST);
-	CHECK_EQ(info_of(hv, child).vps, 1);
+	CHECK_EQ(t_info(hv, child).vps, 1);
 	/* The deleted VP is gone for register calls and as a caller. */
 	CHECK_ST(t_get_reg64(hv, T_ROOT, child, 3, HV_X64_REGISTER_RAX, &v),
 		 HV_STATUS_INVALID_VP_INDEX);
@@ -705,7 +677,7 @@ TEST(delete_vp_returns_pages)
 	REQUIRE_ST(t_balance(hv, child, &avail, &in_use), HV_STATUS_SUCCESS);
 	CHECK_EQ(avail, 2 * VP_COST);
 	CHECK_EQ(in_use, INIT_COST);
-	CHECK_EQ(info_of(hv, child).vps, 0);
+	CHECK_EQ(t_info(hv, child).vps, 0);
 	t_close(hv);
 }
 
@@ -1320,12 +1292,12 @@ TEST(registers_root_without_access_vp_registers)
 	CHECK_EQ(v, 7);
 
 	/* The bit cannot be handed to a new child. */
-	uint64_t other = new_child(hv, &next);
+	uint64_t other = t_new_child(hv, &next);
 
 	CHECK_ST(t_set_property(hv, other, HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
 				OHV_CHILD_PRIVILEGES | PRIV_VP_REGS),
 		 HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE);
-	CHECK_EQ(info_of(hv, other).privileges, OHV_CHILD_PRIVILEGES);
+	CHECK_EQ(t_info(hv, other).privileges, OHV_CHILD_PRIVILEGES);
 	CHECK_ST(t_get_reg64(hv, child, HV_PARTITION_ID_SELF, HV_VP_INDEX_SELF,
 			     HV_X64_REGISTER_RAX, &v), HV_STATUS_ACCESS_DENIED);
 	t_close(hv);
@@ -1488,7 +1460,7 @@ TEST(callers_suspended_vp)
 			   sizeof(in), &out, sizeof(out)), HV_STATUS_SUCCESS);
 	/* Ids are sequential: root 1, child 2, this one 3 (SPEC 4). */
 	CHECK_EQ(out, child + 1);
-	CHECK_EQ(info_of(hv, child).children, 1);
+	CHECK_EQ(t_info(hv, child).children, 1);
 
 	CHECK_ST(t_set_reg64(hv, T_ROOT, child, 1, HV_REGISTER_EXPLICIT_SUSPEND,
 			     1), HV_STATUS_SUCCESS);
@@ -1555,8 +1527,8 @@ TEST(callers_partition)
 {
 	struct ohv *hv = t_open(NULL);
 	uint64_t next = T_FIRST_FREE_PAGE;
-	uint64_t uninit = new_child(hv, &next);
-	uint64_t gone = new_child(hv, &next);
+	uint64_t uninit = t_new_child(hv, &next);
+	uint64_t gone = t_new_child(hv, &next);
 
 	REQUIRE_ST(t_delete(hv, gone), HV_STATUS_SUCCESS);
 	CHECK_ST(ping(hv, 0, 0), HV_STATUS_INVALID_PARTITION_ID);
@@ -1595,7 +1567,7 @@ TEST(finalize_frees_vps)
 	REQUIRE_ST(t_balance(hv, child, &avail, &in_use), HV_STATUS_SUCCESS);
 	CHECK_EQ(in_use, INIT_COST + VP_COST * ARRAY_SIZE(vps));
 	CHECK_EQ(avail + in_use, total);
-	CHECK_EQ(info_of(hv, child).vps, ARRAY_SIZE(vps));
+	CHECK_EQ(t_info(hv, child).vps, ARRAY_SIZE(vps));
 	for (size_t i = 0; i < ARRAY_SIZE(vps); i++)
 		CHECK_ST(ping(hv, child, vps[i]), HV_STATUS_SUCCESS);
 
@@ -1603,7 +1575,7 @@ TEST(finalize_frees_vps)
 	REQUIRE_ST(t_balance(hv, child, &avail, &in_use), HV_STATUS_SUCCESS);
 	CHECK_EQ(in_use, 0);
 	CHECK_EQ(avail, total);
-	CHECK_EQ(info_of(hv, child).vps, 0);
+	CHECK_EQ(t_info(hv, child).vps, 0);
 	for (size_t i = 0; i < ARRAY_SIZE(vps); i++)
 		CHECK_MSG(ohv_result_status(ping(hv, child, vps[i])) ==
 			  HV_STATUS_INVALID_PARTITION_STATE,
