@@ -256,24 +256,46 @@ hv_status_t t_set_property(struct ohv *hv, uint64_t id, uint32_t code,
 				       sizeof(in), NULL, 0));
 }
 
-uint64_t t_active_child(struct ohv *hv, uint64_t *next_page)
+struct ohv_partition_info t_info(struct ohv *hv, uint64_t id)
 {
-	struct ohv_config cfg;
+	struct ohv_partition_info info;
+
+	memset(&info, 0, sizeof(info));
+	REQUIRE(ohv_partition_info(hv, id, &info) == 0);
+	return info;
+}
+
+size_t t_live(struct ohv *hv)
+{
+	return ohv_partition_list(hv, NULL, 0);
+}
+
+void t_fund(struct ohv *hv, uint64_t id, uint64_t *next, uint32_t n)
+{
+	if (!n)
+		return;
+	REQUIRE_ST(t_deposit(hv, id, *next, n, NULL), HV_STATUS_SUCCESS);
+	*next += n;
+}
+
+uint64_t t_new_child(struct ohv *hv, uint64_t *next)
+{
 	uint64_t id = 0;
 	hv_status_t st;
 
-	ohv_get_config(hv, &cfg);
-	while ((st = t_create(hv, &id)) == HV_STATUS_INSUFFICIENT_MEMORY) {
-		REQUIRE_ST(t_deposit(hv, HV_PARTITION_ID_SELF, *next_page, 1,
-				     NULL), HV_STATUS_SUCCESS);
-		(*next_page)++;
-	}
+	while ((st = t_create(hv, &id)) == HV_STATUS_INSUFFICIENT_MEMORY)
+		t_fund(hv, HV_PARTITION_ID_SELF, next, 1);
 	REQUIRE_ST(st, HV_STATUS_SUCCESS);
-	if (cfg.costs.initialize) {
-		REQUIRE_ST(t_deposit(hv, id, *next_page, cfg.costs.initialize,
-				     NULL), HV_STATUS_SUCCESS);
-		*next_page += cfg.costs.initialize;
-	}
+	return id;
+}
+
+uint64_t t_active_child(struct ohv *hv, uint64_t *next_page)
+{
+	struct ohv_config cfg;
+	uint64_t id = t_new_child(hv, next_page);
+
+	ohv_get_config(hv, &cfg);
+	t_fund(hv, id, next_page, cfg.costs.initialize);
 	REQUIRE_ST(t_initialize(hv, id), HV_STATUS_SUCCESS);
 	return id;
 }
@@ -295,4 +317,186 @@ void t_destroy_child(struct ohv *hv, uint64_t id)
 		REQUIRE_ST(st, HV_STATUS_SUCCESS);
 	}
 	REQUIRE_ST(t_delete(hv, id), HV_STATUS_SUCCESS);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Virtual processors and callers other than the root (t.h).               */
+
+uint64_t t_fast_vp(struct ohv *hv, uint64_t caller, uint32_t vp,
+		   uint64_t control, const void *in, size_t in_len, void *out,
+		   size_t out_len)
+{
+	struct ohv_hvcall call = { .control = control | HV_HYPERCALL_FAST_BIT };
+
+	memset(call.fast, 0xA5, sizeof(call.fast));
+	if (in_len)
+		memcpy(call.fast, in, in_len);
+	uint64_t r = t_call(hv, caller, vp, &call);
+	size_t off = (in_len + 15) & ~(size_t)15;
+
+	if (out_len && off + out_len <= sizeof(call.fast))
+		memcpy(out, (uint8_t *)call.fast + off, out_len);
+	return r;
+}
+
+uint64_t t_as(struct ohv *hv, uint64_t caller, uint64_t control,
+	      const void *in, size_t in_len, void *out, size_t out_len)
+{
+	if (caller == T_ROOT)
+		return t_mem(hv, caller, control, in, in_len, out, out_len);
+	return t_fast(hv, caller, control, in, in_len, out, out_len);
+}
+
+hv_status_t t_create_vp_in(struct ohv *hv, uint64_t caller,
+			   const struct hv_input_create_vp *in)
+{
+	return ohv_result_status(t_as(hv, caller, HVCALL_CREATE_VP, in,
+				      sizeof(*in), NULL, 0));
+}
+
+hv_status_t t_create_vp(struct ohv *hv, uint64_t id, uint32_t vp)
+{
+	struct hv_input_create_vp in = { .partition_id = id, .vp_index = vp };
+
+	return t_create_vp_in(hv, T_ROOT, &in);
+}
+
+hv_status_t t_delete_vp_as(struct ohv *hv, uint64_t caller, uint64_t id,
+			   uint32_t vp)
+{
+	struct hv_input_delete_vp in = { .partition_id = id, .vp_index = vp };
+
+	return ohv_result_status(t_as(hv, caller, HVCALL_DELETE_VP, &in,
+				      sizeof(in), NULL, 0));
+}
+
+hv_status_t t_delete_vp(struct ohv *hv, uint64_t id, uint32_t vp)
+{
+	return t_delete_vp_as(hv, T_ROOT, id, vp);
+}
+
+#define T_GET_MAX	256u	/* 16-byte values in one output page */
+#define T_SET_MAX	127u	/* (4096 - 16) / 32 elements */
+
+uint64_t t_get_regs(struct ohv *hv, uint64_t caller, uint64_t id, uint32_t vp,
+		    uint8_t input_vtl, const uint32_t *names, uint32_t n,
+		    union hv_register_value *vals)
+{
+	struct hv_input_get_vp_registers hdr = {
+		.partition_id = id, .vp_index = vp, .input_vtl = input_vtl,
+	};
+	uint8_t in[sizeof(hdr) + T_GET_MAX * sizeof(uint32_t)];
+
+	REQUIRE(n >= 1 && n <= T_GET_MAX);
+	memcpy(in, &hdr, sizeof(hdr));
+	memcpy(in + sizeof(hdr), names, n * sizeof(*names));
+	return t_as(hv, caller, ohv_control(HVCALL_GET_VP_REGISTERS, 0, n, 0),
+		    in, sizeof(hdr) + n * sizeof(*names), vals,
+		    n * sizeof(*vals));
+}
+
+uint64_t t_set_regs(struct ohv *hv, uint64_t caller, uint64_t id, uint32_t vp,
+		    uint8_t input_vtl, const struct hv_register_assoc *regs,
+		    uint32_t n)
+{
+	struct hv_input_set_vp_registers hdr = {
+		.partition_id = id, .vp_index = vp, .input_vtl = input_vtl,
+	};
+	uint8_t in[sizeof(hdr) + T_SET_MAX * sizeof(*regs)];
+
+	REQUIRE(n >= 1 && n <= T_SET_MAX);
+	memcpy(in, &hdr, sizeof(hdr));
+	memcpy(in + sizeof(hdr), regs, n * sizeof(*regs));
+	return t_as(hv, caller, ohv_control(HVCALL_SET_VP_REGISTERS, 0, n, 0),
+		    in, sizeof(hdr) + n * sizeof(*regs), NULL, 0);
+}
+
+hv_status_t t_get_reg64(struct ohv *hv, uint64_t caller, uint64_t id,
+			uint32_t vp, uint32_t name, uint64_t *value)
+{
+	union hv_register_value v;
+	uint64_t r = t_get_regs(hv, caller, id, vp, 0, &name, 1, &v);
+
+	if (ohv_result_status(r) == HV_STATUS_SUCCESS && value)
+		*value = v.reg64;
+	return ohv_result_status(r);
+}
+
+hv_status_t t_set_reg64(struct ohv *hv, uint64_t caller, uint64_t id,
+			uint32_t vp, uint32_t name, uint64_t value)
+{
+	struct hv_register_assoc a = { .name = name, .value.reg64 = value };
+
+	return ohv_result_status(t_set_regs(hv, caller, id, vp, 0, &a, 1));
+}
+
+uint64_t t_runnable_child(struct ohv *hv, uint64_t *next_page,
+			  uint64_t privileges)
+{
+	struct ohv_config cfg;
+	uint64_t id = 0;
+	hv_status_t st;
+
+	ohv_get_config(hv, &cfg);
+	while ((st = t_create(hv, &id)) == HV_STATUS_INSUFFICIENT_MEMORY) {
+		REQUIRE_ST(t_deposit(hv, HV_PARTITION_ID_SELF, *next_page, 1,
+				     NULL), HV_STATUS_SUCCESS);
+		(*next_page)++;
+	}
+	REQUIRE_ST(st, HV_STATUS_SUCCESS);
+	/* SPEC 4.3: PrivilegeFlags is early, settable only now. */
+	if (privileges)
+		REQUIRE_ST(t_set_property(hv, id,
+					  HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
+					  privileges), HV_STATUS_SUCCESS);
+	uint32_t pages = cfg.costs.initialize + cfg.costs.vp + T_SPARE_PAGES;
+
+	REQUIRE_ST(t_deposit(hv, id, *next_page, pages, NULL),
+		   HV_STATUS_SUCCESS);
+	*next_page += pages;
+	REQUIRE_ST(t_initialize(hv, id), HV_STATUS_SUCCESS);
+	REQUIRE_ST(t_create_vp(hv, id, 0), HV_STATUS_SUCCESS);
+	/* SPEC 7: a new VP is explicitly suspended until this. */
+	REQUIRE_ST(t_set_reg64(hv, T_ROOT, id, 0, HV_REGISTER_EXPLICIT_SUSPEND,
+			       0), HV_STATUS_SUCCESS);
+	return id;
+}
+
+void t_snap_take(struct ohv *hv, struct t_snap *s)
+{
+	s->n = ohv_partition_list(hv, s->ids, T_SNAP_MAX);
+	REQUIRE(s->n <= T_SNAP_MAX);
+	for (size_t i = 0; i < s->n; i++)
+		REQUIRE(ohv_partition_info(hv, s->ids[i], &s->info[i]) == 0);
+}
+
+bool t_snap_same(struct ohv *hv, const struct t_snap *s, const char *what)
+{
+	struct t_snap now;
+
+	t_snap_take(hv, &now);
+	if (!CHECK_MSG(now.n == s->n, "%s: %zu live partitions, were %zu",
+		       what, now.n, s->n))
+		return false;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct ohv_partition_info *a = &s->info[i], *b = &now.info[i];
+
+		if (!CHECK_MSG(now.ids[i] == s->ids[i] &&
+			       a->parent_id == b->parent_id &&
+			       a->depth == b->depth && a->state == b->state &&
+			       a->privileges == b->privileges &&
+			       a->pool_available == b->pool_available &&
+			       a->pool_in_use == b->pool_in_use &&
+			       a->charged_pages == b->charged_pages &&
+			       a->children == b->children && a->vps == b->vps,
+			       "%s: partition %" PRIu64 " changed (state %d->%d, "
+			       "pool %" PRIu64 "/%" PRIu64 " -> %" PRIu64 "/%"
+			       PRIu64 ", vps %u->%u, children %" PRIu64 "->%"
+			       PRIu64 ")", what, s->ids[i], a->state, b->state,
+			       a->pool_available, a->pool_in_use,
+			       b->pool_available, b->pool_in_use, a->vps,
+			       b->vps, a->children, b->children))
+			return false;
+	}
+	return true;
 }

@@ -133,6 +133,17 @@ hv_status_t t_get_property(struct ohv *hv, uint64_t id, uint32_t code,
 hv_status_t t_set_property(struct ohv *hv, uint64_t id, uint32_t code,
 			   uint64_t value);
 
+/* ohv_partition_info of a live partition (REQUIREd). */
+struct ohv_partition_info t_info(struct ohv *hv, uint64_t id);
+/* How many partitions are live, the root included. */
+size_t t_live(struct ohv *hv);
+/* Deposit root pages [*next, *next + n) into id and advance *next
+ * (REQUIREs success; n 0 does nothing). */
+void t_fund(struct ohv *hv, uint64_t id, uint64_t *next, uint32_t n);
+/* An Uninitialized child of the root with an empty pool, depositing into
+ * the root's own pool from *next as needed (REQUIREs success). */
+uint64_t t_new_child(struct ohv *hv, uint64_t *next);
+
 /*
  * A child of the root, Active: create (depositing into the root's own pool
  * as needed), deposit costs.initialize pages taken from *next_page onward,
@@ -143,5 +154,79 @@ uint64_t t_active_child(struct ohv *hv, uint64_t *next_page);
 /* Tear a child of the root down: finalize if Active, withdraw all,
  * delete.  REQUIREs success. */
 void t_destroy_child(struct ohv *hv, uint64_t id);
+
+/* ---------------------------------------------------------------------- */
+/* Virtual processors (SPEC 7) and callers other than the root.            */
+
+/* Pool pages t_runnable_child leaves available for the child's own
+ * children (their costs.partition charges). */
+#define T_SPARE_PAGES		64u
+
+/* As t_fast, issued as VP vp of caller. */
+uint64_t t_fast_vp(struct ohv *hv, uint64_t caller, uint32_t vp,
+		   uint64_t control, const void *in, size_t in_len, void *out,
+		   size_t out_len);
+
+/*
+ * One call by VP 0 of caller: memory-based (t_mem) when caller is the root,
+ * XMM-fast (t_fast) otherwise, since a child has no GPA space yet (SPEC 6
+ * arrives later).  Returns the result value.
+ */
+uint64_t t_as(struct ohv *hv, uint64_t caller, uint64_t control,
+	      const void *in, size_t in_len, void *out, size_t out_len);
+
+/* HvCreateVp (0x004E) with a full input, issued by caller (t_as). */
+hv_status_t t_create_vp_in(struct ohv *hv, uint64_t caller,
+			   const struct hv_input_create_vp *in);
+/* HvCreateVp / HvDeleteVp from the root: VP vp of partition id. */
+hv_status_t t_create_vp(struct ohv *hv, uint64_t id, uint32_t vp);
+hv_status_t t_delete_vp(struct ohv *hv, uint64_t id, uint32_t vp);
+hv_status_t t_delete_vp_as(struct ohv *hv, uint64_t caller, uint64_t id,
+			   uint32_t vp);
+
+/*
+ * HvGetVpRegisters / HvSetVpRegisters by caller (t_as) on VP vp of id, n
+ * elements from rep start 0, one invocation (no re-issue: tests look at
+ * reps completed).  Fast calls from a child hold at most 4 names (get) or
+ * 3 elements (set); the root's memory-based calls up to 256 and 127.
+ * get stores the n values the call wrote back (the rest of vals keeps the
+ * 0xA5 fill of t_mem / t_fast).  Return the result value.
+ */
+uint64_t t_get_regs(struct ohv *hv, uint64_t caller, uint64_t id, uint32_t vp,
+		    uint8_t input_vtl, const uint32_t *names, uint32_t n,
+		    union hv_register_value *vals);
+uint64_t t_set_regs(struct ohv *hv, uint64_t caller, uint64_t id, uint32_t vp,
+		    uint8_t input_vtl, const struct hv_register_assoc *regs,
+		    uint32_t n);
+/* One 64-bit register, InputVtl 0; the status. */
+hv_status_t t_get_reg64(struct ohv *hv, uint64_t caller, uint64_t id,
+			uint32_t vp, uint32_t name, uint64_t *value);
+hv_status_t t_set_reg64(struct ohv *hv, uint64_t caller, uint64_t id,
+			uint32_t vp, uint32_t name, uint64_t value);
+
+/*
+ * An Active child of the root that can issue hypercalls: created (funding
+ * the root's pool as needed), PrivilegeFlags set to privileges while
+ * Uninitialized (0 keeps the default), costs.initialize + costs.vp +
+ * T_SPARE_PAGES pages deposited from *next_page onward, initialized, VP 0
+ * created and its ExplicitSuspend cleared.  REQUIREs success.
+ */
+uint64_t t_runnable_child(struct ohv *hv, uint64_t *next_page,
+			  uint64_t privileges);
+
+/*
+ * What "nothing changed" compares: every live partition in tree order with
+ * its parent, depth, state, privileges, pool balance, charge, children and
+ * VP count (ohv_partition_info).
+ */
+#define T_SNAP_MAX		128
+struct t_snap {
+	size_t n;
+	uint64_t ids[T_SNAP_MAX];
+	struct ohv_partition_info info[T_SNAP_MAX];
+};
+void t_snap_take(struct ohv *hv, struct t_snap *s);
+/* CHECKs that hv still matches s; what names the case in the message. */
+bool t_snap_same(struct ohv *hv, const struct t_snap *s, const char *what);
 
 #endif /* OHV_TEST_T_H */

@@ -61,18 +61,9 @@ static bool root_has(struct ohv *hv, uint64_t page)
 	return ohv_gpa(hv, T_ROOT, PG(page), HV_PAGE_SIZE) != NULL;
 }
 
-static struct ohv_partition_info info_of(struct ohv *hv, uint64_t id)
-{
-	struct ohv_partition_info info;
-
-	memset(&info, 0, sizeof(info));
-	REQUIRE(ohv_partition_info(hv, id, &info) == 0);
-	return info;
-}
-
 static uint64_t pool_avail(struct ohv *hv, uint64_t id)
 {
-	return info_of(hv, id).pool_available;
+	return t_info(hv, id).pool_available;
 }
 
 /* Every live partition with its state and pools: "did anything happen". */
@@ -89,7 +80,7 @@ static void take_snap(struct ohv *hv, struct snap *s)
 	s->n = ohv_partition_list(hv, ids, SNAP_MAX);
 	REQUIRE(s->n <= SNAP_MAX);
 	for (size_t i = 0; i < s->n; i++)
-		s->p[i] = info_of(hv, ids[i]);
+		s->p[i] = t_info(hv, ids[i]);
 }
 
 static bool same_snap(const struct snap *a, const struct snap *b)
@@ -359,11 +350,8 @@ TEST(hvcall_caller_validation)
 		{ "Active child VP 0", active, 0, HV_STATUS_INVALID_VP_INDEX },
 		{ "Active child VP 1", active, 1, HV_STATUS_INVALID_VP_INDEX },
 	};
-	/*
-	 * INVALID_VP_STATE (a suspended VP, SPEC 2 and 7) cannot be provoked
-	 * yet: the root's VPs run from ohv_open on and only HvCreateVp
-	 * (0x004E, a later issue) makes suspended VPs.  Add the row then.
-	 */
+	/* INVALID_VP_STATE (a suspended VP, SPEC 2 and 7): see
+	 * callers_suspended_vp in test_vp.c. */
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		/*
@@ -1030,7 +1018,7 @@ TEST(hvcall_fast_x64)
 
 	CHECK_ST(fast_call(hv, &c, HVCALL_CREATE_PARTITION, cr, 8), ST_OK);
 	uint64_t id = c.fast[8];
-	struct ohv_partition_info pi = info_of(hv, id);
+	struct ohv_partition_info pi = t_info(hv, id);
 
 	CHECK_EQ(pi.parent_id, T_ROOT);
 	CHECK_EQ(pi.state, OHV_STATE_UNINITIALIZED);
@@ -1052,7 +1040,7 @@ TEST(hvcall_fast_x64)
 	uint64_t one[2] = { id, 0x1234 };	/* fast[1] past the block */
 
 	CHECK_ST(fast_call(hv, &c, HVCALL_INITIALIZE_PARTITION, one, 2), ST_OK);
-	CHECK_EQ(info_of(hv, id).state, OHV_STATE_ACTIVE);
+	CHECK_EQ(t_info(hv, id).state, OHV_STATE_ACTIVE);
 	CHECK(regs_kept(&c, one, 2, 0, 16));
 
 	/* Get property: 16 in, 8 out at fast[2]. */
@@ -1075,7 +1063,7 @@ TEST(hvcall_fast_x64)
 
 	/* Fast finalize, withdraw (rep, output in registers), delete. */
 	CHECK_ST(fast_call(hv, &c, HVCALL_FINALIZE_PARTITION, one, 1), ST_OK);
-	CHECK_EQ(info_of(hv, id).state, OHV_STATE_FINALIZED);
+	CHECK_EQ(t_info(hv, id).state, OHV_STATE_FINALIZED);
 	/* 16 pages in its pool: 12, then 4 of 5 asked, then none. */
 	uint64_t wd[2] = { id, 0 };
 
@@ -1244,8 +1232,8 @@ TEST(hvcall_arm64_create_layout)
 	const uint64_t cr[6] = { HV_PARTITION_CREATION_FLAG_EXO_PARTITION };
 
 	CHECK_ST(fast_call(hv, &c, HVCALL_CREATE_PARTITION, cr, 6), ST_OK);
-	CHECK_EQ(info_of(hv, c.fast[6]).parent_id, T_ROOT);
-	CHECK_EQ(info_of(hv, c.fast[6]).creation_flags, cr[0]);
+	CHECK_EQ(t_info(hv, c.fast[6]).parent_id, T_ROOT);
+	CHECK_EQ(t_info(hv, c.fast[6]).creation_flags, cr[0]);
 	CHECK(regs_kept(&c, cr, 6, 0, 6));
 	CHECK(regs_kept(&c, cr, 6, 7, 16));
 

@@ -22,11 +22,6 @@
 /* ---------------------------------------------------------------------- */
 /* Helpers.                                                                */
 
-static size_t live(struct ohv *hv)
-{
-	return ohv_partition_list(hv, NULL, 0);
-}
-
 static void root_pool(struct ohv *hv, uint64_t *avail, uint64_t *in_use)
 {
 	REQUIRE_ST(t_balance(hv, HV_PARTITION_ID_SELF, avail, in_use),
@@ -38,14 +33,6 @@ static void fund_root(struct ohv *hv, uint64_t *next, uint32_t n)
 {
 	REQUIRE_ST(t_deposit(hv, HV_PARTITION_ID_SELF, *next, n, NULL),
 		   HV_STATUS_SUCCESS);
-	*next += n;
-}
-
-static void fund(struct ohv *hv, uint64_t id, uint64_t *next, uint32_t n)
-{
-	if (!n)
-		return;
-	REQUIRE_ST(t_deposit(hv, id, *next, n, NULL), HV_STATUS_SUCCESS);
 	*next += n;
 }
 
@@ -68,18 +55,6 @@ static hv_status_t create_bytes(struct ohv *hv, const void *in, size_t len,
 		CHECK_EQ(out, POISON);
 	}
 	return st;
-}
-
-/* An Uninitialized child with an empty pool, funding the root as needed. */
-static uint64_t new_child(struct ohv *hv, uint64_t *next)
-{
-	uint64_t id = 0;
-	hv_status_t st;
-
-	while ((st = t_create(hv, &id)) == HV_STATUS_INSUFFICIENT_MEMORY)
-		fund_root(hv, next, 1);
-	REQUIRE_ST(st, HV_STATUS_SUCCESS);
-	return id;
 }
 
 static enum ohv_partition_state state_of(struct ohv *hv, uint64_t id)
@@ -136,20 +111,20 @@ static uint64_t make_target(struct ohv *hv, enum target tg, uint32_t pages,
 	case TG_UNKNOWN:
 		return NEVER_ISSUED;
 	case TG_DELETED:
-		id = new_child(hv, next);
+		id = t_new_child(hv, next);
 		REQUIRE_ST(t_delete(hv, id), HV_STATUS_SUCCESS);
 		return id;
 	case TG_ROOT:
 		return T_ROOT;
 	case TG_UNINIT:
-		id = new_child(hv, next);
-		fund(hv, id, next, pages);
+		id = t_new_child(hv, next);
+		t_fund(hv, id, next, pages);
 		return id;
 	case TG_ACTIVE:
 	case TG_FINALIZED:
 	case TG_DRAINED:
 		id = t_active_child(hv, next);
-		fund(hv, id, next, pages);
+		t_fund(hv, id, next, pages);
 		if (tg == TG_ACTIVE)
 			return id;
 		REQUIRE_ST(t_finalize(hv, id), HV_STATUS_SUCCESS);
@@ -198,7 +173,7 @@ TEST(create_access_denied_without_create_partitions)
 		CHECK_MSG(t_create_in(hv, &in, NULL) == HV_STATUS_ACCESS_DENIED,
 			  "%s", rows[i].name);
 	}
-	CHECK_EQ(live(hv), 1);
+	CHECK_EQ(t_live(hv), 1);
 	root_pool(hv, &avail, &in_use);
 	CHECK_EQ(avail, 4);
 	CHECK_EQ(in_use, 0);
@@ -228,7 +203,7 @@ TEST(create_flag_bits)
 				 HV_STATUS_INVALID_PARAMETER),
 			  "flag bit %u: got %s", bit, ohv_status_name(st));
 		if (st != HV_STATUS_SUCCESS) {
-			CHECK_EQ(live(hv), 1);
+			CHECK_EQ(t_live(hv), 1);
 			continue;
 		}
 		struct ohv_partition_info info;
@@ -329,7 +304,7 @@ TEST(create_proximity_and_isolation)
 			  rows[i].name, ohv_status_name(st),
 			  ohv_status_name(rows[i].st));
 		if (st != HV_STATUS_SUCCESS) {
-			CHECK_EQ(live(hv), 1);
+			CHECK_EQ(t_live(hv), 1);
 			continue;
 		}
 		struct ohv_partition_info info;
@@ -354,7 +329,7 @@ TEST(create_proximity_and_isolation)
 				  valid, ohv_status_name(st));
 		}
 	}
-	CHECK_EQ(live(hv), 1);
+	CHECK_EQ(t_live(hv), 1);
 	t_close(hv);
 }
 
@@ -412,7 +387,7 @@ TEST(create_check_order)
 		uint64_t next = T_FIRST_FREE_PAGE;
 
 		if (rows[i].full)
-			new_child(hv, &next);
+			t_new_child(hv, &next);
 		if (rows[i].funded)
 			fund_root(hv, &next, 1);
 
@@ -423,12 +398,12 @@ TEST(create_check_order)
 			.isolation_properties = rows[i].isolation,
 		};
 		hv_status_t want = rows[i].st;
-		size_t before = live(hv);
+		size_t before = t_live(hv);
 		hv_status_t st = t_create_in(hv, &in, NULL);
 
 		CHECK_MSG(st == want, "%s: got %s, want %s", rows[i].name,
 			  ohv_status_name(st), ohv_status_name(want));
-		CHECK_EQ(live(hv), before + (st == HV_STATUS_SUCCESS));
+		CHECK_EQ(t_live(hv), before + (st == HV_STATUS_SUCCESS));
 		t_close(hv);
 	}
 }
@@ -437,9 +412,9 @@ TEST(create_check_order)
  * SPEC 4.1 step 5 / seed 000 PARTITION_TOO_DEEP.  max_depth counts the
  * root and may not be below 2 (TLFS: "at least two partitions"), so a
  * child of the root (depth 2) never exceeds it: TOO_DEEP needs a caller at
- * depth max_depth, i.e. a child issuing HvCreatePartition, which needs
- * child VPs (a later issue).  Here: the bound on max_depth, and that the
- * root creates at depth 2 == max_depth.
+ * depth max_depth, i.e. a child issuing HvCreatePartition: see
+ * nested_too_deep in test_nested.c.  Here: the bound on max_depth, and
+ * that the root creates at depth 2 == max_depth.
  */
 TEST(create_depth_limit)
 {
@@ -466,7 +441,7 @@ TEST(create_depth_limit)
 		if (rc)
 			continue;
 		uint64_t next = T_FIRST_FREE_PAGE;
-		uint64_t id = new_child(hv, &next);
+		uint64_t id = t_new_child(hv, &next);
 		struct ohv_partition_info info;
 
 		REQUIRE(ohv_partition_info(hv, id, &info) == 0);
@@ -479,17 +454,15 @@ TEST(create_depth_limit)
 }
 
 /*
- * Why nested statuses cannot be provoked yet: a child has no VP, so a call
- * "from" it is refused before any hypercall semantics (SPEC 2).  When
- * children get VPs, PARTITION_TOO_DEEP (create), OPERATION_DENIED
- * (finalize with children) and the per-call ACCESS_DENIED rules become
- * testable.
+ * A child calls only through a VP (SPEC 2): without one, a call "from" it
+ * is refused before any hypercall semantics.  test_nested.c gives children
+ * VPs and reaches the nested statuses.
  */
-TEST(children_cannot_call_yet)
+TEST(child_without_vp_cannot_call)
 {
 	struct ohv *hv = t_open(NULL);
 	uint64_t next = T_FIRST_FREE_PAGE;
-	uint64_t uninit = new_child(hv, &next);
+	uint64_t uninit = t_new_child(hv, &next);
 	uint64_t active = t_active_child(hv, &next);
 	struct ohv_hvcall call = { .control = HVCALL_GET_PARTITION_ID };
 
@@ -498,7 +471,7 @@ TEST(children_cannot_call_yet)
 	memset(&call, 0, sizeof(call));
 	call.control = HVCALL_CREATE_PARTITION;
 	CHECK_ST(t_call(hv, active, 0, &call), HV_STATUS_INVALID_VP_INDEX);
-	CHECK_EQ(live(hv), 3);
+	CHECK_EQ(t_live(hv), 3);
 	t_close(hv);
 }
 
@@ -519,13 +492,13 @@ TEST(create_no_resources_at_max_partitions)
 	CHECK_ST(t_create(hv, &id), HV_STATUS_SUCCESS);
 	CHECK_EQ(id, 3);
 	CHECK_ST(t_create(hv, &id), HV_STATUS_NO_RESOURCES);
-	CHECK_EQ(live(hv), 3);
+	CHECK_EQ(t_live(hv), 3);
 	root_pool(hv, &avail, &in_use);
 	CHECK_EQ(avail, 1);	/* nothing charged for the refused create */
 	CHECK_EQ(in_use, 2);
 
 	/* A Finalized partition is still live (not deleted): no room. */
-	fund(hv, 2, &next, INIT_COST);
+	t_fund(hv, 2, &next, INIT_COST);
 	REQUIRE_ST(t_initialize(hv, 2), HV_STATUS_SUCCESS);
 	REQUIRE_ST(t_finalize(hv, 2), HV_STATUS_SUCCESS);
 	CHECK_ST(t_create(hv, &id), HV_STATUS_NO_RESOURCES);
@@ -659,7 +632,7 @@ TEST(create_success_state)
 				&v), HV_STATUS_SUCCESS);
 	CHECK_EQ(v, 0x5FF);
 	/* CompatibilityVersion is not early: readable once Active. */
-	fund(hv, id, &next, INIT_COST);
+	t_fund(hv, id, &next, INIT_COST);
 	REQUIRE_ST(t_initialize(hv, id), HV_STATUS_SUCCESS);
 	CHECK_ST(t_get_property(hv, id,
 				HV_PARTITION_PROPERTY_COMPATIBILITY_VERSION,
@@ -813,8 +786,8 @@ TEST(create_arm64_layout)
 
 /*
  * Every status of seed 001 but NO_RESOURCES ("a required system resource
- * is unavailable"): that one is host exhaustion and needs allocation
- * failure injection (a later issue).
+ * is unavailable"): that one is host exhaustion, provoked by allocation
+ * failure injection in test_inject.c (inject_initialize).
  */
 TEST(initialize_status_table)
 {
@@ -859,13 +832,13 @@ TEST(initialize_status_table)
 		ohv_get_config(hv, &cfg);
 		REQUIRE(cfg.costs.initialize == INIT_COST);
 		uint64_t id = make_target(hv, rows[i].tg, rows[i].pages, &next);
-		size_t before = live(hv);
+		size_t before = t_live(hv);
 		hv_status_t st = t_initialize(hv, id);
 
 		CHECK_MSG(st == rows[i].st, "%s: got %s, want %s",
 			  rows[i].name, ohv_status_name(st),
 			  ohv_status_name(rows[i].st));
-		CHECK_EQ(live(hv), before);
+		CHECK_EQ(t_live(hv), before);
 		if (rows[i].tg == TG_UNINIT) {
 			uint64_t avail, in_use;
 
@@ -892,11 +865,11 @@ TEST(initialize_after_deposits_in_several_calls)
 {
 	struct ohv *hv = t_open(NULL);
 	uint64_t next = T_FIRST_FREE_PAGE, avail, in_use;
-	uint64_t id = new_child(hv, &next);
+	uint64_t id = t_new_child(hv, &next);
 
 	for (uint32_t i = 0; i < INIT_COST; i += 4) {
 		CHECK_ST(t_initialize(hv, id), HV_STATUS_INSUFFICIENT_MEMORY);
-		fund(hv, id, &next, 4);
+		t_fund(hv, id, &next, 4);
 		CHECK_ST(t_balance(hv, id, &avail, &in_use), HV_STATUS_SUCCESS);
 		CHECK_EQ(avail, i + 4);
 		CHECK_EQ(in_use, 0);
@@ -961,8 +934,8 @@ TEST(initialize_prefers_create_proximity)
 		REQUIRE(ohv_frame_node(hv, next1) == 1);
 		fund_root(hv, &next0, 1);
 		REQUIRE_ST(t_create_in(hv, &in, &id), HV_STATUS_SUCCESS);
-		fund(hv, id, &next0, rows[i].on0);
-		fund(hv, id, &next1, rows[i].on1);
+		t_fund(hv, id, &next0, rows[i].on0);
+		t_fund(hv, id, &next1, rows[i].on1);
 		REQUIRE_ST(t_initialize(hv, id), HV_STATUS_SUCCESS);
 
 		uint64_t a[2], u[2];
@@ -989,9 +962,8 @@ TEST(initialize_prefers_create_proximity)
 
 /*
  * Seed 003's OPERATION_DENIED ("has one or more children") needs a child
- * with children, and only a child can create those: it needs child VPs (a
- * later issue) and the public API has no other way to build a grandchild.
- * See children_cannot_call_yet.
+ * with children, which only a runnable child can create: see
+ * nested_finalize_with_children in test_nested.c.
  */
 TEST(finalize_status_table)
 {
@@ -1115,7 +1087,7 @@ TEST(delete_status_table)
 		struct ohv *hv = t_open(NULL);
 		uint64_t next = T_FIRST_FREE_PAGE, a0, u0, a1, u1;
 		uint64_t id = make_target(hv, rows[i].tg, rows[i].pages, &next);
-		size_t before = live(hv);
+		size_t before = t_live(hv);
 
 		root_pool(hv, &a0, &u0);
 		hv_status_t st = t_delete(hv, id);
@@ -1130,12 +1102,12 @@ TEST(delete_status_table)
 			 * as available. */
 			CHECK_EQ(a1, a0 + 1);
 			CHECK_EQ(u1, u0 - 1);
-			CHECK_EQ(live(hv), before - 1);
+			CHECK_EQ(t_live(hv), before - 1);
 			CHECK(ohv_partition_info(hv, id, &info) == -ENOENT);
 		} else {
 			CHECK_EQ(a1, a0);
 			CHECK_EQ(u1, u0);
-			CHECK_EQ(live(hv), before);
+			CHECK_EQ(t_live(hv), before);
 		}
 		t_close(hv);
 	}
@@ -1239,7 +1211,7 @@ TEST(deleted_id_is_dead_forever)
 		struct ohv *hv = t_open(NULL);
 		uint64_t next = T_FIRST_FREE_PAGE;
 		/* A live sibling, so enumeration has something to walk. */
-		uint64_t other = new_child(hv, &next);
+		uint64_t other = t_new_child(hv, &next);
 		uint64_t id = make_target(hv, dead[d], 0, &next);
 		uint64_t page = next++;
 
@@ -1262,7 +1234,7 @@ TEST(deleted_id_is_dead_forever)
 		uint64_t last = dead[d] == TG_DELETED ? id : other;
 
 		for (int k = 0; k < 3; k++) {
-			uint64_t nid = new_child(hv, &next);
+			uint64_t nid = t_new_child(hv, &next);
 
 			CHECK(nid != id);
 			CHECK_EQ(nid, last + 1);
@@ -1281,18 +1253,18 @@ TEST(ids_sequential_and_never_reused)
 
 	CHECK_EQ(ohv_root_id(hv), 1);
 	for (int i = 0; i < 4; i++) {
-		ids[i] = new_child(hv, &next);
+		ids[i] = t_new_child(hv, &next);
 		CHECK_EQ(ids[i], expect++);
 	}
 	/* Delete one in the middle and one at the end. */
 	CHECK_ST(t_delete(hv, ids[1]), HV_STATUS_SUCCESS);
 	CHECK_ST(t_delete(hv, ids[3]), HV_STATUS_SUCCESS);
 	for (int cycle = 0; cycle < 100; cycle++) {
-		uint64_t id = new_child(hv, &next);
+		uint64_t id = t_new_child(hv, &next);
 
 		CHECK_EQ(id, expect++);
 		if (cycle % 3 == 0) {
-			fund(hv, id, &next, INIT_COST);
+			t_fund(hv, id, &next, INIT_COST);
 			CHECK_ST(t_initialize(hv, id), HV_STATUS_SUCCESS);
 			t_destroy_child(hv, id);
 		} else {
@@ -1317,7 +1289,7 @@ TEST(get_partition_id)
 	uint64_t next = T_FIRST_FREE_PAGE, out = 0;
 
 	/* Children exist; the answer is still the caller's own id. */
-	new_child(hv, &next);
+	t_new_child(hv, &next);
 	CHECK_ST(t_mem(hv, T_ROOT, HVCALL_GET_PARTITION_ID, NULL, 0, &out,
 		       sizeof(out)), HV_STATUS_SUCCESS);
 	CHECK_EQ(out, 1);
@@ -1390,7 +1362,7 @@ TEST(get_next_child_enumerates_in_creation_order)
 	CHECK_EQ(got[3], c[4]);
 
 	/* A new child goes last. */
-	uint64_t late = new_child(hv, &next);
+	uint64_t late = t_new_child(hv, &next);
 
 	REQUIRE(enumerate(hv, T_ROOT, got, 8) == 5);
 	CHECK_EQ(got[4], late);
@@ -1449,9 +1421,9 @@ TEST(get_next_child_errors)
 	};
 	struct ohv *hv = t_open(NULL);
 	uint64_t next = T_FIRST_FREE_PAGE;
-	uint64_t child = new_child(hv, &next);
+	uint64_t child = t_new_child(hv, &next);
 	uint64_t deleted = make_target(hv, TG_DELETED, 0, &next);
-	uint64_t last = new_child(hv, &next);
+	uint64_t last = t_new_child(hv, &next);
 
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		uint64_t ids[2] = { rows[i].parent, rows[i].prev }, out = 0;

@@ -26,25 +26,6 @@ static bool root_sees(struct ohv *hv, uint64_t page)
 	return ohv_gpa(hv, T_ROOT, page << HV_PAGE_SHIFT, HV_PAGE_SIZE) != NULL;
 }
 
-static void fund(struct ohv *hv, uint64_t id, uint64_t *next, uint32_t n)
-{
-	if (!n)
-		return;
-	REQUIRE_ST(t_deposit(hv, id, *next, n, NULL), HV_STATUS_SUCCESS);
-	*next += n;
-}
-
-static uint64_t new_child(struct ohv *hv, uint64_t *next)
-{
-	uint64_t id = 0;
-	hv_status_t st;
-
-	while ((st = t_create(hv, &id)) == HV_STATUS_INSUFFICIENT_MEMORY)
-		fund(hv, HV_PARTITION_ID_SELF, next, 1);
-	REQUIRE_ST(st, HV_STATUS_SUCCESS);
-	return id;
-}
-
 /* One withdraw call (no time budget in t_config): the raw result. */
 static uint64_t withdraw_px(struct ohv *hv, uint64_t id, uint32_t n,
 			    uint32_t px_id, uint32_t px_flags, uint64_t *out)
@@ -79,12 +60,12 @@ static uint64_t child_in(struct ohv *hv, enum ohv_partition_state state,
 	uint64_t id;
 
 	if (state == OHV_STATE_UNINITIALIZED) {
-		id = new_child(hv, next);
-		fund(hv, id, next, pages);
+		id = t_new_child(hv, next);
+		t_fund(hv, id, next, pages);
 		return id;
 	}
 	id = t_active_child(hv, next);
-	fund(hv, id, next, pages);
+	t_fund(hv, id, next, pages);
 	if (state == OHV_STATE_FINALIZED)
 		REQUIRE_ST(t_finalize(hv, id), HV_STATUS_SUCCESS);
 	return id;
@@ -142,7 +123,7 @@ TEST(deposit_header_table)
 		uint64_t next = T_FIRST_FREE_PAGE, id = rows[i].id;
 
 		if (rows[i].kind == K_DELETED) {
-			id = new_child(hv, &next);
+			id = t_new_child(hv, &next);
 			REQUIRE_ST(t_delete(hv, id), HV_STATUS_SUCCESS);
 		} else if (rows[i].kind == K_CHILD) {
 			id = child_in(hv, rows[i].state, 0, &next);
@@ -253,8 +234,8 @@ TEST(deposit_element_table)
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		struct ohv *hv = t_open(NULL);
 		uint64_t next = T_FIRST_FREE_PAGE + 3;
-		uint64_t other = new_child(hv, &next);
-		uint64_t id = new_child(hv, &next);
+		uint64_t other = t_new_child(hv, &next);
+		uint64_t id = t_new_child(hv, &next);
 		uint64_t pg;
 		uint32_t n = 0;
 
@@ -305,7 +286,7 @@ TEST(deposit_rep_start)
 {
 	struct ohv *hv = t_open(NULL);
 	uint64_t next = T_FIRST_FREE_PAGE;
-	uint64_t id = new_child(hv, &next);
+	uint64_t id = t_new_child(hv, &next);
 	uint64_t buf[4] = { id, BEYOND, A, B };
 	uint64_t r = t_mem(hv, T_ROOT,
 			   ohv_control(HVCALL_DEPOSIT_MEMORY, 0, 3, 1), buf,
@@ -453,7 +434,7 @@ TEST(withdraw_table)
 		if (rows[i].target)
 			id = child_in(hv, rows[i].state, rows[i].extra, &next);
 		else
-			fund(hv, id, &next, rows[i].extra);
+			t_fund(hv, id, &next, rows[i].extra);
 		REQUIRE_ST(t_balance(hv, id, &a0, &u0), HV_STATUS_SUCCESS);
 
 		uint64_t out[HV_WITHDRAW_MAX_PAGES];
@@ -536,10 +517,10 @@ TEST(withdraw_proximity_table)
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		struct ohv *hv = t_open(&cfg);
 		uint64_t next0 = T_FIRST_FREE_PAGE, next1 = NODE1_FIRST;
-		uint64_t id = new_child(hv, &next0);
+		uint64_t id = t_new_child(hv, &next0);
 
-		fund(hv, id, &next0, 3);
-		fund(hv, id, &next1, 3);
+		t_fund(hv, id, &next0, 3);
+		t_fund(hv, id, &next1, 3);
 
 		uint64_t out[8];
 		uint64_t r = withdraw_px(hv, rows[i].bad_id ? 0x999 : id,
@@ -568,9 +549,9 @@ TEST(withdraw_proximity_table)
 	/* Every reserved flag bit 30:1 on its own. */
 	struct ohv *hv = t_open(&cfg);
 	uint64_t next = T_FIRST_FREE_PAGE;
-	uint64_t id = new_child(hv, &next);
+	uint64_t id = t_new_child(hv, &next);
 
-	fund(hv, id, &next, 1);
+	t_fund(hv, id, &next, 1);
 	for (unsigned bit = 1; bit <= 30; bit++) {
 		uint64_t out[1];
 
@@ -592,12 +573,12 @@ TEST(withdraw_resumes_with_absolute_reps)
 	cfg.rep_limit = 2;
 	struct ohv *hv = t_open(&cfg);
 	uint64_t next = T_FIRST_FREE_PAGE;
-	uint64_t id = new_child(hv, &next);
+	uint64_t id = t_new_child(hv, &next);
 	struct hv_input_withdraw_memory in = { .partition_id = id };
 	uint64_t out[8];
 	uint64_t control = ohv_control(HVCALL_WITHDRAW_MEMORY, 0, 7, 0);
 
-	fund(hv, id, &next, 5);
+	t_fund(hv, id, &next, 5);
 	uint64_t r = t_mem(hv, T_ROOT, control, &in, sizeof(in), out,
 			   sizeof(out));
 
@@ -693,14 +674,14 @@ TEST(balance_table)
 	};
 
 	/* Root pool: 6 pages on node 0; three creates, one deleted. */
-	fund(hv, HV_PARTITION_ID_SELF, &next0, 6);
+	t_fund(hv, HV_PARTITION_ID_SELF, &next0, 6);
 	REQUIRE_ST(t_create_in(hv, &in, &ids[CHILD]), HV_STATUS_SUCCESS);
-	fund(hv, ids[CHILD], &next1, INIT_COST);
+	t_fund(hv, ids[CHILD], &next1, INIT_COST);
 	REQUIRE_ST(t_initialize(hv, ids[CHILD]), HV_STATUS_SUCCESS);
-	fund(hv, ids[CHILD], &next0, 5);
-	fund(hv, ids[CHILD], &next1, 7);
+	t_fund(hv, ids[CHILD], &next0, 5);
+	t_fund(hv, ids[CHILD], &next1, 7);
 	REQUIRE_ST(t_create(hv, &ids[FINALIZED]), HV_STATUS_SUCCESS);
-	fund(hv, ids[FINALIZED], &next0, INIT_COST);
+	t_fund(hv, ids[FINALIZED], &next0, INIT_COST);
 	REQUIRE_ST(t_initialize(hv, ids[FINALIZED]), HV_STATUS_SUCCESS);
 	REQUIRE_ST(t_finalize(hv, ids[FINALIZED]), HV_STATUS_SUCCESS);
 	REQUIRE_ST(t_create(hv, &ids[DELETED]), HV_STATUS_SUCCESS);
