@@ -39,6 +39,12 @@ SHARED	:= $(O)/libopenhv.so.$(VERSION)
 TOOL	:= $(O)/openhv
 RUNNER	:= $(O)/tests/runner
 
+# Feature fragments (mk/*.mk: installation, tool tests, fuzzing, ...), each
+# owning its targets.  A fragment adds to CHECK_DEPS what `make check` must
+# run before the test runner, whose summary line stays the last one.
+CHECK_DEPS :=
+include $(sort $(wildcard mk/*.mk))
+
 .PHONY: all check clean
 .SECONDARY:
 all: $(STATIC) $(SHARED) $(TOOL) $(EXAMPLES)
@@ -79,7 +85,7 @@ $(RUNNER): $(TEST_OBJ) $(STATIC)
 
 # The suite ends with "N passed, N failed, N skipped"; it fails the build
 # only when a test failed.
-check: all $(RUNNER)
+check: all $(RUNNER) $(CHECK_DEPS)
 	$(Q)for x in $(EXAMPLES); do \
 		$$x >/dev/null || { echo "example $$x failed"; exit 1; }; done
 	$(Q)$(RUNNER) $(TESTFLAGS)

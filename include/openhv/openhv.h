@@ -106,9 +106,11 @@ OHV_API uint64_t ohv_root_id(const struct ohv *hv);
 /*
  * Host view of a partition's guest memory: NULL unless every byte of
  * [gpa, gpa + len) is mapped and accessible to that partition (a len of 0
- * asks about the byte at gpa).  The pointer stays valid until ohv_close();
- * what it shows after the page is deposited or unmapped is not the
- * partition's memory any more.
+ * asks about the byte at gpa).  One pointer must cover the range, so a
+ * range of a child's memory whose pages are backed by frames that do not
+ * follow each other gives NULL too: ask page by page.  The pointer stays
+ * valid until ohv_close(); what it shows after the page is deposited or
+ * unmapped is not the partition's memory any more.
  */
 OHV_API void *ohv_gpa(struct ohv *hv, uint64_t partition_id, uint64_t gpa,
 		      size_t len);
