@@ -1,0 +1,671 @@
+/*
+ * openhv benchmarks (make bench).
+ *
+ * Every figure is the median of REPS timed runs after a warm-up, measured
+ * in one process so baselines (memset, KVM) share the machine's state with
+ * what they are compared to.  Output: a short human table, then one line
+ * per figure, "BENCH <name> <median> <unit>".
+ *
+ *   bench [-q] [-r REPS] [FIGURE...]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openhv/client.h>
+
+#if __has_include(<linux/kvm.h>)
+#include <linux/kvm.h>
+#define HAVE_KVM_H 1
+#endif
+
+static unsigned reps = 11;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void die(const char *what, long rc)
+{
+	fprintf(stderr, "bench: %s failed (%ld)\n", what, rc);
+	exit(1);
+}
+
+#define CHECK_ST(st, what) \
+	do { if ((st) != HV_STATUS_SUCCESS) die(what, (long)(st)); } while (0)
+
+/* The slowest single hypercall seen by the trace hook in the max pass. */
+static uint64_t max_call_ns;
+
+static void trace_max(void *ctx, const struct ohv_trace_event *ev)
+{
+	(void)ctx;
+	if (ev->elapsed_ns > max_call_ns)
+		max_call_ns = ev->elapsed_ns;
+}
+
+static struct ohv *open_instance(uint64_t pages)
+{
+	struct ohv_config cfg;
+	struct ohv *hv;
+	int rc;
+
+	ohv_config_init(&cfg);
+	cfg.memory_pages = pages;
+	rc = ohv_open(&cfg, &hv);
+	if (rc)
+		die("ohv_open", rc);
+	return hv;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Figures.                                                                */
+
+/* Memory-based HvGetPartitionId from the root. */
+static double bench_getid(void)
+{
+	struct ohv *hv = open_instance(1024);
+	struct ohv_hvcall c = { .control = HVCALL_GET_PARTITION_ID };
+	const unsigned n = 1000000;
+	double runs[64];
+
+	c.fast[1] = 0x1000;
+	for (unsigned r = 0; r <= reps; r++) {
+		uint64_t t0 = now_ns();
+
+		for (unsigned i = 0; i < n; i++) {
+			c.control = HVCALL_GET_PARTITION_ID;
+			ohv_hypercall(hv, 1, 0, &c);
+		}
+		if (ohv_result_status(c.result))
+			die("HvGetPartitionId", c.result);
+		if (r)		/* run 0 warms up */
+			runs[r - 1] = (double)(now_ns() - t0) / n;
+	}
+	ohv_close(hv);
+	return median(runs, reps);
+}
+
+/* Fast HvGetMemoryBalance: 16 bytes in (RDX, R8), 16 out (XMM0). */
+static double bench_fast_balance(void)
+{
+	struct ohv *hv = open_instance(1024);
+	struct ohv_hvcall c;
+	const unsigned n = 1000000;
+	double runs[64];
+
+	memset(&c, 0, sizeof(c));
+	for (unsigned r = 0; r <= reps; r++) {
+		uint64_t t0 = now_ns();
+
+		for (unsigned i = 0; i < n; i++) {
+			c.control = HVCALL_GET_MEMORY_BALANCE | HV_HYPERCALL_FAST_BIT;
+			c.fast[0] = HV_PARTITION_ID_SELF;
+			c.fast[1] = 0;
+			ohv_hypercall(hv, 1, 0, &c);
+		}
+		if (ohv_result_status(c.result))
+			die("fast HvGetMemoryBalance", c.result);
+		if (r)
+			runs[r - 1] = (double)(now_ns() - t0) / n;
+	}
+	ohv_close(hv);
+	return median(runs, reps);
+}
+
+/* One Linux mshv lifecycle through the client layer. */
+static void lifecycle(struct ohv_client *c)
+{
+	uint64_t id;
+
+	CHECK_ST(ohv_client_create_partition(c, NULL, &id), "create");
+	CHECK_ST(ohv_client_initialize_partition(c, id), "initialize");
+	CHECK_ST(ohv_client_destroy_partition(c, id), "destroy");
+}
+
+static double bench_lifecycle(void)
+{
+	struct ohv *hv = open_instance(16384);
+	struct ohv_client *c;
+	const unsigned n = 2000;
+	double runs[64];
+
+	if (ohv_client_open(hv, 0, &c))
+		die("ohv_client_open", 0);
+	for (unsigned r = 0; r <= reps; r++) {
+		uint64_t t0 = now_ns();
+
+		for (unsigned i = 0; i < n; i++)
+			lifecycle(c);
+		if (r)
+			runs[r - 1] = (double)(now_ns() - t0) / n / 1000.0;
+	}
+	ohv_client_close(c);
+	ohv_close(hv);
+	return median(runs, reps);
+}
+
+static double bench_memset_208(void)
+{
+	const size_t len = 208 * 4096;
+	uint8_t *buf = aligned_alloc(4096, len);
+	const unsigned n = 2000;
+	double runs[64];
+
+	if (!buf)
+		die("aligned_alloc", 0);
+	memset(buf, 1, len);
+	for (unsigned r = 0; r <= reps; r++) {
+		uint64_t t0 = now_ns();
+
+		for (unsigned i = 0; i < n; i++) {
+			memset(buf, 0, len);
+			__asm__ volatile("" : : "r"(buf) : "memory");
+		}
+		if (r)
+			runs[r - 1] = (double)(now_ns() - t0) / n / 1000.0;
+	}
+	free(buf);
+	return median(runs, reps);
+}
+
+/* ---------------------------------------------------------------------- */
+/* post_eom: the root posts into a child's port; the child's VP clears the */
+/* slot and writes EOM, as its SINT handler would.                         */
+
+static uint64_t mem_call(struct ohv *hv, uint64_t caller, uint64_t control,
+			 uint64_t in_gpa, const void *in, size_t len)
+{
+	struct ohv_hvcall c = { .control = control };
+	void *p = ohv_gpa(hv, caller, in_gpa, len ? len : 1);
+
+	if (!p)
+		die("ohv_gpa", (long)in_gpa);
+	memcpy(p, in, len);
+	c.fast[0] = in_gpa;
+	c.fast[1] = in_gpa + 0x800;
+	return ohv_hypercall(hv, caller, 0, &c);
+}
+
+static double bench_post_eom(void)
+{
+	struct ohv *hv = open_instance(4096);
+	struct ohv_client *root;
+	uint64_t child, pages[16];
+	const unsigned n = 200000;
+	double runs[64];
+
+	if (ohv_client_open(hv, 0, &root))
+		die("ohv_client_open", 0);
+	CHECK_ST(ohv_client_create_partition(root, NULL, &child), "create");
+	CHECK_ST(ohv_call_set_partition_property(root, child,
+		HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
+		OHV_CHILD_PRIVILEGES | HV_PARTITION_PRIV_ACCESS_VP_REGISTERS),
+		"privileges");
+	CHECK_ST(ohv_client_initialize_partition(root, child), "initialize");
+	CHECK_ST(ohv_client_deposit(root, child, 64, OHV_ANY_NODE), "deposit");
+	CHECK_ST(ohv_client_deposit(root, HV_PARTITION_ID_SELF, 4, OHV_ANY_NODE),
+		 "deposit");
+
+	/* 16 root pages mapped at the child's GPA 0..15: page 0 carries
+	 * the child's hypercall blocks, page 2 is its SIM. */
+	struct {
+		struct hv_input_map_gpa_pages h;
+		uint64_t list[16];
+	} map = { .h = { .target_partition_id = child,
+			 .map_flags = HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE } };
+
+	for (int i = 0; i < 16; i++) {
+		if (ohv_root_alloc(hv, OHV_ANY_NODE, &pages[i]))
+			die("ohv_root_alloc", i);
+		map.list[i] = pages[i];
+	}
+	/* The root's input page: one of its own allocator pages. */
+	uint64_t rin;
+
+	if (ohv_root_alloc(hv, OHV_ANY_NODE, &rin))
+		die("ohv_root_alloc", 0);
+	CHECK_ST(ohv_result_status(mem_call(hv, 1,
+		ohv_control(HVCALL_MAP_GPA_PAGES, 0, 16, 0), rin << 12, &map,
+		sizeof(map))), "map");
+	struct {
+		struct hv_input_create_vp in;
+	} cvp = { { .partition_id = child } };
+
+	CHECK_ST(ohv_result_status(mem_call(hv, 1, HVCALL_CREATE_VP, rin << 12,
+					    &cvp, sizeof(cvp))), "create vp");
+	struct {
+		struct hv_input_set_vp_registers h;
+		struct hv_register_assoc a[5];
+	} regs = {
+		.h = { .partition_id = child, .vp_index = 0 },
+		.a = {
+			{ .name = HV_REGISTER_EXPLICIT_SUSPEND, .value.reg64 = 0 },
+			{ .name = HV_REGISTER_SCONTROL, .value.reg64 = 1 },
+			{ .name = HV_REGISTER_SIMP, .value.reg64 = (2 << 12) | 1 },
+			{ .name = HV_REGISTER_SINT0 + 2, .value.reg64 = 0x42 },
+			{ .name = HV_REGISTER_SIEFP, .value.reg64 = (3 << 12) | 1 },
+		},
+	};
+
+	CHECK_ST(ohv_result_status(mem_call(hv, 1,
+		ohv_control(HVCALL_SET_VP_REGISTERS, 0, 5, 0), rin << 12, &regs,
+		sizeof(regs))), "registers");
+	struct hv_input_create_port port = {
+		.port_partition_id = child, .port_id = 1,
+		.connection_partition_id = 1,
+		.port_info = { .port_type = HV_PORT_TYPE_MESSAGE,
+			       .message_port_info = { .target_sint = 2 } },
+	};
+	struct hv_input_connect_port conn = {
+		.connection_partition_id = 1, .connection_id = 1,
+		.port_partition_id = child, .port_id = 1,
+		.connection_info = { .port_type = HV_PORT_TYPE_MESSAGE },
+	};
+
+	CHECK_ST(ohv_result_status(mem_call(hv, 1, HVCALL_CREATE_PORT, rin << 12,
+					    &port, sizeof(port))), "port");
+	CHECK_ST(ohv_result_status(mem_call(hv, 1, HVCALL_CONNECT_PORT, rin << 12,
+					    &conn, sizeof(conn))), "connect");
+
+	struct hv_input_post_message *msg = ohv_gpa(hv, 1, rin << 12, 256);
+	struct hv_message *slot = ohv_gpa(hv, child, (2 << 12) + 2 * 256, 256);
+	struct {
+		struct hv_input_set_vp_registers h;
+		struct hv_register_assoc a;
+	} *eom = ohv_gpa(hv, child, 0, 64);
+
+	if (!msg || !slot || !eom)
+		die("ohv_gpa", 0);
+	memset(msg, 0, sizeof(*msg));
+	msg->connection_id = 1;
+	msg->message_type = 1;
+	msg->payload_size = 8;
+	memset(eom, 0, sizeof(*eom));
+	eom->h.partition_id = HV_PARTITION_ID_SELF;
+	eom->h.vp_index = HV_VP_INDEX_SELF;
+	eom->a.name = HV_REGISTER_EOM;
+
+	struct ohv_hvcall post = { 0 }, e = { 0 };
+
+	for (unsigned r = 0; r <= reps; r++) {
+		uint64_t t0 = now_ns();
+
+		for (unsigned i = 0; i < n; i++) {
+			post.control = HVCALL_POST_MESSAGE;
+			post.fast[0] = rin << 12;
+			if (ohv_hypercall(hv, 1, 0, &post))
+				die("HvPostMessage", (long)post.result);
+			/* The receiver: take the message, free the slot, EOM. */
+			if (slot->header.message_type != 1)
+				die("delivery", i);
+			slot->header.message_type = 0;
+			e.control = ohv_control(HVCALL_SET_VP_REGISTERS, 0, 1, 0);
+			e.fast[0] = 0;
+			if (ohv_result_status(ohv_hypercall(hv, child, 0, &e)))
+				die("EOM", (long)e.result);
+		}
+		if (r)
+			runs[r - 1] = (double)(now_ns() - t0) / n;
+	}
+	CHECK_ST(ohv_client_destroy_partition(root, child), "destroy");
+	ohv_client_close(root);
+	ohv_close(hv);
+	return median(runs, reps);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Deposit in batches of 511 and withdraw in batches of 512, per page.     */
+
+static double bench_deposit_withdraw(void)
+{
+	struct ohv *hv = open_instance(16384);
+	struct ohv_client *c;
+	uint64_t id, pages[8192];
+	const unsigned npages = 511 * 8;
+	double runs[64];
+
+	if (ohv_client_open(hv, 0, &c))
+		die("ohv_client_open", 0);
+	CHECK_ST(ohv_client_create_partition(c, NULL, &id), "create");
+	for (unsigned i = 0; i < npages; i++)
+		if (ohv_root_alloc(hv, OHV_ANY_NODE, &pages[i]))
+			die("ohv_root_alloc", i);
+	for (unsigned r = 0; r <= reps; r++) {
+		uint64_t t0 = now_ns(), done = 0;
+
+		for (unsigned i = 0; i < 4; i++) {
+			CHECK_ST(ohv_call_deposit_memory(c, id, pages, npages, &done),
+				 "deposit");
+			CHECK_ST(ohv_call_withdraw_memory(c, id,
+				(struct hv_proximity_domain_info){ 0 }, pages,
+				npages, &done), "withdraw");
+		}
+		if (r)
+			runs[r - 1] = (double)(now_ns() - t0) / (4.0 * npages);
+	}
+	CHECK_ST(ohv_client_destroy_partition(c, id), "destroy");
+	for (unsigned i = 0; i < npages; i++)
+		ohv_root_free(hv, pages[i]);
+	ohv_client_close(c);
+	ohv_close(hv);
+	return median(runs, reps);
+}
+
+/* ---------------------------------------------------------------------- */
+/* 100,000 live partitions.                                                */
+
+static void bench_scale(double *ratio, double *heap_per_partition)
+{
+	const unsigned total = 100000, window = 10000;
+	struct ohv *hv = open_instance(total + 4096);
+	struct ohv_client *c;
+	uint64_t *ids = malloc(total * sizeof(*ids));
+	struct hv_input_create_partition in = { 0 };
+
+	if (!ids || ohv_client_open(hv, 0, &c))
+		die("setup", 0);
+	CHECK_ST(ohv_client_deposit(c, HV_PARTITION_ID_SELF, total, OHV_ANY_NODE),
+		 "deposit");
+	struct mallinfo2 m0 = mallinfo2();
+	uint64_t t_first = 0, t_last = 0;
+
+	for (unsigned i = 0; i < total; i++) {
+		uint64_t t0 = now_ns();
+
+		CHECK_ST(ohv_call_create_partition(c, &in, &ids[i]), "create");
+		uint64_t dt = now_ns() - t0;
+
+		if (i < window)
+			t_first += dt;
+		else if (i >= total - window)
+			t_last += dt;
+	}
+	struct mallinfo2 m1 = mallinfo2();
+
+	*ratio = (double)t_last / (double)t_first;
+	*heap_per_partition = (double)(m1.uordblks - m0.uordblks) / total;
+	for (unsigned i = 0; i < total; i++)
+		CHECK_ST(ohv_call_delete_partition(c, ids[i]), "delete");
+	ohv_client_close(c);
+	ohv_close(hv);
+	free(ids);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Two threads, each running lifecycles on its own partitions.             */
+
+struct worker {
+	struct ohv *hv;
+	unsigned n;
+};
+
+static void *lifecycle_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct ohv_client *c;
+
+	if (ohv_client_open(w->hv, 0, &c))
+		die("ohv_client_open", 0);
+	for (unsigned i = 0; i < w->n; i++)
+		lifecycle(c);
+	ohv_client_close(c);
+	return NULL;
+}
+
+static double lifecycles_per_second(struct ohv *hv, unsigned threads,
+				    unsigned n)
+{
+	pthread_t t[2];
+	struct worker w = { hv, n };
+	uint64_t t0 = now_ns();
+
+	for (unsigned i = 0; i < threads; i++)
+		pthread_create(&t[i], NULL, lifecycle_worker, &w);
+	for (unsigned i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	return threads * n / ((double)(now_ns() - t0) / 1e9);
+}
+
+static double bench_threads2(void)
+{
+	struct ohv_config cfg;
+	struct ohv *hv;
+	double runs[64];
+	const unsigned n = 1000;
+
+	ohv_config_init(&cfg);
+	cfg.memory_pages = 16384;
+	cfg.root_vps = 2;
+	if (ohv_open(&cfg, &hv))
+		die("ohv_open", 0);
+	lifecycles_per_second(hv, 2, n / 4);	/* warm-up */
+	for (unsigned r = 0; r < reps; r++) {
+		double one = lifecycles_per_second(hv, 1, n);
+		double two = lifecycles_per_second(hv, 2, n);
+
+		runs[r] = two / one;
+	}
+	ohv_close(hv);
+	return median(runs, reps);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The slowest single hypercall over the workloads above.                  */
+
+static double bench_max_hvcall(void)
+{
+	struct ohv *hv = open_instance(16384);
+	struct ohv_client *c;
+	uint64_t id, pages[2048];
+
+	max_call_ns = 0;
+	ohv_set_trace(hv, trace_max, NULL);
+	if (ohv_client_open(hv, 0, &c))
+		die("ohv_client_open", 0);
+	for (unsigned i = 0; i < 200; i++)
+		lifecycle(c);
+	/* Withdraws of 512 pages, the first from never-touched frames. */
+	CHECK_ST(ohv_client_create_partition(c, NULL, &id), "create");
+	for (unsigned i = 0; i < 2048; i++)
+		if (ohv_root_alloc(hv, OHV_ANY_NODE, &pages[i]))
+			die("ohv_root_alloc", i);
+	for (unsigned k = 0; k < 4; k++) {
+		uint64_t done;
+
+		CHECK_ST(ohv_call_deposit_memory(c, id, pages, 2048, &done),
+			 "deposit");
+		CHECK_ST(ohv_call_withdraw_memory(c, id,
+			(struct hv_proximity_domain_info){ 0 }, pages, 2048,
+			&done), "withdraw");
+	}
+	CHECK_ST(ohv_client_destroy_partition(c, id), "destroy");
+	for (unsigned i = 0; i < 2048; i++)
+		ohv_root_free(hv, pages[i]);
+	ohv_set_trace(hv, NULL, NULL);
+	ohv_client_close(c);
+	ohv_close(hv);
+	return max_call_ns / 1000.0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* KVM_CREATE_VM plus close, the peer baseline.                            */
+
+static int bench_kvm(double *us, const char **why)
+{
+#ifdef HAVE_KVM_H
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	double runs[64];
+	const unsigned n = 50;
+
+	if (kvm < 0) {
+		*why = errno == ENOENT ? "no /dev/kvm" : "cannot open /dev/kvm";
+		return -1;
+	}
+	for (unsigned r = 0; r <= reps; r++) {
+		uint64_t t0 = now_ns();
+
+		for (unsigned i = 0; i < n; i++) {
+			int vm = ioctl(kvm, KVM_CREATE_VM, 0);
+
+			if (vm < 0) {
+				*why = "KVM_CREATE_VM failed";
+				close(kvm);
+				return -1;
+			}
+			close(vm);
+		}
+		if (r)
+			runs[r - 1] = (double)(now_ns() - t0) / n / 1000.0;
+	}
+	close(kvm);
+	*us = median(runs, reps);
+	return 0;
+#else
+	*why = "built without <linux/kvm.h>";
+	return -1;
+#endif
+}
+
+/* ---------------------------------------------------------------------- */
+
+struct figure {
+	const char *name;
+	double value;
+	const char *unit;
+	const char *target;	/* the target, for the table */
+	int ok;			/* -1 unknown, 0 missed, 1 met */
+};
+
+static struct figure figs[16];
+static unsigned nfigs;
+
+static void add(const char *name, double value, const char *unit,
+		const char *target, int ok)
+{
+	figs[nfigs++] = (struct figure){ name, value, unit, target, ok };
+}
+
+static int wanted(int argc, char **argv, const char *name)
+{
+	if (argc == 0)
+		return 1;
+	for (int i = 0; i < argc; i++)
+		if (strstr(name, argv[i]))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "r:")) != -1) {
+		if (opt == 'r' && atoi(optarg) > 0 && atoi(optarg) < 64) {
+			reps = (unsigned)atoi(optarg);
+		} else {
+			fprintf(stderr, "usage: %s [-r REPS 1-63] [FIGURE...]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	double lifecycle_us = 0, kvm_us = 0, memset_us = 0, v;
+	const char *why = NULL;
+
+	if (wanted(argc, argv, "hvcall_getid")) {
+		v = bench_getid();
+		add("hvcall_getid", v, "ns", "<= 100", v <= 100);
+	}
+	if (wanted(argc, argv, "hvcall_fast_balance")) {
+		v = bench_fast_balance();
+		add("hvcall_fast_balance", v, "ns", "<= 100", v <= 100);
+	}
+	if (wanted(argc, argv, "memset_208_pages") ||
+	    wanted(argc, argv, "lifecycle")) {
+		memset_us = bench_memset_208();
+		add("memset_208_pages", memset_us, "us", "baseline", -1);
+	}
+	if (wanted(argc, argv, "lifecycle")) {
+		lifecycle_us = bench_lifecycle();
+		add("lifecycle_linux", lifecycle_us, "us",
+		    "<= 1.5 x memset_208_pages", lifecycle_us <= 1.5 * memset_us);
+		add("lifecycle_memset_ratio", lifecycle_us / memset_us, "x",
+		    "<= 1.5", lifecycle_us / memset_us <= 1.5);
+	}
+	if (wanted(argc, argv, "post_eom")) {
+		v = bench_post_eom();
+		add("post_eom", v, "ns", "<= 250", v <= 250);
+	}
+	if (wanted(argc, argv, "deposit_withdraw_page")) {
+		v = bench_deposit_withdraw();
+		add("deposit_withdraw_page", v, "ns", "per page", -1);
+	}
+	if (wanted(argc, argv, "scale_100k_ratio") ||
+	    wanted(argc, argv, "heap_bytes_per_partition")) {
+		double ratio, heap;
+
+		bench_scale(&ratio, &heap);
+		add("scale_100k_ratio", ratio, "x", "<= 1.5", ratio <= 1.5);
+		add("heap_bytes_per_partition", heap, "bytes", "<= 1024",
+		    heap <= 1024);
+	}
+	if (wanted(argc, argv, "threads2_speedup")) {
+		v = bench_threads2();
+		add("threads2_speedup", v, "x", ">= 1.5", v >= 1.5);
+	}
+	if (wanted(argc, argv, "max_hvcall_us")) {
+		v = bench_max_hvcall();
+		add("max_hvcall_us", v, "us", "<= 50", v <= 50);
+	}
+	if (wanted(argc, argv, "kvm")) {
+		if (bench_kvm(&kvm_us, &why) == 0) {
+			add("kvm_create_vm", kvm_us, "us", "baseline", -1);
+			if (lifecycle_us > 0)
+				add("lifecycle_vs_kvm", lifecycle_us / kvm_us, "x",
+				    "<= 0.25", lifecycle_us / kvm_us <= 0.25);
+		}
+	}
+
+	printf("openhv %s benchmarks: median of %u runs\n\n", ohv_version(),
+	       reps);
+	printf("  %-26s %12s  %-6s %-28s %s\n", "figure", "median", "unit",
+	       "target", "");
+	for (unsigned i = 0; i < nfigs; i++)
+		printf("  %-26s %12.3f  %-6s %-28s %s\n", figs[i].name,
+		       figs[i].value, figs[i].unit, figs[i].target,
+		       figs[i].ok < 0 ? "" : figs[i].ok ? "met" : "MISSED");
+	if (why)
+		printf("  kvm_create_vm, lifecycle_vs_kvm: skipped (%s)\n", why);
+	printf("\n");
+	for (unsigned i = 0; i < nfigs; i++)
+		printf("BENCH %s %.3f %s\n", figs[i].name, figs[i].value,
+		       figs[i].unit);
+	return 0;
+}
