@@ -18,8 +18,9 @@ struct checker {
 	struct ohv *hv;
 	char *why;
 	size_t why_len;
-	/* Per slot and node: frames seen available / in use. */
-	uint64_t *avail, *in_use;
+	/* Per slot and node: frames seen available (leaving among them) /
+	 * in use. */
+	uint64_t *avail, *in_use, *leaving;
 	/* Per frame: mappings found in child GPA spaces. */
 	uint32_t *maps;
 	/* Pool frames lent by a child (found from both sides). */
@@ -180,6 +181,7 @@ static int check_frames(struct checker *c)
 					    (unsigned long long)i);
 			break;
 		case FRAME_AVAILABLE:
+		case FRAME_LEAVING:
 		case FRAME_IN_USE: {
 			const struct partition *p =
 				f->owner1 <= hv->nslots ? slot_partition(hv, f->owner1) : NULL;
@@ -212,10 +214,12 @@ static int check_frames(struct checker *c)
 						    (unsigned long long)page);
 				c->lent_frames++;
 			}
-			if (f->state == FRAME_AVAILABLE)
-				c->avail[idx(c, p->slot, node)]++;
-			else
+			if (f->state == FRAME_IN_USE)
 				c->in_use[idx(c, p->slot, node)]++;
+			else
+				c->avail[idx(c, p->slot, node)]++;
+			if (f->state == FRAME_LEAVING)
+				c->leaving[idx(c, p->slot, node)]++;
 			break;
 		}
 		default:
@@ -479,14 +483,17 @@ static int check_pools(struct checker *c)
 			const struct pool_node *pn = &p->node[n];
 
 			if (pn->available != c->avail[idx(c, s, n)] ||
-			    pn->in_use != c->in_use[idx(c, s, n)])
+			    pn->in_use != c->in_use[idx(c, s, n)] ||
+			    pn->leaving != c->leaving[idx(c, s, n)])
 				return fail(c, "pool of %llu, node %u: %llu/%llu recorded, %llu/%llu frames",
 					    (unsigned long long)p->id, n,
 					    (unsigned long long)pn->available,
 					    (unsigned long long)pn->in_use,
 					    (unsigned long long)c->avail[idx(c, s, n)],
 					    (unsigned long long)c->in_use[idx(c, s, n)]);
-			if (walk_chain(c, p, pn->head, pn->available,
+			/* Frames a withdraw is zeroing are counted but off
+			 * the list. */
+			if (walk_chain(c, p, pn->head, pn->available - pn->leaving,
 				       FRAME_AVAILABLE, n, "free list", p->id))
 				return -1;
 			avail += pn->available;
@@ -550,8 +557,9 @@ int ohv_debug_check(struct ohv *hv, char *why, size_t why_len)
 
 	c.avail = ohv_calloc(cells, sizeof(uint64_t));
 	c.in_use = ohv_calloc(cells, sizeof(uint64_t));
+	c.leaving = ohv_calloc(cells, sizeof(uint64_t));
 	c.maps = ohv_calloc(hv->cfg.memory_pages, sizeof(uint32_t));
-	if (!c.avail || !c.in_use || !c.maps)
+	if (!c.avail || !c.in_use || !c.leaving || !c.maps)
 		rc = fail(&c, "out of host memory for the check");
 	else if ((rc = check_tree(&c)) == 0 && (rc = check_frames(&c)) == 0 &&
 		 (rc = check_maps(&c)) == 0)
@@ -559,6 +567,7 @@ int ohv_debug_check(struct ohv *hv, char *why, size_t why_len)
 	pthread_mutex_unlock(&hv->lock);
 	ohv_free(c.avail);
 	ohv_free(c.in_use);
+	ohv_free(c.leaving);
 	ohv_free(c.maps);
 	return rc;
 }

@@ -128,6 +128,9 @@ uint64_t ohv_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Most elements between two clock reads: cheap elements cost ~5 ns. */
+#define BUDGET_MAX_INTERVAL	64u
+
 bool hc_budget_spent(struct hvctx *cx, uint32_t i)
 {
 	const struct ohv_config *cfg = &cx->hv->cfg;
@@ -137,9 +140,58 @@ bool hc_budget_spent(struct hvctx *cx, uint32_t i)
 		return false;
 	if (cfg->rep_limit && done >= cfg->rep_limit)
 		return true;
-	/* Read the clock every 8 elements: cheap elements cost ~10 ns. */
-	return cx->started_ns && !(done & 7) &&
-	       ohv_now_ns() - cx->started_ns >= cfg->rep_budget_ns;
+	if (!cx->started_ns || done < cx->next_check)
+		return false;
+	/*
+	 * Read the clock, then space the next read by what the elements
+	 * have cost so far: half of the time left, at the running average,
+	 * so that slow elements (first-touch zeroing) cannot overrun the
+	 * budget by much and cheap ones do not pay for the clock.
+	 */
+	uint64_t elapsed = ohv_now_ns() - cx->started_ns;
+
+	if (elapsed >= cfg->rep_budget_ns)
+		return true;
+	uint64_t per = elapsed / done + 1;
+	uint64_t interval = (cfg->rep_budget_ns - elapsed) / per / 2;
+
+	if (interval < 1)
+		interval = 1;
+	if (interval > BUDGET_MAX_INTERVAL)
+		interval = BUDGET_MAX_INTERVAL;
+	cx->next_check = done + (uint32_t)interval;
+	return false;
+}
+
+uint32_t hc_budget_room(const struct hvctx *cx, uint32_t i)
+{
+	const struct ohv_config *cfg = &cx->hv->cfg;
+	uint32_t done = i - cx->rep_start;
+	uint32_t room = cx->rep_count - i;
+
+	if (cfg->rep_limit && cfg->rep_limit - done < room)
+		room = cfg->rep_limit - done;
+	if (cx->started_ns && cx->next_check > done &&
+	    cx->next_check - done < room)
+		room = cx->next_check - done;
+	return room ? room : 1;
+}
+
+void hc_unlock(struct hvctx *cx)
+{
+	cx->unlocked = true;
+	pthread_mutex_unlock(&cx->hv->lock);
+}
+
+void hc_relock(struct hvctx *cx)
+{
+	pthread_mutex_lock(&cx->hv->lock);
+}
+
+void hc_wait_left(struct hvctx *cx)
+{
+	cx->unlocked = true;
+	pthread_cond_wait(&cx->hv->left, &cx->hv->lock);
 }
 
 /* The parameter blocks of one call, kept until the trace hook has run. */
@@ -266,6 +318,7 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 		.rep_count = count,
 		.rep_done = start,
 		.started_ns = d->rep && hv->cfg.rep_budget_ns ? ohv_now_ns() : 0,
+		.next_check = 1,
 	};
 
 	st = d->handler(&cx);
@@ -285,6 +338,14 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 				((uint64_t)reps << HV_HYPERCALL_REP_START_OFFSET);
 	} else if (st == HV_STATUS_SUCCESS) {
 		len = out_len;
+	}
+	/* A handler that let go of the lock may have let the caller's output
+	 * page, or the caller itself, go: look them up again. */
+	if (len && !fast && cx.unlocked) {
+		caller = partition_get(hv, caller_id);
+		if (!caller || check_block(hv, caller, call->fast[1], out_len,
+					   GPA_WRITE, &out_host))
+			len = 0;
 	}
 	if (len) {
 		const uint8_t *src = (const uint8_t *)b->out + from;

@@ -24,6 +24,8 @@ struct hvctx {
 	uint32_t rep_count;
 	uint32_t rep_done;	/* rep handlers: elements [0, rep_done) done   */
 	uint64_t started_ns;	/* set when a time budget applies, else 0      */
+	uint32_t next_check;	/* elements done when the clock is next read   */
+	bool unlocked;		/* the handler let go of the lock at times     */
 };
 
 typedef hv_status_t hc_handler(struct hvctx *cx);
@@ -34,6 +36,24 @@ typedef hv_status_t hc_handler(struct hvctx *cx);
  * SUCCESS and reps completed = i + 1.
  */
 bool hc_budget_spent(struct hvctx *cx, uint32_t i);
+
+/*
+ * How many elements, from element i on, a rep handler may process before
+ * it must ask hc_budget_spent (at least 1, at most what is left).
+ */
+uint32_t hc_budget_room(const struct hvctx *cx, uint32_t i);
+
+/*
+ * Let other hypercalls run while this one does work that touches only
+ * what it holds (zeroing frames it took off a free list, SPEC 5.2).  Every
+ * object the handler uses after hc_relock must have been kept alive by
+ * construction; see hc_withdraw_memory.
+ */
+void hc_unlock(struct hvctx *cx);
+void hc_relock(struct hvctx *cx);
+
+/* Wait, without the lock, until some withdraw finishes a round. */
+void hc_wait_left(struct hvctx *cx);
 
 /* Input element i of a rep call whose header is hdr bytes and element
  * size is elem bytes. */

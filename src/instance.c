@@ -162,6 +162,12 @@ int ohv_open(const struct ohv_config *cfg, struct ohv **out_hv)
 		ohv_free(hv);
 		return -ENOMEM;
 	}
+	if (pthread_cond_init(&hv->left, NULL)) {
+		pthread_mutex_destroy(&hv->rootmem_lock);
+		pthread_mutex_destroy(&hv->lock);
+		ohv_free(hv);
+		return -ENOMEM;
+	}
 
 	/* calloc: a zero frame is in the root's GPA space, so the table
 	 * costs nothing until frames are deposited. */
@@ -202,6 +208,7 @@ void ohv_close(struct ohv *hv)
 	ohv_free(hv->slots);
 	ohv_free(hv->slot_free);
 	ohv_free(hv->frames);
+	pthread_cond_destroy(&hv->left);
 	pthread_mutex_destroy(&hv->rootmem_lock);
 	pthread_mutex_destroy(&hv->lock);
 	ohv_free(hv);

@@ -45,6 +45,9 @@ enum frame_state {
 	FRAME_GPA = 0,		/* in the root's identity map (the default)  */
 	FRAME_AVAILABLE = 1,	/* in a pool, available                      */
 	FRAME_IN_USE = 2,	/* in a pool, charged to a hypervisor object  */
+	FRAME_LEAVING = 3,	/* in a pool, counted available, taken off its
+				 * free list by a withdraw that is zeroing it
+				 * outside the instance lock                  */
 };
 
 /*
@@ -86,7 +89,7 @@ struct charge {
 
 struct pool_node {
 	uint32_t head;		/* available frames of this node             */
-	uint32_t reserved;
+	uint32_t leaving;	/* of available: FRAME_LEAVING, off the list */
 	uint64_t available;
 	uint64_t in_use;
 };
@@ -145,6 +148,8 @@ struct backend_ops;
 struct ohv {
 	struct ohv_config cfg;
 	pthread_mutex_t lock;
+	/* Signalled when withdrawn frames finish leaving their pool. */
+	pthread_cond_t left;
 
 	/* Machine memory: memory_pages frames in one shared mapping. */
 	int memfd;

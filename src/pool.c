@@ -36,29 +36,43 @@ static uint32_t pop_available(struct ohv *hv, struct partition *p,
 	return frame;
 }
 
-uint32_t pool_take(struct ohv *hv, struct partition *p, uint32_t node,
-		   bool required)
+uint32_t pool_detach(struct ohv *hv, struct partition *p, uint32_t node,
+		     bool required)
 {
 	uint32_t frame = FRAME_NONE;
+	uint32_t k = node == NODE_ANY ? 0 : node;
 
-	if (node != NODE_ANY)
-		frame = pop_available(hv, p, node);
-	if (frame != FRAME_NONE || required)
-		goto out;
-	for (uint32_t i = 0; i < hv->cfg.numa_nodes; i++) {
-		frame = pop_available(hv, p, i);
-		if (frame != FRAME_NONE)
+	/* The wanted node first, then (unless required) every other. */
+	for (uint32_t tries = 0; tries < hv->cfg.numa_nodes; tries++) {
+		struct pool_node *n = &p->node[k];
+
+		if (n->head != FRAME_NONE) {
+			frame = n->head;
+			n->head = hv->frames[frame].next;
+			n->leaving++;
+			hv->frames[frame].state = FRAME_LEAVING;
+			hv->frames[frame].next = FRAME_NONE;
 			break;
-	}
-out:
-	if (frame != FRAME_NONE) {
-		struct frame *f = &hv->frames[frame];
-
-		f->state = FRAME_GPA;
-		f->owner1 = 0;
-		f->next = 0;
+		}
+		if (required)
+			break;
+		k = (k + 1) % hv->cfg.numa_nodes;
 	}
 	return frame;
+}
+
+void pool_leave(struct ohv *hv, struct partition *p, uint32_t frame)
+{
+	struct frame *f = &hv->frames[frame];
+	struct pool_node *n = &p->node[frame_node(hv, frame)];
+
+	OHV_ASSERT(f->state == FRAME_LEAVING && f->owner1 == p->slot + 1);
+	n->leaving--;
+	n->available--;
+	p->pool_available--;
+	f->state = FRAME_GPA;
+	f->owner1 = 0;
+	f->next = 0;
 }
 
 bool pool_charge(struct ohv *hv, struct partition *p, uint32_t n,
@@ -201,6 +215,47 @@ static hv_status_t withdraw_node(const struct ohv *hv,
 	return HV_STATUS_SUCCESS;
 }
 
+/* Frames of t's pool that withdraws are zeroing, on the nodes asked for. */
+static uint64_t leaving(const struct ohv *hv, const struct partition *t,
+			uint32_t node, bool required)
+{
+	uint64_t n = 0;
+
+	for (uint32_t k = 0; k < hv->cfg.numa_nodes; k++)
+		if (!required || k == node)
+			n += t->node[k].leaving;
+	return n;
+}
+
+/* Frames zeroed per round outside the lock. */
+#define WITHDRAW_BATCH	64
+
+/*
+ * Zero frames at memory bandwidth: runs of neighbouring frames (deposits
+ * push them in order, so withdraws mostly pop runs) go to memset as one
+ * block.  The call goes through a pointer so the compiler cannot turn it
+ * into a slower inline loop for one page.
+ */
+static void *(*volatile zero_fn)(void *, int, size_t) = memset;
+
+static void zero_frames(const struct ohv *hv, const uint32_t *frames,
+			uint32_t n)
+{
+	for (uint32_t k = 0; k < n;) {
+		uint32_t lo = frames[k], len = 1;
+
+		while (k + len < n && frames[k + len] == lo - 1) {
+			lo--;
+			len++;
+		}
+		if (len == 1)
+			while (k + len < n && frames[k + len] == frames[k] + len)
+				len++;
+		zero_fn(frame_ptr(hv, lo), 0, (size_t)len << HV_PAGE_SHIFT);
+		k += len;
+	}
+}
+
 hv_status_t hc_withdraw_memory(struct hvctx *cx)
 {
 	const struct hv_input_withdraw_memory *in = cx->in;
@@ -216,26 +271,68 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 	if (st)
 		return st;
 
-	/* Pages go back to whoever deposited them: t's parent, or the root
-	 * for its own pool (SPEC 5.1 access rule). */
-	struct partition *depositor = t->parent ? t->parent : t;
+	uint32_t frames[WITHDRAW_BATCH];
 
 	/* Allowed in every state (SPEC 5.2); only available pages leave. */
-	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
-		uint32_t frame = pool_take(hv, t, node, required);
+	for (uint32_t i = cx->rep_start; i < cx->rep_count;) {
+		uint32_t want = hc_budget_room(cx, i), got = 0;
 
-		if (frame == FRAME_NONE) {
+		if (want > WITHDRAW_BATCH)
+			want = WITHDRAW_BATCH;
+		while (got < want) {
+			uint32_t f = pool_detach(hv, t, node, required);
+
+			if (f == FRAME_NONE)
+				break;
+			frames[got++] = f;
+		}
+		if (!got) {
+			/*
+			 * Pages other withdraws are zeroing still count as
+			 * available: this call may only say the pool is empty
+			 * once they are gone.  Wait for them, then look t up
+			 * again: with its pool empty it may have been deleted
+			 * meanwhile (ids are never reused).
+			 */
+			if (leaving(hv, t, node, required)) {
+				uint64_t id = t->id;
+
+				hc_wait_left(cx);
+				t = partition_get(hv, id);
+				if (t)
+					continue;
+			}
 			cx->rep_done = i;
 			return HV_STATUS_NO_RESOURCES;
 		}
-		uint64_t page = frame_dep_gpa(&hv->frames[frame]);
+		/*
+		 * Zero outside the lock so independent partitions proceed in
+		 * parallel.  What stays valid meanwhile: the frames are off
+		 * every list but still counted in t's pool, so t cannot be
+		 * deleted, so its depositor keeps a child and stays too; the
+		 * caller is the root or t's parent, alive for the same reason.
+		 */
+		hc_unlock(cx);
+		zero_frames(hv, frames, got);
+		hc_relock(cx);
 
-		/* Zeroed, and back at the GPA it was deposited from. */
-		memset(frame_ptr(hv, frame), 0, HV_PAGE_SIZE);
-		gpa_return(hv, depositor, frame, page);
-		*(uint64_t *)hc_out_elem(cx, 8, i) = page;
-		if (hc_budget_spent(cx, i)) {
-			cx->rep_done = i + 1;
+		/* Pages go back to whoever deposited them: t's parent, or
+		 * the root for its own pool (SPEC 5.1 access rule). */
+		struct partition *depositor = t->parent ? t->parent : t;
+
+		for (uint32_t k = 0; k < got; k++, i++) {
+			uint64_t page = frame_dep_gpa(&hv->frames[frames[k]]);
+
+			/* Zeroed, and back at the GPA it was deposited from. */
+			pool_leave(hv, t, frames[k]);
+			gpa_return(hv, depositor, frames[k], page);
+			*(uint64_t *)hc_out_elem(cx, 8, i) = page;
+		}
+		pthread_cond_broadcast(&hv->left);
+		/* A short round means the lists ran dry: the next round
+		 * finds out whether the pool is empty. */
+		if (got == want && hc_budget_spent(cx, i - 1)) {
+			cx->rep_done = i;
 			return HV_STATUS_SUCCESS;
 		}
 	}

@@ -21,12 +21,21 @@ static inline void charge_init(struct charge *c)
 void pool_put(struct ohv *hv, struct partition *p, uint32_t frame,
 	      uint64_t dep_gpa);
 
-/* Take one available frame out of p's pool: from node when required, else
- * from node first when node is not NODE_ANY, then from the others.
- * Returns FRAME_NONE when there is none.  The frame's depositor GPA page
- * (frame_dep_gpa) is still readable until gpa_return. */
-uint32_t pool_take(struct ohv *hv, struct partition *p, uint32_t node,
-		   bool required);
+/*
+ * Start withdrawing one available frame of p's pool: from node when
+ * required, else from node first when node is not NODE_ANY, then from the
+ * others.  The frame leaves the free list but stays counted as available
+ * (FRAME_LEAVING) until pool_leave, so the pool is never seen short of a
+ * frame that has not reached its depositor yet.  FRAME_NONE when no frame
+ * is on the lists.
+ */
+uint32_t pool_detach(struct ohv *hv, struct partition *p, uint32_t node,
+		     bool required);
+
+/* Finish it: the frame is out of the pool and back in a GPA space state
+ * (the caller puts it there with gpa_return).  Its depositor GPA page
+ * (frame_dep_gpa) is still readable until then. */
+void pool_leave(struct ohv *hv, struct partition *p, uint32_t frame);
 
 /*
  * Charge n available pages of p's pool to an object (preferring node), or

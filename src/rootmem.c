@@ -140,11 +140,12 @@ static bool node_alloc(struct ohv *hv, struct rootmem_node *n, uint64_t *page)
 	return false;
 }
 
-int ohv_root_alloc(struct ohv *hv, uint32_t node, uint64_t *gpa_page)
+size_t ohv_root_alloc_many(struct ohv *hv, uint32_t node, uint64_t *pages,
+			   size_t count)
 {
 	if (node != OHV_ANY_NODE && node >= hv->cfg.numa_nodes)
-		return -EINVAL;
-	int rc = -ENOMEM;
+		return 0;
+	size_t got = 0;
 
 	pthread_mutex_lock(&hv->rootmem_lock);
 	struct rootmem *rm = rootmem_get(hv);
@@ -152,38 +153,48 @@ int ohv_root_alloc(struct ohv *hv, uint32_t node, uint64_t *gpa_page)
 	if (rm) {
 		uint32_t lo = node == OHV_ANY_NODE ? 0 : node;
 		uint32_t hi = node == OHV_ANY_NODE ? hv->cfg.numa_nodes : node + 1;
-		uint64_t page;
 
+		/* One look at the frames for the whole batch. */
 		pthread_mutex_lock(&hv->lock);
-		for (uint32_t i = lo; i < hi; i++) {
-			if (node_alloc(hv, &rm->node[i], &page)) {
-				set_taken(rm, page, true);
-				*gpa_page = page;
-				rc = 0;
-				break;
-			}
-		}
+		for (uint32_t i = lo; i < hi && got < count; i++)
+			while (got < count &&
+			       node_alloc(hv, &rm->node[i], &pages[got]))
+				set_taken(rm, pages[got++], true);
 		pthread_mutex_unlock(&hv->lock);
 	}
 	pthread_mutex_unlock(&hv->rootmem_lock);
-	return rc;
+	return got;
 }
 
-void ohv_root_free(struct ohv *hv, uint64_t gpa_page)
+int ohv_root_alloc(struct ohv *hv, uint32_t node, uint64_t *gpa_page)
 {
-	if (gpa_page >= hv->cfg.memory_pages)
-		return;
+	if (node != OHV_ANY_NODE && node >= hv->cfg.numa_nodes)
+		return -EINVAL;
+	return ohv_root_alloc_many(hv, node, gpa_page, 1) ? 0 : -ENOMEM;
+}
+
+void ohv_root_free_many(struct ohv *hv, const uint64_t *pages, size_t count)
+{
 	pthread_mutex_lock(&hv->rootmem_lock);
 	struct rootmem *rm = hv->rootmem;
 
 	/* Pages never handed out, or given back twice, are ignored. */
-	if (rm && taken(rm, gpa_page)) {
-		struct rootmem_node *n = &rm->node[gpa_page / hv->pages_per_node];
+	for (size_t i = 0; rm && i < count; i++) {
+		uint64_t page = pages[i];
 
-		set_taken(rm, gpa_page, false);
-		n->back[n->nback++] = (uint32_t)gpa_page;
+		if (page >= hv->cfg.memory_pages || !taken(rm, page))
+			continue;
+		struct rootmem_node *n = &rm->node[page / hv->pages_per_node];
+
+		set_taken(rm, page, false);
+		n->back[n->nback++] = (uint32_t)page;
 	}
 	pthread_mutex_unlock(&hv->rootmem_lock);
+}
+
+void ohv_root_free(struct ohv *hv, uint64_t gpa_page)
+{
+	ohv_root_free_many(hv, &gpa_page, 1);
 }
 
 uint64_t ohv_root_free_pages(struct ohv *hv)

@@ -40,6 +40,16 @@ OHV_API int ohv_root_alloc(struct ohv *hv, uint32_t node, uint64_t *gpa_page);
 /* Give a page back (after it was withdrawn, or never deposited). */
 OHV_API void ohv_root_free(struct ohv *hv, uint64_t gpa_page);
 
+/*
+ * The same for many pages at once, as a kernel allocates and frees in
+ * batches: stores up to count pages (on node, or any) and returns how many
+ * it found; gives count pages back.
+ */
+OHV_API size_t ohv_root_alloc_many(struct ohv *hv, uint32_t node,
+				   uint64_t *pages, size_t count);
+OHV_API void ohv_root_free_many(struct ohv *hv, const uint64_t *pages,
+				size_t count);
+
 /* Pages the allocator can still hand out. */
 OHV_API uint64_t ohv_root_free_pages(struct ohv *hv);
 
