@@ -96,14 +96,15 @@ static void set_taken(struct rootmem *rm, uint64_t page, bool on)
 		rm->taken[page / 64] &= ~(1ull << (page % 64));
 }
 
-/* The root reaches all of the page (hv->lock held). */
+/* The root reaches all of the page and no child does: it is the root's
+ * alone to use (hv->lock held). */
 static bool usable(const struct ohv *hv, uint64_t page)
 {
 	uint32_t frame;
 	unsigned rights;
 
 	return gpa_lookup(hv, hv->root, page, &frame, &rights) &&
-	       rights == GPA_FULL;
+	       rights == GPA_FULL && !hv->frames[frame].maps;
 }
 
 /* Take a usable page of one node (hv->lock held). */
