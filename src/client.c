@@ -162,7 +162,9 @@ static size_t round16(size_t n)
 
 /*
  * Fast or memory-based.  Linux issues Initialize, Finalize and Delete with
- * hv_do_fast_hypercall8 and everything else through its per-CPU pages.
+ * hv_do_fast_hypercall8, DeleteVp, DeletePort and DisconnectPort with
+ * hv_do_fast_hypercall16, SignalEvent fast too, and everything else
+ * through its per-CPU pages.
  */
 static bool use_fast(const struct ohv_client *c, uint16_t code, size_t in_len,
 		     size_t out_len)
@@ -177,9 +179,17 @@ static bool use_fast(const struct ohv_client *c, uint16_t code, size_t in_len,
 	case OHV_CLIENT_LINUX:
 		break;
 	}
-	return fits && (code == HVCALL_INITIALIZE_PARTITION ||
-			code == HVCALL_FINALIZE_PARTITION ||
-			code == HVCALL_DELETE_PARTITION);
+	switch (code) {
+	case HVCALL_INITIALIZE_PARTITION:
+	case HVCALL_FINALIZE_PARTITION:
+	case HVCALL_DELETE_PARTITION:
+	case HVCALL_DELETE_VP:
+	case HVCALL_DELETE_PORT:
+	case HVCALL_DISCONNECT_PORT:
+	case HVCALL_SIGNAL_EVENT:
+		return fits;
+	}
+	return false;
 }
 
 static uint64_t hypercall(struct ohv_client *c, struct ohv_hvcall *call)
@@ -559,6 +569,344 @@ hv_status_t ohv_call_get_memory_balance(struct ohv_client *c,
 }
 
 /* ---------------------------------------------------------------------- */
+/* GPA mapping, VPs and registers (SPEC 6, 7).                             */
+
+/* The next batch of a list: what is left, at most max. */
+static uint32_t batch_of(uint64_t left, uint32_t max)
+{
+	return left > max ? max : (uint32_t)left;
+}
+
+hv_status_t ohv_call_map_gpa_pages(struct ohv_client *c, uint64_t target,
+				   uint64_t gpa_base, uint32_t flags,
+				   const uint64_t *src_pages, uint64_t count,
+				   uint64_t *done)
+{
+	uint8_t buf[HV_PAGE_SIZE];
+	uint64_t total = 0;
+	hv_status_t st = HV_STATUS_SUCCESS;
+
+	if (done)
+		*done = 0;
+	if (!c || (count && !src_pages))
+		return HV_STATUS_INVALID_PARAMETER;
+	while (total < count && st == HV_STATUS_SUCCESS) {
+		uint32_t n = batch_of(count - total, OHV_LINUX_MAP_BATCH);
+		struct hv_input_map_gpa_pages hdr = {
+			.target_partition_id = target,
+			.target_gpa_base = gpa_base + total,
+			.map_flags = flags,
+		};
+		uint32_t got;
+
+		memcpy(buf, &hdr, sizeof(hdr));
+		memcpy(buf + sizeof(hdr), src_pages + total,
+		       (size_t)n * sizeof(uint64_t));
+		st = rep_call(c, HVCALL_MAP_GPA_PAGES, buf,
+			      sizeof(hdr) + (size_t)n * sizeof(uint64_t), n,
+			      NULL, 0, &got);
+		total += got;
+	}
+	if (done)
+		*done = total;
+	return st;
+}
+
+hv_status_t ohv_call_unmap_gpa_pages(struct ohv_client *c, uint64_t target,
+				     uint64_t gpa_base, uint64_t count,
+				     uint64_t *done)
+{
+	uint64_t total = 0;
+	hv_status_t st = HV_STATUS_SUCCESS;
+
+	if (done)
+		*done = 0;
+	if (!c)
+		return HV_STATUS_INVALID_PARAMETER;
+	while (total < count && st == HV_STATUS_SUCCESS) {
+		uint32_t n = batch_of(count - total, OHV_LINUX_UNMAP_BATCH);
+		struct hv_input_unmap_gpa_pages in = {
+			.target_partition_id = target,
+			.target_gpa_base = gpa_base + total,
+		};
+		uint32_t got;
+
+		/* A rep call without a list: rep count = pages. */
+		st = rep_call(c, HVCALL_UNMAP_GPA_PAGES, &in, sizeof(in), n,
+			      NULL, 0, &got);
+		total += got;
+	}
+	if (done)
+		*done = total;
+	return st;
+}
+
+hv_status_t ohv_call_create_vp(struct ohv_client *c, uint64_t partition,
+			       uint32_t vp_index,
+			       struct hv_proximity_domain_info proximity)
+{
+	struct hv_input_create_vp in;
+
+	if (!c)
+		return HV_STATUS_INVALID_PARAMETER;
+	memset(&in, 0, sizeof(in));
+	in.partition_id = partition;
+	in.vp_index = vp_index;
+	in.subnode_type = HV_SUBNODE_ANY;
+	in.proximity_domain_info = proximity;
+	return simple_call(c, HVCALL_CREATE_VP, &in, sizeof(in), NULL, 0);
+}
+
+hv_status_t ohv_call_delete_vp(struct ohv_client *c, uint64_t partition,
+			       uint32_t vp_index)
+{
+	struct hv_input_delete_vp in = {
+		.partition_id = partition,
+		.vp_index = vp_index,
+	};
+
+	if (!c)
+		return HV_STATUS_INVALID_PARAMETER;
+	return simple_call(c, HVCALL_DELETE_VP, &in, sizeof(in), NULL, 0);
+}
+
+hv_status_t ohv_call_get_vp_registers(struct ohv_client *c, uint64_t partition,
+				      uint32_t vp, const uint32_t *names,
+				      union hv_register_value *values,
+				      uint64_t count, uint64_t *done)
+{
+	const struct hv_input_get_vp_registers hdr = {
+		.partition_id = partition,
+		.vp_index = vp,
+	};
+	uint8_t buf[sizeof(hdr) + OHV_LINUX_GET_REGS_BATCH * sizeof(uint32_t)];
+	uint64_t total = 0;
+	hv_status_t st = HV_STATUS_SUCCESS;
+
+	if (done)
+		*done = 0;
+	if (!c || (count && (!names || !values)))
+		return HV_STATUS_INVALID_PARAMETER;
+	memcpy(buf, &hdr, sizeof(hdr));
+	while (total < count && st == HV_STATUS_SUCCESS) {
+		uint32_t n = batch_of(count - total, OHV_LINUX_GET_REGS_BATCH);
+		uint32_t got;
+
+		memcpy(buf + sizeof(hdr), names + total,
+		       (size_t)n * sizeof(uint32_t));
+		st = rep_call(c, HVCALL_GET_VP_REGISTERS, buf,
+			      sizeof(hdr) + (size_t)n * sizeof(uint32_t), n,
+			      values + total, sizeof(*values), &got);
+		total += got;
+	}
+	if (done)
+		*done = total;
+	return st;
+}
+
+hv_status_t ohv_call_set_vp_registers(struct ohv_client *c, uint64_t partition,
+				      uint32_t vp,
+				      const struct hv_register_assoc *regs,
+				      uint64_t count, uint64_t *done)
+{
+	const struct hv_input_set_vp_registers hdr = {
+		.partition_id = partition,
+		.vp_index = vp,
+	};
+	uint8_t buf[sizeof(hdr) + OHV_LINUX_SET_REGS_BATCH * sizeof(*regs)];
+	uint64_t total = 0;
+	hv_status_t st = HV_STATUS_SUCCESS;
+
+	if (done)
+		*done = 0;
+	if (!c || (count && !regs))
+		return HV_STATUS_INVALID_PARAMETER;
+	memcpy(buf, &hdr, sizeof(hdr));
+	while (total < count && st == HV_STATUS_SUCCESS) {
+		uint32_t n = batch_of(count - total, OHV_LINUX_SET_REGS_BATCH);
+		uint32_t got;
+
+		memcpy(buf + sizeof(hdr), regs + total, (size_t)n * sizeof(*regs));
+		st = rep_call(c, HVCALL_SET_VP_REGISTERS, buf,
+			      sizeof(hdr) + (size_t)n * sizeof(*regs), n,
+			      NULL, 0, &got);
+		total += got;
+	}
+	if (done)
+		*done = total;
+	return st;
+}
+
+hv_status_t ohv_call_get_vp_register(struct ohv_client *c, uint64_t partition,
+				     uint32_t vp, uint32_t name,
+				     uint64_t *value)
+{
+	union hv_register_value v;
+	hv_status_t st = ohv_call_get_vp_registers(c, partition, vp, &name,
+						   &v, 1, NULL);
+
+	if (st == HV_STATUS_SUCCESS && value)
+		*value = v.reg64;
+	return st;
+}
+
+hv_status_t ohv_call_set_vp_register(struct ohv_client *c, uint64_t partition,
+				     uint32_t vp, uint32_t name,
+				     uint64_t value)
+{
+	struct hv_register_assoc a;
+
+	memset(&a, 0, sizeof(a));
+	a.name = name;
+	a.value.reg64 = value;
+	return ohv_call_set_vp_registers(c, partition, vp, &a, 1, NULL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Ports, connections, messages, events (SPEC 8).                          */
+
+hv_status_t ohv_call_create_port(struct ohv_client *c,
+				 const struct hv_input_create_port *in)
+{
+	if (!c || !in)
+		return HV_STATUS_INVALID_PARAMETER;
+	return simple_call(c, HVCALL_CREATE_PORT, in, sizeof(*in), NULL, 0);
+}
+
+hv_status_t ohv_call_create_port_classic(
+	struct ohv_client *c, const struct hv_input_create_port_classic *in)
+{
+	if (!c || !in)
+		return HV_STATUS_INVALID_PARAMETER;
+	return simple_call(c, HVCALL_CREATE_PORT_CLASSIC, in, sizeof(*in),
+			   NULL, 0);
+}
+
+hv_status_t ohv_call_connect_port(struct ohv_client *c,
+				  const struct hv_input_connect_port *in)
+{
+	if (!c || !in)
+		return HV_STATUS_INVALID_PARAMETER;
+	return simple_call(c, HVCALL_CONNECT_PORT, in, sizeof(*in), NULL, 0);
+}
+
+hv_status_t ohv_call_connect_port_classic(
+	struct ohv_client *c, const struct hv_input_connect_port_classic *in)
+{
+	if (!c || !in)
+		return HV_STATUS_INVALID_PARAMETER;
+	return simple_call(c, HVCALL_CONNECT_PORT_CLASSIC, in, sizeof(*in),
+			   NULL, 0);
+}
+
+hv_status_t ohv_call_delete_port(struct ohv_client *c, uint64_t port_partition,
+				 uint32_t port_id)
+{
+	struct hv_input_delete_port in = {
+		.port_partition_id = port_partition,
+		.port_id = port_id,
+	};
+
+	if (!c)
+		return HV_STATUS_INVALID_PARAMETER;
+	return simple_call(c, HVCALL_DELETE_PORT, &in, sizeof(in), NULL, 0);
+}
+
+hv_status_t ohv_call_disconnect_port(struct ohv_client *c,
+				     uint64_t connection_partition,
+				     uint32_t connection_id)
+{
+	/* Linux sets IsDoorbell: its only ports are doorbells.  These are
+	 * not, and the bit is padding in TLFS 2.0. */
+	struct hv_input_disconnect_port in = {
+		.connection_partition_id = connection_partition,
+		.connection_id = connection_id,
+	};
+
+	if (!c)
+		return HV_STATUS_INVALID_PARAMETER;
+	return simple_call(c, HVCALL_DISCONNECT_PORT, &in, sizeof(in), NULL, 0);
+}
+
+hv_status_t ohv_call_get_port_property(struct ohv_client *c,
+				       uint64_t port_partition,
+				       uint32_t port_id, uint32_t code,
+				       uint64_t *value)
+{
+	struct hv_input_get_port_property in = {
+		.port_partition_id = port_partition,
+		.port_id = port_id,
+		.property_code = code,
+	};
+	struct hv_output_get_port_property out;
+
+	if (!c)
+		return HV_STATUS_INVALID_PARAMETER;
+	hv_status_t st = simple_call(c, HVCALL_GET_PORT_PROPERTY, &in,
+				     sizeof(in), &out, sizeof(out));
+
+	if (st == HV_STATUS_SUCCESS && value)
+		*value = out.property_value;
+	return st;
+}
+
+hv_status_t ohv_call_set_port_property(struct ohv_client *c,
+				       uint64_t port_partition,
+				       uint32_t port_id, uint32_t code,
+				       uint64_t value, uint64_t *previous)
+{
+	struct hv_input_set_port_property in = {
+		.port_partition_id = port_partition,
+		.port_id = port_id,
+		.property_code = code,
+		.property_value = value,
+	};
+	struct hv_output_set_port_property out;
+
+	if (!c)
+		return HV_STATUS_INVALID_PARAMETER;
+	hv_status_t st = simple_call(c, HVCALL_SET_PORT_PROPERTY, &in,
+				     sizeof(in), &out, sizeof(out));
+
+	if (st == HV_STATUS_SUCCESS && previous)
+		*previous = out.property_value;
+	return st;
+}
+
+hv_status_t ohv_call_post_message(struct ohv_client *c, uint32_t connection_id,
+				  uint32_t message_type, const void *payload,
+				  uint32_t payload_size)
+{
+	struct hv_input_post_message in;
+
+	if (!c || (payload_size && !payload))
+		return HV_STATUS_INVALID_PARAMETER;
+	memset(&in, 0, sizeof(in));
+	in.connection_id = connection_id;
+	in.message_type = message_type;
+	/* An oversized message goes out as asked: the hypervisor judges. */
+	in.payload_size = payload_size;
+	if (payload_size)
+		memcpy(in.payload, payload,
+		       payload_size < HV_MESSAGE_PAYLOAD_BYTE_COUNT ?
+		       payload_size : HV_MESSAGE_PAYLOAD_BYTE_COUNT);
+	return simple_call(c, HVCALL_POST_MESSAGE, &in, sizeof(in), NULL, 0);
+}
+
+hv_status_t ohv_call_signal_event(struct ohv_client *c, uint32_t connection_id,
+				  uint16_t flag_number)
+{
+	struct hv_input_signal_event in = {
+		.connection_id = connection_id,
+		.flag_number = flag_number,
+	};
+
+	if (!c)
+		return HV_STATUS_INVALID_PARAMETER;
+	return simple_call(c, HVCALL_SIGNAL_EVENT, &in, sizeof(in), NULL, 0);
+}
+
+/* ---------------------------------------------------------------------- */
 /* The Linux mshv driver's behaviour.                                      */
 
 /*
@@ -757,4 +1105,127 @@ hv_status_t ohv_client_children(struct ohv_client *c, uint64_t parent_id,
 	if (count)
 		*count = n;
 	return HV_STATUS_SUCCESS;
+}
+
+hv_status_t ohv_client_map_gpa_pages(struct ohv_client *c, uint64_t target,
+				     uint64_t gpa_base, uint32_t flags,
+				     const uint64_t *src_pages, uint64_t count,
+				     uint64_t *done)
+{
+	uint64_t total = 0, got, deposited;
+	hv_status_t st;
+
+	if (done)
+		*done = 0;
+	if (!c || (count && !src_pages))
+		return HV_STATUS_INVALID_PARAMETER;
+	if (!count)
+		return HV_STATUS_SUCCESS;
+	for (;;) {
+		/* The rest of the list, from the first page not mapped. */
+		st = ohv_call_map_gpa_pages(c, target, gpa_base + total, flags,
+					    src_pages + total, count - total,
+					    &got);
+		total += got;
+		if (st != HV_STATUS_INSUFFICIENT_MEMORY)
+			break;
+		c->stats.memory_retries++;
+		st = deposit_pages(c, target, OHV_LINUX_MAP_DEPOSIT_PAGES,
+				   OHV_ANY_NODE, &deposited);
+		if (st != HV_STATUS_SUCCESS)
+			break;
+	}
+	if (st != HV_STATUS_SUCCESS && total) {
+		/* hv_do_map_gpa_hcall: take back what this call mapped. */
+		uint64_t undone = 0;
+
+		ohv_call_unmap_gpa_pages(c, target, gpa_base, total, &undone);
+		total -= undone;
+	}
+	if (done)
+		*done = total;
+	return st;
+}
+
+hv_status_t ohv_client_create_vp(struct ohv_client *c, uint64_t partition,
+				 uint32_t vp_index,
+				 struct hv_proximity_domain_info proximity)
+{
+	uint64_t got;
+	hv_status_t st;
+
+	if (!c)
+		return HV_STATUS_INVALID_PARAMETER;
+	/* hv_proc.c deposits first, except for the caller's own VPs. */
+	if (partition != HV_PARTITION_ID_SELF && partition != c->partition) {
+		st = deposit_pages(c, partition, OHV_LINUX_VP_DEPOSIT_PAGES,
+				   OHV_ANY_NODE, &got);
+		if (st != HV_STATUS_SUCCESS)
+			return st;
+	}
+	for (;;) {
+		st = ohv_call_create_vp(c, partition, vp_index, proximity);
+		if (st != HV_STATUS_INSUFFICIENT_MEMORY)
+			return st;
+		c->stats.memory_retries++;
+		st = deposit_pages(c, partition, 1, OHV_ANY_NODE, &got);
+		if (st != HV_STATUS_SUCCESS)
+			return st;
+	}
+}
+
+hv_status_t ohv_client_create_port(struct ohv_client *c,
+				   const struct hv_input_create_port *in)
+{
+	uint64_t got;
+
+	if (!c || !in)
+		return HV_STATUS_INVALID_PARAMETER;
+	for (;;) {
+		hv_status_t st = ohv_call_create_port(c, in);
+
+		if (st != HV_STATUS_INSUFFICIENT_MEMORY)
+			return st;
+		/* SPEC 9: the port's partition pays for the port. */
+		c->stats.memory_retries++;
+		st = deposit_pages(c, in->port_partition_id, 1, OHV_ANY_NODE,
+				   &got);
+		if (st != HV_STATUS_SUCCESS)
+			return st;
+	}
+}
+
+hv_status_t ohv_client_connect_port(struct ohv_client *c,
+				    const struct hv_input_connect_port *in)
+{
+	uint64_t got;
+
+	if (!c || !in)
+		return HV_STATUS_INVALID_PARAMETER;
+	for (;;) {
+		hv_status_t st = ohv_call_connect_port(c, in);
+
+		if (st != HV_STATUS_INSUFFICIENT_MEMORY)
+			return st;
+		/* SPEC 9: the connection's partition pays. */
+		c->stats.memory_retries++;
+		st = deposit_pages(c, in->connection_partition_id, 1,
+				   OHV_ANY_NODE, &got);
+		if (st != HV_STATUS_SUCCESS)
+			return st;
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* The guest side of SynIC messages.                                       */
+
+struct hv_message *ohv_client_sim_slot(struct ohv_client *c, uint64_t simp,
+				       uint32_t sint)
+{
+	if (!c || sint >= HV_SYNIC_SINT_COUNT)
+		return NULL;
+	uint64_t gpa = (simp & ~(uint64_t)(HV_PAGE_SIZE - 1)) +
+		       (uint64_t)sint * HV_MESSAGE_SIZE;
+
+	return ohv_gpa(c->hv, c->partition, gpa, HV_MESSAGE_SIZE);
 }

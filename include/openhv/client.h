@@ -59,8 +59,9 @@ OHV_API uint64_t ohv_root_free_pages(struct ohv *hv);
 struct ohv_client;
 
 enum ohv_client_convention {
-	/* As Linux mshv: Initialize, Finalize and Delete as fast calls, the
-	 * rest memory-based through the client's pages. */
+	/* As Linux mshv: Initialize, Finalize and Delete partition, DeleteVp,
+	 * DeletePort, DisconnectPort and SignalEvent as fast calls, the rest
+	 * memory-based through the client's pages. */
 	OHV_CLIENT_LINUX = 0,
 	/* Every call memory-based. */
 	OHV_CLIENT_MEMORY = 1,
@@ -170,6 +171,177 @@ OHV_API hv_status_t ohv_call_get_memory_balance(
 	struct hv_proximity_domain_info proximity, uint64_t *available,
 	uint64_t *in_use);
 
+/*
+ * Batch sizes of Linux's rep loops (drivers/hv/mshv_root_hv_call.c,
+ * mshv_common.c): as many elements as one 4 KiB input or output page holds.
+ * The wrappers below split longer lists into batches of these sizes and
+ * issue each batch to completion before the next.
+ */
+#define OHV_LINUX_MAP_BATCH		HV_MAP_GPA_BATCH_SIZE	/* 509 */
+#define OHV_LINUX_UNMAP_BATCH		512
+#define OHV_LINUX_GET_REGS_BATCH	256
+#define OHV_LINUX_SET_REGS_BATCH	127
+
+/*
+ * 0x004B: map count pages of the caller's GPA space (src_pages, page
+ * numbers) at target GPA pages gpa_base, gpa_base + 1, ... (gpa_base is a
+ * page number) with flags (HV_MAP_GPA_*), in batches of at most
+ * OHV_LINUX_MAP_BATCH.  Stops at the first failure; *done (may be NULL)
+ * receives how many pages were mapped, also on failure: the first *done of
+ * the list.  Statuses as the hypervisor gives them: INVALID_PARTITION_ID,
+ * ACCESS_DENIED, INVALID_PARTITION_STATE, INVALID_PARAMETER (flags, GPA
+ * beyond 52 bits), OPERATION_DENIED (a source page the caller cannot
+ * reach), OBJECT_IN_USE, INSUFFICIENT_MEMORY (target's pool short for a
+ * GPA table), NO_RESOURCES.  count 0 makes no call and is SUCCESS.
+ */
+OHV_API hv_status_t ohv_call_map_gpa_pages(struct ohv_client *c,
+					   uint64_t target, uint64_t gpa_base,
+					   uint32_t flags,
+					   const uint64_t *src_pages,
+					   uint64_t count, uint64_t *done);
+
+/*
+ * 0x004C (modern 24-byte header, no unmap flags): unmap count target pages
+ * from gpa_base on, in batches of at most OHV_LINUX_UNMAP_BATCH.  Unmapping
+ * an unmapped page succeeds.  *done as for map.  Statuses:
+ * INVALID_PARTITION_ID, ACCESS_DENIED, INVALID_PARTITION_STATE,
+ * INVALID_PARAMETER, OBJECT_IN_USE (a page the child deposited).
+ */
+OHV_API hv_status_t ohv_call_unmap_gpa_pages(struct ohv_client *c,
+					     uint64_t target,
+					     uint64_t gpa_base, uint64_t count,
+					     uint64_t *done);
+
+/*
+ * 0x004E (modern 40-byte layout, SubnodeType and Flags 0): create VP
+ * vp_index of partition, explicitly suspended.  Statuses:
+ * INVALID_PARTITION_ID, ACCESS_DENIED, INVALID_PARTITION_STATE,
+ * INVALID_PARAMETER (proximity), INVALID_VP_INDEX (in use or >=
+ * OHV_MAX_VPS), INSUFFICIENT_MEMORY (partition's pool), NO_RESOURCES.
+ */
+OHV_API hv_status_t ohv_call_create_vp(struct ohv_client *c,
+				       uint64_t partition, uint32_t vp_index,
+				       struct hv_proximity_domain_info proximity);
+
+/* 0x004F (fast in the LINUX convention): INVALID_PARTITION_ID,
+ * ACCESS_DENIED, INVALID_PARTITION_STATE, INVALID_VP_INDEX. */
+OHV_API hv_status_t ohv_call_delete_vp(struct ohv_client *c,
+				       uint64_t partition, uint32_t vp_index);
+
+/*
+ * 0x0050: read count registers of VP vp of partition (InputVtl 0), in
+ * batches of at most OHV_LINUX_GET_REGS_BATCH.  values[i] receives the value
+ * of names[i] for i < *done, also on failure (*done may be NULL).
+ * partition may be HV_PARTITION_ID_SELF and vp HV_VP_INDEX_SELF for the
+ * caller's own registers (needs AccessVpRegisters).  Statuses:
+ * INVALID_PARTITION_ID, ACCESS_DENIED, INVALID_PARTITION_STATE,
+ * INVALID_VP_INDEX, INVALID_PARAMETER (unknown name; *done is its index).
+ */
+OHV_API hv_status_t ohv_call_get_vp_registers(struct ohv_client *c,
+					      uint64_t partition, uint32_t vp,
+					      const uint32_t *names,
+					      union hv_register_value *values,
+					      uint64_t count, uint64_t *done);
+
+/*
+ * 0x0051: write count registers, in batches of at most
+ * OHV_LINUX_SET_REGS_BATCH, in list order; the reserved fields of each
+ * element are sent as given.  *done and statuses as for get, plus
+ * INVALID_PARAMETER for a read-only register or a value it cannot hold.
+ */
+OHV_API hv_status_t ohv_call_set_vp_registers(
+	struct ohv_client *c, uint64_t partition, uint32_t vp,
+	const struct hv_register_assoc *regs, uint64_t count, uint64_t *done);
+
+/* One 64-bit register (the low 8 bytes of its value); statuses as above.
+ * *value is written only on SUCCESS and may be NULL. */
+OHV_API hv_status_t ohv_call_get_vp_register(struct ohv_client *c,
+					     uint64_t partition, uint32_t vp,
+					     uint32_t name, uint64_t *value);
+OHV_API hv_status_t ohv_call_set_vp_register(struct ohv_client *c,
+					     uint64_t partition, uint32_t vp,
+					     uint32_t name, uint64_t value);
+
+/*
+ * 0x0095 HvCallCreatePort (modern, 56 bytes) and 0x0057 HvCreatePort
+ * (classic TLFS 2.0, 48 bytes), in as given.  Statuses: ACCESS_DENIED (no
+ * CreatePort, or PortPartition neither the caller nor its child),
+ * INVALID_PARTITION_ID (unknown partitions, or both the same),
+ * INVALID_PARTITION_STATE, INVALID_PARAMETER (VTL fields, proximity, SINT,
+ * type, flag range), INVALID_PORT_ID (id in use or bits 31:24 set),
+ * INVALID_VP_INDEX, INVALID_ALIGNMENT (monitor page), INSUFFICIENT_MEMORY
+ * (PortPartition's pool), NO_RESOURCES.  in NULL is INVALID_PARAMETER.
+ */
+OHV_API hv_status_t ohv_call_create_port(struct ohv_client *c,
+					 const struct hv_input_create_port *in);
+OHV_API hv_status_t ohv_call_create_port_classic(
+	struct ohv_client *c, const struct hv_input_create_port_classic *in);
+
+/*
+ * 0x0096 HvCallConnectPort (modern, 72 bytes) and 0x0059 HvConnectPort
+ * (classic, 48 bytes), in as given.  Statuses: ACCESS_DENIED (no
+ * ConnectPort, or ConnectionPartition neither the caller nor its child),
+ * INVALID_PARTITION_ID (unknown, or not the ConnectionPartition the port
+ * names), INVALID_PARTITION_STATE, INVALID_PARAMETER, INVALID_CONNECTION_ID,
+ * INVALID_PORT_ID (no such port, or already connected), INVALID_ALIGNMENT,
+ * INSUFFICIENT_MEMORY (ConnectionPartition's pool), NO_RESOURCES.
+ */
+OHV_API hv_status_t ohv_call_connect_port(struct ohv_client *c,
+					  const struct hv_input_connect_port *in);
+OHV_API hv_status_t ohv_call_connect_port_classic(
+	struct ohv_client *c, const struct hv_input_connect_port_classic *in);
+
+/* 0x0058 (fast in the LINUX convention, seed 004): ACCESS_DENIED,
+ * INVALID_PARTITION_ID, INVALID_PARTITION_STATE, INVALID_PORT_ID. */
+OHV_API hv_status_t ohv_call_delete_port(struct ohv_client *c,
+					 uint64_t port_partition,
+					 uint32_t port_id);
+
+/* 0x005B (fast in the LINUX convention; IsDoorbell 0): ACCESS_DENIED,
+ * INVALID_PARTITION_ID, INVALID_PARTITION_STATE, INVALID_CONNECTION_ID. */
+OHV_API hv_status_t ohv_call_disconnect_port(struct ohv_client *c,
+					     uint64_t connection_partition,
+					     uint32_t connection_id);
+
+/*
+ * 0x005A / 0x0070 (HV_PORT_PROPERTY_*).  Set writes the value the property
+ * had before to *previous (may be NULL).  Statuses: ACCESS_DENIED,
+ * INVALID_PARTITION_ID, INVALID_PARTITION_STATE, INVALID_PORT_ID,
+ * UNKNOWN_PROPERTY, and for set PROPERTY_VALUE_OUT_OF_RANGE.
+ */
+OHV_API hv_status_t ohv_call_get_port_property(struct ohv_client *c,
+					       uint64_t port_partition,
+					       uint32_t port_id, uint32_t code,
+					       uint64_t *value);
+OHV_API hv_status_t ohv_call_set_port_property(struct ohv_client *c,
+					       uint64_t port_partition,
+					       uint32_t port_id, uint32_t code,
+					       uint64_t value,
+					       uint64_t *previous);
+
+/*
+ * 0x005C, issued by the connection's partition (a client opened with
+ * ohv_client_open_vp for it): post payload_size bytes of payload as a
+ * message of message_type.  A payload_size above 240 is sent as it is (with
+ * the first 240 bytes) so that the hypervisor answers INVALID_PARAMETER;
+ * payload NULL with a non-zero size is INVALID_PARAMETER without a call.
+ * Statuses: ACCESS_DENIED (no PostMessages), INVALID_CONNECTION_ID,
+ * INVALID_PORT_ID, INVALID_PARAMETER, INVALID_VP_INDEX,
+ * INVALID_SYNIC_STATE, INSUFFICIENT_BUFFERS.
+ */
+OHV_API hv_status_t ohv_call_post_message(struct ohv_client *c,
+					  uint32_t connection_id,
+					  uint32_t message_type,
+					  const void *payload,
+					  uint32_t payload_size);
+
+/* 0x005D (fast in the LINUX convention): ACCESS_DENIED (no SignalEvents),
+ * INVALID_CONNECTION_ID, INVALID_PORT_ID, INVALID_PARAMETER (flag number),
+ * INVALID_VP_INDEX, INVALID_SYNIC_STATE. */
+OHV_API hv_status_t ohv_call_signal_event(struct ohv_client *c,
+					  uint32_t connection_id,
+					  uint16_t flag_number);
+
 /* ---------------------------------------------------------------------- */
 /* The Linux mshv driver's behaviour.                                      */
 
@@ -257,6 +429,71 @@ OHV_API hv_status_t ohv_client_destroy_partition(struct ohv_client *c,
 OHV_API hv_status_t ohv_client_children(struct ohv_client *c,
 					uint64_t parent_id, uint64_t *ids,
 					size_t max, size_t *count);
+
+/*
+ * HvMapGpaPages as Linux's hv_do_map_gpa_hcall issues it: batches of
+ * OHV_LINUX_MAP_BATCH; on INSUFFICIENT_MEMORY deposit
+ * OHV_LINUX_MAP_DEPOSIT_PAGES into the target and retry the rest of the
+ * list from the first page not yet mapped.  On any other failure (the
+ * map's, or a failed deposit's) the pages this call mapped are unmapped
+ * again.  *done (may be NULL): count on SUCCESS; on failure the pages
+ * still mapped, 0 unless the clean-up unmap failed too.  Pages deposited
+ * stay in the target's pool, as in Linux (destroy takes them back).
+ * Returns the map's status, or the failed deposit's: NO_RESOURCES when the
+ * root's allocator is dry, INVALID_PARAMETER for a non-root client (it has
+ * no allocator).
+ */
+OHV_API hv_status_t ohv_client_map_gpa_pages(struct ohv_client *c,
+					     uint64_t target,
+					     uint64_t gpa_base, uint32_t flags,
+					     const uint64_t *src_pages,
+					     uint64_t count, uint64_t *done);
+
+/*
+ * HvCreateVp as Linux's hv_call_create_vp: unless partition is the caller
+ * itself (SELF or its own id: "root VPs"), first deposit
+ * OHV_LINUX_VP_DEPOSIT_PAGES into it (pages of any node: the VP's charge
+ * prefers its node among them); then create, depositing one more page and
+ * retrying on INSUFFICIENT_MEMORY.  Deposited pages stay in the pool, also
+ * when the create fails, as in Linux.  Returns the create's status or the
+ * failed deposit's (NO_RESOURCES when the allocator is dry,
+ * INVALID_PARAMETER for a non-root client, the hypervisor's for a bad
+ * target, e.g. INVALID_PARTITION_ID or ACCESS_DENIED).
+ */
+OHV_API hv_status_t ohv_client_create_vp(struct ohv_client *c,
+					 uint64_t partition,
+					 uint32_t vp_index,
+					 struct hv_proximity_domain_info proximity);
+
+/*
+ * HvCallCreatePort / HvCallConnectPort as Linux's hv_call_create_port and
+ * hv_call_connect_port: on INSUFFICIENT_MEMORY deposit one page into the
+ * port's partition (create) or the connection's partition (connect) and
+ * retry.  Returns the call's status or the failed deposit's (NO_RESOURCES,
+ * INVALID_PARAMETER for a non-root client or in NULL).
+ */
+OHV_API hv_status_t ohv_client_create_port(struct ohv_client *c,
+					   const struct hv_input_create_port *in);
+OHV_API hv_status_t ohv_client_connect_port(
+	struct ohv_client *c, const struct hv_input_connect_port *in);
+
+/* ---------------------------------------------------------------------- */
+/* The guest side of SynIC messages in the null backend.                   */
+
+/*
+ * A receiver finds its messages in its own memory, in the SIM page its VP
+ * named in HvRegisterSimp (SPEC 8).  This is the host pointer to slot sint
+ * (0-15) of that page in the client's partition: simp is the SIMP value
+ * (bits 63:12 the GPA page; the low bits, enable included, are ignored) or
+ * the page's GPA.  NULL for a NULL client, a sint above 15, or a page the
+ * partition cannot reach; the pointer follows ohv_gpa's rules.  The
+ * receiver then does what a guest does: reads the message, acknowledges
+ * the interrupt (ohv_vp_sint_ack), sets message_type to
+ * HV_MESSAGE_TYPE_NONE and writes HV_REGISTER_EOM when message_flags has
+ * HV_MESSAGE_FLAG_PENDING (writing it always is harmless).  No hypercall.
+ */
+OHV_API struct hv_message *ohv_client_sim_slot(struct ohv_client *c,
+					       uint64_t simp, uint32_t sint);
 
 #ifdef __cplusplus
 }
