@@ -927,21 +927,18 @@ static hv_status_t deposit_pages(struct ohv_client *c, uint64_t partition_id,
 		uint64_t left = pages - *done;
 		uint32_t n = left > HV_DEPOSIT_MAX_PAGES ?
 			HV_DEPOSIT_MAX_PAGES : (uint32_t)left;
-		uint32_t got = 0, i;
+		uint32_t got = 0;
 
 		/* As Linux: get the whole batch first, or deposit none. */
-		for (i = 0; i < n; i++)
-			if (ohv_root_alloc(c->hv, node, &c->pages[i]))
-				break;
-		if (i < n) {
-			while (i)
-				ohv_root_free(c->hv, c->pages[--i]);
+		size_t have = ohv_root_alloc_many(c->hv, node, c->pages, n);
+
+		if (have < n) {
+			ohv_root_free_many(c->hv, c->pages, have);
 			return HV_STATUS_NO_RESOURCES;
 		}
 		st = deposit_batch(c, partition_id, c->pages, n, &got);
 		/* Elements go in in order: [got, n) stayed ours. */
-		for (i = got; i < n; i++)
-			ohv_root_free(c->hv, c->pages[i]);
+		ohv_root_free_many(c->hv, c->pages + got, n - got);
 		*done += got;
 	}
 	return st;
@@ -976,8 +973,7 @@ hv_status_t ohv_client_withdraw(struct ohv_client *c, uint64_t partition_id,
 		/* A non-root client's pages are simply back in its own GPA
 		 * space; the root's go back to its allocator. */
 		if (c->root)
-			for (uint32_t i = 0; i < got; i++)
-				ohv_root_free(c->hv, c->pages[i]);
+			ohv_root_free_many(c->hv, c->pages, got);
 		total += got;
 		if (st == HV_STATUS_NO_RESOURCES) {
 			/* The pool is empty (Linux's hv_call_withdraw_memory). */

@@ -131,17 +131,16 @@ uint64_t ohv_now_ns(void)
 /* Most elements between two clock reads: cheap elements cost ~5 ns. */
 #define BUDGET_MAX_INTERVAL	64u
 
-bool hc_budget_spent(struct hvctx *cx, uint32_t i)
+bool hc_budget_check(struct hvctx *cx, uint32_t done)
 {
 	const struct ohv_config *cfg = &cx->hv->cfg;
-	uint32_t done = i + 1 - cx->rep_start;
 
-	if (i + 1 >= cx->rep_count)
-		return false;
 	if (cfg->rep_limit && done >= cfg->rep_limit)
 		return true;
-	if (!cx->started_ns || done < cx->next_check)
+	if (!cx->started_ns) {
+		cx->next_check = cfg->rep_limit ? cfg->rep_limit : UINT32_MAX;
 		return false;
+	}
 	/*
 	 * Read the clock, then space the next read by what the elements
 	 * have cost so far: half of the time left, at the running average,
@@ -160,6 +159,8 @@ bool hc_budget_spent(struct hvctx *cx, uint32_t i)
 	if (interval > BUDGET_MAX_INTERVAL)
 		interval = BUDGET_MAX_INTERVAL;
 	cx->next_check = done + (uint32_t)interval;
+	if (cfg->rep_limit && cx->next_check > cfg->rep_limit)
+		cx->next_check = cfg->rep_limit;
 	return false;
 }
 
@@ -318,7 +319,10 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 		.rep_count = count,
 		.rep_done = start,
 		.started_ns = d->rep && hv->cfg.rep_budget_ns ? ohv_now_ns() : 0,
-		.next_check = 1,
+		/* When to call hc_budget_check first. */
+		.next_check = !d->rep ? UINT32_MAX :
+			      hv->cfg.rep_budget_ns ? 1 :
+			      hv->cfg.rep_limit ? hv->cfg.rep_limit : UINT32_MAX,
 	};
 
 	st = d->handler(&cx);

@@ -35,7 +35,20 @@ typedef hv_status_t hc_handler(struct hvctx *cx);
  * used its budget (SPEC 3.2 "time budget") and must return now, with
  * SUCCESS and reps completed = i + 1.
  */
-bool hc_budget_spent(struct hvctx *cx, uint32_t i);
+bool hc_budget_check(struct hvctx *cx, uint32_t done);
+
+static inline bool hc_budget_spent(struct hvctx *cx, uint32_t i)
+{
+	uint32_t done = i + 1 - cx->rep_start;
+
+	if (i + 1 >= cx->rep_count)
+		return false;
+	/* Cheap elements skip the clock until next_check (rep_limit 0 and
+	 * no time budget make next_check unreachable). */
+	if (done < cx->next_check)
+		return false;
+	return hc_budget_check(cx, done);
+}
 
 /*
  * How many elements, from element i on, a rep handler may process before

@@ -68,6 +68,13 @@ struct frame {
 	};
 };
 
+/* A frame in the root's identity map with full access that no child
+ * maps: the root alone reaches it, so it may deposit it (SPEC 5.1). */
+static inline bool frame_root_own(const struct frame *f)
+{
+	return f->state == FRAME_GPA && !f->root_deny && !f->maps;
+}
+
 /* The GPA page a pool frame was deposited from, in its depositor's space
  * (the pool owner's parent, or the root for its own pool). */
 static inline uint64_t frame_dep_gpa(const struct frame *f)
@@ -182,7 +189,8 @@ struct ohv {
 
 static inline uint32_t frame_node(const struct ohv *hv, uint64_t frame)
 {
-	return (uint32_t)(frame / hv->pages_per_node);
+	/* No division on the common single-node machine. */
+	return hv->cfg.numa_nodes == 1 ? 0 : (uint32_t)(frame / hv->pages_per_node);
 }
 
 static inline struct partition *slot_partition(const struct ohv *hv,

@@ -166,16 +166,25 @@ hv_status_t hc_deposit_memory(struct hvctx *cx)
 	if (t->state != OHV_STATE_UNINITIALIZED && t->state != OHV_STATE_ACTIVE)
 		return HV_STATUS_INVALID_PARTITION_STATE;
 
+	const bool root = is_root(hv, cx->caller);
+
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
 		uint64_t page = in->gpa_page_list[i];
 		/*
 		 * SPEC 5.1: the page must be mapped with full access in the
 		 * caller's space, not deposited already (a second occurrence
 		 * in one list fails here), and reachable through no other
-		 * partition's GPA space.
+		 * partition's GPA space.  The root's identity map needs no
+		 * lookup.
 		 */
-		uint32_t frame = gpa_lend(hv, cx->caller, page);
+		uint32_t frame;
 
+		if (root)
+			frame = page < hv->cfg.memory_pages &&
+				frame_root_own(&hv->frames[page]) ?
+				(uint32_t)page : FRAME_NONE;
+		else
+			frame = gpa_lend(hv, cx->caller, page);
 		if (frame == FRAME_NONE) {
 			cx->rep_done = i;
 			return HV_STATUS_OPERATION_DENIED;
@@ -321,11 +330,19 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 		struct partition *depositor = t->parent ? t->parent : t;
 
 		for (uint32_t k = 0; k < got; k++, i++) {
-			uint64_t page = frame_dep_gpa(&hv->frames[frames[k]]);
+			struct frame *f = &hv->frames[frames[k]];
+			uint64_t page = frame_dep_gpa(f);
 
-			/* Zeroed, and back at the GPA it was deposited from. */
+			/* Zeroed, and back at the GPA it was deposited from:
+			 * the root's identity map takes it with full access. */
 			pool_leave(hv, t, frames[k]);
-			gpa_return(hv, depositor, frames[k], page);
+			if (is_root(hv, depositor)) {
+				f->dep_hi = 0;
+				f->maps = 0;
+				f->root_deny = 0;
+			} else {
+				gpa_return(hv, depositor, frames[k], page);
+			}
 			*(uint64_t *)hc_out_elem(cx, 8, i) = page;
 		}
 		pthread_cond_broadcast(&hv->left);

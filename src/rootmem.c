@@ -100,11 +100,7 @@ static void set_taken(struct rootmem *rm, uint64_t page, bool on)
  * alone to use (hv->lock held). */
 static bool usable(const struct ohv *hv, uint64_t page)
 {
-	uint32_t frame;
-	unsigned rights;
-
-	return gpa_lookup(hv, hv->root, page, &frame, &rights) &&
-	       rights == GPA_FULL && !hv->frames[frame].maps;
+	return frame_root_own(&hv->frames[page]);
 }
 
 /* Take a usable page of one node (hv->lock held). */
