@@ -20,6 +20,10 @@ E := $(if $(filter 1,$(V)),@true,@echo)
 
 WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wno-unused-parameter $(if $(filter 1,$(WERROR)),-Werror)
+# Wire structs end in flexible arrays (as Linux's do) and callers embed them
+# in fixed-size buffers, a GNU extension clang warns about.
+WARN	+= $(shell $(CC) -Werror -Wno-gnu-variable-sized-type-not-at-end -E -x c \
+	     /dev/null >/dev/null 2>&1 && echo -Wno-gnu-variable-sized-type-not-at-end)
 CFLAGS	?= -O2 -g
 BASE	:= -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Iinclude $(WARN) -MMD -MP
 LIBFLAGS := -fPIC -fvisibility=hidden -DOHV_BUILDING_LIBRARY

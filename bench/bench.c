@@ -49,7 +49,7 @@ static double median(double *v, unsigned n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void die(const char *what, long rc)
+__attribute__((noreturn)) static void die(const char *what, long rc)
 {
 	fprintf(stderr, "bench: %s failed (%ld)\n", what, rc);
 	exit(1);

@@ -233,6 +233,10 @@ static hv_status_t table_for(struct ohv *hv, struct partition *t,
 static hv_status_t map_target(struct hvctx *cx, uint64_t id, bool self_ok,
 			      struct partition **out)
 {
+	/* SPEC 4: where the target must be a child, SELF names none; only
+	 * the root's HvMapGpaPages on itself takes it (SPEC 6). */
+	if (id == HV_PARTITION_ID_SELF && !(self_ok && is_root(cx->hv, cx->caller)))
+		return HV_STATUS_INVALID_PARTITION_ID;
 	struct partition *t = partition_resolve(cx->hv, cx->caller, id);
 
 	if (!t)
