@@ -307,7 +307,7 @@ static const struct step script[] = {
 	{ OP_UNMAP, R, KA, 100, 0, 0, 600, S_(SUCCESS) },
 	{ OP_UNMAP, R, KA, 16, 0, 0, 12, S_(SUCCESS) },
 	{ OP_UNMAP, R, KA, 5000, 0, 0, 3, S_(SUCCESS) },
-	{ OP_UNMAP, R, SELF, 16, 0, 0, 1, S_(ACCESS_DENIED) },
+	{ OP_UNMAP, R, SELF, 16, 0, 0, 1, S_(INVALID_PARTITION_ID) },
 	{ OP_UNMAP, R, KA, HV_GPA_PAGE_LIMIT - 2, 0, 0, 4,
 	  S_(INVALID_PARAMETER) },
 	/* HvCreateVp / HvDeleteVp. */
