@@ -7,6 +7,8 @@
 # Variables: V=1 shows commands, WERROR=0 lets warnings through,
 # CC/CFLAGS/LDFLAGS as usual, O=dir puts the build elsewhere.
 
+.DEFAULT_GOAL := all
+
 O	?= build
 CC	?= cc
 AR	?= ar
@@ -22,7 +24,7 @@ WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wno-unused-parameter $(if $(filter 1,$(WERROR)),-Werror)
 # Wire structs end in flexible arrays (as Linux's do) and callers embed them
 # in fixed-size buffers, a GNU extension clang warns about.
-WARN	+= $(shell $(CC) -Werror -Wno-gnu-variable-sized-type-not-at-end -E -x c \
+WARN	+= $(shell $(CC) -Werror -Wgnu-variable-sized-type-not-at-end -E -x c \
 	     /dev/null >/dev/null 2>&1 && echo -Wno-gnu-variable-sized-type-not-at-end)
 CFLAGS	?= -O2 -g
 BASE	:= -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Iinclude $(WARN) -MMD -MP
@@ -50,7 +52,9 @@ CHECK_DEPS :=
 include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all check clean
-.SECONDARY:
+# Keep the examples' objects, which make would otherwise see as
+# intermediate and delete.
+.SECONDARY: $(EXAMPLES:=.o)
 all: $(STATIC) $(SHARED) $(TOOL) $(EXAMPLES)
 
 $(O)/src/%.o: src/%.c

@@ -7,6 +7,22 @@
 #include "partition.h"
 #include "vp.h"
 
+/*
+ * USDT probes (docs/tracing.md), when the build found <sys/sdt.h>:
+ *   openhv:hypercall_entry  partition id, VP index, control word
+ *   openhv:hypercall_exit   partition id, VP index, control word as
+ *                           issued, result value
+ * A probe is a nop until a tracer (bpftrace, perf, systemtap) attaches.
+ */
+#ifdef OHV_HAVE_SDT
+#include <sys/sdt.h>
+#define PROBE_ENTRY(p, vp, c)		STAP_PROBE3(openhv, hypercall_entry, p, vp, c)
+#define PROBE_EXIT(p, vp, c, r)		STAP_PROBE4(openhv, hypercall_exit, p, vp, c, r)
+#else
+#define PROBE_ENTRY(p, vp, c)		do { } while (0)
+#define PROBE_EXIT(p, vp, c, r)		do { } while (0)
+#endif
+
 /* Per-call metadata (SPEC 3.3).  in_size is the fixed input (the header
  * of a rep call) for x64 and arm64; elements follow it. */
 struct hvcall_desc {
@@ -375,6 +391,8 @@ uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
 	ohv_trace_fn *trace = __atomic_load_n(&hv->trace, __ATOMIC_ACQUIRE);
 	uint64_t t0 = trace ? ohv_now_ns() : 0;
 
+	PROBE_ENTRY(partition_id, vp_index, control);
+
 	b.in_len = 0;
 	b.out_ptr = NULL;
 	b.out_len = 0;
@@ -385,6 +403,7 @@ uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
 
 	pthread_mutex_unlock(&hv->lock);
 	call->result = result;
+	PROBE_EXIT(partition_id, vp_index, control, result);
 
 	if (trace) {
 		struct ohv_trace_event ev = {

@@ -1,9 +1,15 @@
 /*
  * The openhv tool: what main.c's command table needs from the files that
- * implement the subcommands, one file per subcommand group (STYLE.md).
+ * implement the subcommands, one file per subcommand group (STYLE.md), and
+ * the options the scenario commands share (opts.c).
  */
 #ifndef OPENHV_TOOL_CLI_H
 #define OPENHV_TOOL_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "scenario.h"
 
 /* Exit status of every subcommand (STYLE.md "Errors"). */
 enum {
@@ -12,7 +18,42 @@ enum {
 	CLI_USAGE = 2,		/* bad command line                       */
 };
 
-/* demo.c: `openhv demo`; argv[0] is "demo". */
-int cmd_demo(int argc, char **argv);
+/* Each takes argv[0] = its own name.  --help prints its usage. */
+int cmd_demo(int argc, char **argv);	/* demo.c   */
+int cmd_run(int argc, char **argv);	/* run.c    */
+int cmd_shell(int argc, char **argv);	/* shell.c  */
+int cmd_decode(int argc, char **argv);	/* decode.c */
+int cmd_show(int argc, char **argv);	/* show.c   */
+int cmd_costs(int argc, char **argv);	/* show.c   */
+
+/* ---- opts.c: options of run, shell, show and costs ------------------ */
+
+enum cli_file { CLI_FILE_NONE, CLI_FILE_OPTIONAL, CLI_FILE_REQUIRED };
+
+struct cli_opts {
+	struct scn_opts so;	/* out/err stdout/stderr, verbosity 1     */
+	const char *file;	/* the scenario, "-" for standard input   */
+	const char *trace;	/* --trace: NULL none, "" stderr, or FILE */
+	bool help;
+	FILE *trace_file;	/* opened by cli_open_trace               */
+};
+
+/*
+ * --arm64, --numa N, --memory PAGES, --max-depth N, --trace[=FILE],
+ * -q/--quiet, -v/--verbose, --help, and a FILE as allowed.  CLI_OK or
+ * CLI_USAGE (said on stderr).
+ */
+int cli_parse(int argc, char **argv, struct cli_opts *o, enum cli_file file);
+void cli_instance_usage(FILE *f);
+
+/* Open --trace's destination into o->so.json: CLI_OK or CLI_FAILED. */
+int cli_open_trace(struct cli_opts *o);
+void cli_close_trace(struct cli_opts *o);
+
+/* Run a scenario file ("-": standard input); the exit status. */
+int cli_run_file(struct scn *s, const char *path);
+
+/* The exit status a scenario outcome gives. */
+int cli_status(enum scn_rc rc);
 
 #endif /* OPENHV_TOOL_CLI_H */

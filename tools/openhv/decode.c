@@ -1,404 +1,378 @@
-/* Field tables and formatting for the partition and pool calls. */
-#include "decode.h"
+/*
+ * `openhv decode`: a control word, a result value, a status, or a call's
+ * parameter block in hex, field by field with what is outside the spec.
+ * The fields and rules are layout.c's table, the same the scenario
+ * language and the trace use.
+ */
+#include "cli.h"
+#include "layout.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_BLOCK	(2 * HV_PAGE_SIZE)
 
-#define F(name, off, size, fmt) { name, off, size, DECODE_##fmt }
-#define END { NULL, 0, 0, DECODE_HEX }
-
-/* 0x0040, seed 002: the AMD64 and ARM64 layouts differ from offset 40. */
-static const struct decode_field create_x64_in[] = {
-	F("Flags", 0, 8, CREATION_FLAGS),
-	F("ProximityDomainInfo", 8, 8, PROXIMITY),
-	F("CompatibilityVersion", 16, 4, COMPAT_VERSION),
-	F("DisabledProcessorFeatures[0]", 24, 8, HEX),
-	F("DisabledProcessorFeatures[1]", 32, 8, HEX),
-	F("DisabledXsaveFeatures", 40, 8, HEX),
-	F("IsolationProperties", 48, 8, HEX),
-	END,
-};
-
-static const struct decode_field create_arm64_in[] = {
-	F("Flags", 0, 8, CREATION_FLAGS),
-	F("ProximityDomainInfo", 8, 8, PROXIMITY),
-	F("CompatibilityVersion", 16, 4, COMPAT_VERSION),
-	F("DisabledProcessorFeatures[0]", 24, 8, HEX),
-	F("DisabledProcessorFeatures[1]", 32, 8, HEX),
-	F("IsolationProperties", 40, 8, HEX),
-	END,
-};
-
-static const struct decode_field create_out[] = {
-	F("NewPartitionId", 0, 8, PARTITION_ID),
-	END,
-};
-
-static const struct decode_field partition_in[] = {
-	F("PartitionId", 0, 8, PARTITION_ID),
-	END,
-};
-
-static const struct decode_field get_property_in[] = {
-	F("PartitionId", 0, 8, PARTITION_ID),
-	F("PropertyCode", 8, 4, PROPERTY_CODE),
-	END,
-};
-
-static const struct decode_field set_property_in[] = {
-	F("PartitionId", 0, 8, PARTITION_ID),
-	F("PropertyCode", 8, 4, PROPERTY_CODE),
-	F("PropertyValue", 16, 8, HEX),
-	END,
-};
-
-static const struct decode_field property_out[] = {
-	F("PropertyValue", 0, 8, HEX),
-	END,
-};
-
-static const struct decode_field no_fields[] = {
-	END,
-};
-
-static const struct decode_field next_child_in[] = {
-	F("ParentId", 0, 8, PARTITION_ID),
-	F("PreviousChildId", 8, 8, PARTITION_ID),
-	END,
-};
-
-static const struct decode_field next_child_out[] = {
-	F("NextChildId", 0, 8, PARTITION_ID),
-	END,
-};
-
-static const struct decode_field pool_in[] = {
-	F("PartitionId", 0, 8, PARTITION_ID),
-	F("ProximityDomainInfo", 8, 8, PROXIMITY),
-	END,
-};
-
-static const struct decode_field balance_out[] = {
-	F("PagesAvailable", 0, 8, DEC),
-	F("PagesInUse", 8, 8, DEC),
-	END,
-};
-
-static const struct decode_layout layouts[] = {
-	{ HVCALL_CREATE_PARTITION, "HvCreatePartition", create_x64_in,
-	  create_out, NULL, NULL },
-	{ HVCALL_INITIALIZE_PARTITION, "HvInitializePartition", partition_in,
-	  no_fields, NULL, NULL },
-	{ HVCALL_FINALIZE_PARTITION, "HvFinalizePartition", partition_in,
-	  no_fields, NULL, NULL },
-	{ HVCALL_DELETE_PARTITION, "HvDeletePartition", partition_in,
-	  no_fields, NULL, NULL },
-	{ HVCALL_GET_PARTITION_PROPERTY, "HvGetPartitionProperty",
-	  get_property_in, property_out, NULL, NULL },
-	{ HVCALL_SET_PARTITION_PROPERTY, "HvSetPartitionProperty",
-	  set_property_in, no_fields, NULL, NULL },
-	{ HVCALL_GET_PARTITION_ID, "HvGetPartitionId", no_fields,
-	  partition_in, NULL, NULL },
-	{ HVCALL_GET_NEXT_CHILD_PARTITION, "HvGetNextChildPartition",
-	  next_child_in, next_child_out, NULL, NULL },
-	{ HVCALL_DEPOSIT_MEMORY, "HvDepositMemory", partition_in, no_fields,
-	  "GpaPageList", NULL },
-	{ HVCALL_WITHDRAW_MEMORY, "HvWithdrawMemory", pool_in, no_fields,
-	  NULL, "GpaPageList" },
-	{ HVCALL_GET_MEMORY_BALANCE, "HvGetMemoryBalance", pool_in,
-	  balance_out, NULL, NULL },
-};
-
-static const struct decode_layout create_arm64 = {
-	HVCALL_CREATE_PARTITION, "HvCreatePartition", create_arm64_in,
-	create_out, NULL, NULL,
-};
-
-const struct decode_layout *decode_layout(uint16_t code, enum ohv_arch arch)
+static void usage(FILE *f)
 {
-	if (code == HVCALL_CREATE_PARTITION && arch == OHV_ARCH_ARM64)
-		return &create_arm64;
-	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++)
-		if (layouts[i].code == code)
-			return &layouts[i];
-	return NULL;
+	fprintf(f,
+		"usage: openhv decode [--arm64] control VALUE\n"
+		"       openhv decode result VALUE\n"
+		"       openhv decode status VALUE|NAME\n"
+		"       openhv decode [--arm64] [--output] [--reps N] [--start N] "
+		"CALL HEX...|-\n"
+		"       openhv decode VALUE | HV_STATUS_NAME\n"
+		"\n"
+		"Prints every field by name and flags (!) reserved bits that are "
+		"set and\nvalues outside the spec, with the status openhv answers "
+		"for them.\n"
+		"\n"
+		"  control VALUE   a hypercall input value (RCX / X1): the nine "
+		"fields of\n"
+		"                  SPEC 3.1 and the generic checks of SPEC 3.2 "
+		"steps 1-4\n"
+		"  result VALUE    a hypercall result value (RAX / X0)\n"
+		"  status V|NAME   a status code by number or name, and what it "
+		"means\n"
+		"  CALL HEX...     an input block of CALL (a name as HvCreatePartition"
+		"\n"
+		"                  or a code as 0x0040): hex bytes in memory order "
+		"(\"02 00\",\n"
+		"                  \"0200\"), or 0x-prefixed little-endian qwords "
+		"(0x2); - reads\n"
+		"                  them from standard input (xxd -p output works)\n"
+		"  --output        the block is CALL's output block\n"
+		"  --reps N        a rep call's rep count (default: what the block "
+		"holds)\n"
+		"  --start N       its rep start; output elements begin there\n"
+		"  --arm64         arm64 layouts (HvCreatePartition is 48 bytes)\n"
+		"\n"
+		"A bare number is taken as a control word.\n"
+		"\n"
+		"Exit status: 0 nothing outside the spec, 1 something is (a value "
+		"the\nhypervisor rejects, or reserved bits of a result), 2 bad "
+		"command line.\n");
 }
 
-/* ---------------------------------------------------------------------- */
-/* Values.                                                                 */
-
-static const struct {
-	uint64_t bit;
-	const char *name;
-} creation_flags[] = {
-	{ HV_PARTITION_CREATION_FLAG_SMT_ENABLED_GUEST, "SMT_ENABLED_GUEST" },
-	{ HV_PARTITION_CREATION_FLAG_NESTED_VIRTUALIZATION_CAPABLE,
-	  "NESTED_VIRTUALIZATION_CAPABLE" },
-	{ HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED,
-	  "GPA_SUPER_PAGES_ENABLED" },
-	{ HV_PARTITION_CREATION_FLAG_EXO_PARTITION, "EXO_PARTITION" },
-	{ HV_PARTITION_CREATION_FLAG_VTL1_OVERRIDE, "VTL1_OVERRIDE" },
-	{ HV_PARTITION_CREATION_FLAG_VTL2_OVERRIDE, "VTL2_OVERRIDE" },
-	{ HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED, "LAPIC_ENABLED" },
-	{ HV_PARTITION_CREATION_FLAG_ENABLE_PERFMON_PMU, "ENABLE_PERFMON_PMU" },
-	{ HV_PARTITION_CREATION_FLAG_ENABLE_PERFMON_LBR, "ENABLE_PERFMON_LBR" },
-	{ HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED,
-	  "INTERCEPT_MESSAGE_PAGE_ENABLED" },
-	{ HV_PARTITION_CREATION_FLAG_HYPERCALL_DOORBELL_PAGE_ENABLED,
-	  "HYPERCALL_DOORBELL_PAGE_ENABLED" },
-	{ HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE, "X2APIC_CAPABLE" },
-};
-
-static const struct {
-	uint32_t code;
-	const char *name;
-} property_names[] = {
-	{ HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, "PrivilegeFlags" },
-	{ HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, "SyntheticProcFeatures" },
-	{ HV_PARTITION_PROPERTY_SUSPEND, "Suspend" },
-	{ HV_PARTITION_PROPERTY_CPU_RESERVE, "CpuReserve" },
-	{ HV_PARTITION_PROPERTY_CPU_CAP, "CpuCap" },
-	{ HV_PARTITION_PROPERTY_CPU_WEIGHT, "CpuWeight" },
-	{ HV_PARTITION_PROPERTY_CPU_GROUP_ID, "CpuGroupId" },
-	{ HV_PARTITION_PROPERTY_EMULATED_TIMER_PERIOD, "EmulatedTimerPeriod" },
-	{ HV_PARTITION_PROPERTY_EMULATED_TIMER_CONTROL, "EmulatedTimerControl" },
-	{ HV_PARTITION_PROPERTY_PM_TIMER_ASSIST, "PmTimerAssist" },
-	{ HV_PARTITION_PROPERTY_TIME_FREEZE, "TimeFreeze" },
-	{ HV_PARTITION_PROPERTY_REFERENCE_TIME, "ReferenceTime" },
-	{ HV_PARTITION_PROPERTY_DEBUG_CHANNEL_ID, "DebugChannelId" },
-	{ HV_PARTITION_PROPERTY_VIRTUAL_TLB_PAGE_COUNT, "VirtualTlbPageCount" },
-	{ HV_PARTITION_PROPERTY_PROCESSOR_VENDOR, "ProcessorVendor" },
-	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES, "ProcessorFeatures" },
-	{ HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES,
-	  "ProcessorXsaveFeatures" },
-	{ HV_PARTITION_PROPERTY_PROCESSOR_CL_FLUSH_SIZE,
-	  "ProcessorClFlushSize" },
-	{ HV_PARTITION_PROPERTY_COMPATIBILITY_VERSION, "CompatibilityVersion" },
-	{ HV_PARTITION_PROPERTY_GUEST_OS_ID, "GuestOsId" },
-};
-
-/* Append to buf at offset at, truncating at n; the new offset. */
-__attribute__((format(printf, 4, 5)))
-static size_t put(char *buf, size_t n, size_t at, const char *fmt, ...)
+static bool parse_u64(const char *s, uint64_t *v)
 {
-	va_list ap;
+	char *end;
 
-	if (at >= n)
-		return at;
-	va_start(ap, fmt);
-	int k = vsnprintf(buf + at, n - at, fmt, ap);
-	va_end(ap);
-	if (k < 0)
-		return at;
-	return at + (size_t)k < n ? at + (size_t)k : n - 1;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return !errno && end != s && !*end;
 }
 
-static void flags_value(char *buf, size_t n, uint64_t v)
+static void row(const struct wfield *w)
 {
-	size_t at = put(buf, n, 0, "0x%" PRIx64, v);
-	uint64_t rest = v;
-	const char *sep = " (";
+	printf("  %-6s %-21s 0x%-8" PRIx64 " %s\n", w->bits, w->name, w->value,
+	       w->text);
+	if (w->note[0])
+		printf("  ! %s\n", w->note);
+}
 
-	for (size_t i = 0; i < ARRAY_SIZE(creation_flags); i++) {
-		if (!(v & creation_flags[i].bit))
-			continue;
-		at = put(buf, n, at, "%s%s", sep, creation_flags[i].name);
-		rest &= ~creation_flags[i].bit;
-		sep = "|";
+static int do_control(uint64_t c, enum ohv_arch arch)
+{
+	struct wfield w[9];
+	hv_status_t st;
+	size_t n = decode_control(c, arch, w, &st);
+
+	printf("control word 0x%016" PRIx64 "\n", c);
+	for (size_t i = 0; i < n; i++)
+		row(&w[i]);
+	if (st) {
+		printf("-> %s (SPEC 3.2, before the call itself runs)\n",
+		       ohv_status_name(st));
+		return CLI_FAILED;
 	}
-	if (rest)
-		at = put(buf, n, at, "%sunknown 0x%" PRIx64, sep, rest);
-	if (v)
-		put(buf, n, at, ")");
+	printf("the generic checks of SPEC 3.2 steps 1-4 pass\n");
+	return CLI_OK;
 }
 
-/* HV_PROXIMITY_DOMAIN_INFO (facts 4.4): Id in the low half, flags high. */
-static void proximity_value(char *buf, size_t n, uint64_t v)
+static int do_result(uint64_t r)
 {
-	uint32_t id = (uint32_t)v, flags = (uint32_t)(v >> 32);
-	size_t at;
+	struct wfield w[4];
+	size_t n = decode_result(r, w);
+	bool bad = false;
+	const char *m = layout_status_meaning((hv_status_t)(r & 0xFFFF));
 
-	if (!(flags & HV_PROXIMITY_DOMAIN_VALID))
-		at = put(buf, n, 0, "any node");
-	else if (flags & HV_PROXIMITY_DOMAIN_PREFERRED)
-		at = put(buf, n, 0, "node %" PRIu32 ", preferred", id);
-	else
-		at = put(buf, n, 0, "node %" PRIu32 ", required", id);
-	if (flags & HV_PROXIMITY_DOMAIN_RSVD_MASK)
-		put(buf, n, at, " (reserved flags 0x%08" PRIx32 ")",
-		    flags & HV_PROXIMITY_DOMAIN_RSVD_MASK);
-	else if (!(flags & HV_PROXIMITY_DOMAIN_VALID) && (id || flags))
-		put(buf, n, at, " (Id %" PRIu32 " ignored)", id);
+	printf("result value 0x%016" PRIx64 "\n", r);
+	for (size_t i = 0; i < n; i++) {
+		row(&w[i]);
+		bad |= w[i].note[0] != 0;
+	}
+	if (m)
+		printf("%s: %s\n", ohv_status_name((hv_status_t)(r & 0xFFFF)), m);
+	return bad ? CLI_FAILED : CLI_OK;
 }
 
-void decode_value(char *buf, size_t n, enum decode_format format, uint64_t v)
+static int do_status(const char *text)
 {
-	if (!n)
-		return;
-	buf[0] = 0;
-	switch (format) {
-	case DECODE_HEX:
-		put(buf, n, 0, "0x%" PRIx64, v);
-		break;
-	case DECODE_DEC:
-		put(buf, n, 0, "%" PRIu64, v);
-		break;
-	case DECODE_PARTITION_ID:
-		if (v == HV_PARTITION_ID_SELF)
-			put(buf, n, 0, "SELF");
-		else if (v == HV_PARTITION_ID_INVALID)
-			put(buf, n, 0, "0 (none)");
-		else
-			put(buf, n, 0, "%" PRIu64, v);
-		break;
-	case DECODE_CREATION_FLAGS:
-		flags_value(buf, n, v);
-		break;
-	case DECODE_PROXIMITY:
-		proximity_value(buf, n, v);
-		break;
-	case DECODE_COMPAT_VERSION: {
-		size_t at = put(buf, n, 0, "0x%04" PRIx64 " (%" PRIu64 ".%"
-				PRIu64, v, (v >> 8) & 0xFF, v & 0xFF);
+	hv_status_t st;
+	const char *m;
 
-		put(buf, n, at, "%s)",
-		    v == HV_COMPATIBILITY_21_H2 ? ", 21H2" : "");
-		break;
+	if (!layout_status(text, &st)) {
+		fprintf(stderr, "openhv decode: '%s' is not a status (a number "
+			"up to 0xffff or a name like HV_STATUS_ACCESS_DENIED)\n",
+			text);
+		return CLI_USAGE;
 	}
-	case DECODE_PROPERTY_CODE: {
-		const char *name = "unknown";
-
-		for (size_t i = 0; i < ARRAY_SIZE(property_names); i++)
-			if (property_names[i].code == v)
-				name = property_names[i].name;
-		put(buf, n, 0, "0x%08" PRIx64 " (%s)", v, name);
-		break;
+	m = layout_status_meaning(st);
+	printf("0x%04x %s\n", st, ohv_status_name(st));
+	if (m)
+		printf("  %s\n", m);
+	if (!strcmp(ohv_status_name(st), "HV_STATUS_UNKNOWN")) {
+		printf("  ! not a status value openhv knows (tlfs-facts §2)\n");
+		return CLI_FAILED;
 	}
-	}
-}
-
-static uint64_t load(const void *block, size_t off, size_t size)
-{
-	uint64_t v = 0;
-
-	/* Little-endian (hv.h refuses anything else). */
-	memcpy(&v, (const uint8_t *)block + off, size);
-	return v;
+	return CLI_OK;
 }
 
 /* ---------------------------------------------------------------------- */
 /* Blocks.                                                                 */
 
-#define MAX_RUNS	4
+struct bytes {
+	uint8_t b[MAX_BLOCK];
+	size_t n;
+};
 
-void decode_page_list(char *buf, size_t n, const char *name,
-		      const void *pages, uint32_t first, uint32_t count)
+static int add_word(struct bytes *bs, const char *w)
 {
-	size_t at;
-	uint32_t i = 0, runs = 0;
+	if (w[0] == '0' && (w[1] == 'x' || w[1] == 'X')) {
+		uint64_t v;
+		char *end;
 
-	if (first)
-		at = put(buf, n, 0, "%s[%" PRIu32 "..%" PRIu32 "]=", name,
-			 first, first + count);
+		errno = 0;
+		v = strtoull(w + 2, &end, 16);
+		if (errno || end == w + 2 || *end || strlen(w + 2) > 16) {
+			fprintf(stderr, "openhv decode: '%s' is not a 64-bit "
+				"hex qword\n", w);
+			return CLI_USAGE;
+		}
+		if (bs->n + 8 > sizeof(bs->b))
+			goto big;
+		memcpy(bs->b + bs->n, &v, 8);
+		bs->n += 8;
+		return CLI_OK;
+	}
+	size_t len = 0;
+	char digits[2];
+
+	for (const char *p = w; *p; p++) {
+		if (*p == ':' || *p == ',' || *p == '-' || *p == '_')
+			continue;
+		if (!isxdigit((unsigned char)*p)) {
+			fprintf(stderr, "openhv decode: '%s' is not hex bytes\n", w);
+			return CLI_USAGE;
+		}
+		digits[len++] = *p;
+		if (len == 2) {
+			char hex[3] = { digits[0], digits[1], 0 };
+
+			if (bs->n == sizeof(bs->b))
+				goto big;
+			bs->b[bs->n++] = (uint8_t)strtoul(hex, NULL, 16);
+			len = 0;
+		}
+	}
+	if (len) {
+		fprintf(stderr, "openhv decode: '%s' has an odd number of hex "
+			"digits (bytes are pairs, as 00 or 0200; a 0x prefix "
+			"makes a little-endian qword, as 0x2)\n", w);
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+big:
+	fprintf(stderr, "openhv decode: a block of at most %d bytes\n",
+		MAX_BLOCK);
+	return CLI_USAGE;
+}
+
+static int read_stdin(struct bytes *bs)
+{
+	char word[256];
+	int rc = CLI_OK;
+
+	while (rc == CLI_OK && scanf("%255s", word) == 1)
+		rc = add_word(bs, word);
+	return rc;
+}
+
+struct printer {
+	bool bad;
+	bool notes;
+};
+
+static void print_item(void *ctx, const struct ditem *it)
+{
+	struct printer *p = ctx;
+
+	if (it->note_only) {
+		printf("  ! %s: %s%s%s\n", it->name, it->note,
+		       it->status ? " -> " : "",
+		       it->status ? ohv_status_name(it->status) : "");
+		p->bad |= it->status != 0;
+		p->notes = true;
+		return;
+	}
+	if (it->list) {
+		char text[512];
+
+		printf("  %-4s %3u  %s: %" PRIu32 " element%s of %u bytes\n", "",
+		       it->elem_size, it->name, it->count,
+		       it->count == 1 ? "" : "s", it->elem_size);
+		for (uint32_t i = 0; i < it->count; i++) {
+			if (i == 64 && it->count > 72) {
+				printf("  ...  %" PRIu32 " more\n", it->count - i - 8);
+				i = it->count - 8;
+			}
+			decode_elem(text, sizeof(text), it, i);
+			printf("  %-4s      [%" PRIu32 "] %s\n", "", it->first + i,
+			       text);
+		}
+		return;
+	}
+	printf("  @%-3u %3u  %-30s %s%s\n", it->field->off, it->field->size,
+	       it->name, it->value,
+	       it->field->kind == LK_PAD ? "  (reserved)" : "");
+	if (it->note) {
+		printf("  ! %s: %s%s%s\n", it->name, it->note,
+		       it->status ? " -> " : "",
+		       it->status ? ohv_status_name(it->status) : "");
+		p->bad |= it->status != 0;
+		p->notes = true;
+	}
+}
+
+static int do_block(const struct lcall *l, uint16_t code, enum ohv_arch arch,
+		    bool output, uint32_t reps, uint32_t start,
+		    const struct bytes *bs)
+{
+	struct printer p = { false, false };
+
+	if (!l) {
+		const char *name = ohv_call_name(code);
+
+		fprintf(stderr, "openhv decode: %s (0x%04x) is not one of the "
+			"calls openhv implements (SPEC 3.3); no layout\n",
+			name ? name : "call", code);
+		return CLI_FAILED;
+	}
+	printf("%s (0x%04x) %s block, %zu bytes (%s layout%s)\n", l->name,
+	       l->code, output ? "output" : "input", bs->n,
+	       arch == OHV_ARCH_X64 ? "x64" : "arm64",
+	       l->rep ? ", rep call" : "");
+	if (output) {
+		if (!l->out_size && !l->out_list) {
+			printf("  %s has no output\n", l->name);
+			return bs->n ? CLI_FAILED : CLI_OK;
+		}
+		decode_output(l, arch, bs->b, bs->n, start, NULL, 0, print_item,
+			      &p);
+		if (!l->out_list && bs->n < l->out_size)
+			printf("  ! block: %zu bytes; the output is %u\n", bs->n,
+			       l->out_size);
+	} else {
+		if (reps && start >= reps) {
+			fprintf(stderr, "openhv decode: --start must be below "
+				"--reps\n");
+			return CLI_USAGE;
+		}
+		decode_input(l, arch, bs->b, bs->n, start, reps, print_item, &p);
+	}
+	if (!p.notes)
+		printf("nothing outside the spec\n");
+	return p.bad ? CLI_FAILED : CLI_OK;
+}
+
+int cmd_decode(int argc, char **argv)
+{
+	enum ohv_arch arch = OHV_ARCH_X64;
+	bool output = false;
+	uint64_t reps = 0, start = 0, v;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return CLI_OK;
+		} else if (!strcmp(a, "--arm64")) {
+			arch = OHV_ARCH_ARM64;
+		} else if (!strcmp(a, "--output")) {
+			output = true;
+		} else if ((!strcmp(a, "--reps") || !strcmp(a, "--start")) &&
+			   i + 1 < argc && parse_u64(argv[i + 1], &v) &&
+			   v <= HV_HYPERCALL_MAX_REPS) {
+			*(!strcmp(a, "--reps") ? &reps : &start) = v;
+			i++;
+		} else {
+			fprintf(stderr, "openhv decode: unexpected argument '%s'\n",
+				a);
+			usage(stderr);
+			return CLI_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	const char *what = argv[i++];
+	int left = argc - i;
+
+	if (!strcmp(what, "control") || !strcmp(what, "result")) {
+		if (left != 1 || !parse_u64(argv[i], &v)) {
+			fprintf(stderr, "openhv decode: %s needs one 64-bit value\n",
+				what);
+			return CLI_USAGE;
+		}
+		return what[0] == 'c' ? do_control(v, arch) : do_result(v);
+	}
+	if (!strcmp(what, "status")) {
+		if (left != 1) {
+			fprintf(stderr, "openhv decode: status needs one value or "
+				"name\n");
+			return CLI_USAGE;
+		}
+		return do_status(argv[i]);
+	}
+	if (!strncasecmp(what, "HV_STATUS_", 10) && !left)
+		return do_status(what);
+
+	const struct lcall *l = layout_by_name(what);
+	uint16_t code = l ? l->code : 0;
+
+	if (!l && parse_u64(what, &v) && !left)
+		return do_control(v, arch);
+	if (!l) {
+		if (!parse_u64(what, &v) || v > 0xFFFF) {
+			fprintf(stderr, "openhv decode: '%s' is neither a keyword "
+				"(control, result, status), a call name nor a "
+				"number\n", what);
+			return CLI_USAGE;
+		}
+		code = (uint16_t)v;
+		l = layout_find(code);
+	}
+	struct bytes *bs = calloc(1, sizeof(*bs));
+	int rc = CLI_OK;
+
+	if (!bs) {
+		fprintf(stderr, "openhv decode: out of memory\n");
+		return CLI_FAILED;
+	}
+	if (left == 1 && !strcmp(argv[i], "-"))
+		rc = read_stdin(bs);
 	else
-		at = put(buf, n, 0, "%s[%" PRIu32 "]=", name, count);
-	if (!count) {
-		put(buf, n, at, "(none)");
-		return;
-	}
-	while (i < count && runs < MAX_RUNS) {
-		uint64_t a = load(pages, (size_t)i * 8, 8), b = a;
-		uint32_t j = i + 1;
-		int step = 0;
-
-		/* A run of pages one apart, either way. */
-		if (j < count) {
-			uint64_t next = load(pages, (size_t)j * 8, 8);
-
-			step = next == a + 1 ? 1 : next == a - 1 ? -1 : 0;
-		}
-		while (step && j < count &&
-		       load(pages, (size_t)j * 8, 8) == b + (uint64_t)(int64_t)step) {
-			b = load(pages, (size_t)j * 8, 8);
-			j++;
-		}
-		at = put(buf, n, at, "%s0x%" PRIx64, runs ? "," : "", a);
-		if (j - i > 1)
-			at = put(buf, n, at, "..0x%" PRIx64, b);
-		runs++;
-		i = j;
-	}
-	if (i < count)
-		put(buf, n, at, ",... (%" PRIu32 " more)", count - i);
-}
-
-static void fields(const struct decode_field *f, const void *block, size_t len,
-		   decode_item_fn *fn, void *ctx)
-{
-	char value[160], item[200];
-
-	for (; f && f->name; f++) {
-		if ((size_t)f->offset + f->size > len)
-			break;
-		decode_value(value, sizeof(value), f->format,
-			     load(block, f->offset, f->size));
-		snprintf(item, sizeof(item), "%s=%s", f->name, value);
-		fn(ctx, item);
-	}
-}
-
-/* Bytes of the fixed part (a rep call's header). */
-static size_t fixed_size(const struct decode_field *f)
-{
-	size_t end = 0;
-
-	for (; f && f->name; f++)
-		if ((size_t)f->offset + f->size > end)
-			end = (size_t)f->offset + f->size;
-	return (end + 7) & ~(size_t)7;
-}
-
-void decode_input(const struct decode_layout *l, const void *block,
-		  size_t len, uint32_t rep_start, uint32_t rep_count,
-		  decode_item_fn *fn, void *ctx)
-{
-	char item[256];
-
-	if (!l || !block)
-		return;
-	fields(l->in, block, len, fn, ctx);
-	if (!l->in_list)
-		return;
-	size_t hdr = fixed_size(l->in);
-	size_t have = len > hdr ? (len - hdr) / 8 : 0;
-
-	if (rep_count > have)
-		rep_count = (uint32_t)have;
-	if (rep_start > rep_count)
-		rep_start = rep_count;
-	decode_page_list(item, sizeof(item), l->in_list,
-			 (const uint8_t *)block + hdr + (size_t)rep_start * 8,
-			 rep_start, rep_count - rep_start);
-	fn(ctx, item);
-}
-
-void decode_output(const struct decode_layout *l, const void *block,
-		   size_t len, uint32_t rep_start, decode_item_fn *fn,
-		   void *ctx)
-{
-	char item[256];
-
-	if (!l || !block || !len)
-		return;
-	if (!l->out_list) {
-		fields(l->out, block, len, fn, ctx);
-		return;
-	}
-	decode_page_list(item, sizeof(item), l->out_list, block, rep_start,
-			 (uint32_t)(len / 8));
-	fn(ctx, item);
+		for (; i < argc && rc == CLI_OK; i++)
+			rc = add_word(bs, argv[i]);
+	if (rc == CLI_OK)
+		rc = do_block(l, code, arch, output, (uint32_t)reps,
+			      (uint32_t)start, bs);
+	free(bs);
+	return rc;
 }

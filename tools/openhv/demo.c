@@ -14,7 +14,7 @@
 
 #include <openhv/client.h>
 
-#include "decode.h"
+#include "layout.h"
 
 #define MAX_PARTITIONS	32
 #define WIDTH		100	/* decoded fields wrap here */
@@ -85,6 +85,24 @@ static void wrap_item(void *ctx, const char *item)
 		w->len = sizeof(w->buf) - 1;
 }
 
+/* A decoded field or list as "Name=value"; reserved fields left out. */
+static void demo_item(void *ctx, const struct ditem *it)
+{
+	char text[512];
+
+	if (it->note_only || (it->field && it->field->kind == LK_PAD))
+		return;
+	if (it->list) {
+		char runs[400];
+
+		decode_page_runs(runs, sizeof(runs), it);
+		snprintf(text, sizeof(text), "%s%s", it->name, runs);
+	} else {
+		snprintf(text, sizeof(text), "%s=%s", it->name, it->value);
+	}
+	wrap_item(ctx, text);
+}
+
 static void trace_call(void *ctx, const struct ohv_trace_event *ev)
 {
 	struct demo *d = ctx;
@@ -95,13 +113,13 @@ static void trace_call(void *ctx, const struct ohv_trace_event *ev)
 				    HV_HYPERCALL_REP_START_OFFSET);
 	hv_status_t st = ohv_result_status(ev->result);
 	const char *name = ohv_call_name(code);
-	const struct decode_layout *l = decode_layout(code, d->cfg.arch);
+	const struct lcall *l = layout_find(code);
 	char reps[24] = "-", done[16] = "";
 
 	d->calls++;
 	if (st == HV_STATUS_INSUFFICIENT_MEMORY)
 		d->short_memory++;
-	if (l && (l->in_list || l->out_list)) {
+	if (l && l->rep) {
 		snprintf(reps, sizeof(reps), "%" PRIu32 "@%" PRIu32, count,
 			 start);
 		snprintf(done, sizeof(done), "%" PRIu32,
@@ -121,9 +139,11 @@ static void trace_call(void *ctx, const struct ohv_trace_event *ev)
 	struct wrap in = { .lead = "in", .first = true };
 	struct wrap out = { .lead = "out", .first = true };
 
-	decode_input(l, ev->input, ev->input_len, start, count, wrap_item, &in);
+	decode_input(l, d->cfg.arch, ev->input, ev->input_len, start, count,
+		     demo_item, &in);
 	wrap_flush(&in);
-	decode_output(l, ev->output, ev->output_len, start, wrap_item, &out);
+	decode_output(l, d->cfg.arch, ev->output, ev->output_len, start,
+		      ev->input, ev->input_len, demo_item, &out);
 	wrap_flush(&out);
 }
 

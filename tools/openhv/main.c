@@ -16,11 +16,27 @@ struct command {
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
+	{ "run", "[OPTIONS] FILE|-",
+	  "run a scenario: hypercalls by TLFS name, expectations, the Linux\n"
+	  "      mshv client's steps (docs/scenario.md)", cmd_run },
+	{ "shell", "[OPTIONS]",
+	  "the scenario language interactively, with history and help",
+	  cmd_shell },
+	{ "decode", "control|result|status VALUE  |  CALL HEX...",
+	  "print a control word, result value, status or parameter block\n"
+	  "      field by field, flagging what is outside the spec", cmd_decode },
+	{ "show", "[OPTIONS] [FILE|-]",
+	  "run a scenario quietly and print the partition tree it leaves:\n"
+	  "      states, pools, VPs, ports", cmd_show },
+	{ "costs", "[OPTIONS]", "print the cost model: pool pages per object",
+	  cmd_costs },
 	{ "demo", "[--partitions N] [--arm64] [--numa N]",
 	  "run Linux mshv's partition lifecycle on a fresh instance and print\n"
 	  "      every hypercall, decoded, with the pool balances at each stage",
 	  cmd_demo },
-	{ "help", "[COMMAND]", "show this help, or a command's", cmd_help },
+	{ "help", "[COMMAND]",
+	  "show this help, or a command's (also a scenario command's or\n"
+	  "      a hypercall's: openhv help HvCreatePartition)", cmd_help },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -38,6 +54,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %s %s\n      %s\n", commands[i].name,
 			commands[i].args, commands[i].summary);
 	fprintf(f,
+		"\n"
+		"Start with: openhv run examples/lifecycle.ohv\n"
 		"\n"
 		"Exit status: 0 done, 1 an operation failed (its status is "
 		"named),\n2 bad command line.\n");
@@ -57,18 +75,29 @@ static int cmd_help(int argc, char **argv)
 		usage(stdout);
 		return CLI_OK;
 	}
+	if (argc > 2) {
+		fprintf(stderr, "openhv help: one COMMAND at a time\n");
+		return CLI_USAGE;
+	}
 	const struct command *c = find(argv[1]);
 
-	if (!c || c->run == cmd_help) {
-		if (!c)
-			fprintf(stderr, "openhv: no command '%s'\n", argv[1]);
-		usage(c ? stdout : stderr);
-		return c ? CLI_OK : CLI_USAGE;
+	if (c && c->run == cmd_help) {
+		usage(stdout);
+		return CLI_OK;
 	}
-	char help[] = "--help";
-	char *args[] = { argv[1], help, NULL };
+	if (c) {
+		char help[] = "--help";
+		char *args[] = { argv[1], help, NULL };
 
-	return c->run(2, args);
+		return c->run(2, args);
+	}
+	/* A scenario command or a hypercall. */
+	if (scn_help(stdout, argv[1]))
+		return CLI_OK;
+	fprintf(stderr, "openhv: no command, scenario command or hypercall "
+		"'%s'\n", argv[1]);
+	usage(stderr);
+	return CLI_USAGE;
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,1771 @@
+/*
+ * The openhv tool, run as a newcomer runs it: every command, the scenario
+ * language (its errors with their file:line), every decode form, the JSON
+ * trace parsed and checked, the shell on a pseudo-terminal, and `make
+ * install` into a temporary prefix with a program built against it through
+ * pkg-config.  make check exports OHV_TOOL (mk/cli.mk); without it these
+ * tests skip.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "t.h"
+
+/* ---------------------------------------------------------------------- */
+/* Running the tool.                                                       */
+
+struct run {
+	int status;		/* exit status, or 128 + signal */
+	char *out, *err;
+	size_t out_len, err_len;
+};
+
+static const char *tool(void)
+{
+	const char *t = getenv("OHV_TOOL");
+
+	if (!t || !*t)
+		SKIP("OHV_TOOL is not set (make check sets it to the built tool)");
+	return t;
+}
+
+static const char *srcdir(void)
+{
+	const char *d = getenv("OHV_SRCDIR");
+
+	if (!d || !*d)
+		SKIP("OHV_SRCDIR is not set (make check sets it)");
+	return d;
+}
+
+static void append(char **buf, size_t *len, const char *p, size_t n)
+{
+	char *nb = realloc(*buf, *len + n + 1);
+
+	REQUIRE(nb != NULL);
+	memcpy(nb + *len, p, n);
+	*len += n;
+	nb[*len] = 0;
+	*buf = nb;
+}
+
+/* Run argv (argv[0] a path) with input on stdin, extra environment
+ * settings env ("NAME=value" or "NAME" to unset), in directory dir. */
+static void run_env(struct run *r, const char *input, const char *dir,
+		    const char *const *env, const char *const *argv)
+{
+	int in[2], out[2], err[2];
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	r->out = calloc(1, 1);
+	r->err = calloc(1, 1);
+	REQUIRE(r->out && r->err);
+	REQUIRE(pipe(in) == 0 && pipe(out) == 0 && pipe(err) == 0);
+	fflush(stdout);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(in[1]);
+		close(out[0]);
+		close(err[0]);
+		for (size_t i = 0; env && env[i]; i++) {
+			const char *eq = strchr(env[i], '=');
+
+			if (eq) {
+				char name[128];
+
+				snprintf(name, sizeof(name), "%.*s",
+					 (int)(eq - env[i]), env[i]);
+				setenv(name, eq + 1, 1);
+			} else {
+				unsetenv(env[i]);
+			}
+		}
+		if (dir && chdir(dir))
+			_exit(126);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	/* Feed stdin and drain both outputs together: no pipe fills up. */
+	size_t in_left = input ? strlen(input) : 0;
+	const char *inp = input;
+	struct pollfd p[3] = {
+		{ .fd = out[0], .events = POLLIN },
+		{ .fd = err[0], .events = POLLIN },
+		{ .fd = in_left ? in[1] : -1, .events = POLLOUT },
+	};
+
+	if (!in_left)
+		close(in[1]);
+	signal(SIGPIPE, SIG_IGN);
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		char buf[4096];
+
+		if (poll(p, 3, 60000) <= 0)
+			break;
+		for (int k = 0; k < 2; k++) {
+			if (p[k].fd < 0 || !(p[k].revents & (POLLIN | POLLHUP)))
+				continue;
+			ssize_t n = read(p[k].fd, buf, sizeof(buf));
+
+			if (n <= 0) {
+				close(p[k].fd);
+				p[k].fd = -1;
+			} else if (k == 0) {
+				append(&r->out, &r->out_len, buf, (size_t)n);
+			} else {
+				append(&r->err, &r->err_len, buf, (size_t)n);
+			}
+		}
+		if (p[2].fd >= 0 && (p[2].revents & (POLLOUT | POLLERR))) {
+			ssize_t n = write(in[1], inp, in_left);
+
+			if (n > 0) {
+				inp += n;
+				in_left -= (size_t)n;
+			}
+			if (n <= 0 || !in_left) {
+				close(in[1]);
+				p[2].fd = -1;
+			}
+		}
+	}
+	if (p[2].fd >= 0)
+		close(in[1]);
+	int status;
+
+	waitpid(pid, &status, 0);
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
+		128 + WTERMSIG(status);
+}
+
+/* The tool with arguments (NULL-terminated), stdin from input. */
+#define TOOL(r, input, ...) do {                                            \
+		const char *argv_[] = { tool(), __VA_ARGS__, NULL };        \
+		run_env((r), (input), NULL, NULL, argv_);                   \
+	} while (0)
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+#define CHECK_HAS(s, needle) \
+	CHECK_MSG(strstr((s), (needle)) != NULL, "expected \"%s\" in:\n%s", \
+		  (needle), (s))
+#define CHECK_LACKS(s, needle) \
+	CHECK_MSG(strstr((s), (needle)) == NULL, "unexpected \"%s\" in:\n%s", \
+		  (needle), (s))
+
+/* A scratch directory, removed by rmtree. */
+static void scratch(char *dir, size_t n)
+{
+	snprintf(dir, n, "/tmp/ohv-cli-XXXXXX");
+	REQUIRE(mkdtemp(dir) != NULL);
+}
+
+static void rmtree(const char *dir)
+{
+	const char *argv[] = { "rm", "-rf", dir, NULL };
+	struct run r;
+
+	run_env(&r, NULL, NULL, NULL, argv);
+	run_free(&r);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	REQUIRE(f != NULL);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Run a scenario text from a file named name in a scratch directory;
+ * extra arguments go before the file. */
+static void scenario(struct run *r, const char *name, const char *text,
+		     const char *opt)
+{
+	char dir[64], path[256];
+
+	scratch(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	write_file(path, text);
+	{
+		const char *argv[] = { tool(), "run", opt ? opt : name,
+				       opt ? name : NULL, NULL };
+
+		run_env(r, NULL, dir, NULL, argv);
+	}
+	rmtree(dir);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The command table.                                                      */
+
+TEST(cli_version_and_help)
+{
+	struct run r;
+
+	TOOL(&r, NULL, "--version");
+	CHECK_EQ(r.status, 0);
+	CHECK_MSG(!strcmp(r.out, "openhv " OHV_VERSION_STRING "\n"),
+		  "--version printed '%s'", r.out);
+	run_free(&r);
+
+	TOOL(&r, NULL, "--help");
+	CHECK_EQ(r.status, 0);
+	static const char *const commands[] = {
+		"\n  run ", "\n  shell ", "\n  decode ", "\n  show ",
+		"\n  costs ", "\n  demo ", "\n  help ",
+	};
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		CHECK_HAS(r.out, commands[i]);
+	CHECK_HAS(r.out, "Exit status: 0");
+	run_free(&r);
+
+	/* No command, an unknown one: usage on stderr, status 2. */
+	{
+		const char *argv[] = { tool(), NULL };
+
+		run_env(&r, NULL, NULL, NULL, argv);
+	}
+	CHECK_EQ(r.status, 2);
+	CHECK_HAS(r.err, "usage: openhv");
+	CHECK_EQ(r.out_len, 0);
+	run_free(&r);
+	TOOL(&r, NULL, "frobnicate");
+	CHECK_EQ(r.status, 2);
+	CHECK_HAS(r.err, "no command 'frobnicate'");
+	run_free(&r);
+}
+
+TEST(cli_help_command)
+{
+	static const struct {
+		const char *topic;
+		const char *needle;
+	} cases[] = {
+		{ "run", "usage: openhv run" },
+		{ "shell", "usage: openhv shell" },
+		{ "decode", "usage: openhv decode" },
+		{ "show", "usage: openhv show" },
+		{ "costs", "usage: openhv costs" },
+		{ "demo", "usage: openhv demo" },
+		{ "help", "usage: openhv [--version]" },
+		/* Scenario commands and hypercalls. */
+		{ "HvCreatePartition", "IsolationProperties" },
+		{ "HvSetVpRegisters", "Rip=0x1000" },
+		{ "HvCallCreatePort", "PortInfo.TargetSint" },
+		{ "partition", "partition destroy PARTITION" },
+		{ "expect", "expect STATUS [reps=N]" },
+		{ "call", "call CODE" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r;
+
+		TOOL(&r, NULL, "help", cases[i].topic);
+		CHECK_MSG(r.status == 0, "help %s: status %d", cases[i].topic,
+			  r.status);
+		CHECK_HAS(r.out, cases[i].needle);
+		run_free(&r);
+	}
+	struct run r;
+
+	TOOL(&r, NULL, "help", "nosuch");
+	CHECK_EQ(r.status, 2);
+	CHECK_HAS(r.err, "'nosuch'");
+	run_free(&r);
+	/* --help of each command too. */
+	TOOL(&r, NULL, "run", "--help");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "FILE:LINE");
+	run_free(&r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* run.                                                                    */
+
+TEST(cli_run_lifecycle_example)
+{
+	char path[512];
+	struct run r;
+
+	snprintf(path, sizeof(path), "%s/examples/lifecycle.ohv", srcdir());
+	TOOL(&r, NULL, "run", path);
+	CHECK_EQ(r.status, 0);
+	CHECK_MSG(r.err_len == 0, "stderr: %s", r.err);
+	CHECK_HAS(r.out, "HvCreatePartition                    "
+		  "HV_STATUS_INSUFFICIENT_MEMORY");
+	CHECK_HAS(r.out, "NewPartitionId=2");
+	CHECK_HAS(r.out, "PagesAvailable=192  PagesInUse=16");
+	CHECK_HAS(r.out, "HvInitializePartition fast");
+	CHECK_HAS(r.out, "Rip=0xfff0");
+	CHECK_HAS(r.out, "invariants hold");
+	run_free(&r);
+}
+
+/* Every scenario in examples/ runs clean, as the README promises. */
+TEST(cli_run_every_example)
+{
+	char dir[512];
+	DIR *d;
+	struct dirent *e;
+	unsigned n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/examples", srcdir());
+	d = opendir(dir);
+	REQUIRE(d != NULL);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char path[1024];
+		struct run r;
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".ohv"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		TOOL(&r, NULL, "run", "-q", path);
+		CHECK_MSG(r.status == 0, "%s: status %d\n%s", e->d_name,
+			  r.status, r.err);
+		n++;
+		run_free(&r);
+	}
+	closedir(d);
+	/* lifecycle, nested, ports and the seeds' failure cases */
+	CHECK_MSG(n >= 9, "%u example scenarios", n);
+}
+
+TEST(cli_run_stdin)
+{
+	struct run r;
+
+	TOOL(&r, "set a=40\nset b=$a+2\necho answer $b\n"
+		 "HvGetPartitionId -> me\nassert $me == 1\n", "run", "-");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "answer 42\n");
+	CHECK_HAS(r.out, "HvGetPartitionId");
+	CHECK_HAS(r.out, "PartitionId=1");
+	run_free(&r);
+	/* -q: no line per hypercall; echo still prints. */
+	TOOL(&r, "HvGetPartitionId\necho done\n", "run", "-q", "-");
+	CHECK_EQ(r.status, 0);
+	CHECK_LACKS(r.out, "HvGetPartitionId");
+	CHECK_HAS(r.out, "done");
+	run_free(&r);
+	/* -v: the input fields as well. */
+	TOOL(&r, "HvGetMemoryBalance PartitionId=SELF\n", "run", "-v", "-");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "PartitionId=SELF");
+	CHECK_HAS(r.out, "ProximityDomainInfo=any node");
+	run_free(&r);
+}
+
+/* Scenario errors name FILE:LINE; a failed expectation exits 1, a
+ * malformed scenario 2. */
+TEST(cli_run_errors)
+{
+	static const struct {
+		const char *text;
+		int status;
+		const char *err;
+	} cases[] = {
+		{ "echo ok\n\nHvCreatePartition Flag=1\n", 2,
+		  "x.ohv:3: HvCreatePartition has no field 'Flag'" },
+		{ "# comment\nfrobnicate 1\n", 2,
+		  "x.ohv:2: unknown command 'frobnicate'" },
+		{ "echo $nope\n", 2, "x.ohv:1: no variable $nope" },
+		{ "HvCreatePartition Flags=BOGUS_FLAG\n", 2,
+		  "x.ohv:1: 'BOGUS_FLAG' is not a number, variable or known name" },
+		{ "set x=0x1g\n", 2, "x.ohv:1: bad value '0x1g'" },
+		{ "echo a\nHvInitializePartition PartitionId=7\necho b\n", 1,
+		  "x.ohv:2: HvInitializePartition: HV_STATUS_INVALID_PARTITION_ID "
+		  "(put `expect HV_STATUS_INVALID_PARTITION_ID`" },
+		/* A failure on the last line fails at the end. */
+		{ "echo a\n\nHvDeletePartition PartitionId=SELF\n", 1,
+		  "x.ohv:3: HvDeletePartition: HV_STATUS_INVALID_PARTITION_ID" },
+		{ "echo a\nHvInitializePartition PartitionId=7\n"
+		  "expect ACCESS_DENIED\n", 1,
+		  "x.ohv:3: expected HV_STATUS_ACCESS_DENIED, got "
+		  "HV_STATUS_INVALID_PARTITION_ID (HvInitializePartition at "
+		  "line 2)" },
+		/* A page twice: the second is refused, reps completed 1. */
+		{ "HvDepositMemory PartitionId=SELF GpaPageList=0x100,0x100\n"
+		  "expect OPERATION_DENIED reps=0\n", 1,
+		  "x.ohv:2: expected reps completed 0, got 1" },
+		{ "expect SUCCESS\n", 2, "x.ohv:1: expect: no hypercall before it" },
+		{ "HvGetPartitionId\nexpect NO_SUCH_STATUS\n", 2,
+		  "x.ohv:2: expect: 'NO_SUCH_STATUS' is not a status name" },
+		{ "assert 1 == 2\n", 1,
+		  "x.ohv:1: assertion failed: 1 == 2 (1 == 2 is false)" },
+		{ "assert live() == 2\n", 1, "x.ohv:1: assertion failed: live() == 2" },
+		{ "assert 1 =< 2\n", 2, "x.ohv:1: assert: '=<' is not one of" },
+		/* Continued lines: the command's first line is named. */
+		{ "echo a\nHvCreatePartition \\\n    Flags=1 \\\n    Bad=2\n", 2,
+		  "x.ohv:2: HvCreatePartition has no field 'Bad'" },
+		{ "echo \"open\n", 2, "x.ohv:1: a quoted string is not closed" },
+		{ "HvGetPartitionId\nconfig numa_nodes=2\n", 2,
+		  "x.ohv:2: config must come before the first command" },
+		{ "config colour=blue\n", 2, "x.ohv:1: config: no key 'colour'" },
+		{ "HvWithdrawMemory PartitionId=SELF\n", 2,
+		  "x.ohv:1: HvWithdrawMemory needs reps=N (the pages wanted)" },
+		{ "partition new -> c\nas $c HvGetMemoryBalance PartitionId=SELF\n",
+		  2, "x.ohv:2: partition 2 has no hypercall pages" },
+		{ "HvGetPartitionId -> a, b\n", 2,
+		  "x.ohv:1: HvGetPartitionId gives 1 value to capture, not 2" },
+		{ "HvStartVirtualProcessor\n", 2,
+		  "x.ohv:1: HvCallStartVirtualProcessor (0x0099) is a TLFS call "
+		  "outside openhv's set" },
+		{ "HvCreatePartition fast=1\n", 2, "x.ohv:1: HvCreatePartition has "
+		  "no field 'fast'" },
+		{ "HvGetPartitionId reps=5000\n", 2, "x.ohv:1: reps is a 12-bit field" },
+		{ "HvCreatePartition CompatibilityVersion=0x100000000\n", 2,
+		  "x.ohv:1: CompatibilityVersion is a 4-byte field" },
+		{ "HvPostMessage Payload=0x123\n", 2,
+		  "x.ohv:1: Payload: an even number of hex digits" },
+		{ "-> x\n", 2, "x.ohv:1: -> without a command" },
+		{ "balance 99\n", 1, "x.ohv:1: balance: no live partition 99" },
+		{ "set p=alloc(1)\n", 2,
+		  "x.ohv:1: bad value 'alloc(1)': no such function" },
+		{ "config memory_pages=64\n"
+		  "HvDepositMemory PartitionId=SELF GpaPageList=alloc(100)\n", 1,
+		  "x.ohv:2: alloc(): the root's page allocator is empty" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r;
+
+		scenario(&r, "x.ohv", cases[i].text, NULL);
+		CHECK_MSG(r.status == cases[i].status, "case %zu: status %d, "
+			  "want %d; stderr: %s", i, r.status, cases[i].status,
+			  r.err);
+		CHECK_MSG(strstr(r.err, cases[i].err) != NULL,
+			  "case %zu: want \"%s\" in stderr:\n%s", i, cases[i].err,
+			  r.err);
+		run_free(&r);
+	}
+}
+
+TEST(cli_run_bad_command_line)
+{
+	struct run r;
+
+	TOOL(&r, NULL, "run");
+	CHECK_EQ(r.status, 2);
+	CHECK_HAS(r.err, "a scenario FILE");
+	run_free(&r);
+	TOOL(&r, NULL, "run", "/nonexistent/x.ohv");
+	CHECK_EQ(r.status, 2);
+	CHECK_HAS(r.err, "cannot read /nonexistent/x.ohv");
+	run_free(&r);
+	TOOL(&r, NULL, "run", "--numa", "0", "-");
+	CHECK_EQ(r.status, 2);
+	CHECK_HAS(r.err, "--numa: '0' is not a number from 1");
+	run_free(&r);
+	TOOL(&r, NULL, "run", "--bogus", "-");
+	CHECK_EQ(r.status, 2);
+	run_free(&r);
+	TOOL(&r, NULL, "run", "--trace=/nonexistent/dir/t.json", "-");
+	CHECK_EQ(r.status, 1);
+	CHECK_HAS(r.err, "cannot write the trace");
+	run_free(&r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The language, statement by statement.                                   */
+
+TEST(cli_language_values)
+{
+	struct run r;
+
+	TOOL(&r,
+	     "set a=0x10 b=0b11 c=1_000\n"
+	     "set d=$a|$b e=$c-1 f=($a+1)&0x3\n"
+	     "echo $a $b $c $d $e $f\n"
+	     "assert gpa(2) == 0x2000\n"
+	     "assert page(0x3fff) == 3\n"
+	     "assert state($root) == Active\n"
+	     "assert depth(SELF) == 1\n"
+	     "assert exists(42) == 0\n"
+	     "assert state(42) == Deleted\n"
+	     "assert live() == 1\n"
+	     "assert privileges($root) == 0x000219FF000007FF\n"
+	     "assert EXO_PARTITION|LAPIC_ENABLED == 0x2100\n"
+	     "assert HV_STATUS_ACCESS_DENIED == 6\n"
+	     "assert 3 > 2\nassert 2 >= 2\nassert 1 < 2\nassert 2 <= 2\n"
+	     "assert 1 != 2\nassert 7\n"
+	     "set free=rootfree()\n"
+	     "HvDepositMemory PartitionId=SELF GpaPageList=alloc(3),0x200..0x202\n"
+	     "assert available(SELF) == 6\n"
+	     "assert rootfree() == $free-6\n"
+	     "HvWithdrawMemory PartitionId=SELF reps=6 -> p0, p1\n"
+	     "assert $p0 != $p1\n"
+	     "assert rootfree() == $free\n"
+	     "echo \"quoted\\ttext\" $caller\n",
+	     "run", "-");
+	CHECK_MSG(r.status == 0, "%s", r.err);
+	CHECK_HAS(r.out, "16 3 1000 19 999 1\n");
+	CHECK_HAS(r.out, "GpaPageList[6]=");
+	CHECK_HAS(r.out, "quoted\ttext 1\n");
+	run_free(&r);
+}
+
+/* The control-word modifiers reach the generic checks of SPEC 3.2. */
+TEST(cli_language_modifiers)
+{
+	struct run r;
+
+	TOOL(&r,
+	     "config rep_limit=4 rep_budget_ns=0\n"
+	     "HvGetPartitionId nested\n"
+	     "expect HV_STATUS_INVALID_HYPERCALL_INPUT\n"
+	     "HvGetPartitionId varhead=1\n"
+	     "expect INVALID_HYPERCALL_INPUT\n"
+	     "HvCreatePartition reps=1\n"
+	     "expect INVALID_HYPERCALL_INPUT\n"
+	     "HvDepositMemory PartitionId=SELF GpaPageList=alloc(2) start=2\n"
+	     "expect INVALID_HYPERCALL_INPUT\n"
+	     "call 0x0099\n"
+	     "expect HV_STATUS_INVALID_HYPERCALL_CODE\n"
+	     "call HvGetPartitionId -> me\n"
+	     "assert $me == 1\n"
+	     "HvGetMemoryBalance PartitionId=SELF in=0x1004\n"
+	     "expect HV_STATUS_INVALID_ALIGNMENT\n"
+	     "HvPostMessage ConnectionId=1 MessageType=1 fast\n"
+	     "expect HV_STATUS_INVALID_HYPERCALL_INPUT\n"
+	     "HvGetPartitionId control=0x10046 -> me\n"
+	     "assert $me == 1\n"
+	     "HvGetMemoryBalance @0=SELF fast -> avail\n"
+	     "assert $avail == 0\n"
+	     /* once: the early return (rep_limit 4) is not re-issued. */
+	     "HvDepositMemory PartitionId=SELF GpaPageList=alloc(10) once\n"
+	     "assert $reps == 4\n"
+	     "assert available(SELF) == 4\n"
+	     "HvDepositMemory PartitionId=SELF GpaPageList=alloc(10)\n"
+	     "assert $reps == 10\n"
+	     "assert available(SELF) == 14\n"
+	     "withdraw SELF all -> n\n"
+	     "assert $n == 14\n",
+	     "run", "-");
+	CHECK_MSG(r.status == 0, "%s", r.err);
+	CHECK_HAS(r.out, "HvGetPartitionId fast");
+	CHECK_HAS(r.out, "HvCallStartVirtualProcessor          "
+		  "HV_STATUS_INVALID_HYPERCALL_CODE");
+	/* The re-issued call is one line. */
+	CHECK_HAS(r.out, "reps 10 (3 invocations: time budget)");
+	run_free(&r);
+}
+
+TEST(cli_language_statements)
+{
+	struct run r;
+
+	TOOL(&r,
+	     "config arch=arm64 numa_nodes=2 memory_pages=4096 cost.vp=3\n"
+	     "costs\n"
+	     "partition new Flags=EXO_PARTITION ProximityDomainInfo=prefer:1 "
+	     "deposit=20 -> c\n"
+	     "balance $c -> a, u\n"
+	     "assert $u == 16\n"
+	     "balance $c node=0\n"
+	     "assert $a == 4\n"
+	     "vp new $c 0\n"
+	     "assert inuse($c) == 19\n"
+	     "vp start $c 0\n"
+	     "map $c 0 2 flags=RW\n"
+	     "as $c vp 0 inpage=0 outpage=1\n"
+	     "HvGetMemoryBalance PartitionId=SELF\n"
+	     "expect ACCESS_DENIED\n"
+	     "as root\n"
+	     "deposit SELF 1\n"
+	     "inject fail_alloc=1\n"
+	     "HvCreatePartition Flags=SMT_ENABLED_GUEST\n"
+	     "expect NO_RESOURCES\n"
+	     "pages $c 0x40..0x41\n"
+	     "check\n"
+	     "show\n"
+	     "help set\n"
+	     "partition destroy $c\n"
+	     "quit\n"
+	     "echo not reached\n",
+	     "run", "-");
+	CHECK_MSG(r.status == 0, "%s", r.err);
+	CHECK_HAS(r.out, "arm64, 4096 pages of 4 KiB, 2 NUMA nodes");
+	CHECK_HAS(r.out, "virtual processor (HvCreateVp)             3");
+	CHECK_HAS(r.out, "partition 2 (one node): 4 available, 16 in use");
+	CHECK_HAS(r.out, "2/0 HvGetMemoryBalance");
+	CHECK_HAS(r.out, "invariants hold");
+	CHECK_HAS(r.out, "node 1, preferred");
+	CHECK_HAS(r.out, "VP 0 running");
+	CHECK_HAS(r.out, "set NAME=VALUE");
+	CHECK_LACKS(r.out, "not reached");
+	run_free(&r);
+}
+
+/* SynIC helpers: a message and an event end to end, as examples/ports.ohv
+ * does, with the guest-side commands' captures. */
+TEST(cli_language_ports)
+{
+	char path[512];
+	struct run r;
+
+	snprintf(path, sizeof(path), "%s/examples/ports.ohv", srcdir());
+	TOOL(&r, NULL, "run", path);
+	CHECK_MSG(r.status == 0, "%s", r.err);
+	CHECK_HAS(r.out, "3/0 HvPostMessage");
+	CHECK_HAS(r.out, "SIM slot 2 of partition 2: MessageType 0x1 "
+		  "PayloadSize 8 MessageFlags 0x1 (MessagePending) Port 7 "
+		  "Payload \"hello, a\"");
+	CHECK_HAS(r.out, "Payload 0x0102030405");
+	CHECK_HAS(r.out, "SIEF slot 3 of partition 2: 5\n");
+	CHECK_HAS(r.out, "port 7: Message, SINT 2, VP 0; for partition 3, "
+		  "connected (its connection 9)");
+	CHECK_HAS(r.out, "connection 10: to port 8 of partition 2");
+	CHECK_HAS(r.out, "SINT2 vector 0x42 raised 1, pending, 1 queued");
+	run_free(&r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The JSON trace, checked with a small JSON parser.                       */
+
+struct json {
+	const char *p;
+	bool ok;
+};
+
+static void j_ws(struct json *j)
+{
+	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
+		j->p++;
+}
+
+static bool j_value(struct json *j);
+
+static bool j_string(struct json *j, char *out, size_t n)
+{
+	size_t k = 0;
+
+	if (*j->p != '"')
+		return false;
+	for (j->p++; *j->p != '"'; j->p++) {
+		unsigned char c = (unsigned char)*j->p;
+
+		if (!c || c < 0x20)
+			return false;
+		if (c == '\\') {
+			j->p++;
+			switch (*j->p) {
+			case '"': case '\\': case '/': c = (unsigned char)*j->p;
+				break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case 'u':
+				for (int i = 1; i <= 4; i++)
+					if (!isxdigit((unsigned char)j->p[i]))
+						return false;
+				c = '?';
+				j->p += 4;
+				break;
+			default:
+				return false;
+			}
+		}
+		if (out && k + 1 < n)
+			out[k++] = (char)c;
+	}
+	j->p++;
+	if (out && n)
+		out[k] = 0;
+	return true;
+}
+
+static bool j_number(struct json *j)
+{
+	const char *s = j->p;
+
+	if (*j->p == '-')
+		j->p++;
+	if (!isdigit((unsigned char)*j->p))
+		return false;
+	if (*j->p == '0' && isdigit((unsigned char)j->p[1]))
+		return false;
+	while (isdigit((unsigned char)*j->p))
+		j->p++;
+	if (*j->p == '.') {
+		j->p++;
+		if (!isdigit((unsigned char)*j->p))
+			return false;
+		while (isdigit((unsigned char)*j->p))
+			j->p++;
+	}
+	if (*j->p == 'e' || *j->p == 'E') {
+		j->p++;
+		if (*j->p == '+' || *j->p == '-')
+			j->p++;
+		if (!isdigit((unsigned char)*j->p))
+			return false;
+		while (isdigit((unsigned char)*j->p))
+			j->p++;
+	}
+	return j->p > s;
+}
+
+static bool j_value(struct json *j)
+{
+	j_ws(j);
+	if (*j->p == '{') {
+		j->p++;
+		j_ws(j);
+		if (*j->p == '}')
+			return j->p++, true;
+		for (;;) {
+			j_ws(j);
+			if (!j_string(j, NULL, 0))
+				return false;
+			j_ws(j);
+			if (*j->p++ != ':' || !j_value(j))
+				return false;
+			j_ws(j);
+			if (*j->p == '}')
+				return j->p++, true;
+			if (*j->p++ != ',')
+				return false;
+		}
+	}
+	if (*j->p == '[') {
+		j->p++;
+		j_ws(j);
+		if (*j->p == ']')
+			return j->p++, true;
+		for (;;) {
+			if (!j_value(j))
+				return false;
+			j_ws(j);
+			if (*j->p == ']')
+				return j->p++, true;
+			if (*j->p++ != ',')
+				return false;
+		}
+	}
+	if (*j->p == '"')
+		return j_string(j, NULL, 0);
+	if (!strncmp(j->p, "true", 4) || !strncmp(j->p, "null", 4))
+		return j->p += 4, true;
+	if (!strncmp(j->p, "false", 5))
+		return j->p += 5, true;
+	return j_number(j);
+}
+
+/* One complete JSON text. */
+static bool json_valid(const char *text)
+{
+	struct json j = { text, true };
+
+	if (!j_value(&j))
+		return false;
+	j_ws(&j);
+	return *j.p == 0;
+}
+
+/*
+ * The raw text of a member, path "a.b" through nested objects: strings
+ * unescaped, anything else as written (an array or object whole).
+ */
+static bool json_get(const char *text, const char *path, char *out, size_t n)
+{
+	struct json j = { text, true };
+	char key[128];
+	const char *dot = strchr(path, '.');
+	size_t klen = dot ? (size_t)(dot - path) : strlen(path);
+
+	j_ws(&j);
+	if (*j.p++ != '{')
+		return false;
+	for (;;) {
+		j_ws(&j);
+		if (*j.p == '}' || !j_string(&j, key, sizeof(key)))
+			return false;
+		j_ws(&j);
+		if (*j.p++ != ':')
+			return false;
+		j_ws(&j);
+		if (strlen(key) == klen && !strncmp(key, path, klen)) {
+			if (dot)
+				return json_get(j.p, dot + 1, out, n);
+			if (*j.p == '"')
+				return j_string(&j, out, n);
+			const char *s = j.p;
+
+			if (!j_value(&j))
+				return false;
+			snprintf(out, n, "%.*s", (int)(j.p - s), s);
+			return true;
+		}
+		if (!j_value(&j))
+			return false;
+		j_ws(&j);
+		if (*j.p++ != ',')
+			return false;
+	}
+}
+
+TEST(cli_json_checker_self_test)
+{
+	char v[64];
+
+	CHECK(json_valid("{\"a\":[1,2.5,-3e2,true,false,null,\"x\\u0041\"]}"));
+	CHECK(!json_valid("{\"a\":1,}"));
+	CHECK(!json_valid("{\"a\":01}"));
+	CHECK(!json_valid("{\"a\":\"tab\there\"}"));
+	CHECK(!json_valid("{\"a\":1} x"));
+	CHECK(json_get("{\"a\":{\"b\":\"c\\\"d\"},\"e\":7}", "a.b", v, sizeof(v)));
+	CHECK(!strcmp(v, "c\"d"));
+	CHECK(json_get("{\"a\":{\"b\":1},\"e\":[7,8]}", "e", v, sizeof(v)));
+	CHECK(!strcmp(v, "[7,8]"));
+	CHECK(!json_get("{\"a\":1}", "b", v, sizeof(v)));
+}
+
+/* Each line of a trace, parsed; returns the lines (malloc'd, n set). */
+static char **trace_lines(const char *text, size_t *n)
+{
+	char **lines = NULL;
+	const char *p = text;
+
+	*n = 0;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char **nlines = realloc(lines, (*n + 1) * sizeof(*lines));
+
+		REQUIRE(nlines != NULL);
+		lines = nlines;
+		lines[*n] = strndup(p, len);
+		REQUIRE(lines[*n] != NULL);
+		(*n)++;
+		p += len + (nl ? 1 : 0);
+	}
+	return lines;
+}
+
+static void lines_free(char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+#define CHECK_FIELD(line, path, want) do {                                   \
+		char v_[512] = "";                                           \
+		CHECK_MSG(json_get((line), (path), v_, sizeof(v_)) &&        \
+			  !strcmp(v_, (want)), "%s: '%s', want '%s' in %s",  \
+			  (path), v_, (want), (line));                       \
+	} while (0)
+
+TEST(cli_trace_json)
+{
+	char dir[64], path[256], trace[256];
+	struct run r;
+	size_t n;
+	char **lines;
+	char *text;
+	FILE *f;
+	long len;
+
+	scratch(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/t.ohv", dir);
+	snprintf(trace, sizeof(trace), "--trace=%s/trace.jsonl", dir);
+	write_file(path,
+		   "HvCreatePartition Flags=EXO_PARTITION|0x4\n"
+		   "expect INVALID_PARAMETER\n"
+		   "partition new -> c\n"
+		   "HvGetVpRegisters PartitionId=$c VpIndex=0 Names=Rip\n"
+		   "expect INVALID_VP_INDEX\n"
+		   "vp new $c 0\n"
+		   "HvGetVpRegisters PartitionId=$c VpIndex=0 Names=Rip,Cr0\n"
+		   "HvSetVpRegisters PartitionId=$c VpIndex=0 Rip=0x1000\n"
+		   "partition destroy $c\n");
+	{
+		const char *argv[] = { tool(), "run", "-q", trace, path, NULL };
+
+		run_env(&r, NULL, NULL, NULL, argv);
+	}
+	CHECK_MSG(r.status == 0, "%s", r.err);
+	run_free(&r);
+	snprintf(path, sizeof(path), "%s/trace.jsonl", dir);
+	f = fopen(path, "r");
+	REQUIRE(f != NULL);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	REQUIRE(text != NULL);
+	REQUIRE(fread(text, 1, (size_t)len, f) == (size_t)len);
+	fclose(f);
+	lines = trace_lines(text, &n);
+	CHECK_MSG(n >= 12, "%zu trace lines", n);
+	for (size_t i = 0; i < n; i++) {
+		char want[32], v[64];
+
+		CHECK_MSG(json_valid(lines[i]), "line %zu is not JSON: %s", i + 1,
+			  lines[i]);
+		snprintf(want, sizeof(want), "%zu", i + 1);
+		CHECK_FIELD(lines[i], "seq", want);
+		CHECK(json_get(lines[i], "elapsed_ns", v, sizeof(v)) &&
+		      isdigit((unsigned char)v[0]));
+		CHECK(json_get(lines[i], "control", v, sizeof(v)) &&
+		      strlen(v) == 18 && !strncmp(v, "0x", 2));
+	}
+	/* The first call: its fields decoded, the flag bit out of the set
+	 * named in notes, its status. */
+	CHECK_FIELD(lines[0], "call", "HvCreatePartition");
+	CHECK_FIELD(lines[0], "code", "64");
+	CHECK_FIELD(lines[0], "caller", "1");
+	CHECK_FIELD(lines[0], "vp", "0");
+	CHECK_FIELD(lines[0], "line", "1");
+	CHECK_FIELD(lines[0], "fast", "false");
+	CHECK_FIELD(lines[0], "command", "null");
+	CHECK_FIELD(lines[0], "input.Flags", "0x104 (EXO_PARTITION|unknown 0x4)");
+	CHECK_FIELD(lines[0], "input.ProximityDomainInfo", "any node");
+	CHECK_FIELD(lines[0], "status", "HV_STATUS_INVALID_PARAMETER");
+	CHECK_FIELD(lines[0], "status_code", "5");
+	CHECK_FIELD(lines[0], "result", "0x0000000000000005");
+	CHECK_FIELD(lines[0], "notes", "[\"Flags: bits 0x4 outside the "
+		    "documented set {0,1,4,8,9,10,13,15,16,19,20,22} (SPEC 4.1) "
+		    "-> HV_STATUS_INVALID_PARAMETER\"]");
+	/* The helper's calls carry its name. */
+	CHECK_FIELD(lines[1], "command", "partition new");
+	CHECK_FIELD(lines[1], "line", "3");
+	size_t deposits = 0, regs = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char v[2048];
+
+		if (json_get(lines[i], "call", v, sizeof(v)) &&
+		    !strcmp(v, "HvDepositMemory") &&
+		    json_get(lines[i], "input.GpaPageList", v, sizeof(v))) {
+			CHECK(v[0] == '[' && isdigit((unsigned char)v[1]));
+			deposits++;
+		}
+		if (json_get(lines[i], "call", v, sizeof(v)) &&
+		    !strcmp(v, "HvGetVpRegisters") &&
+		    json_get(lines[i], "rep_count", v, sizeof(v)) &&
+		    !strcmp(v, "2")) {
+			CHECK_FIELD(lines[i], "input.Names", "[\"Rip\",\"Cr0\"]");
+			CHECK_FIELD(lines[i], "output.Values",
+				    "[{\"Name\":\"Rip\",\"Value\":\"0xfff0\"},"
+				    "{\"Name\":\"Cr0\",\"Value\":\"0x60000010\"}]");
+			CHECK_FIELD(lines[i], "reps", "2");
+			regs++;
+		}
+		if (json_get(lines[i], "call", v, sizeof(v)) &&
+		    !strcmp(v, "HvSetVpRegisters")) {
+			CHECK_FIELD(lines[i], "input.Registers",
+				    "[{\"Name\":\"Rip\",\"Value\":\"0x1000\"}]");
+		}
+	}
+	CHECK_MSG(deposits >= 2, "%zu deposits", deposits);
+	CHECK_EQ(regs, 1);
+	lines_free(lines, n);
+	free(text);
+	rmtree(dir);
+}
+
+/* --trace alone writes to stderr; every string is escaped, whatever the
+ * file name holds. */
+TEST(cli_trace_stderr_escaping)
+{
+	char dir[64], path[256];
+	struct run r;
+	size_t n;
+	char **lines;
+	const char *name = "we\"ird\\name\t\xc3\xa9\x01.ohv";
+
+	scratch(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	write_file(path, "HvGetPartitionId\nHvPostMessage ConnectionId=1 "
+		   "MessageType=1 Payload=\"a\\\"b\\\\c\\n\"\nexpect "
+		   "INVALID_CONNECTION_ID\n");
+	{
+		const char *argv[] = { tool(), "run", "-q", "--trace", name, NULL };
+
+		run_env(&r, NULL, dir, NULL, argv);
+	}
+	CHECK_MSG(r.status == 0, "%s", r.err);
+	lines = trace_lines(r.err, &n);
+	CHECK_EQ(n, 2);
+	for (size_t i = 0; i < n; i++)
+		CHECK_MSG(json_valid(lines[i]), "not JSON: %s", lines[i]);
+	if (n == 2) {
+		/* \t and \x01 come back escaped; é passes as UTF-8. */
+		CHECK_HAS(lines[0], "\"file\":\"we\\\"ird\\\\name\\t\xc3\xa9"
+			  "\\u0001.ohv\"");
+		CHECK_FIELD(lines[1], "input.Payload", "\"a\\\"b\\\\c\\n\"");
+		CHECK_FIELD(lines[1], "caller", "1");
+	}
+	lines_free(lines, n);
+	run_free(&r);
+	rmtree(dir);
+}
+
+/* ---------------------------------------------------------------------- */
+/* decode.                                                                 */
+
+TEST(cli_decode_control)
+{
+	struct run r;
+
+	TOOL(&r, NULL, "decode", "control", "0x0001004000000048");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "HvDepositMemory (rep call)");
+	CHECK_HAS(r.out, "43:32  rep count             0x40       64 elements");
+	CHECK_HAS(r.out, "59:48  rep start             0x1        from element 1");
+	CHECK_HAS(r.out, "steps 1-4 pass");
+	run_free(&r);
+	/* A bare number is a control word too; reserved bits and the nested
+	 * bit are flagged with the status they give. */
+	TOOL(&r, NULL, "decode", "0x8000000080010046");
+	CHECK_EQ(r.status, 1);
+	CHECK_HAS(r.out, "HvGetPartitionId (simple call)");
+	CHECK_HAS(r.out, "! openhv is the L0: the nested bit counts as reserved");
+	CHECK_HAS(r.out, "! reserved bits must be zero (SPEC 3.1)");
+	CHECK_HAS(r.out, "-> HV_STATUS_INVALID_HYPERCALL_INPUT");
+	run_free(&r);
+	static const struct {
+		const char *word;
+		const char *needle;
+	} cases[] = {
+		{ "0x0000000100000041", "a simple call has rep count and rep "
+		  "start 0" },
+		{ "0x0000000000000048", "a rep call needs rep count >= 1" },
+		{ "0x0002000100000048", "rep start must be below rep count" },
+		{ "0x0000000000020041", "takes no variable header" },
+		{ "0x000000000001005c", "exceed the 112-byte register block" },
+		{ "0x0000000000000099", "HvCallStartVirtualProcessor" },
+		{ "0x0000000000001234", "not a call code openhv knows" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TOOL(&r, NULL, "decode", "control", cases[i].word);
+		CHECK_MSG(r.status == 1, "%s: status %d", cases[i].word, r.status);
+		CHECK_HAS(r.out, cases[i].needle);
+		run_free(&r);
+	}
+	/* arm64 offers 128 register bytes: HvPostMessage still does not fit,
+	 * HvCreatePartition (48 + 8) does. */
+	TOOL(&r, NULL, "decode", "--arm64", "control", "0x0000000000010040");
+	CHECK_EQ(r.status, 0);
+	run_free(&r);
+}
+
+TEST(cli_decode_result_and_status)
+{
+	struct run r;
+
+	TOOL(&r, NULL, "decode", "result", "0x0000000300000008");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "HV_STATUS_OPERATION_DENIED");
+	CHECK_HAS(r.out, "43:32  reps completed        0x3");
+	run_free(&r);
+	TOOL(&r, NULL, "decode", "result", "0x0010000000050000");
+	CHECK_EQ(r.status, 1);
+	CHECK_HAS(r.out, "31:16  reserved              0x5");
+	CHECK_HAS(r.out, "63:44  reserved              0x100");
+	run_free(&r);
+	TOOL(&r, NULL, "decode", "status", "11");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "0x000b HV_STATUS_INSUFFICIENT_MEMORY");
+	CHECK_HAS(r.out, "deposit pages and retry");
+	run_free(&r);
+	TOOL(&r, NULL, "decode", "status", "access_denied");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "0x0006 HV_STATUS_ACCESS_DENIED");
+	run_free(&r);
+	TOOL(&r, NULL, "decode", "HV_STATUS_INVALID_PORT_ID");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "0x0011");
+	run_free(&r);
+	TOOL(&r, NULL, "decode", "status", "0x1234");
+	CHECK_EQ(r.status, 1);
+	CHECK_HAS(r.out, "HV_STATUS_UNKNOWN");
+	run_free(&r);
+	TOOL(&r, NULL, "decode", "status", "NO_SUCH");
+	CHECK_EQ(r.status, 2);
+	run_free(&r);
+	TOOL(&r, NULL, "decode", "result");
+	CHECK_EQ(r.status, 2);
+	run_free(&r);
+}
+
+TEST(cli_decode_blocks)
+{
+	struct run r;
+
+	/* Qwords, each field by name with its offset. */
+	TOOL(&r, NULL, "decode", "HvCreatePartition", "0x82100",
+	     "0x8000000100000001", "0x609", "0x0", "0x0", "0x0", "0x0");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "HvCreatePartition (0x0040) input block, 56 bytes "
+		  "(x64 layout)");
+	CHECK_HAS(r.out, "@0     8  Flags                          0x82100 "
+		  "(EXO_PARTITION|LAPIC_ENABLED|INTERCEPT_MESSAGE_PAGE_ENABLED)");
+	CHECK_HAS(r.out, "@8     8  ProximityDomainInfo            node 1, "
+		  "preferred");
+	CHECK_HAS(r.out, "@16    4  CompatibilityVersion           0x0609 "
+		  "(6.9, 21H2)");
+	CHECK_HAS(r.out, "nothing outside the spec");
+	run_free(&r);
+	/* Out-of-spec values name the status openhv answers. */
+	static const struct {
+		const char *call;
+		const char *hex;
+		const char *needle;
+		int status;
+	} cases[] = {
+		{ "HvCreatePartition", "0x8 0x0 0x0 0x0 0x0 0x0 0x1",
+		  "IsolationProperties: must be 0", 1 },
+		{ "HvCreatePartition", "0x8 0x0", "bits 0x8 outside the documented "
+		  "set", 1 },
+		{ "HvCreatePartition", "0x0 0x0000000400000000",
+		  "reserved flag bits 30:1 set", 1 },
+		{ "HvInitializePartition", "0xffffffffffffffff",
+		  "must name a child, not SELF", 1 },
+		{ "HvMapGpaPages", "0x2 0x10000000000 0x0000000000000002",
+		  "WRITABLE without READABLE", 1 },
+		{ "HvMapGpaPages", "0x2 0x10000000000 0x0000000000000003",
+		  "beyond the 52-bit GPA space", 1 },
+		{ "HvUnmapGpaPages", "0x2 0x0 0x2", "no unmap flags", 1 },
+		{ "HvCreateVp", "0x2 0x0100000000000003 0x0 0x0 0x0",
+		  "SubnodeType: must be 0 (SPEC 7) -> HV_STATUS_INVALID_PARAMETER",
+		  1 },
+		{ "HvCreateVp", "0x2 0x3 0x0 0x0 0x1", "Flags: must be 0", 1 },
+		{ "HvCreateVp", "0x2 0x40", "VP indexes are 0-63", 1 },
+		{ "HvGetPartitionProperty", "0x2 0x00050000",
+		  "a TLFS property openhv does not implement", 1 },
+		{ "HvGetPartitionProperty", "0x2 0x00abcdef",
+		  "not a TLFS partition property code", 1 },
+		{ "HvCallCreatePort", "0x2 0x0000010000000007",
+		  "VTL fields must be 0", 1 },
+		{ "HvCreatePort", "0x2 0x1000007 0x3 0x1 0x000000000000000",
+		  "reserved bits 31:24 set", 1 },
+		{ "HvCreatePort", "0x2 0x7 0x3 0x5 0x0 0x0",
+		  "not a port type", 1 },
+		{ "HvCreatePort", "0x2 0x7 0x3 0x1 0xffffffff00000010 0x0",
+		  "SINTs are 0-15", 1 },
+		{ "HvCreatePort", "0x2 0x7 0x3 0x1 0x0000000300000000 0x0",
+		  "SINT0 is the hypervisor's", 1 },
+		{ "HvCreatePort", "0x2 0x7 0x3 0x2 0x0000000500000002 0x0000000000",
+		  "FlagCount >= 1", 1 },
+		{ "HvCreatePort", "0x2 0x7 0x3 0x3 0x1234 0x0",
+		  "monitor page GPA not page-aligned (SPEC 8) -> "
+		  "HV_STATUS_INVALID_ALIGNMENT", 1 },
+		{ "HvPostMessage", "0x9 0x000000f100000000",
+		  "type 0 is HvMessageTypeNone", 1 },
+		{ "HvPostMessage", "0x9 0x000000f180000001",
+		  "above the 240-byte payload", 1 },
+		{ "HvGetVpRegisters", "0x2 0x0000000500000000 0x00020010",
+		  "only VTL 0 exists", 1 },
+		{ "HvSetVpRegisters", "0x2 0x0 0x00099999 0x0 0x1 0x0",
+		  "Registers[0].Name: not a register name openhv knows", 1 },
+		{ "HvGetVpRegisters", "0x2 0x0 0x0000000300020010",
+		  "a TLFS register openhv does not implement (SPEC 7); reps "
+		  "completed would be 1", 1 },
+		/* Reserved padding that is set is only noted (exit 0). */
+		{ "HvGetPartitionProperty", "0x2 0x0000000700010000",
+		  "Padding: reserved, should be 0 (openhv ignores it", 0 },
+		{ "HvCallConnectPort", "0x2 0x9 0x3 0x7 0x4 0x1000 0x0 0x3 0x0",
+		  "ConnectionInfo.Flags", 1 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *argv[20] = { tool(), "decode", cases[i].call };
+		char hex[256], *save = NULL;
+		size_t k = 3;
+
+		snprintf(hex, sizeof(hex), "%s", cases[i].hex);
+		for (char *w = strtok_r(hex, " ", &save); w && k < 19;
+		     w = strtok_r(NULL, " ", &save))
+			argv[k++] = w;
+		argv[k] = NULL;
+		run_env(&r, NULL, NULL, NULL, argv);
+		CHECK_MSG(r.status == cases[i].status, "%s %s: status %d\n%s",
+			  cases[i].call, cases[i].hex, r.status, r.out);
+		CHECK_MSG(strstr(r.out, cases[i].needle) != NULL,
+			  "%s %s: want \"%s\" in\n%s", cases[i].call,
+			  cases[i].hex, cases[i].needle, r.out);
+		run_free(&r);
+	}
+}
+
+TEST(cli_decode_block_forms)
+{
+	struct run r;
+
+	/* Bytes in memory order, separators allowed; a code for the call. */
+	TOOL(&r, NULL, "decode", "0x0048", "02:00:00:00:00:00:00:00",
+	     "1000000000000000", "11,00,00,00,00,00,00,00");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "HvDepositMemory (0x0048) input block, 24 bytes");
+	CHECK_HAS(r.out, "GpaPageList: 2 elements of 8 bytes");
+	CHECK_HAS(r.out, "[1] 0x11");
+	run_free(&r);
+	/* Standard input, as xxd -p prints; --reps and --start. */
+	TOOL(&r, "0200000000000000\n1000000000000000 1100000000000000\n"
+		 "1200000000000000\n", "decode", "--reps", "3", "--start", "1",
+	     "HvDepositMemory", "-");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "GpaPageList: 2 elements");
+	CHECK_HAS(r.out, "[1] 0x11");
+	CHECK_HAS(r.out, "[2] 0x12");
+	CHECK_LACKS(r.out, "[0] 0x10");
+	run_free(&r);
+	/* Output blocks: simple and rep. */
+	TOOL(&r, NULL, "decode", "--output", "HvGetMemoryBalance", "0xc0", "0x10");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "PagesAvailable                 192");
+	CHECK_HAS(r.out, "PagesInUse                     16");
+	run_free(&r);
+	TOOL(&r, NULL, "decode", "--output", "--start", "2", "HvWithdrawMemory",
+	     "0x30", "0x31");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "[2] 0x30");
+	CHECK_HAS(r.out, "[3] 0x31");
+	run_free(&r);
+	/* Register values shown by register; the payload as text. */
+	TOOL(&r, NULL, "decode", "HvSetVpRegisters", "0x2", "0x0", "0x000A0002",
+	     "0x0", "0x10030", "0x0", "0x00060001", "0x0", "0xffff0000",
+	     "0x009bf0000000ffff");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "[0] Sint2=0x10030 (vector 0x30, masked)");
+	CHECK_HAS(r.out, "[1] Cs=base 0xffff0000 limit 0xffff selector 0xf000 "
+		  "attributes 0x9b");
+	run_free(&r);
+	TOOL(&r, NULL, "decode", "HvPostMessage", "0x9", "0x0000000500000001",
+	     "0x6f6c6c6548");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "Payload                        \"Hello\"");
+	run_free(&r);
+	TOOL(&r, NULL, "decode", "--arm64", "HvCreatePartition", "0x2000", "0x0",
+	     "0x0", "0x0", "0x0", "0x1");
+	CHECK_EQ(r.status, 1);
+	CHECK_HAS(r.out, "48 bytes (arm64 layout)");
+	CHECK_HAS(r.out, "x64 flags, ignored on arm64");
+	CHECK_HAS(r.out, "@40    8  IsolationProperties");
+	run_free(&r);
+	/* Malformed input: status 2. */
+	static const char *const bad[][3] = {
+		{ "HvCreatePartition", "0x1g", NULL },
+		{ "HvCreatePartition", "123", NULL },
+		{ "HvCreatePartition", "0x12345678901234567", NULL },
+		{ "NoSuchCall", "00", NULL },
+		{ "0x10000", "00", NULL },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		TOOL(&r, NULL, "decode", bad[i][0], bad[i][1]);
+		CHECK_MSG(r.status == 2, "decode %s %s: %d", bad[i][0], bad[i][1],
+			  r.status);
+		run_free(&r);
+	}
+	/* A call outside the table has no layout. */
+	TOOL(&r, NULL, "decode", "0x0099", "00000000");
+	CHECK_EQ(r.status, 1);
+	CHECK_HAS(r.err, "no layout");
+	run_free(&r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* shell.                                                                  */
+
+TEST(cli_shell_piped)
+{
+	struct run r;
+
+	/* Not a terminal: no prompts; a failure is reported and the shell
+	 * goes on; quit stops it. */
+	TOOL(&r, "HvInitializePartition PartitionId=9\n"
+		 "expect ACCESS_DENIED\n"
+		 "set v=5\necho after $v\n"
+		 "help HvDeleteVp\n"
+		 "HvCreatePartition \\\n Flags=EXO_PARTITION\n"
+		 "quit\necho not reached\n", "shell");
+	CHECK_EQ(r.status, 0);
+	CHECK_LACKS(r.out, "openhv>");
+	CHECK_HAS(r.out, "HvInitializePartition                "
+		  "HV_STATUS_INVALID_PARTITION_ID");
+	CHECK_HAS(r.err, "<stdin>:2: expected HV_STATUS_ACCESS_DENIED, got "
+		  "HV_STATUS_INVALID_PARTITION_ID");
+	CHECK_HAS(r.out, "after 5\n");
+	CHECK_HAS(r.out, "HvDeleteVp (0x004f), simple call");
+	CHECK_HAS(r.out, "HvCreatePartition                    "
+		  "HV_STATUS_INSUFFICIENT_MEMORY");
+	CHECK_LACKS(r.out, "not reached");
+	run_free(&r);
+	TOOL(&r, NULL, "shell", "extra");
+	CHECK_EQ(r.status, 2);
+	run_free(&r);
+}
+
+/* Read from the pty until needle appears after *from (or time runs out). */
+static bool pty_wait(int fd, char **buf, size_t *len, size_t *from,
+		     const char *needle)
+{
+	time_t end = time(NULL) + 20;
+
+	for (;;) {
+		char *hit = strstr(*buf + *from, needle);
+
+		if (hit) {
+			*from = (size_t)(hit - *buf) + strlen(needle);
+			return true;
+		}
+		if (time(NULL) > end)
+			return false;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char chunk[1024];
+
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n <= 0)
+			return false;
+		append(buf, len, chunk, (size_t)n);
+	}
+}
+
+static void pty_send(int fd, const char *keys)
+{
+	size_t n = strlen(keys);
+
+	while (n) {
+		ssize_t k = write(fd, keys, n);
+
+		REQUIRE(k > 0);
+		keys += k;
+		n -= (size_t)k;
+	}
+}
+
+/* The line editor on a pseudo-terminal: cursor keys, Home, backspace,
+ * history, Tab completion, Ctrl-C, Ctrl-D. */
+TEST(cli_shell_terminal)
+{
+	const char *t = tool();
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	char *out = calloc(1, 1);
+	size_t len = 0, from = 0;
+	pid_t pid;
+
+	if (master < 0)
+		SKIP("no pseudo-terminals here: %s", strerror(errno));
+	REQUIRE(grantpt(master) == 0 && unlockpt(master) == 0);
+	const char *slave = ptsname(master);
+
+	REQUIRE(slave != NULL && out != NULL);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		int fd;
+
+		setsid();
+		fd = open(slave, O_RDWR);
+		if (fd < 0)
+			_exit(126);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(t, t, "shell", (char *)NULL);
+		_exit(127);
+	}
+	/* Each step waits for the prompt, then types. */
+	static const struct {
+		const char *keys;
+		const char *expect;	/* in the output, before the prompt */
+	} steps[] = {
+		{ "set v=5\r", NULL },
+		/* Left twice, insert: "echo R$v" becomes "echo RS$v". */
+		{ "echo R$v\x1b[D\x1b[DS\r", "RS5\r\n" },
+		/* Up: the same line again. */
+		{ "\x1b[A\r", "RS5\r\n" },
+		/* Backspace. */
+		{ "echo B$vv\x7f\r", "B5\r\n" },
+		/* Home (ESC [ H) and Ctrl-A, End (ESC [ F). */
+		{ "cho H$v\x1b[He\r", "H5\r\n" },
+		{ "cho A$v\x01" "e\x1b[F!\r", "A5!\r\n" },
+		/* Delete (ESC [ 3 ~) and Ctrl-K. */
+		{ "echo D$v\x01\x1b[C\x1b[C\x1b[C\x1b[C\x1b[C\x1b[3~\r", "5\r\n" },
+		/* Tab completes a call name; the capture works. */
+		{ "HvGetPartitionI\t-> me\r", "PartitionId=1" },
+		{ "echo M$me\r", "M1\r\n" },
+		/* Tab completes a field, then a constant of its kind. */
+		{ "HvGetMemoryBalance Parti\tSE\t\r", "PagesAvailable=0" },
+		/* Ctrl-C drops the line. */
+		{ "garbage\x03" "echo C$v\r", "C5\r\n" },
+		/* Ctrl-U and Ctrl-W. */
+		{ "junk junk\x15" "echo U$v junk\x17\r", "U5\r\n" },
+	};
+	bool ok = pty_wait(master, &out, &len, &from, "openhv> ");
+
+	CHECK_MSG(ok, "no first prompt; got:\n%s", out);
+	for (size_t i = 0; ok && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		pty_send(master, steps[i].keys);
+		if (steps[i].expect) {
+			ok = pty_wait(master, &out, &len, &from, steps[i].expect);
+			CHECK_MSG(ok, "step %zu: no \"%s\" in:\n%s", i,
+				  steps[i].expect, out);
+		}
+		ok = ok && pty_wait(master, &out, &len, &from, "openhv> ");
+		CHECK_MSG(ok, "step %zu: no prompt after it:\n%s", i, out);
+	}
+	CHECK(count(out, "RS5\r\n") == 2);
+	CHECK_LACKS(out, "unknown command 'garbage");
+	/* Ctrl-D on an empty line leaves. */
+	pty_send(master, "\x04");
+	int status = -1;
+
+	for (int k = 0; k < 200 && waitpid(pid, &status, WNOHANG) == 0; k++) {
+		char chunk[256];
+		struct pollfd p = { .fd = master, .events = POLLIN };
+
+		if (poll(&p, 1, 50) > 0 && read(master, chunk, sizeof(chunk)) < 0)
+			break;
+	}
+	if (waitpid(pid, &status, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "shell status 0x%x", status);
+	close(master);
+	free(out);
+}
+
+/* ---------------------------------------------------------------------- */
+/* show, costs, demo.                                                      */
+
+TEST(cli_show)
+{
+	char dir[64], path[256];
+	struct run r;
+
+	TOOL(&r, NULL, "show");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "partition 1 (root)  Active  depth 1");
+	CHECK_HAS(r.out, "pool 0 available, 0 in use");
+	CHECK_HAS(r.out, "VP 0 running");
+	CHECK_LACKS(r.out, "partition 2");
+	run_free(&r);
+
+	scratch(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/tree.ohv", dir);
+	write_file(path,
+		   "partition new PrivilegeFlags=0x5FF|CreatePartitions -> a\n"
+		   "partition new uninitialized -> b\n"
+		   "vp new $a 0\nvp start $a 0\nvp new $a 1\n"
+		   "as $a HvCreatePartition fast -> g\n"
+		   "deposit SELF 2\n"
+		   "HvCallCreatePort PortPartition=$a PortId=4 "
+		   "ConnectionPartition=$root PortInfo.PortType=Message "
+		   "PortInfo.TargetSint=1 PortInfo.TargetVp=ANY\n"
+		   "HvCallConnectPort ConnectionPartition=SELF ConnectionId=6 "
+		   "PortPartition=$a PortId=4 ConnectionInfo.PortType=Message\n");
+	TOOL(&r, NULL, "show", path);
+	CHECK_MSG(r.status == 0, "%s", r.err);
+	/* The calls are not printed; the tree is. */
+	CHECK_LACKS(r.out, "HvCreatePartition");
+	CHECK_HAS(r.out, "+- partition 2  Active  depth 2");
+	CHECK_HAS(r.out, "|  `- partition 4  Uninitialized  depth 3");
+	CHECK_HAS(r.out, "`- partition 3  Uninitialized  depth 2");
+	CHECK_HAS(r.out, "VP 0 running");
+	CHECK_HAS(r.out, "VP 1 suspended");
+	CHECK_HAS(r.out, "port 4: Message, SINT 1, VP ANY; for partition 1, "
+		  "connected (its connection 6)");
+	CHECK_HAS(r.out, "connection 6: to port 4 of partition 2");
+	CHECK_HAS(r.out, "privileges 0x1000005ff");
+	run_free(&r);
+
+	/* A failing scenario still shows its tree, and fails. */
+	write_file(path, "partition new -> a\nassert 0\n");
+	TOOL(&r, NULL, "show", path);
+	CHECK_EQ(r.status, 1);
+	CHECK_HAS(r.out, "partition 2  Active");
+	CHECK_HAS(r.err, "tree.ohv:2: assertion failed");
+	run_free(&r);
+	rmtree(dir);
+}
+
+TEST(cli_costs)
+{
+	struct run r;
+
+	TOOL(&r, NULL, "costs");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "partition (at HvCreatePartition)           1  the "
+		  "creator's pool");
+	CHECK_HAS(r.out, "HvInitializePartition                     16");
+	CHECK_HAS(r.out, "virtual processor (HvCreateVp)             8");
+	CHECK_HAS(r.out, "port + 16 message buffers                  2");
+	CHECK_HAS(r.out, "connection                                 1");
+	CHECK_HAS(r.out, "208 pages before");
+	CHECK_HAS(r.out, "x64, 16384 pages");
+	run_free(&r);
+	TOOL(&r, NULL, "costs", "--arm64", "--numa", "4");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "arm64, 16384 pages of 4 KiB, 4 NUMA nodes");
+	run_free(&r);
+	TOOL(&r, NULL, "costs", "file.ohv");
+	CHECK_EQ(r.status, 2);
+	run_free(&r);
+}
+
+TEST(cli_demo)
+{
+	struct run r;
+
+	TOOL(&r, NULL, "demo", "--partitions", "1");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "HvCreatePartition       0x0040  mem");
+	CHECK_HAS(r.out, "in  PartitionId=SELF  GpaPageList[1]=");
+	CHECK_HAS(r.out, "Every page is back where it started.");
+	run_free(&r);
+	TOOL(&r, NULL, "demo", "--partitions", "0");
+	CHECK_EQ(r.status, 2);
+	run_free(&r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Packaging: make install into a temporary prefix, a program built with   */
+/* pkg-config against it.                                                  */
+
+static bool on_path(const char *prog)
+{
+	const char *argv[] = { "sh", "-c", "command -v \"$0\"", prog, NULL };
+	struct run r;
+	bool ok;
+
+	run_env(&r, NULL, NULL, NULL, argv);
+	ok = r.status == 0;
+	run_free(&r);
+	return ok;
+}
+
+static bool exists(const char *dir, const char *rel)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	return !lstat(path, &st);
+}
+
+TEST(cli_install_and_pkg_config)
+{
+	const char *src = srcdir(), *build = getenv("OHV_BUILD");
+	const char *cc = getenv("OHV_CC"), *make = getenv("OHV_MAKE");
+	char prefix[64], o[600], p[600], ccarg[300], pcpath[600], libpath[600];
+	char prog[600];
+	struct run r;
+
+	if (!build || !*build)
+		SKIP("OHV_BUILD is not set (make check sets it)");
+	if (!on_path("pkg-config"))
+		SKIP("pkg-config is not installed (scripts/deps installs it)");
+	if (!cc || !*cc)
+		cc = "cc";
+	if (!make || !*make)
+		make = "make";
+	scratch(prefix, sizeof(prefix));
+	snprintf(o, sizeof(o), "O=%s", build);
+	snprintf(p, sizeof(p), "PREFIX=%s", prefix);
+	snprintf(ccarg, sizeof(ccarg), "CC=%s", cc);
+	/* A make of our own: not the jobserver of the make running us. */
+	static const char *const clean_env[] = {
+		"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", NULL,
+	};
+	{
+		const char *argv[] = { make, "-s", "-C", src, o, p, ccarg,
+				       "install", NULL };
+
+		run_env(&r, NULL, NULL, clean_env, argv);
+	}
+	CHECK_MSG(r.status == 0, "make install: %d\n%s%s", r.status, r.out,
+		  r.err);
+	run_free(&r);
+	static const char *const files[] = {
+		"bin/openhv", "lib/libopenhv.a", "lib/libopenhv.so",
+		"lib/libopenhv.so.0", ("lib/libopenhv.so." OHV_VERSION_STRING),
+		"include/openhv/openhv.h", "include/openhv/hv.h",
+		"include/openhv/client.h", "share/man/man1/openhv.1",
+		"lib/pkgconfig/openhv.pc",
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		CHECK_MSG(exists(prefix, files[i]), "%s/%s missing", prefix,
+			  files[i]);
+
+	/* The installed tool runs. */
+	snprintf(prog, sizeof(prog), "%s/bin/openhv", prefix);
+	{
+		const char *argv[] = { prog, "--version", NULL };
+
+		run_env(&r, NULL, NULL, NULL, argv);
+	}
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "openhv " OHV_VERSION_STRING);
+	run_free(&r);
+
+	/* The man page is roff with the sections a man page has. */
+	{
+		char man[600];
+		FILE *f;
+		char head[4096] = "";
+		size_t n;
+
+		snprintf(man, sizeof(man), "%s/share/man/man1/openhv.1", prefix);
+		f = fopen(man, "r");
+		REQUIRE(f != NULL);
+		n = fread(head, 1, sizeof(head) - 1, f);
+		head[n] = 0;
+		fclose(f);
+		CHECK_HAS(head, ".TH OPENHV 1");
+		CHECK_HAS(head, ".SH NAME");
+		CHECK_HAS(head, ".SH SYNOPSIS");
+	}
+
+	/* pkg-config finds it; a program builds against it and runs. */
+	snprintf(pcpath, sizeof(pcpath), "PKG_CONFIG_PATH=%s/lib/pkgconfig",
+		 prefix);
+	snprintf(libpath, sizeof(libpath), "LD_LIBRARY_PATH=%s/lib", prefix);
+	const char *env[] = { pcpath, libpath, "PKG_CONFIG_LIBDIR=/nonexistent",
+			      NULL };
+	{
+		const char *argv[] = { "pkg-config", "--modversion", "openhv",
+				       NULL };
+
+		run_env(&r, NULL, NULL, env, argv);
+	}
+	CHECK_EQ(r.status, 0);
+	CHECK_MSG(!strcmp(r.out, OHV_VERSION_STRING "\n"), "modversion '%s'",
+		  r.out);
+	run_free(&r);
+	{
+		char c[600];
+
+		snprintf(c, sizeof(c), "%s/prog.c", prefix);
+		write_file(c,
+			   "#include <stdio.h>\n"
+			   "#include <openhv/client.h>\n"
+			   "int main(void)\n{\n"
+			   "\tstruct ohv *hv;\n\tstruct ohv_client *c;\n"
+			   "\tuint64_t id = 0;\n"
+			   "\tif (ohv_open(NULL, &hv) || ohv_client_open(hv, 0, &c))\n"
+			   "\t\treturn 1;\n"
+			   "\thv_status_t st = ohv_client_create_partition(c, NULL, &id);\n"
+			   "\tif (!st)\n"
+			   "\t\tst = ohv_client_initialize_partition(c, id);\n"
+			   "\tprintf(\"%s %s partition %llu\\n\", ohv_version(),\n"
+			   "\t       ohv_status_name(st), (unsigned long long)id);\n"
+			   "\tif (!st)\n\t\tst = ohv_client_destroy_partition(c, id);\n"
+			   "\tohv_client_close(c);\n\tohv_close(hv);\n"
+			   "\treturn st != 0;\n}\n");
+	}
+	{
+		char cmd[1400];
+
+		snprintf(cmd, sizeof(cmd), "%s -std=c11 -Wall -Werror -o %s/prog "
+			 "%s/prog.c $(pkg-config --cflags --libs openhv)", cc,
+			 prefix, prefix);
+		const char *argv[] = { "sh", "-c", cmd, NULL };
+
+		run_env(&r, NULL, NULL, env, argv);
+	}
+	CHECK_MSG(r.status == 0, "build against the install: %s%s", r.out,
+		  r.err);
+	run_free(&r);
+	snprintf(prog, sizeof(prog), "%s/prog", prefix);
+	{
+		const char *argv[] = { prog, NULL };
+
+		run_env(&r, NULL, NULL, env, argv);
+	}
+	CHECK_MSG(r.status == 0, "prog: %d %s", r.status, r.err);
+	CHECK_HAS(r.out, OHV_VERSION_STRING " HV_STATUS_SUCCESS partition 2\n");
+	run_free(&r);
+
+	/* make uninstall takes everything away again. */
+	{
+		const char *argv[] = { make, "-s", "-C", src, o, p, "uninstall",
+				       NULL };
+
+		run_env(&r, NULL, NULL, clean_env, argv);
+	}
+	CHECK_EQ(r.status, 0);
+	run_free(&r);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		CHECK_MSG(!exists(prefix, files[i]), "%s left after uninstall",
+			  files[i]);
+	rmtree(prefix);
+}
+
+/* The USDT probes are in the tool when it was built with <sys/sdt.h>. */
+TEST(cli_usdt_probes)
+{
+	const char *t = tool(), *sdt = getenv("OHV_HAVE_SDT");
+	FILE *f;
+	char *bin;
+	long len;
+
+	if (!sdt || strcmp(sdt, "1"))
+		SKIP("built without <sys/sdt.h> (systemtap-sdt-dev): no probes");
+	f = fopen(t, "rb");
+	REQUIRE(f != NULL);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	bin = malloc((size_t)len);
+	REQUIRE(bin != NULL);
+	REQUIRE(fread(bin, 1, (size_t)len, f) == (size_t)len);
+	fclose(f);
+	/* The ELF note: provider "openhv", the two probe names. */
+	bool note = false, entry = false, exit_ = false;
+
+	for (long i = 0; i + 16 < len; i++) {
+		if (!memcmp(bin + i, ".note.stapsdt", 13))
+			note = true;
+		if (!memcmp(bin + i, "openhv\0hypercall_entry", 22))
+			entry = true;
+		if (!memcmp(bin + i, "openhv\0hypercall_exit", 21))
+			exit_ = true;
+	}
+	CHECK(note);
+	CHECK(entry);
+	CHECK(exit_);
+	free(bin);
+}
