@@ -3,6 +3,7 @@
  * modern 0x0095), HvConnectPort (classic 0x0059, modern 0x0096),
  * HvDeletePort, HvDisconnectPort, HvGetPortProperty, HvSetPortProperty.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -480,4 +481,98 @@ hv_status_t hc_disconnect_port(struct hvctx *cx)
 struct connection *synic_connection(const struct partition *p, uint32_t id)
 {
 	return conn_get(p, id);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Observation.                                                            */
+
+static int by_id(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Fill up to max entries of entry bytes from the values of m, ascending by
+ * the uint32_t id each entry starts with; fill writes one entry.  Returns
+ * the number of values.
+ */
+static size_t list_sorted(const struct idmap *m, void *out, size_t max,
+			  size_t entry, void (*fill)(void *dst, const void *obj))
+{
+	size_t n = m->count, k = 0;
+	uint8_t *all = n ? malloc(n * entry) : NULL;
+
+	if (!all)
+		return max ? 0 : n;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->tab[i].key)
+			fill(all + entry * k++, m->tab[i].value);
+	qsort(all, n, entry, by_id);
+	memcpy(out, all, (n < max ? n : max) * entry);
+	free(all);
+	return n;
+}
+
+static void fill_port(void *dst, const void *obj)
+{
+	const struct port *p = obj;
+	struct ohv_port_state *o = dst;
+
+	memset(o, 0, sizeof(*o));
+	o->port_id = p->id;
+	o->type = p->type;
+	o->connection_partition = p->connection_partition;
+	o->target_sint = p->target_sint;
+	o->target_vp = p->target_vp;
+	o->base_flag = p->base_flag;
+	o->flag_count = p->flag_count;
+	o->monitor_address = p->monitor_address;
+	o->connected = p->conn != NULL;
+	o->connection_id = p->conn ? p->conn->id : 0;
+	o->queued = p->queued;
+	o->post_count = p->post_count;
+	o->preferred_vp = p->preferred_vp;
+}
+
+static void fill_conn(void *dst, const void *obj)
+{
+	const struct connection *c = obj;
+	struct ohv_connection_state *o = dst;
+
+	memset(o, 0, sizeof(*o));
+	o->connection_id = c->id;
+	o->type = c->type;
+	o->port_alive = c->port != NULL;
+	o->port_partition = c->port ? c->port->owner->id : 0;
+	o->port_id = c->port ? c->port->id : 0;
+}
+
+size_t ohv_port_list(struct ohv *hv, uint64_t partition_id,
+		     struct ohv_port_state *out, size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&hv->lock);
+	const struct partition *p = partition_get(hv, partition_id);
+
+	if (p)
+		n = list_sorted(&p->ports, out, max, sizeof(*out), fill_port);
+	pthread_mutex_unlock(&hv->lock);
+	return n;
+}
+
+size_t ohv_connection_list(struct ohv *hv, uint64_t partition_id,
+			   struct ohv_connection_state *out, size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&hv->lock);
+	const struct partition *p = partition_get(hv, partition_id);
+
+	if (p)
+		n = list_sorted(&p->conns, out, max, sizeof(*out), fill_conn);
+	pthread_mutex_unlock(&hv->lock);
+	return n;
 }

@@ -335,3 +335,26 @@ hv_status_t hc_delete_vp(struct hvctx *cx)
 	vp_free(vp);
 	return HV_STATUS_SUCCESS;
 }
+
+int ohv_vp_info(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
+		struct ohv_vp_info *out)
+{
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&hv->lock);
+	const struct partition *p = partition_get(hv, partition_id);
+	const struct vp *vp = p ? partition_vp(p, vp_index) : NULL;
+
+	if (vp) {
+		memset(out, 0, sizeof(*out));
+		out->index = vp->index;
+		out->suspended = vp->suspended;
+		out->scontrol = vp->regs.scontrol;
+		out->simp = vp->regs.simp;
+		out->siefp = vp->regs.siefp;
+		memcpy(out->sint, vp->regs.sint, sizeof(out->sint));
+		rc = 0;
+	}
+	pthread_mutex_unlock(&hv->lock);
+	return rc;
+}

@@ -258,6 +258,52 @@ OHV_API int ohv_vp_sints(struct ohv *hv, uint64_t partition_id,
 OHV_API int ohv_vp_sint_ack(struct ohv *hv, uint64_t partition_id,
 			    uint32_t vp_index, uint32_t sint);
 
+/* A VP's state as its partition sees it (no hypercall, no privilege). */
+struct ohv_vp_info {
+	uint32_t index;
+	int suspended;				/* HvRegisterExplicitSuspend */
+	uint64_t scontrol, simp, siefp;
+	uint64_t sint[HV_SYNIC_SINT_COUNT];
+};
+
+/* 0, or -ENOENT when the partition or VP does not exist. */
+OHV_API int ohv_vp_info(struct ohv *hv, uint64_t partition_id,
+			uint32_t vp_index, struct ohv_vp_info *out);
+
+/* A port of a partition (SPEC 8). */
+struct ohv_port_state {
+	uint32_t port_id;
+	uint32_t type;				/* HV_PORT_TYPE_*            */
+	uint64_t connection_partition;		/* who may connect           */
+	uint32_t target_sint, target_vp;	/* message and event ports   */
+	uint16_t base_flag, flag_count;		/* event ports               */
+	uint64_t monitor_address;		/* monitor ports             */
+	int connected;				/* a connection leads to it  */
+	uint32_t connection_id;			/* that connection's id      */
+	uint32_t queued;			/* messages in its buffers   */
+	uint64_t post_count;			/* HvPortPropertyPostCount   */
+	uint32_t preferred_vp;			/* PreferredTargetVp         */
+};
+
+/* A connection of a partition (SPEC 8). */
+struct ohv_connection_state {
+	uint32_t connection_id;
+	uint32_t type;
+	int port_alive;				/* 0 once the port is gone   */
+	uint64_t port_partition;		/* valid while port_alive    */
+	uint32_t port_id;
+};
+
+/*
+ * The ports (connections) of a partition by ascending id: stores at most
+ * max and returns how many it has (0 for an unknown partition).
+ */
+OHV_API size_t ohv_port_list(struct ohv *hv, uint64_t partition_id,
+			     struct ohv_port_state *out, size_t max);
+OHV_API size_t ohv_connection_list(struct ohv *hv, uint64_t partition_id,
+				   struct ohv_connection_state *out,
+				   size_t max);
+
 /* ---------------------------------------------------------------------- */
 /* Debugging.                                                              */
 

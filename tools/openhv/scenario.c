@@ -76,9 +76,6 @@ void scn_free(struct scn *s)
 	free(s->vars);
 	free(s->srcs);
 	free(s->io);
-	free(s->ports);
-	free(s->conns);
-	free(s->run);
 	free(s->grants);
 	free(s->acc);
 	free(s);

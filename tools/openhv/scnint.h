@@ -3,7 +3,7 @@
  *   scenario.c   lines, tokens, values, variables, the statements
  *   hcall.c      the hypercall commands: encode, issue, capture
  *   helpers.c    the high-level commands (what the Linux mshv client does)
- *   trace.c      the trace hook: a line per call, JSON, shadow records
+ *   trace.c      the trace hook: a line per call, JSON
  *   show.c       the partition tree and the cost model
  */
 #ifndef OPENHV_TOOL_SCNINT_H
@@ -53,27 +53,6 @@ struct iopages {
 	uint64_t in, out;
 };
 
-/* Shadow records kept from successful calls, for `show`: the library has
- * no enumeration of ports, connections or VP suspension. */
-struct port_rec {
-	uint64_t pid;
-	uint32_t id, type, sint, vp;
-	uint16_t base_flag, flag_count;
-	uint64_t conn_pid;
-};
-
-struct conn_rec {
-	uint64_t pid;
-	uint32_t id;
-	uint64_t port_pid;
-	uint32_t port_id;
-};
-
-struct running {
-	uint64_t pid;
-	uint64_t mask;		/* VPs whose ExplicitSuspend was cleared */
-};
-
 /* Root pages `map` gave to a partition; freed when `partition destroy`
  * deletes it (given back to the root first when exclusive). */
 struct grant {
@@ -95,9 +74,6 @@ struct scn {
 	VEC(struct var, vars);
 	VEC(struct pagesrc, srcs);
 	VEC(struct iopages, io);
-	VEC(struct port_rec, ports);
-	VEC(struct conn_rec, conns);
-	VEC(struct running, run);
 	VEC(struct grant, grants);
 
 	/* The last hypercall (or high-level command) and its outcome. */

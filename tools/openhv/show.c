@@ -13,6 +13,7 @@
 #include <openhv/client.h>
 
 #define MAX_SHOWN	4096	/* partitions listed */
+#define MAX_OBJECTS	64	/* ports, connections listed per partition */
 
 static const char *type_name(uint32_t t)
 {
@@ -22,16 +23,6 @@ static const char *type_name(uint32_t t)
 	case HV_PORT_TYPE_MONITOR: return "Monitor";
 	default: return "?";
 	}
-}
-
-static bool running(const struct scn *s, uint64_t pid, uint32_t vp)
-{
-	if (pid == 1)
-		return true;
-	for (size_t i = 0; i < s->n_run; i++)
-		if (s->run[i].pid == pid)
-			return s->run[i].mask & (1ull << vp);
-	return false;
 }
 
 /* The lines under a partition, each after pre. */
@@ -66,11 +57,17 @@ static void details(struct scn *s, FILE *out, const char *pre, uint64_t id,
 	}
 	for (uint32_t v = 0; v < OHV_MAX_VPS; v++) {
 		struct ohv_sint_state ss;
+		struct ohv_vp_info vi;
 
-		if (ohv_vp_sints(s->hv, id, v, &ss))
+		if (ohv_vp_info(s->hv, id, v, &vi) ||
+		    ohv_vp_sints(s->hv, id, v, &ss))
 			continue;
 		fprintf(out, "%sVP %" PRIu32 " %s", pre, v,
-			running(s, id, v) ? "running" : "suspended");
+			vi.suspended ? "suspended" : "running");
+		if (vi.scontrol & HV_SYNIC_SCONTROL_ENABLE)
+			fprintf(out, "; SynIC on, SIM %s, SIEF %s",
+				vi.simp & 1 ? "on" : "off",
+				vi.siefp & 1 ? "on" : "off");
 		for (unsigned k = 0; k < HV_SYNIC_SINT_COUNT; k++) {
 			if (!ss.raised[k] && !ss.queued[k])
 				continue;
@@ -82,42 +79,47 @@ static void details(struct scn *s, FILE *out, const char *pre, uint64_t id,
 		}
 		fputc('\n', out);
 	}
-	for (size_t i = 0; i < s->n_ports; i++) {
-		const struct port_rec *p = &s->ports[i];
+	struct ohv_port_state ports[MAX_OBJECTS];
+	size_t np = ohv_port_list(s->hv, id, ports, MAX_OBJECTS);
 
-		if (p->pid != id)
-			continue;
-		fprintf(out, "%sport %" PRIu32 ": %s", pre, p->id,
+	for (size_t i = 0; i < np && i < MAX_OBJECTS; i++) {
+		const struct ohv_port_state *p = &ports[i];
+
+		fprintf(out, "%sport %" PRIu32 ": %s", pre, p->port_id,
 			type_name(p->type));
 		if (p->type == HV_PORT_TYPE_MESSAGE || p->type == HV_PORT_TYPE_EVENT) {
-			layout_value(text, sizeof(text), LF_TARGET_VP, p->vp);
-			fprintf(out, ", SINT %" PRIu32 ", VP %s", p->sint, text);
+			layout_value(text, sizeof(text), LF_TARGET_VP, p->target_vp);
+			fprintf(out, ", SINT %" PRIu32 ", VP %s", p->target_sint, text);
 		}
 		if (p->type == HV_PORT_TYPE_EVENT)
 			fprintf(out, ", flags %u..%u", p->base_flag,
 				p->base_flag + p->flag_count - 1);
-		fprintf(out, "; for partition %" PRIu64, p->conn_pid);
-		for (size_t k = 0; k < s->n_conns; k++)
-			if (s->conns[k].port_pid == id &&
-			    s->conns[k].port_id == p->id)
-				fprintf(out, ", connected (its connection %"
-					PRIu32 ")", s->conns[k].id);
+		fprintf(out, "; for partition %" PRIu64, p->connection_partition);
+		if (p->connected)
+			fprintf(out, ", connected (its connection %" PRIu32 ")",
+				p->connection_id);
+		if (p->queued)
+			fprintf(out, ", %" PRIu32 " queued", p->queued);
 		fputc('\n', out);
 	}
-	for (size_t i = 0; i < s->n_conns; i++) {
-		const struct conn_rec *c = &s->conns[i];
-		bool live = false;
+	if (np > MAX_OBJECTS)
+		fprintf(out, "%s... %zu ports in all\n", pre, np);
+	struct ohv_connection_state conns[MAX_OBJECTS];
+	size_t nc = ohv_connection_list(s->hv, id, conns, MAX_OBJECTS);
 
-		if (c->pid != id)
-			continue;
-		for (size_t k = 0; k < s->n_ports; k++)
-			if (s->ports[k].pid == c->port_pid &&
-			    s->ports[k].id == c->port_id)
-				live = true;
-		fprintf(out, "%sconnection %" PRIu32 ": to port %" PRIu32
-			" of partition %" PRIu64 "%s\n", pre, c->id, c->port_id,
-			c->port_pid, live ? "" : " (port gone)");
+	for (size_t i = 0; i < nc && i < MAX_OBJECTS; i++) {
+		const struct ohv_connection_state *c = &conns[i];
+
+		if (c->port_alive)
+			fprintf(out, "%sconnection %" PRIu32 ": to port %" PRIu32
+				" of partition %" PRIu64 "\n", pre,
+				c->connection_id, c->port_id, c->port_partition);
+		else
+			fprintf(out, "%sconnection %" PRIu32 ": its port is gone\n",
+				pre, c->connection_id);
 	}
+	if (nc > MAX_OBJECTS)
+		fprintf(out, "%s... %zu connections in all\n", pre, nc);
 }
 
 void scn_show(struct scn *s, FILE *out)

@@ -1,8 +1,7 @@
 /*
  * The trace hook of a scenario's instance, run after every hypercall
- * (raw commands and the helpers' alike): a line on the output, a JSON
- * object on --trace, and the shadow records `show` needs (ports,
- * connections, VPs made runnable), which the library does not enumerate.
+ * (raw commands and the helpers' alike): a line on the output and a JSON
+ * object on --trace.
  */
 #include "scnint.h"
 
@@ -381,156 +380,11 @@ static void human(struct scn *s, const struct ohv_trace_event *ev)
 	fflush(out);
 }
 
-/* ---------------------------------------------------------------------- */
-/* Shadow records.                                                         */
-
-static uint64_t u64(const void *in, size_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, (const uint8_t *)in + off, 8);
-	return v;
-}
-
-static uint32_t u32(const void *in, size_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, (const uint8_t *)in + off, 4);
-	return v;
-}
-
-static void drop_partition(struct scn *s, uint64_t pid)
-{
-	for (size_t i = s->n_ports; i-- > 0;)
-		if (s->ports[i].pid == pid)
-			VDEL(s, ports, i);
-	for (size_t i = s->n_conns; i-- > 0;)
-		if (s->conns[i].pid == pid)
-			VDEL(s, conns, i);
-	for (size_t i = s->n_run; i-- > 0;)
-		if (s->run[i].pid == pid)
-			VDEL(s, run, i);
-}
-
-static void set_running(struct scn *s, uint64_t pid, uint32_t vp, bool on)
-{
-	struct running *r = NULL;
-
-	if (vp >= 64)
-		return;
-	for (size_t i = 0; i < s->n_run; i++)
-		if (s->run[i].pid == pid)
-			r = &s->run[i];
-	if (!r && on) {
-		r = VPUSH(s, run);
-		if (!r)
-			return;
-		r->pid = pid;
-	}
-	if (!r)
-		return;
-	if (on)
-		r->mask |= 1ull << vp;
-	else
-		r->mask &= ~(1ull << vp);
-}
-
-static void shadow(struct scn *s, const struct ohv_trace_event *ev)
-{
-	uint16_t code = (uint16_t)(ev->control & HV_HYPERCALL_CODE_MASK);
-	uint64_t caller = ev->partition_id;
-	const uint8_t *in = ev->input;
-	uint32_t start = (uint32_t)((ev->control & HV_HYPERCALL_REP_START_MASK) >>
-				    HV_HYPERCALL_REP_START_OFFSET);
-	uint32_t reps = ohv_result_reps(ev->result);
-	bool ok = ohv_result_status(ev->result) == HV_STATUS_SUCCESS;
-
-	if (!in)
-		return;
-	switch (code) {
-	case HVCALL_CREATE_PORT_CLASSIC:
-	case HVCALL_CREATE_PORT: {
-		struct port_rec *p;
-
-		if (!ok || !(p = VPUSH(s, ports)))
-			return;
-		p->pid = scn_resolve(s, caller, u64(in, 0));
-		p->id = u32(in, 8);
-		p->conn_pid = scn_resolve(s, caller, u64(in, 16));
-		p->type = u32(in, 24);
-		p->sint = u32(in, 32);
-		p->vp = u32(in, 36);
-		memcpy(&p->base_flag, in + 40, 2);
-		memcpy(&p->flag_count, in + 42, 2);
-		return;
-	}
-	case HVCALL_DELETE_PORT:
-		for (size_t i = 0; ok && i < s->n_ports; i++) {
-			if (s->ports[i].pid == scn_resolve(s, caller, u64(in, 0)) &&
-			    s->ports[i].id == u32(in, 8)) {
-				VDEL(s, ports, i);
-				break;
-			}
-		}
-		return;
-	case HVCALL_CONNECT_PORT_CLASSIC:
-	case HVCALL_CONNECT_PORT: {
-		struct conn_rec *c;
-
-		if (!ok || !(c = VPUSH(s, conns)))
-			return;
-		c->pid = scn_resolve(s, caller, u64(in, 0));
-		c->id = u32(in, 8);
-		c->port_pid = scn_resolve(s, caller, u64(in, 16));
-		c->port_id = u32(in, 24);
-		return;
-	}
-	case HVCALL_DISCONNECT_PORT:
-		for (size_t i = 0; ok && i < s->n_conns; i++) {
-			if (s->conns[i].pid == scn_resolve(s, caller, u64(in, 0)) &&
-			    s->conns[i].id == u32(in, 8)) {
-				VDEL(s, conns, i);
-				break;
-			}
-		}
-		return;
-	case HVCALL_FINALIZE_PARTITION:
-	case HVCALL_DELETE_PARTITION:
-		if (ok)
-			drop_partition(s, u64(in, 0));
-		return;
-	case HVCALL_DELETE_VP:
-		if (ok)
-			set_running(s, u64(in, 0), u32(in, 8), false);
-		return;
-	case HVCALL_SET_VP_REGISTERS: {
-		uint64_t pid = scn_resolve(s, caller, u64(in, 0));
-		uint32_t vp = u32(in, 8);
-
-		if (vp == HV_VP_INDEX_SELF)
-			vp = ev->vp_index;
-		for (uint32_t i = start; i < reps; i++) {
-			size_t off = 16 + (size_t)i * 32;
-
-			if (off + 32 > ev->input_len)
-				break;
-			if (u32(in, off) == HV_REGISTER_EXPLICIT_SUSPEND)
-				set_running(s, pid, vp, !(u64(in, off + 16) & 1));
-		}
-		return;
-	}
-	default:
-		return;
-	}
-}
-
 static void hook(void *ctx, const struct ohv_trace_event *ev)
 {
 	struct scn *s = ctx;
 
 	s->seq++;
-	shadow(s, ev);
 	if (s->o.verbosity)
 		human(s, ev);
 	if (s->o.json)
