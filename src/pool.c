@@ -61,6 +61,18 @@ uint32_t pool_detach(struct ohv *hv, struct partition *p, uint32_t node,
 	return frame;
 }
 
+void pool_undetach(struct ohv *hv, struct partition *p, uint32_t frame)
+{
+	struct frame *f = &hv->frames[frame];
+	struct pool_node *n = &p->node[frame_node(hv, frame)];
+
+	OHV_ASSERT(f->state == FRAME_LEAVING && f->owner1 == p->slot + 1);
+	n->leaving--;
+	f->state = FRAME_AVAILABLE;
+	f->next = n->head;
+	n->head = frame;
+}
+
 void pool_leave(struct ohv *hv, struct partition *p, uint32_t frame)
 {
 	struct frame *f = &hv->frames[frame];
@@ -247,22 +259,52 @@ static uint64_t leaving(const struct ohv *hv, const struct partition *t,
  */
 static void *(*volatile zero_fn)(void *, int, size_t) = memset;
 
-static void zero_frames(const struct ohv *hv, const uint32_t *frames,
-			uint32_t n)
+/*
+ * Zero the first frames of a batch, until all are done or, when the call
+ * has a time budget, its deadline passes (first-touch pages cost the
+ * kernel microseconds each).  A call's first element is always zeroed
+ * (TLFS: at least one rep is done).  Returns how many frames, from the
+ * start, are zeroed.
+ */
+static uint32_t zero_frames(const struct ohv *hv, const uint32_t *frames,
+			    uint32_t n, uint64_t deadline, bool first)
 {
-	for (uint32_t k = 0; k < n;) {
+	/* With a deadline, look at the clock every few pages, and after
+	 * every page once pages turn out slow (first touch). */
+	uint32_t most = deadline ? 8 : n;
+	uint64_t t0 = deadline ? ohv_now_ns() : 0;
+	uint32_t k = 0;
+
+	if (deadline && t0 >= deadline) {
+		if (!first)
+			return 0;
+		most = 1;
+	}
+
+	while (k < n) {
 		uint32_t lo = frames[k], len = 1;
 
-		while (k + len < n && frames[k + len] == lo - 1) {
+		while (k + len < n && len < most && frames[k + len] == lo - 1) {
 			lo--;
 			len++;
 		}
 		if (len == 1)
-			while (k + len < n && frames[k + len] == frames[k] + len)
+			while (k + len < n && len < most &&
+			       frames[k + len] == frames[k] + len)
 				len++;
 		zero_fn(frame_ptr(hv, lo), 0, (size_t)len << HV_PAGE_SHIFT);
 		k += len;
+		if (!deadline || k == n)
+			continue;
+		uint64_t t1 = ohv_now_ns();
+
+		if (t1 >= deadline)
+			break;
+		if (t1 - t0 > 500ull * len)
+			most = 1;
+		t0 = t1;
 	}
+	return k;
 }
 
 hv_status_t hc_withdraw_memory(struct hvctx *cx)
@@ -321,9 +363,24 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 		 * deleted, so its depositor keeps a child and stays too; the
 		 * caller is the root or t's parent, alive for the same reason.
 		 */
+		/* Stop zeroing a little before the budget ends: returning
+		 * and copying out still take a moment. */
+		uint64_t deadline = cx->started_ns ?
+			cx->started_ns + hv->cfg.rep_budget_ns -
+			hv->cfg.rep_budget_ns / 4 : 0;
+
 		hc_unlock(cx);
-		zero_frames(hv, frames, got);
+		uint32_t zeroed = zero_frames(hv, frames, got, deadline,
+					      i == cx->rep_start);
+
 		hc_relock(cx);
+		/* Frames the deadline left unzeroed go back on the list. */
+		for (uint32_t k = zeroed; k < got; k++)
+			pool_undetach(hv, t, frames[k]);
+		if (zeroed < got) {
+			got = zeroed;
+			want = 0;	/* out of time: no more rounds */
+		}
 
 		/* Pages go back to whoever deposited them: t's parent, or
 		 * the root for its own pool (SPEC 5.1 access rule). */
@@ -346,8 +403,13 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 			*(uint64_t *)hc_out_elem(cx, 8, i) = page;
 		}
 		pthread_cond_broadcast(&hv->left);
-		/* A short round means the lists ran dry: the next round
-		 * finds out whether the pool is empty. */
+		/* Out of time, or a full round and the budget says so; a
+		 * short round means the lists ran dry: the next round finds
+		 * out whether the pool is empty. */
+		if (!want && i < cx->rep_count) {
+			cx->rep_done = i;
+			return HV_STATUS_SUCCESS;
+		}
 		if (got == want && hc_budget_spent(cx, i - 1)) {
 			cx->rep_done = i;
 			return HV_STATUS_SUCCESS;

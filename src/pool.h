@@ -32,6 +32,9 @@ void pool_put(struct ohv *hv, struct partition *p, uint32_t frame,
 uint32_t pool_detach(struct ohv *hv, struct partition *p, uint32_t node,
 		     bool required);
 
+/* Or call it off: the frame goes back on its free list. */
+void pool_undetach(struct ohv *hv, struct partition *p, uint32_t frame);
+
 /* Finish it: the frame is out of the pool and back in a GPA space state
  * (the caller puts it there with gpa_return).  Its depositor GPA page
  * (frame_dep_gpa) is still readable until then. */

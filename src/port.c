@@ -510,7 +510,8 @@ static size_t list_sorted(const struct idmap *m, void *out, size_t max,
 		if (m->tab[i].key)
 			fill(all + entry * k++, m->tab[i].value);
 	qsort(all, n, entry, by_id);
-	memcpy(out, all, (n < max ? n : max) * entry);
+	if (max)
+		memcpy(out, all, (n < max ? n : max) * entry);
 	free(all);
 	return n;
 }

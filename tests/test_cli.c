@@ -1756,7 +1756,7 @@ TEST(cli_usdt_probes)
 	/* The ELF note: provider "openhv", the two probe names. */
 	bool note = false, entry = false, exit_ = false;
 
-	for (long i = 0; i + 16 < len; i++) {
+	for (long i = 0; i + 22 <= len; i++) {
 		if (!memcmp(bin + i, ".note.stapsdt", 13))
 			note = true;
 		if (!memcmp(bin + i, "openhv\0hypercall_entry", 22))

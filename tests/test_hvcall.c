@@ -964,7 +964,8 @@ static uint64_t fast_call(struct ohv *hv, struct ohv_hvcall *c,
 	fill_regs(c);
 	c->control = control | FAST;
 	c->result = 0;
-	memcpy(c->fast, in, words * 8);
+	if (words)
+		memcpy(c->fast, in, words * 8);
 	return t_call(hv, T_ROOT, 0, c);
 }
 
