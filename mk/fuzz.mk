@@ -13,7 +13,7 @@
 # findings to $(O)/fuzz/findings/<target>/.  A finding worth keeping is
 # minimized and copied to fuzz/crashes/<target>-<short-name> for good.
 
-FUZZ_TARGETS	:= fuzz_hvcall fuzz_sequence
+FUZZ_TARGETS	:= fuzz_hvcall fuzz_sequence fuzz_decode
 FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang
 FUZZ_FLAGS	?= -timeout=10
@@ -57,6 +57,11 @@ $(FUZZ_REPLAYS): $(O)/fuzz/replay_%: $(O)/fuzz/%.o $(O)/fuzz/fz.o \
 		$(O)/fuzz/replay.o $(STATIC)
 	$(E) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# fuzz_decode drives the tool's decoders (tools/openhv/layout.c) too.
+$(O)/fuzz/fuzz_decode: $(O)/fuzz/cov/tools/openhv/layout.o
+$(O)/fuzz/replay_fuzz_decode: $(O)/tools/openhv/layout.o
+FUZZ_OBJ	+= $(O)/fuzz/cov/tools/openhv/layout.o
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -1637,6 +1637,11 @@ void decode_page_runs(char *buf, size_t n, const struct ditem *it)
 	uint32_t i = 0, runs = 0, count = it->count;
 	size_t at;
 
+	/* Only lists of 8-byte page numbers come in runs. */
+	if (it->elem_size != 8) {
+		put(buf, n, 0, "[%" PRIu32 "]", count);
+		return;
+	}
 	if (it->first)
 		at = put(buf, n, 0, "[%" PRIu32 "..%" PRIu32 "]=", it->first,
 			 it->first + count);

@@ -200,7 +200,8 @@ void decode_output(const struct lcall *l, enum ohv_arch arch,
 /* The text of one list element ("0x10", "Rip", "Rip=0xfff0"). */
 void decode_elem(char *buf, size_t n, const struct ditem *it, uint32_t i);
 
-/* A page list as runs: "[208]=0x10..0xdf", at most a few runs shown. */
+/* A page list as runs: "[208]=0x10..0xdf", at most a few runs shown; any
+ * other list as its count, "[3]". */
 void decode_page_runs(char *buf, size_t n, const struct ditem *it);
 
 /* ---------------------------------------------------------------------- */
