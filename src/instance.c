@@ -1,5 +1,6 @@
 /* An instance: configuration, machine memory, lifetime, observation. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -60,6 +61,8 @@ static int config_check(const struct ohv_config *cfg)
 		return -EINVAL;
 	if (cfg->root_vps == 0 || cfg->root_vps > OHV_MAX_VPS)
 		return -EINVAL;
+	if (cfg->commit_memory > 1)
+		return -EINVAL;
 	return 0;
 }
 
@@ -86,24 +89,38 @@ static uint32_t host_processor_vendor(enum ohv_arch arch)
 	return HV_PROCESSOR_VENDOR_INTEL;
 }
 
-/* Machine memory: one shared mapping the OS commits page by page. */
+/*
+ * Machine memory: one shared mapping, of a memfd where there is one.  The
+ * OS commits its pages as they are first written, or all at once here
+ * with cfg.commit_memory (allocated by fallocate, so a host short of
+ * memory refuses the open, and mapped in by MAP_POPULATE).
+ */
 static int memory_map(struct ohv *hv)
 {
+	const bool commit = hv->cfg.commit_memory;
+	int flags = MAP_SHARED | (commit ? MAP_POPULATE : 0);
+
 	hv->mem_bytes = (size_t)hv->cfg.memory_pages * HV_PAGE_SIZE;
 	hv->memfd = memfd_create("openhv-machine", MFD_CLOEXEC);
 	if (hv->memfd >= 0) {
-		if (ftruncate(hv->memfd, (off_t)hv->mem_bytes) < 0) {
-			int err = -errno;
+		int err = 0;
 
+		if (ftruncate(hv->memfd, (off_t)hv->mem_bytes) < 0)
+			err = -errno;
+		else if (commit && (err = posix_fallocate(hv->memfd, 0,
+						(off_t)hv->mem_bytes)))
+			err = -err;
+		if (err) {
 			close(hv->memfd);
 			hv->memfd = -1;
 			return err;
 		}
 		hv->mem = mmap(NULL, hv->mem_bytes, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, hv->memfd, 0);
+			       flags, hv->memfd, 0);
 	} else {
+		flags |= MAP_ANONYMOUS | (commit ? 0 : MAP_NORESERVE);
 		hv->mem = mmap(NULL, hv->mem_bytes, PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			       flags, -1, 0);
 	}
 	if (hv->mem == MAP_FAILED) {
 		int err = -errno;
@@ -153,15 +170,29 @@ int ohv_open(const struct ohv_config *cfg, struct ohv **out_hv)
 	hv->pages_per_node = cfg->memory_pages / cfg->numa_nodes;
 	hv->processor_vendor = host_processor_vendor(cfg->arch);
 	idmap_init(&hv->ids);
-	if (pthread_mutex_init(&hv->lock, NULL)) {
+	/*
+	 * Critical sections are short (a hypercall's bookkeeping), so a
+	 * waiter spins briefly before sleeping: on a few cores that beats a
+	 * futex round trip per handoff.
+	 */
+	pthread_mutexattr_t attr;
+
+	pthread_mutexattr_init(&attr);
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
+	if (pthread_mutex_init(&hv->lock, &attr)) {
+		pthread_mutexattr_destroy(&attr);
 		ohv_free(hv);
 		return -ENOMEM;
 	}
-	if (pthread_mutex_init(&hv->rootmem_lock, NULL)) {
+	if (pthread_mutex_init(&hv->rootmem_lock, &attr)) {
+		pthread_mutexattr_destroy(&attr);
 		pthread_mutex_destroy(&hv->lock);
 		ohv_free(hv);
 		return -ENOMEM;
 	}
+	pthread_mutexattr_destroy(&attr);
 	if (pthread_cond_init(&hv->left, NULL)) {
 		pthread_mutex_destroy(&hv->rootmem_lock);
 		pthread_mutex_destroy(&hv->lock);

@@ -61,12 +61,17 @@ struct frame {
 	uint8_t state;		/* enum frame_state                         */
 	uint8_t root_deny;	/* MapFlags bits the root gave up on its
 				 * identity map (SPEC 6)                     */
-	uint16_t dep_hi;	/* pool frames: depositor's GPA page, 47:32  */
+	uint8_t dep_hi;		/* pool frames: depositor's GPA page, 39:32
+				 * (GPA pages are below 2^40: 52-bit GPAs) */
+	uint8_t backed;		/* openhv wrote the frame, so the host has
+				 * committed memory to it (pool.c, zeroing) */
 	union {
 		uint32_t maps;	/* GPA frames: mappings in child GPA spaces  */
 		uint32_t dep_lo; /* pool frames: depositor's GPA page, 31:0 */
 	};
 };
+
+_Static_assert(sizeof(struct frame) == 16, "16 bytes of metadata a frame");
 
 /* A frame in the root's identity map with full access that no child
  * maps: the root alone reaches it, so it may deposit it (SPEC 5.1). */
@@ -82,9 +87,12 @@ static inline uint64_t frame_dep_gpa(const struct frame *f)
 	return ((uint64_t)f->dep_hi << 32) | f->dep_lo;
 }
 
+_Static_assert(HV_GPA_PAGE_LIMIT <= 1ull << 40,
+	       "a depositor's GPA page fits dep_hi:dep_lo");
+
 static inline void frame_set_dep_gpa(struct frame *f, uint64_t gpa_page)
 {
-	f->dep_hi = (uint16_t)(gpa_page >> 32);
+	f->dep_hi = (uint8_t)(gpa_page >> 32);
 	f->dep_lo = (uint32_t)gpa_page;
 }
 

@@ -36,29 +36,33 @@ static uint32_t pop_available(struct ohv *hv, struct partition *p,
 	return frame;
 }
 
-uint32_t pool_detach(struct ohv *hv, struct partition *p, uint32_t node,
-		     bool required)
+uint32_t pool_detach_many(struct ohv *hv, struct partition *p, uint32_t node,
+			  bool required, uint32_t *frames, uint32_t want)
 {
-	uint32_t frame = FRAME_NONE;
-	uint32_t k = node == NODE_ANY ? 0 : node;
+	const uint32_t nodes = hv->cfg.numa_nodes;
+	uint32_t k = node == NODE_ANY ? 0 : node, got = 0;
 
 	/* The wanted node first, then (unless required) every other. */
-	for (uint32_t tries = 0; tries < hv->cfg.numa_nodes; tries++) {
+	for (uint32_t tries = 0; tries < nodes && got < want; tries++) {
 		struct pool_node *n = &p->node[k];
+		uint32_t frame = n->head, taken = 0;
 
-		if (n->head != FRAME_NONE) {
-			frame = n->head;
-			n->head = hv->frames[frame].next;
-			n->leaving++;
-			hv->frames[frame].state = FRAME_LEAVING;
-			hv->frames[frame].next = FRAME_NONE;
-			break;
+		while (frame != FRAME_NONE && got < want) {
+			struct frame *f = &hv->frames[frame];
+
+			frames[got++] = frame;
+			frame = f->next;
+			f->state = FRAME_LEAVING;
+			f->next = FRAME_NONE;
+			taken++;
 		}
+		n->head = frame;
+		n->leaving += taken;
 		if (required)
 			break;
-		k = (k + 1) % hv->cfg.numa_nodes;
+		k = k + 1 == nodes ? 0 : k + 1;
 	}
-	return frame;
+	return got;
 }
 
 void pool_undetach(struct ohv *hv, struct partition *p, uint32_t frame)
@@ -248,60 +252,126 @@ static uint64_t leaving(const struct ohv *hv, const struct partition *t,
 	return n;
 }
 
-/* Frames zeroed per round outside the lock. */
-#define WITHDRAW_BATCH	64
+/* Frames zeroed per round outside the lock (zero_frames keeps to the
+ * time budget within a round). */
+#define WITHDRAW_BATCH	256
 
 /*
- * Zero frames at memory bandwidth: runs of neighbouring frames (deposits
- * push them in order, so withdraws mostly pop runs) go to memset as one
- * block.  The call goes through a pointer so the compiler cannot turn it
- * into a slower inline loop for one page.
+ * Frames are zeroed with memset, at memory bandwidth.  The call goes
+ * through a pointer so the compiler cannot turn it into a slower inline
+ * loop for one page.
  */
 static void *(*volatile zero_fn)(void *, int, size_t) = memset;
 
-/*
- * Zero the first frames of a batch, until all are done or, when the call
- * has a time budget, its deadline passes (first-touch pages cost the
- * kernel microseconds each).  A call's first element is always zeroed
- * (TLFS: at least one rep is done).  Returns how many frames, from the
- * start, are zeroed.
- */
-static uint32_t zero_frames(const struct ohv *hv, const uint32_t *frames,
-			    uint32_t n, uint64_t deadline, bool first)
+/* Whether zeroing frame fr costs only memory bandwidth: the host has
+ * committed it, all memory at open or this frame by an earlier zeroing. */
+static inline uint8_t frame_backed(const struct ohv *hv, uint32_t fr)
 {
-	/* With a deadline, look at the clock every few pages, and after
-	 * every page once pages turn out slow (first touch). */
-	uint32_t most = deadline ? 8 : n;
-	uint64_t t0 = deadline ? ohv_now_ns() : 0;
+	return hv->cfg.commit_memory | hv->frames[fr].backed;
+}
+
+/*
+ * Zero up to most frames from the start of frames[0, n), all of frames[0]'s
+ * kind (backed or not).  Runs of neighbouring frames go to memset as one
+ * block: deposits push frames in order, so withdraws pop them in runs,
+ * downwards or upwards.  Returns how many were zeroed (at least one).
+ */
+static uint32_t zero_chunk(const struct ohv *hv, const uint32_t *frames,
+			   uint32_t n, uint32_t most)
+{
+	const uint8_t backed = frame_backed(hv, frames[0]);
 	uint32_t k = 0;
 
-	if (deadline && t0 >= deadline) {
-		if (!first)
-			return 0;
-		most = 1;
-	}
-
-	while (k < n) {
+	if (most > n)
+		most = n;
+	while (k < most && frame_backed(hv, frames[k]) == backed) {
 		uint32_t lo = frames[k], len = 1;
 
-		while (k + len < n && len < most && frames[k + len] == lo - 1) {
+		while (k + len < most && frames[k + len] == lo - 1 &&
+		       frame_backed(hv, lo - 1) == backed) {
 			lo--;
 			len++;
 		}
 		if (len == 1)
-			while (k + len < n && len < most &&
-			       frames[k + len] == frames[k] + len)
+			while (k + len < most &&
+			       frames[k + len] == frames[k] + len &&
+			       frame_backed(hv, frames[k] + len) == backed)
 				len++;
 		zero_fn(frame_ptr(hv, lo), 0, (size_t)len << HV_PAGE_SHIFT);
 		k += len;
-		if (!deadline || k == n)
-			continue;
-		uint64_t t1 = ohv_now_ns();
+	}
+	return k;
+}
 
-		if (t1 >= deadline)
-			break;
-		if (t1 - t0 > 500ull * len)
+/*
+ * How a withdraw paces its zeroing against its time budget, across its
+ * rounds.  What a page costs is what matters, and it comes in two kinds.
+ * A frame openhv has zeroed before (backed) is committed host memory and
+ * costs memory bandwidth, tens of nanoseconds.  Any other frame may never
+ * have been touched: its first write makes the host fault a page in,
+ * which in a VM costs microseconds to tens of microseconds.  So the clock
+ * is read after each unbacked frame, and after chunks of backed ones that
+ * double, up to 64 pages, while they stay cheap; and the next chunk only
+ * starts if, at the dearest page cost seen so far in the call, it ends
+ * before the deadline.
+ */
+struct zero_pace {
+	uint64_t deadline;	/* 0: no time budget                        */
+	uint64_t dearest[2];	/* dearest page so far, ns, by backed      */
+	uint32_t most;		/* backed pages between two clock reads    */
+};
+
+#define ZERO_CHUNK_MAX		64
+#define ZERO_CHEAP_NS		500
+
+/*
+ * Zero the first frames of a batch, until all are done or the pace says
+ * the next chunk would end past the deadline.  A call's first element is
+ * always zeroed (TLFS: at least one rep is done).  Returns how many
+ * frames, from the start, are zeroed.
+ */
+static uint32_t zero_frames(const struct ohv *hv, const uint32_t *frames,
+			    uint32_t n, struct zero_pace *pace, bool first)
+{
+	uint32_t k = 0;
+
+	if (!pace->deadline) {
+		while (k < n)
+			k += zero_chunk(hv, frames + k, n - k, n - k);
+		return n;
+	}
+
+	uint64_t t0 = ohv_now_ns();
+
+	while (k < n) {
+		const uint8_t backed = frame_backed(hv, frames[k]);
+		const uint64_t left = t0 < pace->deadline ?
+				      pace->deadline - t0 : 0;
+		const uint64_t dear = pace->dearest[backed];
+		uint64_t most = backed ? pace->most : 1;
+
+		if (dear && left / dear < most)
+			most = left / dear;
+		if (!left)
+			most = 0;
+		if (!most) {
+			if (!first || k)
+				break;
 			most = 1;
+		}
+
+		uint32_t done = zero_chunk(hv, frames + k, n - k,
+					   (uint32_t)most);
+		uint64_t t1 = ohv_now_ns();
+		uint64_t per = (t1 - t0) / done + 1;
+
+		k += done;
+		if (per > pace->dearest[backed])
+			pace->dearest[backed] = per;
+		if (backed)
+			pace->most = per >= ZERO_CHEAP_NS ? 1 :
+				     pace->most * 2 > ZERO_CHUNK_MAX ?
+				     ZERO_CHUNK_MAX : pace->most * 2;
 		t0 = t1;
 	}
 	return k;
@@ -323,20 +393,26 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 		return st;
 
 	uint32_t frames[WITHDRAW_BATCH];
+	/* Stop zeroing a quarter before the budget ends: relocking, giving
+	 * the frames back and copying out still take a moment. */
+	struct zero_pace pace = {
+		.deadline = cx->started_ns ? cx->started_ns +
+			hv->cfg.rep_budget_ns - hv->cfg.rep_budget_ns / 4 : 0,
+		.most = 8,
+	};
 
 	/* Allowed in every state (SPEC 5.2); only available pages leave. */
 	for (uint32_t i = cx->rep_start; i < cx->rep_count;) {
-		uint32_t want = hc_budget_room(cx, i), got = 0;
+		/* As many as asked, up to a round; rep_limit counts too.  The
+		 * time budget is zero_frames' to keep. */
+		uint32_t want = cx->rep_count - i, got = 0;
+		const uint32_t limit = hv->cfg.rep_limit;
 
+		if (limit && limit - (i - cx->rep_start) < want)
+			want = limit - (i - cx->rep_start);
 		if (want > WITHDRAW_BATCH)
 			want = WITHDRAW_BATCH;
-		while (got < want) {
-			uint32_t f = pool_detach(hv, t, node, required);
-
-			if (f == FRAME_NONE)
-				break;
-			frames[got++] = f;
-		}
+		got = pool_detach_many(hv, t, node, required, frames, want);
 		if (!got) {
 			/*
 			 * Pages other withdraws are zeroing still count as
@@ -363,19 +439,14 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 		 * deleted, so its depositor keeps a child and stays too; the
 		 * caller is the root or t's parent, alive for the same reason.
 		 */
-		/* Stop zeroing a little before the budget ends: returning
-		 * and copying out still take a moment. */
-		uint64_t deadline = cx->started_ns ?
-			cx->started_ns + hv->cfg.rep_budget_ns -
-			hv->cfg.rep_budget_ns / 4 : 0;
-
 		hc_unlock(cx);
-		uint32_t zeroed = zero_frames(hv, frames, got, deadline,
+		uint32_t zeroed = zero_frames(hv, frames, got, &pace,
 					      i == cx->rep_start);
 
 		hc_relock(cx);
-		/* Frames the deadline left unzeroed go back on the list. */
-		for (uint32_t k = zeroed; k < got; k++)
+		/* Frames the deadline left unzeroed go back on the list, last
+		 * first, so the list is as it was (LIFO per node). */
+		for (uint32_t k = got; k-- > zeroed;)
 			pool_undetach(hv, t, frames[k]);
 		if (zeroed < got) {
 			got = zeroed;
@@ -393,6 +464,7 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 			/* Zeroed, and back at the GPA it was deposited from:
 			 * the root's identity map takes it with full access. */
 			pool_leave(hv, t, frames[k]);
+			f->backed = 1;
 			if (is_root(hv, depositor)) {
 				f->dep_hi = 0;
 				f->maps = 0;

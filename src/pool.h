@@ -22,15 +22,15 @@ void pool_put(struct ohv *hv, struct partition *p, uint32_t frame,
 	      uint64_t dep_gpa);
 
 /*
- * Start withdrawing one available frame of p's pool: from node when
- * required, else from node first when node is not NODE_ANY, then from the
- * others.  The frame leaves the free list but stays counted as available
- * (FRAME_LEAVING) until pool_leave, so the pool is never seen short of a
- * frame that has not reached its depositor yet.  FRAME_NONE when no frame
- * is on the lists.
+ * Start withdrawing up to want available frames of p's pool into frames:
+ * from node when required, else from node first when node is not
+ * NODE_ANY, then from the others.  The frames leave the free lists but
+ * stay counted as available (FRAME_LEAVING) until pool_leave, so the pool
+ * is never seen short of a frame that has not reached its depositor yet.
+ * Returns how many were taken (0 when the lists are empty).
  */
-uint32_t pool_detach(struct ohv *hv, struct partition *p, uint32_t node,
-		     bool required);
+uint32_t pool_detach_many(struct ohv *hv, struct partition *p, uint32_t node,
+			  bool required, uint32_t *frames, uint32_t want);
 
 /* Or call it off: the frame goes back on its free list. */
 void pool_undetach(struct ohv *hv, struct partition *p, uint32_t frame);

@@ -435,6 +435,8 @@ TEST(cli_run_errors)
 		{ "HvGetPartitionId\nconfig numa_nodes=2\n", 2,
 		  "x.ohv:2: config must come before the first command" },
 		{ "config colour=blue\n", 2, "x.ohv:1: config: no key 'colour'" },
+		{ "config commit_memory=2\nHvGetPartitionId\n", 1,
+		  "x.ohv:2: cannot open an instance with this configuration" },
 		{ "HvWithdrawMemory PartitionId=SELF\n", 2,
 		  "x.ohv:1: HvWithdrawMemory needs reps=N (the pages wanted)" },
 		{ "partition new -> c\nas $c HvGetMemoryBalance PartitionId=SELF\n",
@@ -589,7 +591,8 @@ TEST(cli_language_statements)
 	struct run r;
 
 	TOOL(&r,
-	     "config arch=arm64 numa_nodes=2 memory_pages=4096 cost.vp=3\n"
+	     "config arch=arm64 numa_nodes=2 memory_pages=4096 cost.vp=3 "
+	     "commit_memory=1\n"
 	     "costs\n"
 	     "partition new Flags=EXO_PARTITION ProximityDomainInfo=prefer:1 "
 	     "deposit=20 -> c\n"

@@ -7,6 +7,10 @@
  * child of the caller nor the root itself") has no reachable case yet; the
  * privilege form of ACCESS_DENIED (SPEC 3.2 step 6) is tested instead.
  */
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "t.h"
 
 #define INIT_COST	16u
@@ -384,6 +388,175 @@ TEST(deposit_hides_withdraw_restores_zeroed)
 			CHECK_MSG(zero, "%s: page 0x%" PRIx64 " not back zeroed",
 				  rows[i].name, got[j]);
 		}
+		t_close(hv);
+	}
+}
+
+/* Every byte of root page `page` is `v`. */
+static bool page_is(struct ohv *hv, uint64_t page, uint8_t v)
+{
+	const uint8_t *p = ohv_gpa(hv, T_ROOT, page << HV_PAGE_SHIFT,
+				   HV_PAGE_SIZE);
+
+	for (size_t b = 0; p && b < HV_PAGE_SIZE; b++)
+		if (p[b] != v)
+			return false;
+	return p != NULL;
+}
+
+/* Deposit the listed root pages into the root's own pool, re-issuing the
+ * call while a time budget cuts it short; the status. */
+static hv_status_t deposit_list_all(struct ohv *hv, const uint64_t *pages,
+				    uint32_t n)
+{
+	uint64_t buf[HV_DEPOSIT_MAX_PAGES + 1];
+	uint32_t start = 0;
+
+	REQUIRE(n >= 1 && n <= HV_DEPOSIT_MAX_PAGES);
+	buf[0] = HV_PARTITION_ID_SELF;
+	memcpy(&buf[1], pages, n * sizeof(uint64_t));
+	for (;;) {
+		uint64_t r = t_mem(hv, T_ROOT,
+				   ohv_control(HVCALL_DEPOSIT_MEMORY, 0, n,
+					       start),
+				   buf, (n + 1) * sizeof(uint64_t), NULL, 0);
+
+		CHECK(ohv_result_reps(r) > start);
+		start = ohv_result_reps(r);
+		if (ohv_result_status(r) || start >= n)
+			return ohv_result_status(r);
+	}
+}
+
+/*
+ * Withdraw zeroes every frame whatever zeroing it costs (pool.c,
+ * zero_frames): frames it has zeroed before and frames it never touched,
+ * mixed within one run of neighbouring frames; with the machine memory
+ * committed at open or as it is touched; with the TLFS budget, and with a
+ * budget so short that each invocation stops after its first page, which
+ * it must still complete.
+ */
+TEST(withdraw_zeroes_every_kind_of_frame)
+{
+	static const struct {
+		uint32_t commit;
+		uint64_t budget_ns;
+	} rows[] = {
+		{ 0, 50000 }, { 1, 50000 }, { 0, 1 }, { 1, 1 }, { 0, 0 },
+	};
+	enum { N = 64, BASE = 3000 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct ohv_config cfg;
+		uint64_t pages[N], some[N], got[N];
+		uint32_t nsome = 0, done = 0;
+
+		t_config(&cfg);
+		cfg.commit_memory = rows[i].commit;
+		cfg.rep_budget_ns = rows[i].budget_ns;
+		struct ohv *hv = t_open(&cfg);
+
+		/* Every third frame goes through the pool once first. */
+		for (uint32_t k = 0; k < N; k++) {
+			pages[k] = BASE + k;
+			if (k % 3 == 0)
+				some[nsome++] = pages[k];
+		}
+		for (uint32_t k = 0; k < nsome; k++)
+			memset(ohv_gpa(hv, T_ROOT, some[k] << HV_PAGE_SHIFT,
+				       HV_PAGE_SIZE), 0x77, HV_PAGE_SIZE);
+		REQUIRE_ST(deposit_list_all(hv, some, nsome),
+			   HV_STATUS_SUCCESS);
+		CHECK_ST(t_withdraw(hv, HV_PARTITION_ID_SELF, nsome, got,
+				    &done), HV_STATUS_SUCCESS);
+		CHECK_EQ(done, nsome);
+		for (uint32_t k = 0; k < nsome; k++)
+			CHECK_MSG(page_is(hv, got[k], 0),
+				  "row %zu: page 0x%" PRIx64 " not zeroed", i,
+				  got[k]);
+
+		/* Then all of them, each written, in one deposit. */
+		for (uint32_t k = 0; k < N; k++) {
+			uint8_t *p = ohv_gpa(hv, T_ROOT,
+					     pages[k] << HV_PAGE_SHIFT,
+					     HV_PAGE_SIZE);
+
+			REQUIRE(p);
+			memset(p, 0xC0 + (k & 0x3f), HV_PAGE_SIZE);
+		}
+		REQUIRE_ST(deposit_list_all(hv, pages, N), HV_STATUS_SUCCESS);
+		if (rows[i].budget_ns == 1) {
+			/* Out of time before it starts: one page, SUCCESS,
+			 * rep start advanced by one. */
+			struct hv_input_withdraw_memory in = {
+				.partition_id = HV_PARTITION_ID_SELF,
+			};
+			uint64_t r = t_mem(hv, T_ROOT,
+				ohv_control(HVCALL_WITHDRAW_MEMORY, 0, N, 0),
+				&in, sizeof(in), got, sizeof(got));
+
+			CHECK_ST(ohv_result_status(r), HV_STATUS_SUCCESS);
+			CHECK_EQ(ohv_result_reps(r), 1);
+			CHECK(page_is(hv, got[0], 0));
+			CHECK_ST(t_withdraw(hv, HV_PARTITION_ID_SELF, N - 1,
+					    got + 1, &done), HV_STATUS_SUCCESS);
+			done++;
+		} else {
+			CHECK_ST(t_withdraw(hv, HV_PARTITION_ID_SELF, N, got,
+					    &done), HV_STATUS_SUCCESS);
+		}
+		CHECK_EQ(done, N);
+		CHECK_EQ(available(hv, HV_PARTITION_ID_SELF), 0);
+		for (uint32_t k = 0; k < N; k++) {
+			int seen = 0;
+
+			for (uint32_t j = 0; j < N; j++)
+				seen += got[j] == pages[k];
+			CHECK_EQ(seen, 1);
+			CHECK_MSG(page_is(hv, pages[k], 0),
+				  "row %zu: page 0x%" PRIx64 " not zeroed", i,
+				  pages[k]);
+		}
+		CHECK_INVARIANTS(hv);
+		t_close(hv);
+	}
+}
+
+/*
+ * An instance may commit its machine memory at open (cfg.commit_memory):
+ * every frame is resident before anything touches it.  Values other than
+ * 0 and 1 are refused.
+ */
+TEST(open_commit_memory)
+{
+	struct ohv_config cfg;
+	struct ohv *hv = NULL;
+
+	t_config(&cfg);
+	cfg.commit_memory = 2;
+	CHECK_EQ(ohv_open(&cfg, &hv), -EINVAL);
+	CHECK(hv == NULL);
+
+	for (uint32_t commit = 0; commit <= 1; commit++) {
+		cfg.commit_memory = commit;
+		hv = t_open(&cfg);
+
+		const long pg = sysconf(_SC_PAGESIZE);
+		struct ohv_config got;
+		uint8_t *last = ohv_gpa(hv, T_ROOT,
+					(cfg.memory_pages - 1) << HV_PAGE_SHIFT,
+					HV_PAGE_SIZE);
+		unsigned char in_core = 0;
+
+		REQUIRE(last && pg > 0);
+		/* The last frame, untouched: resident only when committed. */
+		REQUIRE(mincore((void *)((uintptr_t)last & ~(uintptr_t)(pg - 1)),
+				(size_t)pg, &in_core) == 0);
+		CHECK_EQ(in_core & 1, commit);
+		ohv_get_config(hv, &got);
+		CHECK_EQ(got.commit_memory, commit);
+		CHECK(page_is(hv, cfg.memory_pages - 1, 0));
+		CHECK_INVARIANTS(hv);
 		t_close(hv);
 	}
 }

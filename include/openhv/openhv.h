@@ -78,6 +78,15 @@ struct ohv_config {
 	 * deterministic stand-in for the time budget, useful in tests.
 	 */
 	uint32_t rep_limit;		/* default 0                             */
+	/*
+	 * 1: commit all machine memory at ohv_open, as a hypervisor owns its
+	 * RAM, so no hypercall ever meets the host's first-touch page fault
+	 * (in a VM, microseconds to tens of microseconds a page, enough for
+	 * one page to outlast the rep budget).  Costs the open a pass over
+	 * the memory and keeps it resident.  0: the OS commits pages as
+	 * they are first written.
+	 */
+	uint32_t commit_memory;		/* default 0                             */
 };
 
 /* Fill every field with its default. */
@@ -87,7 +96,7 @@ struct ohv;
 
 /*
  * Create an instance: machine memory (one shared mapping, committed lazily
- * by the OS), the root partition (id 1, Active, root_vps VPs, identity GPA
+ * by the OS unless cfg->commit_memory), the root partition (id 1, Active, root_vps VPs, identity GPA
  * space) and nothing else.  cfg may be NULL for the defaults.
  * Returns 0, -EINVAL for a configuration outside the ranges above, or
  * -ENOMEM / another -errno when the host refuses memory.

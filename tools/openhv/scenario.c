@@ -1161,6 +1161,7 @@ static enum scn_rc config_key(struct scn *s, const char *key, const char *v)
 		K("max_depth", max_depth), K("max_partitions", max_partitions),
 		K("root_vps", root_vps), K("root_privileges", root_privileges),
 		K("rep_budget_ns", rep_budget_ns), K("rep_limit", rep_limit),
+		K("commit_memory", commit_memory),
 		K("cost.partition", costs.partition),
 		K("cost.initialize", costs.initialize),
 		K("cost.vp", costs.vp), K("cost.port", costs.port),
@@ -1200,7 +1201,8 @@ static enum scn_rc config_key(struct scn *s, const char *key, const char *v)
 	}
 	return scn_err(s, SCN_ERROR, "config: no key '%s' (arch, memory_pages, "
 		       "numa_nodes, max_depth, max_partitions, root_vps, "
-		       "root_privileges, rep_budget_ns, rep_limit, cost.*)", key);
+		       "root_privileges, rep_budget_ns, rep_limit, commit_memory, "
+		       "cost.*)", key);
 }
 
 static enum scn_rc st_config(struct scn *s, struct toks *t)
@@ -1337,8 +1339,9 @@ const struct stmt scn_statements[] = {
 	{ "config", "config KEY=VALUE ...",
 	  "the instance's configuration, before its first use: arch=x64|arm64,\n"
 	  "memory_pages, numa_nodes, max_depth, max_partitions, root_vps,\n"
-	  "root_privileges, rep_budget_ns, rep_limit, cost.partition,\n"
-	  "cost.initialize, cost.vp, cost.port, cost.connection, cost.gpa_table",
+	  "root_privileges, rep_budget_ns, rep_limit, commit_memory,\n"
+	  "cost.partition, cost.initialize, cost.vp, cost.port,\n"
+	  "cost.connection, cost.gpa_table",
 	  st_config },
 	{ "pages", "pages PARTITION LIST",
 	  "pages of PARTITION's GPA space that alloc() hands out when it calls",
