@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "rootmem.h"
 
 struct ohv_client {
 	struct ohv *hv;
@@ -930,15 +931,15 @@ static hv_status_t deposit_pages(struct ohv_client *c, uint64_t partition_id,
 		uint32_t got = 0;
 
 		/* As Linux: get the whole batch first, or deposit none. */
-		size_t have = ohv_root_alloc_many(c->hv, node, c->pages, n);
+		size_t have = rootmem_alloc(c->hv, c->vp, node, c->pages, n);
 
 		if (have < n) {
-			ohv_root_free_many(c->hv, c->pages, have);
+			rootmem_free(c->hv, c->vp, c->pages, have);
 			return HV_STATUS_NO_RESOURCES;
 		}
 		st = deposit_batch(c, partition_id, c->pages, n, &got);
 		/* Elements go in in order: [got, n) stayed ours. */
-		ohv_root_free_many(c->hv, c->pages + got, n - got);
+		rootmem_free(c->hv, c->vp, c->pages + got, n - got);
 		*done += got;
 	}
 	return st;
@@ -973,7 +974,7 @@ hv_status_t ohv_client_withdraw(struct ohv_client *c, uint64_t partition_id,
 		/* A non-root client's pages are simply back in its own GPA
 		 * space; the root's go back to its allocator. */
 		if (c->root)
-			ohv_root_free_many(c->hv, c->pages, got);
+			rootmem_free(c->hv, c->vp, c->pages, got);
 		total += got;
 		if (st == HV_STATUS_NO_RESOURCES) {
 			/* The pool is empty (Linux's hv_call_withdraw_memory). */

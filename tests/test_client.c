@@ -1080,6 +1080,88 @@ TEST(client_deposit_nodes)
 	t_close(hv);
 }
 
+/* Which of the first n root pages the root cannot reach (deposited). */
+static void hidden_pages(struct ohv *hv, uint64_t n, bool *hidden)
+{
+	for (uint64_t p = 0; p < n; p++)
+		hidden[p] = !ohv_gpa(hv, T_ROOT, p << HV_PAGE_SHIFT,
+				     HV_PAGE_SIZE);
+}
+
+/*
+ * The root's allocator keeps the pages each root VP gave back for that VP
+ * (rootmem.c): its next deposit gets them again, another VP's does not
+ * while other pages are free, and takes them once nothing else is.
+ */
+TEST(client_pages_stay_with_their_vp)
+{
+	enum { PAGES = 1024, N = 50 };
+	struct ohv_config cfg;
+	struct ohv_client *c0 = NULL, *c1 = NULL;
+	static bool before[PAGES], after[PAGES], mine[PAGES];
+	uint64_t id, got = 0;
+	uint32_t nmine = 0;
+
+	t_config(&cfg);
+	cfg.memory_pages = PAGES;
+	cfg.root_vps = 2;
+	struct ohv *hv = t_open(&cfg);
+
+	REQUIRE(ohv_client_open(hv, 0, &c0) == 0);
+	REQUIRE(ohv_client_open(hv, 1, &c1) == 0);
+	REQUIRE_ST(ohv_client_create_partition(c0, NULL, &id),
+		   HV_STATUS_SUCCESS);
+	const uint64_t start = ohv_root_free_pages(hv);
+
+	/* VP 0 deposits N pages and takes them back. */
+	hidden_pages(hv, PAGES, before);
+	REQUIRE_ST(ohv_client_deposit(c0, id, N, OHV_ANY_NODE),
+		   HV_STATUS_SUCCESS);
+	hidden_pages(hv, PAGES, after);
+	for (uint64_t p = 0; p < PAGES; p++) {
+		mine[p] = after[p] && !before[p];
+		nmine += mine[p];
+	}
+	CHECK_EQ(nmine, N);
+	CHECK_ST(ohv_client_withdraw(c0, id, N, &got), HV_STATUS_SUCCESS);
+	CHECK_EQ(got, N);
+	CHECK_EQ(ohv_root_free_pages(hv), start);
+
+	/* VP 1 gets other pages; VP 0 gets its own again. */
+	REQUIRE_ST(ohv_client_deposit(c1, id, N, OHV_ANY_NODE),
+		   HV_STATUS_SUCCESS);
+	hidden_pages(hv, PAGES, after);
+	for (uint64_t p = 0; p < PAGES; p++)
+		CHECK_MSG(!(mine[p] && after[p]),
+			  "VP 1 was given VP 0's page 0x%" PRIx64, p);
+	REQUIRE_ST(ohv_client_deposit(c0, id, N, OHV_ANY_NODE),
+		   HV_STATUS_SUCCESS);
+	hidden_pages(hv, PAGES, after);
+	for (uint64_t p = 0; p < PAGES; p++)
+		CHECK_MSG(!mine[p] || after[p],
+			  "VP 0 was not given its page 0x%" PRIx64 " back", p);
+
+	/* Back to VP 0's list; VP 1 asks for every free page: it gets
+	 * them, VP 0's included. */
+	CHECK_ST(ohv_client_withdraw(c0, id, N, &got), HV_STATUS_SUCCESS);
+	const uint64_t free_now = ohv_root_free_pages(hv);
+
+	CHECK_EQ(free_now, start - N);
+	CHECK_ST(ohv_client_deposit(c1, id, free_now, OHV_ANY_NODE),
+		 HV_STATUS_SUCCESS);
+	CHECK_EQ(ohv_root_free_pages(hv), 0);
+	hidden_pages(hv, PAGES, after);
+	for (uint64_t p = 0; p < PAGES; p++)
+		CHECK(!mine[p] || after[p]);
+	CHECK_INVARIANTS(hv);
+
+	CHECK_ST(ohv_client_destroy_partition(c1, id), HV_STATUS_SUCCESS);
+	CHECK_EQ(ohv_root_free_pages(hv), start);
+	ohv_client_close(c0);
+	ohv_client_close(c1);
+	t_close(hv);
+}
+
 /* A client of a child partition: no allocator, no VPs yet (SPEC 2). */
 TEST(client_non_root)
 {
