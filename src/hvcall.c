@@ -202,7 +202,7 @@ void hc_unlock(struct hvctx *cx)
 
 void hc_relock(struct hvctx *cx)
 {
-	pthread_mutex_lock(&cx->hv->lock);
+	hv_lock(&cx->hv->lock);
 }
 
 void hc_wait_left(struct hvctx *cx)
@@ -396,7 +396,7 @@ uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
 	b.in_len = 0;
 	b.out_ptr = NULL;
 	b.out_len = 0;
-	pthread_mutex_lock(&hv->lock);
+	hv_lock(&hv->lock);
 	trace = hv->trace;
 	void *trace_ctx = hv->trace_ctx;
 	uint64_t result = dispatch(hv, partition_id, vp_index, call, &b);
@@ -426,7 +426,7 @@ uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
 
 void ohv_set_trace(struct ohv *hv, ohv_trace_fn *fn, void *ctx)
 {
-	pthread_mutex_lock(&hv->lock);
+	hv_lock(&hv->lock);
 	hv->trace_ctx = ctx;
 	__atomic_store_n(&hv->trace, fn, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&hv->lock);

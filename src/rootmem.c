@@ -200,7 +200,7 @@ size_t rootmem_alloc(struct ohv *hv, uint32_t vp, uint32_t node,
 		uint32_t hi = node == OHV_ANY_NODE ? hv->cfg.numa_nodes : node + 1;
 
 		/* One look at the frames for the whole batch. */
-		pthread_mutex_lock(&hv->lock);
+		hv_lock(&hv->lock);
 		for (uint32_t i = lo; i < hi && got < count; i++)
 			while (got < count &&
 			       node_alloc(hv, &rm->node[i], vp, &pages[got]))
