@@ -6,7 +6,9 @@
  * every frame comes home.  make check-tsan runs this under ThreadSanitizer.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "t.h"
 
@@ -23,9 +25,35 @@ struct world {
 	atomic_int stop;		/* set by the mapper when done */
 	atomic_uint bad;
 	atomic_uint before, after;	/* posts delivered / refused as gone */
+	uint64_t deadline_ns;		/* every loop gives up by then */
 	char why[160];
 	pthread_barrier_t go;
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Whether a loop goes on: not stopped and not past the deadline. */
+static bool going(struct world *w)
+{
+	return !atomic_load(&w->stop) && now_ns() < w->deadline_ns;
+}
+
+/*
+ * Every few iterations, let the other threads run: under a scheduler that
+ * runs one thread at a time (valgrind), a loop could otherwise spin
+ * through its time before the others reach the quorum.
+ */
+static void pace(uint32_t i)
+{
+	if (i % 16 == 15)
+		sched_yield();
+}
 
 static void bad(struct world *w, const char *what, uint64_t res)
 {
@@ -87,7 +115,7 @@ static void *sender(void *arg)
 
 	pthread_barrier_wait(&w->go);
 	/* Until the mapper is done, so posts straddle the finalize. */
-	for (uint32_t i = 0; !atomic_load(&w->stop) && i < 1000000; i++) {
+	for (uint32_t i = 0; going(w); i++) {
 		uint64_t r = post(w->hv, w->tx, i);
 
 		if (!one_of(r, 3, ok))
@@ -99,6 +127,7 @@ static void *sender(void *arg)
 		r = fast(w->hv, w->tx, 0, HVCALL_SIGNAL_EVENT, &ev, sizeof(ev));
 		if (!one_of(r, 2, sig_ok))
 			bad(w, "signal", r);
+		pace(i);
 	}
 	return NULL;
 }
@@ -120,7 +149,7 @@ static void *receiver(void *arg)
 	};
 
 	pthread_barrier_wait(&w->go);
-	for (uint32_t i = 0; !atomic_load(&w->stop) && i < 1000000; i++) {
+	for (uint32_t i = 0; going(w); i++) {
 		struct hv_message *slot = ohv_gpa(w->hv, w->rx, (2 << 12) + 2 * 256,
 						  256);
 
@@ -135,6 +164,7 @@ static void *receiver(void *arg)
 		if (!one_of(r, 2, ok))
 			bad(w, "eom", r);
 		ohv_vp_sint_ack(w->hv, w->rx, 0, 2);
+		pace(i);
 	}
 	return NULL;
 }
@@ -184,7 +214,7 @@ static void *mapper(void *arg)
 	pthread_barrier_wait(&w->go);
 	bool finalized = false;
 
-	for (int i = 0; i < 1000000 && atomic_load(&w->after) < QUORUM; i++) {
+	for (int i = 0; going(w) && atomic_load(&w->after) < QUORUM; i++) {
 		uint64_t done;
 		hv_status_t st = ohv_call_map_gpa_pages(c, w->tx, 1ull << 20,
 			HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE, pages, 8, &done);
@@ -199,6 +229,7 @@ static void *mapper(void *arg)
 				bad(w, "finalize", st);
 			finalized = true;
 		}
+		pace((uint32_t)i);
 	}
 	ohv_root_free_many(w->hv, pages, 8);
 	ohv_client_close(c);
@@ -266,7 +297,9 @@ TEST(concurrency_finalize_races_posts)
 	uint64_t next = 8192;	/* the root allocator hands out low pages */
 
 	for (int round = 0; round < ROUNDS; round++) {
-		struct world w = { .hv = hv };
+		/* Milliseconds normally; the deadline only bounds a failure. */
+		struct world w = { .hv = hv,
+				   .deadline_ns = now_ns() + 120000000000ull };
 		pthread_t th[4];
 		void *(*fn[4])(void *) = { sender, receiver, lifecycles, mapper };
 
