@@ -945,6 +945,21 @@ static hv_status_t deposit_pages(struct ohv_client *c, uint64_t partition_id,
 	return st;
 }
 
+/*
+ * A call came back INSUFFICIENT_MEMORY: count the retry and deposit pages
+ * into the partition that pays, as Linux's hv_call_deposit_pages does
+ * before re-issuing.  *got (may be NULL) gets the pages that went in.
+ */
+static hv_status_t retry_deposit(struct ohv_client *c, uint64_t partition_id,
+				 uint64_t pages, uint64_t *got)
+{
+	uint64_t done;
+
+	c->stats.memory_retries++;
+	return deposit_pages(c, partition_id, pages, OHV_ANY_NODE,
+			     got ? got : &done);
+}
+
 hv_status_t ohv_client_deposit(struct ohv_client *c, uint64_t partition_id,
 			       uint64_t pages, uint32_t node)
 {
@@ -1001,9 +1016,7 @@ hv_status_t ohv_client_create_partition(struct ohv_client *c,
 		/* Only the root has pages of its own to give. */
 		if (st != HV_STATUS_INSUFFICIENT_MEMORY || !c->root)
 			return st;
-		c->stats.memory_retries++;
-		st = ohv_client_deposit(c, HV_PARTITION_ID_SELF, 1,
-					OHV_ANY_NODE);
+		st = retry_deposit(c, HV_PARTITION_ID_SELF, 1, NULL);
 		if (st != HV_STATUS_SUCCESS)
 			return st;
 	}
@@ -1032,8 +1045,7 @@ hv_status_t ohv_client_initialize_partition(struct ohv_client *c,
 		st = ohv_call_initialize_partition(c, partition_id);
 		if (st != HV_STATUS_INSUFFICIENT_MEMORY)
 			break;
-		c->stats.memory_retries++;
-		st = deposit_pages(c, partition_id, 1, OHV_ANY_NODE, &got);
+		st = retry_deposit(c, partition_id, 1, &got);
 		deposited += got;
 	}
 	if (st != HV_STATUS_SUCCESS)
@@ -1126,9 +1138,8 @@ hv_status_t ohv_client_map_gpa_pages(struct ohv_client *c, uint64_t target,
 		total += got;
 		if (st != HV_STATUS_INSUFFICIENT_MEMORY)
 			break;
-		c->stats.memory_retries++;
-		st = deposit_pages(c, target, OHV_LINUX_MAP_DEPOSIT_PAGES,
-				   OHV_ANY_NODE, &deposited);
+		st = retry_deposit(c, target, OHV_LINUX_MAP_DEPOSIT_PAGES,
+				   &deposited);
 		if (st != HV_STATUS_SUCCESS)
 			break;
 	}
@@ -1164,8 +1175,7 @@ hv_status_t ohv_client_create_vp(struct ohv_client *c, uint64_t partition,
 		st = ohv_call_create_vp(c, partition, vp_index, proximity);
 		if (st != HV_STATUS_INSUFFICIENT_MEMORY)
 			return st;
-		c->stats.memory_retries++;
-		st = deposit_pages(c, partition, 1, OHV_ANY_NODE, &got);
+		st = retry_deposit(c, partition, 1, NULL);
 		if (st != HV_STATUS_SUCCESS)
 			return st;
 	}
@@ -1174,8 +1184,6 @@ hv_status_t ohv_client_create_vp(struct ohv_client *c, uint64_t partition,
 hv_status_t ohv_client_create_port(struct ohv_client *c,
 				   const struct hv_input_create_port *in)
 {
-	uint64_t got;
-
 	if (!c || !in)
 		return HV_STATUS_INVALID_PARAMETER;
 	for (;;) {
@@ -1184,9 +1192,7 @@ hv_status_t ohv_client_create_port(struct ohv_client *c,
 		if (st != HV_STATUS_INSUFFICIENT_MEMORY)
 			return st;
 		/* SPEC 9: the port's partition pays for the port. */
-		c->stats.memory_retries++;
-		st = deposit_pages(c, in->port_partition_id, 1, OHV_ANY_NODE,
-				   &got);
+		st = retry_deposit(c, in->port_partition_id, 1, NULL);
 		if (st != HV_STATUS_SUCCESS)
 			return st;
 	}
@@ -1195,8 +1201,6 @@ hv_status_t ohv_client_create_port(struct ohv_client *c,
 hv_status_t ohv_client_connect_port(struct ohv_client *c,
 				    const struct hv_input_connect_port *in)
 {
-	uint64_t got;
-
 	if (!c || !in)
 		return HV_STATUS_INVALID_PARAMETER;
 	for (;;) {
@@ -1205,9 +1209,7 @@ hv_status_t ohv_client_connect_port(struct ohv_client *c,
 		if (st != HV_STATUS_INSUFFICIENT_MEMORY)
 			return st;
 		/* SPEC 9: the connection's partition pays. */
-		c->stats.memory_retries++;
-		st = deposit_pages(c, in->connection_partition_id, 1,
-				   OHV_ANY_NODE, &got);
+		st = retry_deposit(c, in->connection_partition_id, 1, NULL);
 		if (st != HV_STATUS_SUCCESS)
 			return st;
 	}

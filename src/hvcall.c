@@ -180,20 +180,6 @@ bool hc_budget_check(struct hvctx *cx, uint32_t done)
 	return false;
 }
 
-uint32_t hc_budget_room(const struct hvctx *cx, uint32_t i)
-{
-	const struct ohv_config *cfg = &cx->hv->cfg;
-	uint32_t done = i - cx->rep_start;
-	uint32_t room = cx->rep_count - i;
-
-	if (cfg->rep_limit && cfg->rep_limit - done < room)
-		room = cfg->rep_limit - done;
-	if (cx->started_ns && cx->next_check > done &&
-	    cx->next_check - done < room)
-		room = cx->next_check - done;
-	return room ? room : 1;
-}
-
 void hc_unlock(struct hvctx *cx)
 {
 	cx->unlocked = true;

@@ -51,12 +51,6 @@ static inline bool hc_budget_spent(struct hvctx *cx, uint32_t i)
 }
 
 /*
- * How many elements, from element i on, a rep handler may process before
- * it must ask hc_budget_spent (at least 1, at most what is left).
- */
-uint32_t hc_budget_room(const struct hvctx *cx, uint32_t i);
-
-/*
  * Let other hypercalls run while this one does work that touches only
  * what it holds (zeroing frames it took off a free list, SPEC 5.2).  Every
  * object the handler uses after hc_relock must have been kept alive by

@@ -31,7 +31,7 @@ struct rootmem_node {
 	uint64_t fresh;		/* next page never looked at          */
 	uint64_t end;		/* one past the node's last page      */
 	uint32_t *back;		/* pages given back                   */
-	uint64_t nback;
+	uint32_t nback;		/* frame numbers are 32-bit           */
 	uint32_t *parked;	/* pages found unreachable, kept      */
 	uint64_t nparked;
 	uint32_t *hot;		/* [vp][HOT_PAGES]: given back by vp  */
@@ -148,15 +148,8 @@ static bool node_alloc(struct ohv *hv, struct rootmem_node *n, uint32_t vp,
 	    pop_usable(hv, n, n->hot + (size_t)vp * HOT_PAGES, &n->nhot[vp],
 		       page))
 		return true;
-	while (n->nback) {
-		uint32_t p = n->back[--n->nback];
-
-		if (usable(hv, p)) {
-			*page = p;
-			return true;
-		}
-		n->parked[n->nparked++] = p;
-	}
+	if (pop_usable(hv, n, n->back, &n->nback, page))
+		return true;
 	while (n->fresh < n->end) {
 		uint64_t p = n->fresh++;
 
@@ -275,7 +268,7 @@ uint64_t ohv_root_free_pages(struct ohv *hv)
 
 		for (uint64_t p = fresh; p < (i + 1) * hv->pages_per_node; p++)
 			count += usable(hv, p);
-		for (uint64_t k = 0; n && k < n->nback; k++)
+		for (uint32_t k = 0; n && k < n->nback; k++)
 			count += usable(hv, n->back[k]);
 		for (uint64_t k = 0; n && k < n->nparked; k++)
 			count += usable(hv, n->parked[k]);
