@@ -149,7 +149,7 @@ static enum scn_rc finish(struct step *h, struct toks *t, enum scn_rc rc,
 
 static enum scn_rc partition_arg(struct scn *s, const char *text, uint64_t *pid)
 {
-	enum scn_rc rc = scn_value(s, text, LF_PARTITION_ID, pid);
+	enum scn_rc rc = scn_value(s, text, OHV_FMT_PARTITION_ID, pid);
 
 	if (!rc)
 		*pid = scn_resolve(s, s->caller, *pid);
@@ -214,7 +214,7 @@ static enum scn_rc partition_new(struct scn *s, struct toks *t)
 {
 	struct step h = { .s = s, .cmd = "partition new" };
 	struct hv_input_create_partition in;
-	const struct lcall *l = layout_find(HVCALL_CREATE_PARTITION);
+	const struct ohv_call_info *l = ohv_call_info(HVCALL_CREATE_PARTITION);
 	uint64_t id = 0, privileges = 0, pages = LINUX_INIT_DEPOSIT;
 	bool set_privileges = false, init = true;
 	hv_status_t st = HV_STATUS_SUCCESS;
@@ -229,7 +229,7 @@ static enum scn_rc partition_new(struct scn *s, struct toks *t)
 	in.compatibility_version = HV_COMPATIBILITY_21_H2;
 	for (size_t i = 2; i < t->n; i++) {
 		char *key = t->t[i], *v = scn_split(key);
-		const struct lfield *f;
+		const struct ohv_field *f;
 		uint64_t x;
 
 		if (!v && !strcmp(key, "uninitialized")) {
@@ -240,13 +240,13 @@ static enum scn_rc partition_new(struct scn *s, struct toks *t)
 			return scn_err(s, SCN_ERROR, "partition new: '%s' is not "
 				       "Field=value", key);
 		if (!strcmp(key, "PrivilegeFlags")) {
-			if (scn_value(s, v, LF_PRIVILEGES, &privileges))
+			if (scn_value(s, v, OHV_FMT_PRIVILEGES, &privileges))
 				return SCN_ERROR;
 			set_privileges = true;
 			continue;
 		}
 		if (!strcmp(key, "deposit")) {
-			if (scn_value(s, v, LF_DEC, &pages))
+			if (scn_value(s, v, OHV_FMT_DEC, &pages))
 				return SCN_ERROR;
 			continue;
 		}
@@ -256,7 +256,7 @@ static enum scn_rc partition_new(struct scn *s, struct toks *t)
 				       "'%s' (HvCreatePartition's fields, "
 				       "PrivilegeFlags=, deposit=N, "
 				       "uninitialized)", key);
-		if (scn_value(s, v, (enum lfmt)f->fmt, &x))
+		if (scn_value(s, v, (enum ohv_field_fmt)f->fmt, &x))
 			return SCN_ERROR;
 		if (f->size < 8 && x >> (8 * f->size))
 			return scn_err(s, SCN_ERROR, "%s is a %u-byte field",
@@ -273,7 +273,7 @@ static enum scn_rc partition_new(struct scn *s, struct toks *t)
 		uint64_t out;
 
 		rc = call(&h, HVCALL_CREATE_PARTITION, false, &in,
-			  layout_in_size(l, s->cfg.arch), 0, &out, 8, &st, NULL);
+			  l->in_size[s->cfg.arch], 0, &out, 8, &st, NULL);
 		if (!rc && !st)
 			id = out;
 		if (rc || st != HV_STATUS_INSUFFICIENT_MEMORY || s->caller != 1 ||
@@ -454,10 +454,10 @@ static enum scn_rc cmd_deposit(struct scn *s, struct toks *t)
 					  "PAGES [node=N]") : SCN_ERROR;
 	if (!scn_hv(s))
 		return SCN_FAILED;
-	if (partition_arg(s, t->t[1], &id) || scn_value(s, t->t[2], LF_DEC, &n))
+	if (partition_arg(s, t->t[1], &id) || scn_value(s, t->t[2], OHV_FMT_DEC, &n))
 		return SCN_ERROR;
 	v = opt(t, 3, "node");
-	if (v && scn_value(s, v, LF_DEC, &node))
+	if (v && scn_value(s, v, OHV_FMT_DEC, &node))
 		return SCN_ERROR;
 	if (node != OHV_ANY_NODE && node >= s->cfg.numa_nodes)
 		return scn_err(s, SCN_ERROR, "deposit: no NUMA node %" PRIu64, node);
@@ -481,7 +481,7 @@ static enum scn_rc cmd_withdraw(struct scn *s, struct toks *t)
 	if (partition_arg(s, t->t[1], &id))
 		return SCN_ERROR;
 	if (t->n == 3 && strcmp(t->t[2], "all") &&
-	    scn_value(s, t->t[2], LF_DEC, &max))
+	    scn_value(s, t->t[2], OHV_FMT_DEC, &max))
 		return SCN_ERROR;
 	s->command = h.cmd;
 	rc = withdraw(&h, id, max, &got, &st);
@@ -507,7 +507,7 @@ static enum scn_rc cmd_balance(struct scn *s, struct toks *t)
 	if (partition_arg(s, t->t[1], &id))
 		return SCN_ERROR;
 	nv = opt(t, 2, "node");
-	if (nv && scn_value(s, nv, LF_DEC, &node))
+	if (nv && scn_value(s, nv, OHV_FMT_DEC, &node))
 		return SCN_ERROR;
 	if (ohv_partition_info(s->hv, id, &info))
 		return scn_err(s, SCN_FAILED, "balance: no live partition %"
@@ -546,11 +546,11 @@ static enum scn_rc cmd_map(struct scn *s, struct toks *t)
 	if (!scn_hv(s))
 		return SCN_FAILED;
 	if (partition_arg(s, t->t[1], &id) ||
-	    scn_value(s, t->t[2], LF_GPA_PAGE, &base) ||
-	    scn_value(s, t->t[3], LF_DEC, &n))
+	    scn_value(s, t->t[2], OHV_FMT_GPA_PAGE, &base) ||
+	    scn_value(s, t->t[3], OHV_FMT_DEC, &n))
 		return SCN_ERROR;
 	fv = opt(t, 4, "flags");
-	if (fv && scn_value(s, fv, LF_MAP_FLAGS, &flags))
+	if (fv && scn_value(s, fv, OHV_FMT_MAP_FLAGS, &flags))
 		return SCN_ERROR;
 	exclusive = flag(t, 4, "exclusive");
 	if (exclusive && s->caller != 1)
@@ -655,7 +655,7 @@ static enum scn_rc vp_args(struct scn *s, struct toks *t, uint64_t *id,
 	if (!scn_hv(s))
 		return SCN_FAILED;
 	if (partition_arg(s, t->t[2], id) ||
-	    scn_value(s, t->t[3], LF_VP_INDEX, vp))
+	    scn_value(s, t->t[3], OHV_FMT_VP_INDEX, vp))
 		return SCN_ERROR;
 	if (*vp > UINT32_MAX)
 		return scn_err(s, SCN_ERROR, "a VP index is 32 bits");
@@ -675,7 +675,7 @@ static enum scn_rc vp_new(struct scn *s, struct toks *t)
 	if (rc || only(s, t, 4, allowed))
 		return rc ? rc : SCN_ERROR;
 	pv = opt(t, 4, "ProximityDomainInfo");
-	if (pv && scn_value(s, pv, LF_PROXIMITY, &prox))
+	if (pv && scn_value(s, pv, OHV_FMT_PROXIMITY, &prox))
 		return SCN_ERROR;
 	memset(&in, 0, sizeof(in));
 	in.partition_id = id;
@@ -750,7 +750,7 @@ static enum scn_rc vp_opt(struct scn *s, struct toks *t, size_t from,
 	char *v = opt(t, from, "vp");
 
 	*vp = 0;
-	if (v && scn_value(s, v, LF_VP_INDEX, vp))
+	if (v && scn_value(s, v, OHV_FMT_VP_INDEX, vp))
 		return SCN_ERROR;
 	if (*vp >= OHV_MAX_VPS)
 		return scn_err(s, SCN_ERROR, "vp=%" PRIu64 ": VPs are 0-%u", *vp,
@@ -784,22 +784,22 @@ static enum scn_rc cmd_synic(struct scn *s, struct toks *t)
 	v = opt(t, 3, "simp");
 	if (!v)
 		return scn_err(s, SCN_ERROR, "synic on: simp=PAGE is needed");
-	if (scn_value(s, v, LF_GPA_PAGE, &page))
+	if (scn_value(s, v, OHV_FMT_GPA_PAGE, &page))
 		return SCN_ERROR;
 	r[n].name = HV_REGISTER_SIMP;
 	r[n++].value.reg64 = page << HV_PAGE_SHIFT | HV_SYNIC_SIMP_ENABLE;
 	v = opt(t, 3, "siefp");
 	if (v) {
-		if (scn_value(s, v, LF_GPA_PAGE, &page))
+		if (scn_value(s, v, OHV_FMT_GPA_PAGE, &page))
 			return SCN_ERROR;
 		r[n].name = HV_REGISTER_SIEFP;
 		r[n++].value.reg64 = page << HV_PAGE_SHIFT | HV_SYNIC_SIEFP_ENABLE;
 	}
 	v = opt(t, 3, "vector");
-	if (v && scn_value(s, v, LF_HEX, &vector))
+	if (v && scn_value(s, v, OHV_FMT_HEX, &vector))
 		return SCN_ERROR;
 	v = opt(t, 3, "sints");
-	if (v && scn_list(s, v, LF_DEC, &sints, &nsints, NULL, NULL))
+	if (v && scn_list(s, v, OHV_FMT_DEC, &sints, &nsints, NULL, NULL))
 		return SCN_ERROR;
 	for (size_t i = 0; i < nsints; i++) {
 		if (sints[i] >= HV_SYNIC_SINT_COUNT) {
@@ -842,7 +842,7 @@ static enum scn_rc slot_args(struct scn *s, struct toks *t, const char *what,
 	if (!pv || !sv)
 		return scn_err(s, SCN_ERROR, "%s: page=PAGE and sint=S are needed "
 			       "(the page SIMP or SIEFP names)", what);
-	if (scn_value(s, pv, LF_GPA_PAGE, page) || scn_value(s, sv, LF_DEC, sint))
+	if (scn_value(s, pv, OHV_FMT_GPA_PAGE, page) || scn_value(s, sv, OHV_FMT_DEC, sint))
 		return SCN_ERROR;
 	if (*sint >= HV_SYNIC_SINT_COUNT)
 		return scn_err(s, SCN_ERROR, "%s: SINTs are 0-15", what);
