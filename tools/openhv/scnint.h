@@ -94,6 +94,7 @@ struct scn {
 	unsigned line;
 	const char *command;		/* "partition new" etc., or NULL */
 	uint64_t seq;			/* hypercalls issued */
+	uint16_t last_code;		/* the last one's call code */
 
 	/* A rep call returning early (time budget) is re-issued: its
 	 * invocations are printed as one line (trace.c). */
@@ -231,11 +232,6 @@ extern const struct stmt scn_helpers[];		/* helpers.c  */
 /* A quoted word's bytes (\n \t \r \0 \\ \" \xHH); false when malformed
  * or longer than max. */
 bool scn_unquote(const char *w, char *out, size_t max, size_t *len);
-
-/* ---- helpers.c ------------------------------------------------------ */
-
-/* A child's id and the pages given to it: `partition destroy` frees them. */
-void scn_grants_release(struct scn *s, uint64_t pid);
 
 /* ---- trace.c -------------------------------------------------------- */
 

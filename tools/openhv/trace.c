@@ -385,6 +385,7 @@ static void hook(void *ctx, const struct ohv_trace_event *ev)
 	struct scn *s = ctx;
 
 	s->seq++;
+	s->last_code = (uint16_t)(ev->control & HV_HYPERCALL_CODE_MASK);
 	if (s->o.verbosity)
 		human(s, ev);
 	if (s->o.json)
