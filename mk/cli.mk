@@ -9,6 +9,10 @@
 #                (docs/tracing.md); by default 1 when $(CC) finds
 #                <sys/sdt.h> (Debian: systemtap-sdt-dev), else 0.
 #                SDT_CFLAGS adds include flags for a header elsewhere.
+#   OHV_HAVE_LIBEDIT=1|0  `openhv shell`'s line editor (history, Tab
+#                completion) from libedit, BSD-licensed (Debian:
+#                libedit-dev); by default 1 when $(CC) builds and links
+#                against <editline/readline.h>, else 0: plain line input.
 
 ifeq ($(origin OHV_HAVE_SDT),undefined)
 OHV_HAVE_SDT := $(shell $(CC) $(SDT_CFLAGS) -include sys/sdt.h -E -x c \
@@ -23,6 +27,21 @@ SDT_STAMP := $(O)/.sdt
 $(shell mkdir -p $(O) && { [ "$$(cat $(SDT_STAMP) 2>/dev/null)" = \
 	"$(OHV_HAVE_SDT)" ] || echo "$(OHV_HAVE_SDT)" > $(SDT_STAMP); })
 $(O)/src/hvcall.o: $(SDT_STAMP)
+
+ifeq ($(origin OHV_HAVE_LIBEDIT),undefined)
+OHV_HAVE_LIBEDIT := $(shell printf '\043include <editline/readline.h>\nint \
+	main(void) { return rl_initialize(); }\n' | $(CC) -x c - -o /dev/null \
+	-ledit >/dev/null 2>&1 && echo 1 || echo 0)
+endif
+ifeq ($(OHV_HAVE_LIBEDIT),1)
+$(O)/tools/openhv/lineedit.o: BASE += -DOHV_HAVE_LIBEDIT
+$(TOOL): LDLIBS += -ledit
+endif
+# lineedit.o follows the decision as hvcall.o follows OHV_HAVE_SDT.
+EDIT_STAMP := $(O)/.libedit
+$(shell mkdir -p $(O) && { [ "$$(cat $(EDIT_STAMP) 2>/dev/null)" = \
+	"$(OHV_HAVE_LIBEDIT)" ] || echo "$(OHV_HAVE_LIBEDIT)" > $(EDIT_STAMP); })
+$(O)/tools/openhv/lineedit.o: $(EDIT_STAMP)
 
 check: export OHV_TOOL := $(abspath $(TOOL))
 check: export OHV_SRCDIR := $(CURDIR)

@@ -1466,7 +1466,8 @@ TEST(cli_shell_terminal)
 		waitpid(pid, &status, 0);
 	}
 	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "shell status 0x%x", status);
+		  "shell status 0x%x after Ctrl-D; the terminal:\n%s", status,
+		  out);
 	close(master);
 	free(out);
 }
