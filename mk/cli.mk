@@ -1,10 +1,9 @@
 # The openhv tool: its tests' environment and the USDT probes.
 #
-#   make check   exports to the test runner OHV_TOOL (the built tool),
-#                OHV_SRCDIR (this tree), OHV_BUILD (the build directory),
-#                OHV_CC, OHV_MAKE and OHV_HAVE_SDT for tests/test_cli.c,
-#                which runs the tool, every examples/*.ohv, and `make
-#                install` into a temporary prefix
+#   tests/test_cli.c runs the tool built beside the runner, every
+#                examples/*.ohv of this tree, and `make install` into a
+#                temporary prefix; make check exports OHV_CC and OHV_MAKE
+#                for that (OHV_TOOL, OHV_SRCDIR, OHV_BUILD override)
 #   OHV_HAVE_SDT=1|0   USDT probes at hypercall entry and exit
 #                (docs/tracing.md); by default 1 when $(CC) finds
 #                <sys/sdt.h> (Debian: systemtap-sdt-dev), else 0.
@@ -43,9 +42,10 @@ $(shell mkdir -p $(O) && { [ "$$(cat $(EDIT_STAMP) 2>/dev/null)" = \
 	"$(OHV_HAVE_LIBEDIT)" ] || echo "$(OHV_HAVE_LIBEDIT)" > $(EDIT_STAMP); })
 $(O)/tools/openhv/lineedit.o: $(EDIT_STAMP)
 
-check: export OHV_TOOL := $(abspath $(TOOL))
-check: export OHV_SRCDIR := $(CURDIR)
-check: export OHV_BUILD := $(abspath $(O))
+# tests/test_cli.c finds the tool beside the runner ($(O)/openhv) and this
+# tree compiled in, so that the runner works by hand as under make check.
+$(O)/tests/test_cli.o: BASE += -DOHV_TREE='"$(CURDIR)"' \
+	-DOHV_TREE_HAVE_SDT=$(OHV_HAVE_SDT)
+$(O)/tests/test_cli.o: $(SDT_STAMP)
 check: export OHV_CC := $(CC)
 check: export OHV_MAKE := $(MAKE)
-check: export OHV_HAVE_SDT := $(OHV_HAVE_SDT)

@@ -3,12 +3,15 @@
  * language (its errors with their file:line), every decode form, the JSON
  * trace parsed and checked, the shell on a pseudo-terminal, and `make
  * install` into a temporary prefix with a program built against it through
- * pkg-config.  make check exports OHV_TOOL (mk/cli.mk); without it these
- * tests skip.
+ * pkg-config.  The tool is the one built beside this runner and the tree
+ * the one it was built from, unless OHV_TOOL, OHV_SRCDIR, OHV_BUILD say
+ * otherwise; OHV_CC and OHV_MAKE (make check exports them) build against
+ * the installed library.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,6 +23,14 @@
 
 #include "t.h"
 
+/* Where make built this runner from (mk/cli.mk); tests skip without. */
+#ifndef OHV_TREE
+#define OHV_TREE ""
+#endif
+#ifndef OHV_TREE_HAVE_SDT
+#define OHV_TREE_HAVE_SDT 0
+#endif
+
 /* ---------------------------------------------------------------------- */
 /* Running the tool.                                                       */
 
@@ -29,22 +40,65 @@ struct run {
 	size_t out_len, err_len;
 };
 
-static const char *tool(void)
+/* A path relative to the directory of this runner ($(O)/tests). */
+static const char *beside(const char *rel, char *buf, size_t n)
 {
-	const char *t = getenv("OHV_TOOL");
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
 
-	if (!t || !*t)
-		SKIP("OHV_TOOL is not set (make check sets it to the built tool)");
-	return t;
+	if (len <= 0)
+		return NULL;
+	exe[len] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	len = snprintf(buf, n, "%s/%s", exe, rel);
+	return len > 0 && (size_t)len < n ? buf : NULL;
 }
 
+/* The tool: $OHV_TOOL, else the one built with this runner ($(O)/openhv). */
+static const char *tool(void)
+{
+	static char path[PATH_MAX];
+	const char *t = getenv("OHV_TOOL");
+
+	if (t && *t)
+		return t;
+	if (!path[0] && !beside("../openhv", path, sizeof(path)))
+		SKIP("cannot find this runner's directory: set OHV_TOOL");
+	if (access(path, X_OK))
+		SKIP("no tool at %s: build it, or set OHV_TOOL", path);
+	return path;
+}
+
+/* The source tree: $OHV_SRCDIR, else the one this runner was built from
+ * (mk/cli.mk compiles it in). */
 static const char *srcdir(void)
 {
 	const char *d = getenv("OHV_SRCDIR");
+	char probe[PATH_MAX + 16];
 
 	if (!d || !*d)
-		SKIP("OHV_SRCDIR is not set (make check sets it)");
+		d = OHV_TREE;
+	snprintf(probe, sizeof(probe), "%s/examples", d);
+	if (access(probe, R_OK))
+		SKIP("no source tree at %s: set OHV_SRCDIR", d);
 	return d;
+}
+
+/* The build directory: $OHV_BUILD, else this runner's ($(O)). */
+static const char *builddir(void)
+{
+	static char path[PATH_MAX];
+	const char *b = getenv("OHV_BUILD");
+
+	if (b && *b)
+		return b;
+	if (!path[0] && !beside("..", path, sizeof(path)))
+		SKIP("cannot find this runner's directory: set OHV_BUILD");
+	return path;
 }
 
 static void append(char **buf, size_t *len, const char *p, size_t n)
@@ -1592,14 +1646,13 @@ static bool exists(const char *dir, const char *rel)
 
 TEST(cli_install_and_pkg_config)
 {
-	const char *src = srcdir(), *build = getenv("OHV_BUILD");
+	const char *src = srcdir(), *build = builddir();
 	const char *cc = getenv("OHV_CC"), *make = getenv("OHV_MAKE");
-	char prefix[64], o[600], p[600], ccarg[300], pcpath[600], libpath[600];
+	char prefix[64], o[PATH_MAX + 8], p[600], ccarg[300], pcpath[600];
+	char libpath[600];
 	char prog[600];
 	struct run r;
 
-	if (!build || !*build)
-		SKIP("OHV_BUILD is not set (make check sets it)");
 	if (!on_path("pkg-config"))
 		SKIP("pkg-config is not installed (scripts/deps installs it)");
 	if (!cc || !*cc)
@@ -1746,7 +1799,9 @@ TEST(cli_usdt_probes)
 	char *bin;
 	long len;
 
-	if (!sdt || strcmp(sdt, "1"))
+	if (!sdt || !*sdt)
+		sdt = OHV_TREE_HAVE_SDT ? "1" : "0";
+	if (strcmp(sdt, "1"))
 		SKIP("built without <sys/sdt.h> (systemtap-sdt-dev): no probes");
 	f = fopen(t, "rb");
 	REQUIRE(f != NULL);
