@@ -263,6 +263,23 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* A whole file, NUL-terminated (malloc'd); *len its size. */
+static char *slurp(const char *path, long *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+
+	REQUIRE(f != NULL);
+	fseek(f, 0, SEEK_END);
+	*len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)*len + 1);
+	REQUIRE(text != NULL);
+	REQUIRE(fread(text, 1, (size_t)*len, f) == (size_t)*len);
+	fclose(f);
+	return text;
+}
+
 /* Run a scenario text from a file named name in a scratch directory;
  * extra arguments go before the file. */
 static void scenario(struct run *r, const char *name, const char *text,
@@ -964,7 +981,6 @@ TEST(cli_trace_json)
 	size_t n;
 	char **lines;
 	char *text;
-	FILE *f;
 	long len;
 
 	scratch(dir, sizeof(dir));
@@ -988,15 +1004,7 @@ TEST(cli_trace_json)
 	CHECK_MSG(r.status == 0, "%s", r.err);
 	run_free(&r);
 	snprintf(path, sizeof(path), "%s/trace.jsonl", dir);
-	f = fopen(path, "r");
-	REQUIRE(f != NULL);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)len + 1);
-	REQUIRE(text != NULL);
-	REQUIRE(fread(text, 1, (size_t)len, f) == (size_t)len);
-	fclose(f);
+	text = slurp(path, &len);
 	lines = trace_lines(text, &n);
 	CHECK_MSG(n >= 12, "%zu trace lines", n);
 	for (size_t i = 0; i < n; i++) {
@@ -1547,19 +1555,11 @@ TEST(cli_registers_documented)
 {
 	char path[512], *doc;
 	struct run r;
-	FILE *f;
 	long len;
 	size_t n = 0;
 
 	snprintf(path, sizeof(path), "%s/docs/scenario.md", srcdir());
-	f = fopen(path, "r");
-	REQUIRE(f != NULL);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	doc = calloc(1, (size_t)len + 1);
-	REQUIRE(doc && fread(doc, 1, (size_t)len, f) == (size_t)len);
-	fclose(f);
+	doc = slurp(path, &len);
 	TOOL(&r, NULL, "help", "registers");
 	CHECK_EQ(r.status, 0);
 	/* "  Rip             0x00020010": every implemented name. */
@@ -2025,7 +2025,6 @@ TEST(cli_install_and_pkg_config)
 TEST(cli_usdt_probes)
 {
 	const char *t = tool(), *sdt = getenv("OHV_HAVE_SDT");
-	FILE *f;
 	char *bin;
 	long len;
 
@@ -2033,15 +2032,7 @@ TEST(cli_usdt_probes)
 		sdt = OHV_TREE_HAVE_SDT ? "1" : "0";
 	if (strcmp(sdt, "1"))
 		SKIP("built without <sys/sdt.h> (systemtap-sdt-dev): no probes");
-	f = fopen(t, "rb");
-	REQUIRE(f != NULL);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	bin = malloc((size_t)len);
-	REQUIRE(bin != NULL);
-	REQUIRE(fread(bin, 1, (size_t)len, f) == (size_t)len);
-	fclose(f);
+	bin = slurp(t, &len);
 	/* The ELF note: provider "openhv", the two probe names. */
 	bool note = false, entry = false, exit_ = false;
 

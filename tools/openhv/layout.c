@@ -584,13 +584,6 @@ void layout_value(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v)
 		return;
 	buf[0] = 0;
 	switch (fmt) {
-	case OHV_FMT_DEC:
-	case OHV_FMT_PAYLOAD_SIZE:
-	case OHV_FMT_FLAG_NUMBER:
-	case OHV_FMT_FLAG_COUNT:
-	case OHV_FMT_SINT:
-		layout_number(buf, n, fmt, v);
-		break;
 	case OHV_FMT_PARTITION_ID:
 	case OHV_FMT_CHILD_ID:
 	case OHV_FMT_CHILD_CURSOR:
