@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 struct ledit {
@@ -89,12 +90,26 @@ static char **attempt(const char *text, int start, int end)
 	return rl_completion_matches(text, next_candidate);
 }
 
-/* Ctrl-C drops the line being typed and starts over, as in a shell,
- * instead of ending the program: no SIGINT while editing.  (readline()
- * resets the terminal modes before each line, then runs this hook.) */
-static int no_interrupt(void)
+/*
+ * Run by readline() before each line, after it resets the terminal modes:
+ * no SIGINT while editing, so Ctrl-C drops the line being typed and starts
+ * over instead of ending the program; and the terminal leaves cooked mode
+ * now, before the prompt shows (libedit switches after writing it), so
+ * keys typed right after the prompt are the editor's, not the line
+ * discipline's (a Ctrl-D there would be lost).
+ */
+static int before_line(void)
 {
+	int fd = fileno(rl_instream ? rl_instream : stdin);
+	struct termios t;
+
 	rl_parse_and_bind("setty -d -isig");
+	if (!tcgetattr(fd, &t)) {
+		t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
+		t.c_cc[VMIN] = 1;
+		t.c_cc[VTIME] = 0;
+		tcsetattr(fd, TCSADRAIN, &t);
+	}
 	return 0;
 }
 
@@ -115,7 +130,7 @@ struct ledit *ledit_new(int in, int out, ledit_complete_fn *complete,
 	rl_basic_word_break_characters = " \t";
 	rl_completer_word_break_characters = (char *)" \t";
 	rl_attempted_completion_function = attempt;
-	rl_pre_input_hook = no_interrupt;
+	rl_pre_input_hook = before_line;
 	/* Between lines the terminal is cooked: there Ctrl-C makes the
 	 * kernel drop what was typed, and the signal is ignored. */
 	rl_catch_signals = 0;
