@@ -3,7 +3,7 @@
  * them: control words, result values, status names and parameter blocks of
  * every call, from arbitrary bytes.  Besides not crashing, the control-word
  * decoder must agree with the dispatcher: when it says the generic checks
- * of SPEC 3.2 steps 1-3 fail with a status, ohv_hypercall returns exactly
+ * of spec.md §3.2 steps 1-3 fail with a status, ohv_hypercall returns exactly
  * that status for the same control word.
  *
  * Input: mode (1 byte), arch (1), call selector (2), rep start (4), rep

@@ -619,7 +619,7 @@ TEST(cli_language_values)
 	run_free(&r);
 }
 
-/* The control-word modifiers reach the generic checks of SPEC 3.2. */
+/* The control-word modifiers reach the generic checks of spec.md §3.2. */
 TEST(cli_language_modifiers)
 {
 	struct run r;
@@ -1034,7 +1034,7 @@ TEST(cli_trace_json)
 	CHECK_FIELD(lines[0], "status_code", "5");
 	CHECK_FIELD(lines[0], "result", "0x0000000000000005");
 	CHECK_FIELD(lines[0], "notes", "[\"Flags: bits 0x4 outside the "
-		    "documented set {0,1,4,8,9,10,13,15,16,19,20,22} (SPEC 4.1) "
+		    "documented set {0,1,4,8,9,10,13,15,16,19,20,22} (spec.md §4.1) "
 		    "-> HV_STATUS_INVALID_PARAMETER\"]");
 	/* The helper's calls carry its name. */
 	CHECK_FIELD(lines[1], "command", "partition new");
@@ -1131,7 +1131,7 @@ TEST(cli_decode_control)
 	CHECK_EQ(r.status, 1);
 	CHECK_HAS(r.out, "HvGetPartitionId (simple call)");
 	CHECK_HAS(r.out, "! openhv is the L0: the nested bit counts as reserved");
-	CHECK_HAS(r.out, "! reserved bits must be zero (SPEC 3.1)");
+	CHECK_HAS(r.out, "! reserved bits must be zero (spec.md §3.1)");
 	CHECK_HAS(r.out, "-> HV_STATUS_INVALID_HYPERCALL_INPUT");
 	run_free(&r);
 	static const struct {
@@ -1238,7 +1238,7 @@ TEST(cli_decode_blocks)
 		  "beyond the 52-bit GPA space", 1 },
 		{ "HvUnmapGpaPages", "0x2 0x0 0x2", "no unmap flags", 1 },
 		{ "HvCreateVp", "0x2 0x0100000000000003 0x0 0x0 0x0",
-		  "SubnodeType: must be 0 (SPEC 7) -> HV_STATUS_INVALID_PARAMETER",
+		  "SubnodeType: must be 0 (spec.md §7) -> HV_STATUS_INVALID_PARAMETER",
 		  1 },
 		{ "HvCreateVp", "0x2 0x3 0x0 0x0 0x1", "Flags: must be 0", 1 },
 		{ "HvCreateVp", "0x2 0x40", "VP indexes are 0-63", 1 },
@@ -1259,7 +1259,7 @@ TEST(cli_decode_blocks)
 		{ "HvCreatePort", "0x2 0x7 0x3 0x2 0x0000000500000002 0x0000000000",
 		  "FlagCount >= 1", 1 },
 		{ "HvCreatePort", "0x2 0x7 0x3 0x3 0x1234 0x0",
-		  "monitor page GPA not page-aligned (SPEC 8) -> "
+		  "monitor page GPA not page-aligned (spec.md §8) -> "
 		  "HV_STATUS_INVALID_ALIGNMENT", 1 },
 		{ "HvPostMessage", "0x9 0x000000f100000000",
 		  "type 0 is HvMessageTypeNone", 1 },
@@ -1270,7 +1270,7 @@ TEST(cli_decode_blocks)
 		{ "HvSetVpRegisters", "0x2 0x0 0x00099999 0x0 0x1 0x0",
 		  "Registers[0].Name: not a register name openhv knows", 1 },
 		{ "HvGetVpRegisters", "0x2 0x0 0x0000000300020010",
-		  "a TLFS register openhv does not implement (SPEC 7); reps "
+		  "a TLFS register openhv does not implement (spec.md §7); reps "
 		  "completed would be 1", 1 },
 		/* Reserved padding that is set is only noted (exit 0). */
 		{ "HvGetPartitionProperty", "0x2 0x0000000700010000",

@@ -139,7 +139,7 @@ TEST(page_source_root_client)
 }
 
 /* Root pages given to child c at GPA page base.. with full access (the
- * root keeps none when exclusive, so c can deposit them: SPEC 5.1). */
+ * root keeps none when exclusive, so c can deposit them: spec.md §5.1). */
 static void give(struct ohv_client *root, uint64_t c, uint64_t base,
 		 uint64_t *pages, size_t n, bool exclusive)
 {

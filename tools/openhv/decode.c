@@ -32,7 +32,7 @@ static void usage(FILE *f)
 		"\n"
 		"  control VALUE   a hypercall input value (RCX / X1): the nine "
 		"fields of\n"
-		"                  SPEC 3.1 and the generic checks of SPEC 3.2 "
+		"                  spec.md §3.1 and the generic checks of spec.md §3.2 "
 		"steps 1-4\n"
 		"  result VALUE    a hypercall result value (RAX / X0)\n"
 		"  status V|NAME   a status code by number or name, and what it "
@@ -84,11 +84,11 @@ static int do_control(FILE *out, uint64_t c, enum ohv_arch arch)
 	for (size_t i = 0; i < n; i++)
 		row(out, &w[i]);
 	if (st) {
-		fprintf(out, "-> %s (SPEC 3.2, before the call itself runs)\n",
+		fprintf(out, "-> %s (spec.md §3.2, before the call itself runs)\n",
 		       ohv_status_name(st));
 		return CLI_FAILED;
 	}
-	fprintf(out, "the generic checks of SPEC 3.2 steps 1-4 pass\n");
+	fprintf(out, "the generic checks of spec.md §3.2 steps 1-4 pass\n");
 	return CLI_OK;
 }
 
@@ -260,7 +260,7 @@ static int do_block(FILE *out, const struct ohv_call_info *l, uint16_t code,
 		const char *name = ohv_call_name(code);
 
 		fprintf(stderr, "openhv decode: %s (0x%04x) is not one of the "
-			"calls openhv implements (SPEC 3.3); no layout\n",
+			"calls openhv implements (spec.md §3.3); no layout\n",
 			name ? name : "call", code);
 		return CLI_FAILED;
 	}

@@ -268,7 +268,7 @@ static int summary(struct demo *d, const struct census *a,
 	printf("    %" PRIu64 " pages deposited, %" PRIu64 " withdrawn; "
 	       "%" PRIu64 " live partition%s (the root)\n", s.pages_deposited,
 	       s.pages_withdrawn, b->partitions, b->partitions == 1 ? "" : "s");
-	printf("    invariant check (SPEC 1): %s\n", check ? why : "ok");
+	printf("    invariant check (spec.md §1): %s\n", check ? why : "ok");
 	if (!home) {
 		fprintf(stderr, "openhv demo: pages did not all come home\n");
 		return CLI_FAILED;
@@ -425,7 +425,7 @@ static int run(struct demo *d)
 	stage("5. Withdraw everything (step 2)",
 	      "HvWithdrawMemory in batches of up to 512 pages until "
 	      "NO_RESOURCES: the pool is empty.  Zeroing\n"
-	      "   pages takes time: after ~50 us (SPEC 3.2) the hypervisor "
+	      "   pages takes time: after ~50 us (spec.md §3.2) the hypervisor "
 	      "returns early with SUCCESS,\n"
 	      "   and the client re-issues the call from rep start = reps "
 	      "completed, as Linux does.");

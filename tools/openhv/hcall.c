@@ -3,7 +3,7 @@
  * The layout table says where each field goes; the block is written into
  * the caller's input page (or the registers for `fast`), the call issued
  * through ohv_hypercall and re-issued while a rep call returns early, as
- * a guest re-executes the instruction (SPEC 3.2 time budget).
+ * a guest re-executes the instruction (spec.md §3.2 time budget).
  */
 #include "scnint.h"
 

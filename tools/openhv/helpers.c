@@ -225,7 +225,7 @@ static enum scn_rc partition_new(struct scn *s, struct toks *t)
 	return finish(&h, t, st, &id, NULL, 1);
 }
 
-/* The root sets its own rights on pages (SPEC 6: HvMapGpaPages on itself,
+/* The root sets its own rights on pages (spec.md §6: HvMapGpaPages on itself,
  * every element its own base + i; flags 0 gives up all access), one call
  * per run of consecutive pages. */
 static hv_status_t root_rights(struct ohv_client *c, const uint64_t *pages,
@@ -250,7 +250,7 @@ static int page_cmp(const void *a, const void *b)
 }
 
 /* A deleted child's pages: the root takes its own access back to pages it
- * gave away whole (SPEC 6), then frees them all. */
+ * gave away whole (spec.md §6), then frees them all. */
 static void grants_release(struct scn *s, uint64_t pid)
 {
 	uint64_t *back = calloc(s->n_grants + 1, sizeof(*back));
@@ -441,7 +441,7 @@ static enum scn_rc cmd_map(struct scn *s, struct toks *t)
 	exclusive = flag(t, 4, "exclusive");
 	if (exclusive && s->caller != ohv_root_id(s->hv))
 		return scn_err(s, SCN_ERROR, "map exclusive: only the root gives "
-			       "up access to its own pages (SPEC 6)");
+			       "up access to its own pages (spec.md §6)");
 	if (!n || n > SCN_MAX_LIST)
 		return scn_err(s, SCN_ERROR, "map: 1 to %d pages", SCN_MAX_LIST);
 	pages = calloc(n, sizeof(*pages));

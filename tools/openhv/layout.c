@@ -1,6 +1,6 @@
 /*
  * The value formats of the library's call table (openhv/calls.h) and the
- * decoding of blocks by it; the rules that flag a value are SPEC 4-8's
+ * decoding of blocks by it; the rules that flag a value are spec.md §4-8's
  * checks, each naming the status openhv answers.
  */
 #include "layout.h"
@@ -60,7 +60,7 @@ static const struct named creation_flags[] = {
 	{ 0, NULL },
 };
 
-/* Property codes TLFS knows; `impl` marks those SPEC 4.3 implements. */
+/* Property codes TLFS knows; `impl` marks those spec.md §4.3 implements. */
 static const struct {
 	uint32_t code;
 	const char *name;
@@ -188,7 +188,7 @@ static const struct named proximities[] = {
 	{ 0, NULL },
 };
 
-/* Registers: SPEC 7's set, plus TLFS names openhv does not implement. */
+/* Registers: spec.md §7's set, plus TLFS names openhv does not implement. */
 static const struct {
 	uint32_t code;
 	const char *name;
@@ -765,7 +765,7 @@ static bool bad(struct rule *r, hv_status_t st, const char *fmt, ...)
 }
 
 /*
- * What is wrong with a field's value, by SPEC 4-8: true with r filled, or
+ * What is wrong with a field's value, by spec.md §4-8: true with r filled, or
  * false.  blk/len is the whole block, for rules across fields.
  */
 static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
@@ -777,7 +777,7 @@ static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 		if (!v)
 			return false;
 		return bad(r, 0, "reserved, should be 0 (openhv ignores it, "
-			   "SPEC 3.2)");
+			   "spec.md §3.2)");
 	}
 	switch ((enum ohv_field_fmt)f->fmt) {
 	case OHV_FMT_PARTITION_ID:
@@ -791,14 +791,14 @@ static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 				   "HV_PARTITION_ID_INVALID names no partition");
 		if (v == HV_PARTITION_ID_SELF)
 			return bad(r, HV_STATUS_INVALID_PARTITION_ID,
-				   "must name a child, not SELF (SPEC 4)");
+				   "must name a child, not SELF (spec.md §4)");
 		return false;
 	case OHV_FMT_CREATION_FLAGS:
 		if (v & ~HV_PARTITION_CREATION_FLAGS_VALID)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "bits 0x%" PRIx64 " outside the documented "
 				   "set {0,1,4,8,9,10,13,15,16,19,20,22} "
-				   "(SPEC 4.1)",
+				   "(spec.md §4.1)",
 				   (uint64_t)(v & ~HV_PARTITION_CREATION_FLAGS_VALID));
 		if (arch == OHV_ARCH_ARM64 &&
 		    (v & HV_PARTITION_CREATION_FLAGS_X64_ONLY))
@@ -809,13 +809,13 @@ static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 		flags = (uint32_t)(v >> 32);
 		if (flags & HV_PROXIMITY_DOMAIN_RSVD_MASK)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "reserved flag bits 30:1 set (SPEC 4.1)");
+				   "reserved flag bits 30:1 set (spec.md §4.1)");
 		return false;
 	case OHV_FMT_ISOLATION:
 		if (v)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "must be 0: no isolation is supported "
-				   "(SPEC 4.1)");
+				   "(spec.md §4.1)");
 		return false;
 	case OHV_FMT_PROPERTY_CODE:
 		for (size_t i = 0; i < ARRAY_SIZE(properties); i++) {
@@ -825,7 +825,7 @@ static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 				return false;
 			return bad(r, HV_STATUS_UNKNOWN_PROPERTY,
 				   "a TLFS property openhv does not implement "
-				   "(SPEC 4.3)");
+				   "(spec.md §4.3)");
 		}
 		return bad(r, HV_STATUS_UNKNOWN_PROPERTY,
 			   "not a TLFS partition property code");
@@ -833,49 +833,49 @@ static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 		if (v & ~(uint64_t)HV_MAP_GPA_PERMISSIONS_MASK)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "bits 0x%" PRIx64 " beyond READ, WRITE and "
-				   "EXECUTE (SPEC 6)",
+				   "EXECUTE (spec.md §6)",
 				   v & ~(uint64_t)HV_MAP_GPA_PERMISSIONS_MASK);
 		if ((v & HV_MAP_GPA_WRITABLE) && !(v & HV_MAP_GPA_READABLE))
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "WRITABLE without READABLE (SPEC 6)");
+				   "WRITABLE without READABLE (spec.md §6)");
 		return false;
 	case OHV_FMT_UNMAP_FLAGS:
 		if (v)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "openhv offers no unmap flags (SPEC 6)");
+				   "openhv offers no unmap flags (spec.md §6)");
 		return false;
 	case OHV_FMT_GPA_BASE:
 		if (v >= HV_GPA_PAGE_LIMIT)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "beyond the 52-bit GPA space (SPEC 6)");
+				   "beyond the 52-bit GPA space (spec.md §6)");
 		return false;
 	case OHV_FMT_VP_INDEX:
 		if (v >= OHV_MAX_VPS && v != HV_VP_INDEX_SELF)
 			return bad(r, HV_STATUS_INVALID_VP_INDEX,
-				   "openhv's VP indexes are 0-%u (SPEC 7)",
+				   "openhv's VP indexes are 0-%u (spec.md §7)",
 				   OHV_MAX_VPS - 1);
 		return false;
 	case OHV_FMT_TARGET_VP:
 		if (v >= OHV_MAX_VPS && v != HV_ANY_VP)
 			return bad(r, HV_STATUS_INVALID_VP_INDEX,
 				   "neither a VP index 0-%u nor HV_ANY_VP "
-				   "(SPEC 8)", OHV_MAX_VPS - 1);
+				   "(spec.md §8)", OHV_MAX_VPS - 1);
 		return false;
 	case OHV_FMT_PORT_ID:
 		if (v & ~(uint64_t)HV_PORT_ID_MASK)
 			return bad(r, HV_STATUS_INVALID_PORT_ID,
-				   "reserved bits 31:24 set (SPEC 8)");
+				   "reserved bits 31:24 set (spec.md §8)");
 		return false;
 	case OHV_FMT_CONNECTION_ID:
 		if (v & ~(uint64_t)HV_CONNECTION_ID_MASK)
 			return bad(r, HV_STATUS_INVALID_CONNECTION_ID,
-				   "reserved bits 31:24 set (SPEC 8)");
+				   "reserved bits 31:24 set (spec.md §8)");
 		return false;
 	case OHV_FMT_PORT_TYPE:
 		if (v == HV_PORT_TYPE_DOORBELL)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "openhv offers no doorbell ports "
-				   "(SPEC 8: types 1-3)");
+				   "(spec.md §8: types 1-3)");
 		if (v < HV_PORT_TYPE_MESSAGE || v > HV_PORT_TYPE_MONITOR)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "not a port type (1 Message, 2 Event, "
@@ -885,10 +885,10 @@ static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 		if (v == 0)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "SINT0 is the hypervisor's; ports use 1-15 "
-				   "(SPEC 8)");
+				   "(spec.md §8)");
 		if (v >= HV_SYNIC_SINT_COUNT)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "SINTs are 0-15; ports use 1-15 (SPEC 8)");
+				   "SINTs are 0-15; ports use 1-15 (spec.md §8)");
 		return false;
 	case OHV_FMT_PORT_PROPERTY:
 		if (v > HV_PORT_PROPERTY_PREFERRED_TARGET_VP)
@@ -899,47 +899,47 @@ static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 	case OHV_FMT_REG_NAME:
 		if (!layout_reg_name((uint32_t)v))
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "not a register name openhv knows (SPEC 7)");
+				   "not a register name openhv knows (spec.md §7)");
 		if (!layout_reg_known((uint32_t)v))
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "a TLFS register openhv does not implement "
-				   "(SPEC 7)");
+				   "(spec.md §7)");
 		return false;
 	case OHV_FMT_MESSAGE_TYPE:
 		if (v == HV_MESSAGE_TYPE_NONE)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "type 0 is HvMessageTypeNone, an empty slot "
-				   "(SPEC 8)");
+				   "(spec.md §8)");
 		if (v & HV_MESSAGE_TYPE_HYPERVISOR_MASK)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "bit 31 set: a hypervisor message type "
-				   "(SPEC 8)");
+				   "(spec.md §8)");
 		return false;
 	case OHV_FMT_PAYLOAD_SIZE:
 		if (v > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "above the 240-byte payload (SPEC 8)");
+				   "above the 240-byte payload (spec.md §8)");
 		return false;
 	case OHV_FMT_VTL:
 		if (v)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "VTL fields must be 0 (SPEC 3.3)");
+				   "VTL fields must be 0 (spec.md §3.3)");
 		return false;
 	case OHV_FMT_INPUT_VTL:
 		if (v != 0 && v != 0x10)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "only VTL 0 exists: 0 or 0x10 (SPEC 7)");
+				   "only VTL 0 exists: 0 or 0x10 (spec.md §7)");
 		return false;
 	case OHV_FMT_SUBNODE_TYPE:
 	case OHV_FMT_VP_FLAGS:
 		if (v)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "must be 0 (SPEC 7)");
+				   "must be 0 (spec.md §7)");
 		return false;
 	case OHV_FMT_MONITOR_GPA:
 		if (v & (HV_PAGE_SIZE - 1))
 			return bad(r, HV_STATUS_INVALID_ALIGNMENT,
-				   "monitor page GPA not page-aligned (SPEC 8)");
+				   "monitor page GPA not page-aligned (spec.md §8)");
 		return false;
 	case OHV_FMT_DOORBELL_FLAGS:
 		if ((v & ~0x80000007ull) || (v & 7) > 4)
@@ -953,11 +953,11 @@ static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 
 		if (v == 0)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "an event port needs FlagCount >= 1 (SPEC 8)");
+				   "an event port needs FlagCount >= 1 (spec.md §8)");
 		if (base + v > HV_EVENT_FLAGS_COUNT)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "BaseFlagNumber + FlagCount = %" PRIu64
-				   " > 2048 (SPEC 8)", base + v);
+				   " > 2048 (spec.md §8)", base + v);
 		return false;
 	}
 	default:
@@ -1366,7 +1366,7 @@ size_t decode_control(uint64_t c, enum ohv_arch arch, struct wfield *out,
 	if (!l) {
 		snprintf(w->note, sizeof(w->note), "%s -> "
 			 "HV_STATUS_INVALID_HYPERCALL_CODE",
-			 name ? "a TLFS call outside openhv's set (SPEC 3.3)" :
+			 name ? "a TLFS call outside openhv's set (spec.md §3.3)" :
 			 "not a call code openhv knows");
 		fail(st, HV_STATUS_INVALID_HYPERCALL_CODE);
 	}
@@ -1378,7 +1378,7 @@ size_t decode_control(uint64_t c, enum ohv_arch arch, struct wfield *out,
 
 	w = wf(&out[2], "26:17", "variable header size", varhead);
 	snprintf(w->text, sizeof(w->text), "%" PRIu64 " qwords", varhead);
-	/* Step 2: reserved bits, the nested bit included (SPEC 3.2). */
+	/* Step 2: reserved bits, the nested bit included (spec.md §3.2). */
 	struct wfield *r0 = wf(&out[3], "30:27", "reserved",
 			       (c & HV_HYPERCALL_RSVD0_MASK) >> 27);
 	struct wfield *nested = wf(&out[4], "31", "nested",
@@ -1404,7 +1404,7 @@ size_t decode_control(uint64_t c, enum ohv_arch arch, struct wfield *out,
 		snprintf(rsvd[i]->note, sizeof(rsvd[i]->note), "%s -> "
 			 "HV_STATUS_INVALID_HYPERCALL_INPUT", rsvd[i] == nested ?
 			 "openhv is the L0: the nested bit counts as reserved "
-			 "(SPEC 3.2)" : "reserved bits must be zero (SPEC 3.1)");
+			 "(spec.md §3.2)" : "reserved bits must be zero (spec.md §3.1)");
 		fail(st, HV_STATUS_INVALID_HYPERCALL_INPUT);
 	}
 	/* Step 3: the rep fields and the variable header. */
@@ -1459,13 +1459,13 @@ size_t decode_result(uint64_t r, struct wfield *out)
 	w = wf(&out[1], "31:16", "reserved", (r >> 16) & 0xFFFF);
 	if (w->value)
 		snprintf(w->note, sizeof(w->note), "reserved: openhv returns "
-			 "zero here (SPEC 3.1)");
+			 "zero here (spec.md §3.1)");
 	w = wf(&out[2], "43:32", "reps completed",
 	       (r & HV_HYPERCALL_REP_COMP_MASK) >> HV_HYPERCALL_REP_COMP_OFFSET);
 	snprintf(w->text, sizeof(w->text), "counted from element 0");
 	w = wf(&out[3], "63:44", "reserved", r >> 44);
 	if (w->value)
 		snprintf(w->note, sizeof(w->note), "reserved: openhv returns "
-			 "zero here (SPEC 3.1)");
+			 "zero here (spec.md §3.1)");
 	return 4;
 }

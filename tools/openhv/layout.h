@@ -53,7 +53,7 @@ bool layout_const(enum ohv_field_fmt fmt, const char *name, bool any, uint64_t *
  * "Rip", "HvX64RegisterRip", "HvRegisterSint2" ...). */
 const char *layout_reg_name(uint32_t code);
 bool layout_reg_code(const char *name, uint32_t *code);
-/* Whether openhv implements the register (SPEC 7). */
+/* Whether openhv implements the register (spec.md §7). */
 bool layout_reg_known(uint32_t code);
 
 /* Enumerations, for help and completion: the names of constants of fmt,
@@ -137,8 +137,8 @@ struct wfield {
 	char note[160];		/* what is wrong, or ""                       */
 };
 
-/* Split a control word into its nine fields (SPEC 3.1); returns how many.
- * *st receives the status the generic checks (SPEC 3.2 steps 1-3) give
+/* Split a control word into its nine fields (spec.md §3.1); returns how many.
+ * *st receives the status the generic checks (spec.md §3.2 steps 1-3) give
  * it, SUCCESS when they pass. */
 size_t decode_control(uint64_t control, enum ohv_arch arch,
 		      struct wfield *out, hv_status_t *st);

@@ -1318,7 +1318,7 @@ static enum scn_rc st_check(struct scn *s, struct toks *t)
 	if (ohv_debug_check(hv, why, sizeof(why)))
 		return scn_err(s, SCN_FAILED, "invariant check failed: %s", why);
 	if (s->o.verbosity)
-		fprintf(s->o.out, "invariants hold (SPEC 1)\n");
+		fprintf(s->o.out, "invariants hold (spec.md §1)\n");
 	return no_captures(s, t);
 }
 
@@ -1413,7 +1413,7 @@ const struct stmt scn_statements[] = {
 	{ "pages", "pages PARTITION LIST",
 	  "pages of PARTITION's GPA space that alloc() hands out when it calls",
 	  st_pages },
-	{ "check", "check", "run the invariant checker (SPEC 1) now", st_check },
+	{ "check", "check", "run the invariant checker (spec.md §1) now", st_check },
 	{ "inject", "inject fail_alloc=N",
 	  "make the library's N-th host allocation from now on fail (0: none);\n"
 	  "the hypercall meeting it answers HV_STATUS_NO_RESOURCES",
@@ -1421,7 +1421,7 @@ const struct stmt scn_statements[] = {
 	{ "show", "show",
 	  "print the partition tree: states, pools, VPs, ports, connections",
 	  st_show },
-	{ "costs", "costs", "print the cost model (SPEC 5.4)", st_costs },
+	{ "costs", "costs", "print the cost model (spec.md §5.4)", st_costs },
 	{ "decode", "decode control|result|status VALUE | CALL HEX...",
 	  "as `openhv decode`: a control word, result value, status or\n"
 	  "parameter block field by field, with what is outside the spec",
@@ -1474,7 +1474,7 @@ static enum scn_rc dispatch(struct scn *s, struct toks *t)
 
 		if (n && !strcasecmp(bare_call(n), bare_call(t->t[0])))
 			return scn_err(s, SCN_ERROR, "%s (0x%04x) is a TLFS "
-				       "call outside openhv's set (SPEC 3.3); "
+				       "call outside openhv's set (spec.md §3.3); "
 				       "`call 0x%04x` issues it anyway", n,
 				       code, code);
 	}

@@ -1,7 +1,7 @@
 /*
  * `openhv show` and `openhv costs`, and the printers behind the scenario
  * commands of the same names: the partition tree with states, pools, VPs,
- * ports and connections; the cost model of SPEC 5.4.
+ * ports and connections; the cost model of spec.md §5.4.
  */
 #include "cli.h"
 #include "scnint.h"
@@ -204,7 +204,7 @@ void scn_costs(const struct ohv_config *cfg, FILE *out)
 	const struct ohv_costs *c = &cfg->costs;
 
 	fprintf(out,
-		"Pool pages each hypervisor object costs (SPEC 5.4):\n\n"
+		"Pool pages each hypervisor object costs (spec.md §5.4):\n\n"
 		"  %-38s %5s  %s\n", "object", "pages", "charged to");
 	fprintf(out, "  %-38s %5" PRIu32 "  %s\n", "partition (at HvCreatePartition)",
 		c->partition, "the creator's pool; back at HvDeletePartition");

@@ -318,7 +318,7 @@ static void human(struct scn *s, const struct ohv_trace_event *ev)
 	struct line ln = { .out = out, .verbose = s->o.verbosity > 1 };
 	uint32_t early = 0;
 
-	/* The time budget (SPEC 3.2): SUCCESS with reps to go; the call is
+	/* The time budget (spec.md §3.2): SUCCESS with reps to go; the call is
 	 * re-issued, and its invocations make one line. */
 	if (l && l->rep && !s->once && st == HV_STATUS_SUCCESS &&
 	    ohv_result_reps(ev->result) < count) {
