@@ -1,39 +1,11 @@
-/* The null execution backend: partitions exist only as TLFS state. */
+/*
+ * The null execution backend: partitions exist only as TLFS state.  Every
+ * hook is left out, so the core keeps all state (registers included) and
+ * ohv_vp_run answers -ENODEV: the embedding program issues each VP's
+ * hypercalls itself (SPEC 1, "Callers").
+ */
 #include "backend.h"
 
-#include <stddef.h>
-
-static int null_open(struct ohv *hv, void **ctx)
-{
-	(void)hv;
-	*ctx = NULL;
-	return 0;
-}
-
-static void null_close(void *ctx)
-{
-	(void)ctx;
-}
-
-static int null_partition(void *ctx, struct partition *p)
-{
-	(void)ctx;
-	(void)p;
-	return 0;
-}
-
-static void null_partition_gone(void *ctx, struct partition *p)
-{
-	(void)ctx;
-	(void)p;
-}
-
-const struct backend_ops ohv_backend_null = {
+const struct ohv_backend_ops ohv_backend_null = {
 	.name = "null",
-	.open = null_open,
-	.close = null_close,
-	.partition_create = null_partition,
-	.partition_destroy = null_partition_gone,
-	.partition_initialize = null_partition,
-	.partition_finalize = null_partition_gone,
 };
