@@ -12,6 +12,8 @@
 O	?= build
 CC	?= cc
 AR	?= ar
+LD	?= ld
+OBJCOPY	?= objcopy
 WERROR	?= 1
 
 SOVERSION	:= 0
@@ -74,7 +76,15 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BASE) $(CFLAGS) -c -o $@ $<
 
-$(STATIC): $(LIB_OBJ)
+# The static library is one object in which only the ohv_ names stay
+# global: the layers' internal names cannot clash with a program's.
+$(O)/libopenhv.o: $(LIB_OBJ)
+	$(E) "  LD      $@"
+	$(Q)$(LD) -r -o $@.tmp $^ && \
+		$(OBJCOPY) --wildcard --keep-global-symbol='ohv_*' $@.tmp $@ && \
+		rm -f $@.tmp
+
+$(STATIC): $(O)/libopenhv.o
 	$(E) "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
