@@ -80,8 +80,8 @@ OHV_API int ohv_client_open(struct ohv *hv, uint32_t root_vp,
 /*
  * A client for any VP of any partition, using the given page-aligned GPAs
  * of that partition as its input and output pages.  Deposits made by such
- * a client take pages from ohv_root_alloc only when partition_id is the
- * root.  Returns 0, -EINVAL (hv or out NULL, a GPA not page-aligned, both
+ * a client take pages from ohv_root_alloc when partition_id is the root,
+ * else from the page source it is given (ohv_client_set_page_source).  Returns 0, -EINVAL (hv or out NULL, a GPA not page-aligned, both
  * GPAs the same page, no live partition partition_id) or -ENOMEM.  Whether
  * the VP exists and the pages are reachable is the hypervisor's to say at
  * each call (INVALID_VP_INDEX, INVALID_ALIGNMENT).
@@ -112,6 +112,35 @@ struct ohv_client_stats {
 /* A copy of the counters (all zero for a NULL client). */
 OHV_API void ohv_client_stats(const struct ohv_client *c,
 			      struct ohv_client_stats *out);
+
+/*
+ * Where a client's deposits take their pages and its withdrawals put them
+ * back (ohv_client_deposit, ohv_client_withdraw and the calls that deposit
+ * on INSUFFICIENT_MEMORY).  By default a root client uses the root's page
+ * allocator (ohv_root_*, the pages of its own VP first) and any other
+ * client has no source: its deposits answer INVALID_PARAMETER and the pages
+ * it withdraws simply stay in its GPA space.
+ *
+ * alloc stores up to count page numbers of the client's partition's GPA
+ * space (of NUMA node `node`, or any node for OHV_ANY_NODE) in pages and
+ * returns how many it stored; fewer than count means the source ran dry
+ * (the client then answers NO_RESOURCES).  free takes back pages alloc
+ * gave that did not go into a pool, and pages withdrawn from one.  Both run
+ * on the thread calling the client, never under openhv's lock, and may
+ * call any openhv function except on this client.
+ */
+typedef size_t ohv_page_alloc_fn(void *ctx, uint32_t node, uint64_t *pages,
+				 size_t count);
+typedef void ohv_page_free_fn(void *ctx, const uint64_t *pages, size_t count);
+
+/*
+ * Give the client a page source: alloc and free with their ctx, or both
+ * NULL for the default above.  Returns 0, or -EINVAL for a NULL client or
+ * only one of alloc and free.
+ */
+OHV_API int ohv_client_set_page_source(struct ohv_client *c,
+				       ohv_page_alloc_fn *alloc_fn,
+				       ohv_page_free_fn *free_fn, void *ctx);
 
 /* ---------------------------------------------------------------------- */
 /* One wrapper per hypercall.  Outputs are written only on SUCCESS; output  */
@@ -354,14 +383,15 @@ OHV_API hv_status_t ohv_call_signal_event(struct ohv_client *c,
 #define OHV_LINUX_MAP_DEPOSIT_PAGES	256
 
 /*
- * Take pages pages from the root's allocator (on node, or OHV_ANY_NODE) and
- * deposit them into partition_id, at most HV_DEPOSIT_MAX_PAGES per call as
- * Linux does.  Pages that did not go in are freed again.  A client of a
- * non-root partition has no allocator, and node must be OHV_ANY_NODE or a
- * node of the instance: INVALID_PARAMETER.  The root's allocator running
- * dry is NO_RESOURCES; as in Linux each batch is allocated whole before it
- * is deposited, so a batch the allocator cannot fill is not deposited at
- * all (earlier batches stay in).  Otherwise the deposit's status.
+ * Take pages pages from the client's page source (on node, or
+ * OHV_ANY_NODE) and deposit them into partition_id, at most
+ * HV_DEPOSIT_MAX_PAGES per call as Linux does.  Pages that did not go in
+ * are freed again.  A client without a page source, or a node that is
+ * neither OHV_ANY_NODE nor a node of the instance: INVALID_PARAMETER.  The
+ * source running dry is NO_RESOURCES; as in Linux each batch is allocated
+ * whole before it is deposited, so a batch the source cannot fill is not
+ * deposited at all (earlier batches stay in).  Otherwise the deposit's
+ * status.
  */
 OHV_API hv_status_t ohv_client_deposit(struct ohv_client *c,
 				       uint64_t partition_id, uint64_t pages,
@@ -369,8 +399,8 @@ OHV_API hv_status_t ohv_client_deposit(struct ohv_client *c,
 
 /*
  * Withdraw up to max_pages (UINT64_MAX: everything) in batches of
- * HV_WITHDRAW_MAX_PAGES and give them back to the root's allocator (a
- * non-root client's pages are simply back in its own GPA space).
+ * HV_WITHDRAW_MAX_PAGES and give them back to the client's page source
+ * (without one, the pages are simply back in the caller's GPA space).
  * NO_RESOURCES from the hypervisor means the pool is empty and counts as
  * SUCCESS, as in Linux's hv_call_withdraw_memory; any other failure is
  * returned.  *withdrawn (may be NULL) receives the pages that came back.
@@ -385,9 +415,9 @@ OHV_API hv_status_t ohv_client_withdraw(struct ohv_client *c,
  * page into the caller's own pool and retry.  in NULL sends Linux's request:
  * EXO_PARTITION | INTERCEPT_MESSAGE_PAGE_ENABLED (+ LAPIC_ENABLED on x64),
  * compatibility version 0x0609, no proximity preference.  Returns the
- * create's status, or the failed deposit's (NO_RESOURCES when the root's
- * allocator is dry).  A non-root client has no pages to give and returns
- * INSUFFICIENT_MEMORY as it comes.
+ * create's status, or the failed deposit's (NO_RESOURCES when the page
+ * source is dry).  Only the root may fund its own pool, so a non-root
+ * client returns INSUFFICIENT_MEMORY as it comes.
  */
 OHV_API hv_status_t ohv_client_create_partition(
 	struct ohv_client *c, const struct hv_input_create_partition *in,
@@ -399,8 +429,8 @@ OHV_API hv_status_t ohv_client_create_partition(
  * INSUFFICIENT_MEMORY.  On failure as many pages as this call deposited are
  * withdrawn again (the pool's balance is as before) and the child stays as
  * it was.  Returns the initialize's status, or the failed deposit's
- * (NO_RESOURCES when the allocator runs dry, INVALID_PARAMETER for a
- * non-root client, the hypervisor's for a bad target).
+ * (NO_RESOURCES when the page source runs dry, INVALID_PARAMETER for a
+ * client without one, the hypervisor's for a bad target).
  */
 OHV_API hv_status_t ohv_client_initialize_partition(struct ohv_client *c,
 						    uint64_t partition_id);
@@ -440,8 +470,7 @@ OHV_API hv_status_t ohv_client_children(struct ohv_client *c,
  * still mapped, 0 unless the clean-up unmap failed too.  Pages deposited
  * stay in the target's pool, as in Linux (destroy takes them back).
  * Returns the map's status, or the failed deposit's: NO_RESOURCES when the
- * root's allocator is dry, INVALID_PARAMETER for a non-root client (it has
- * no allocator).
+ * page source is dry, INVALID_PARAMETER for a client without one.
  */
 OHV_API hv_status_t ohv_client_map_gpa_pages(struct ohv_client *c,
 					     uint64_t target,
@@ -456,8 +485,8 @@ OHV_API hv_status_t ohv_client_map_gpa_pages(struct ohv_client *c,
  * prefers its node among them); then create, depositing one more page and
  * retrying on INSUFFICIENT_MEMORY.  Deposited pages stay in the pool, also
  * when the create fails, as in Linux.  Returns the create's status or the
- * failed deposit's (NO_RESOURCES when the allocator is dry,
- * INVALID_PARAMETER for a non-root client, the hypervisor's for a bad
+ * failed deposit's (NO_RESOURCES when the page source is dry,
+ * INVALID_PARAMETER for a client without one, the hypervisor's for a bad
  * target, e.g. INVALID_PARTITION_ID or ACCESS_DENIED).
  */
 OHV_API hv_status_t ohv_client_create_vp(struct ohv_client *c,
@@ -470,7 +499,7 @@ OHV_API hv_status_t ohv_client_create_vp(struct ohv_client *c,
  * hv_call_connect_port: on INSUFFICIENT_MEMORY deposit one page into the
  * port's partition (create) or the connection's partition (connect) and
  * retry.  Returns the call's status or the failed deposit's (NO_RESOURCES,
- * INVALID_PARAMETER for a non-root client or in NULL).
+ * INVALID_PARAMETER for a client without a page source or in NULL).
  */
 OHV_API hv_status_t ohv_client_create_port(struct ohv_client *c,
 					   const struct hv_input_create_port *in);

@@ -392,4 +392,7 @@ OHV_API uint64_t ohv_debug_alloc_count(void);
 }
 #endif
 
+/* The hypercall table (codes, layouts, privileges), read-only. */
+#include <openhv/calls.h>
+
 #endif /* OPENHV_OPENHV_H */

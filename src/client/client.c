@@ -27,6 +27,9 @@ struct ohv_client {
 	enum ohv_client_convention conv;
 	uint64_t last_result;
 	struct ohv_client_stats stats;
+	ohv_page_alloc_fn *src_alloc;	/* NULL: the default source  */
+	ohv_page_free_fn *src_free;
+	void *src_ctx;
 	uint64_t pages[HV_WITHDRAW_MAX_PAGES];	/* one deposit/withdraw batch */
 };
 
@@ -131,6 +134,45 @@ void ohv_client_set_convention(struct ohv_client *c,
 	if (conv == OHV_CLIENT_LINUX || conv == OHV_CLIENT_MEMORY ||
 	    conv == OHV_CLIENT_FAST)
 		c->conv = conv;
+}
+
+int ohv_client_set_page_source(struct ohv_client *c,
+			       ohv_page_alloc_fn *alloc_fn,
+			       ohv_page_free_fn *free_fn, void *ctx)
+{
+	if (!c || !alloc_fn != !free_fn)
+		return -EINVAL;
+	c->src_alloc = alloc_fn;
+	c->src_free = free_fn;
+	c->src_ctx = alloc_fn ? ctx : NULL;
+	return 0;
+}
+
+/* The page source: the one set, else the root's allocator for the root. */
+static bool has_source(const struct ohv_client *c)
+{
+	return c->src_alloc || c->root;
+}
+
+static size_t source_alloc(struct ohv_client *c, uint32_t node,
+			   uint64_t *pages, size_t n)
+{
+	size_t got;
+
+	if (!c->src_alloc)
+		return rootmem_alloc(c->hv, c->vp, node, pages, n);
+	got = c->src_alloc(c->src_ctx, node, pages, n);
+	return got < n ? got : n;
+}
+
+static void source_free(struct ohv_client *c, const uint64_t *pages, size_t n)
+{
+	if (!n)
+		return;
+	if (c->src_free)
+		c->src_free(c->src_ctx, pages, n);
+	else if (c->root)
+		rootmem_free(c->hv, c->vp, pages, n);
 }
 
 uint64_t ohv_client_last_result(const struct ohv_client *c)
@@ -920,7 +962,7 @@ static hv_status_t deposit_pages(struct ohv_client *c, uint64_t partition_id,
 	hv_status_t st = HV_STATUS_SUCCESS;
 
 	*done = 0;
-	if (!c || !c->root)
+	if (!c || !has_source(c))
 		return HV_STATUS_INVALID_PARAMETER;
 	if (node != OHV_ANY_NODE && node >= c->numa_nodes)
 		return HV_STATUS_INVALID_PARAMETER;
@@ -931,15 +973,15 @@ static hv_status_t deposit_pages(struct ohv_client *c, uint64_t partition_id,
 		uint32_t got = 0;
 
 		/* As Linux: get the whole batch first, or deposit none. */
-		size_t have = rootmem_alloc(c->hv, c->vp, node, c->pages, n);
+		size_t have = source_alloc(c, node, c->pages, n);
 
 		if (have < n) {
-			rootmem_free(c->hv, c->vp, c->pages, have);
+			source_free(c, c->pages, have);
 			return HV_STATUS_NO_RESOURCES;
 		}
 		st = deposit_batch(c, partition_id, c->pages, n, &got);
 		/* Elements go in in order: [got, n) stayed ours. */
-		rootmem_free(c->hv, c->vp, c->pages + got, n - got);
+		source_free(c, c->pages + got, n - got);
 		*done += got;
 	}
 	return st;
@@ -986,10 +1028,9 @@ hv_status_t ohv_client_withdraw(struct ohv_client *c, uint64_t partition_id,
 		uint32_t got = 0;
 
 		st = withdraw_batch(c, partition_id, any, c->pages, n, &got);
-		/* A non-root client's pages are simply back in its own GPA
-		 * space; the root's go back to its allocator. */
-		if (c->root)
-			rootmem_free(c->hv, c->vp, c->pages, got);
+		/* Back to the page source; without one they are simply
+		 * back in the caller's GPA space. */
+		source_free(c, c->pages, got);
 		total += got;
 		if (st == HV_STATUS_NO_RESOURCES) {
 			/* The pool is empty (Linux's hv_call_withdraw_memory). */

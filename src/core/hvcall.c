@@ -1,5 +1,7 @@
 #include "hvcall.h"
 
+#include "calls.h"
+
 #include <string.h>
 #include <time.h>
 
@@ -22,119 +24,6 @@
 #define PROBE_ENTRY(p, vp, c)		do { } while (0)
 #define PROBE_EXIT(p, vp, c, r)		do { } while (0)
 #endif
-
-/* Per-call metadata (SPEC 3.3).  in_size is the fixed input (the header
- * of a rep call) for x64 and arm64; elements follow it. */
-struct hvcall_desc {
-	hc_handler *handler;
-	bool rep;
-	uint16_t in_size[2];
-	uint16_t out_size;	/* simple calls */
-	uint16_t in_elem;	/* rep calls    */
-	uint16_t out_elem;	/* rep calls    */
-	uint64_t privilege;
-};
-
-#define SIMPLE(h, in, out, priv) \
-	{ .handler = (h), .in_size = { (in), (in) }, .out_size = (out), \
-	  .privilege = (priv) }
-#define REP(h, hdr, ie, oe, priv) \
-	{ .handler = (h), .rep = true, .in_size = { (hdr), (hdr) }, \
-	  .in_elem = (ie), .out_elem = (oe), .privilege = (priv) }
-
-static const struct hvcall_desc calls[] = {
-	[HVCALL_CREATE_PARTITION] = {
-		.handler = hc_create_partition,
-		.in_size = {
-			[OHV_ARCH_X64] = sizeof(struct hv_input_create_partition),
-			[OHV_ARCH_ARM64] = sizeof(struct hv_input_create_partition_arm64),
-		},
-		.out_size = sizeof(struct hv_output_create_partition),
-		.privilege = HV_PARTITION_PRIV_CREATE_PARTITIONS,
-	},
-	[HVCALL_INITIALIZE_PARTITION] = SIMPLE(hc_initialize_partition,
-		sizeof(struct hv_input_initialize_partition), 0, 0),
-	[HVCALL_FINALIZE_PARTITION] = SIMPLE(hc_finalize_partition,
-		sizeof(struct hv_input_finalize_partition), 0, 0),
-	[HVCALL_DELETE_PARTITION] = SIMPLE(hc_delete_partition,
-		sizeof(struct hv_input_delete_partition), 0, 0),
-	[HVCALL_GET_PARTITION_PROPERTY] = SIMPLE(hc_get_partition_property,
-		sizeof(struct hv_input_get_partition_property),
-		sizeof(struct hv_output_get_partition_property), 0),
-	[HVCALL_SET_PARTITION_PROPERTY] = SIMPLE(hc_set_partition_property,
-		sizeof(struct hv_input_set_partition_property), 0, 0),
-	[HVCALL_GET_PARTITION_ID] = SIMPLE(hc_get_partition_id, 0,
-		sizeof(struct hv_output_get_partition_id),
-		HV_PARTITION_PRIV_ACCESS_PARTITION_ID),
-	[HVCALL_GET_NEXT_CHILD_PARTITION] = SIMPLE(hc_get_next_child_partition,
-		sizeof(struct hv_input_get_next_child_partition),
-		sizeof(struct hv_output_get_next_child_partition), 0),
-	[HVCALL_DEPOSIT_MEMORY] = REP(hc_deposit_memory,
-		sizeof(struct hv_input_deposit_memory), 8, 0,
-		HV_PARTITION_PRIV_ACCESS_MEMORY_POOL),
-	[HVCALL_WITHDRAW_MEMORY] = REP(hc_withdraw_memory,
-		sizeof(struct hv_input_withdraw_memory), 0, 8,
-		HV_PARTITION_PRIV_ACCESS_MEMORY_POOL),
-	[HVCALL_GET_MEMORY_BALANCE] = SIMPLE(hc_get_memory_balance,
-		sizeof(struct hv_input_get_memory_balance),
-		sizeof(struct hv_output_get_memory_balance),
-		HV_PARTITION_PRIV_ACCESS_MEMORY_POOL),
-	[HVCALL_MAP_GPA_PAGES] = REP(hc_map_gpa_pages,
-		sizeof(struct hv_input_map_gpa_pages), 8, 0, 0),
-	/* A rep call without a list: rep count = pages (SPEC 3.3). */
-	[HVCALL_UNMAP_GPA_PAGES] = REP(hc_unmap_gpa_pages,
-		sizeof(struct hv_input_unmap_gpa_pages), 0, 0, 0),
-	[HVCALL_CREATE_VP] = SIMPLE(hc_create_vp,
-		sizeof(struct hv_input_create_vp), 0, 0),
-	[HVCALL_DELETE_VP] = SIMPLE(hc_delete_vp,
-		sizeof(struct hv_input_delete_vp), 0, 0),
-	/* Privilege: AccessVpRegisters only on self, checked by the call. */
-	[HVCALL_GET_VP_REGISTERS] = REP(hc_get_vp_registers,
-		sizeof(struct hv_input_get_vp_registers), 4,
-		sizeof(union hv_register_value), 0),
-	[HVCALL_SET_VP_REGISTERS] = REP(hc_set_vp_registers,
-		sizeof(struct hv_input_set_vp_registers),
-		sizeof(struct hv_register_assoc), 0, 0),
-	[HVCALL_CREATE_PORT_CLASSIC] = SIMPLE(hc_create_port_classic,
-		sizeof(struct hv_input_create_port_classic), 0,
-		HV_PARTITION_PRIV_CREATE_PORT),
-	[HVCALL_DELETE_PORT] = SIMPLE(hc_delete_port,
-		sizeof(struct hv_input_delete_port), 0,
-		HV_PARTITION_PRIV_CREATE_PORT),
-	[HVCALL_CONNECT_PORT_CLASSIC] = SIMPLE(hc_connect_port_classic,
-		sizeof(struct hv_input_connect_port_classic), 0,
-		HV_PARTITION_PRIV_CONNECT_PORT),
-	[HVCALL_GET_PORT_PROPERTY] = SIMPLE(hc_get_port_property,
-		sizeof(struct hv_input_get_port_property),
-		sizeof(struct hv_output_get_port_property),
-		HV_PARTITION_PRIV_CREATE_PORT),
-	[HVCALL_DISCONNECT_PORT] = SIMPLE(hc_disconnect_port,
-		sizeof(struct hv_input_disconnect_port), 0,
-		HV_PARTITION_PRIV_CONNECT_PORT),
-	[HVCALL_POST_MESSAGE] = SIMPLE(hc_post_message,
-		sizeof(struct hv_input_post_message), 0,
-		HV_PARTITION_PRIV_POST_MESSAGES),
-	[HVCALL_SIGNAL_EVENT] = SIMPLE(hc_signal_event,
-		sizeof(struct hv_input_signal_event), 0,
-		HV_PARTITION_PRIV_SIGNAL_EVENTS),
-	[HVCALL_SET_PORT_PROPERTY] = SIMPLE(hc_set_port_property,
-		sizeof(struct hv_input_set_port_property),
-		sizeof(struct hv_output_set_port_property),
-		HV_PARTITION_PRIV_CREATE_PORT),
-	[HVCALL_CREATE_PORT] = SIMPLE(hc_create_port,
-		sizeof(struct hv_input_create_port), 0,
-		HV_PARTITION_PRIV_CREATE_PORT),
-	[HVCALL_CONNECT_PORT] = SIMPLE(hc_connect_port,
-		sizeof(struct hv_input_connect_port), 0,
-		HV_PARTITION_PRIV_CONNECT_PORT),
-};
-
-static const struct hvcall_desc *hvcall_find(uint16_t code)
-{
-	if (code >= ARRAY_SIZE(calls) || !calls[code].handler)
-		return NULL;
-	return &calls[code];
-}
 
 uint64_t ohv_now_ns(void)
 {
@@ -248,11 +137,12 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 
 	/* SPEC 3.2 steps 1-3: the control word.  Failures here report no
 	 * reps: the rep fields themselves are not trusted yet. */
-	const struct hvcall_desc *d =
-		hvcall_find((uint16_t)(control & HV_HYPERCALL_CODE_MASK));
+	const struct call *c =
+		ohv_call_entry((uint16_t)(control & HV_HYPERCALL_CODE_MASK));
 
-	if (!d)
+	if (!c)
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
+	const struct ohv_call_info *d = &c->info;
 	if (control & HV_HYPERCALL_RSVD_MASK)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	const bool fast = control & HV_HYPERCALL_FAST_BIT;
@@ -282,7 +172,7 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 			HV_X64_FAST_INPUT_BYTES : HV_ARM64_FAST_INPUT_BYTES;
 
 		out_off = (in_len + 15) & ~(size_t)15;
-		if (out_off + out_len > cap)
+		if (!d->fast || out_off + out_len > cap)
 			return result_value(HV_STATUS_INVALID_HYPERCALL_INPUT,
 					    d->rep ? start : 0);
 		memcpy(b->in, call->fast, in_len);
@@ -327,7 +217,7 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 			      hv->cfg.rep_limit ? hv->cfg.rep_limit : UINT32_MAX,
 	};
 
-	st = d->handler(&cx);
+	st = c->handler(&cx);
 
 	size_t from = 0, len = 0;
 	uint32_t reps = 0;

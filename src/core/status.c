@@ -1,4 +1,4 @@
-/* Names of statuses and call codes, for messages and traces. */
+/* Names of statuses, for messages and traces (call names: calls.c). */
 #include "internal.h"
 
 #define S(name) { HV_STATUS_##name, "HV_STATUS_" #name }
@@ -59,68 +59,4 @@ const char *ohv_status_name(hv_status_t status)
 		if (status_names[i].status == status)
 			return status_names[i].name;
 	return "HV_STATUS_UNKNOWN";
-}
-
-static const struct {
-	uint16_t code;
-	const char *name;
-} call_names[] = {
-	{ HVCALL_SWITCH_VIRTUAL_ADDRESS_SPACE, "HvSwitchVirtualAddressSpace" },
-	{ HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, "HvFlushVirtualAddressSpace" },
-	{ HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST, "HvFlushVirtualAddressList" },
-	{ HVCALL_GET_LOGICAL_PROCESSOR_RUN_TIME, "HvGetLogicalProcessorRunTime" },
-	{ HVCALL_NOTIFY_LONG_SPIN_WAIT, "HvNotifyLongSpinWait" },
-	{ HVCALL_CREATE_PARTITION, "HvCreatePartition" },
-	{ HVCALL_INITIALIZE_PARTITION, "HvInitializePartition" },
-	{ HVCALL_FINALIZE_PARTITION, "HvFinalizePartition" },
-	{ HVCALL_DELETE_PARTITION, "HvDeletePartition" },
-	{ HVCALL_GET_PARTITION_PROPERTY, "HvGetPartitionProperty" },
-	{ HVCALL_SET_PARTITION_PROPERTY, "HvSetPartitionProperty" },
-	{ HVCALL_GET_PARTITION_ID, "HvGetPartitionId" },
-	{ HVCALL_GET_NEXT_CHILD_PARTITION, "HvGetNextChildPartition" },
-	{ HVCALL_DEPOSIT_MEMORY, "HvDepositMemory" },
-	{ HVCALL_WITHDRAW_MEMORY, "HvWithdrawMemory" },
-	{ HVCALL_GET_MEMORY_BALANCE, "HvGetMemoryBalance" },
-	{ HVCALL_MAP_GPA_PAGES, "HvMapGpaPages" },
-	{ HVCALL_UNMAP_GPA_PAGES, "HvUnmapGpaPages" },
-	{ HVCALL_INSTALL_INTERCEPT, "HvInstallIntercept" },
-	{ HVCALL_CREATE_VP, "HvCreateVp" },
-	{ HVCALL_DELETE_VP, "HvDeleteVp" },
-	{ HVCALL_GET_VP_REGISTERS, "HvGetVpRegisters" },
-	{ HVCALL_SET_VP_REGISTERS, "HvSetVpRegisters" },
-	{ HVCALL_TRANSLATE_VIRTUAL_ADDRESS, "HvTranslateVirtualAddress" },
-	{ HVCALL_READ_GPA, "HvReadGpa" },
-	{ HVCALL_WRITE_GPA, "HvWriteGpa" },
-	{ HVCALL_ASSERT_VIRTUAL_INTERRUPT_CLASSIC, "HvAssertVirtualInterrupt" },
-	{ HVCALL_CLEAR_VIRTUAL_INTERRUPT, "HvClearVirtualInterrupt" },
-	{ HVCALL_CREATE_PORT_CLASSIC, "HvCreatePort" },
-	{ HVCALL_DELETE_PORT, "HvDeletePort" },
-	{ HVCALL_CONNECT_PORT_CLASSIC, "HvConnectPort" },
-	{ HVCALL_GET_PORT_PROPERTY, "HvGetPortProperty" },
-	{ HVCALL_DISCONNECT_PORT, "HvDisconnectPort" },
-	{ HVCALL_POST_MESSAGE, "HvPostMessage" },
-	{ HVCALL_SIGNAL_EVENT, "HvSignalEvent" },
-	{ HVCALL_SAVE_PARTITION_STATE, "HvSavePartitionState" },
-	{ HVCALL_RESTORE_PARTITION_STATE, "HvRestorePartitionState" },
-	{ HVCALL_MAP_STATS_PAGE, "HvMapStatsPage" },
-	{ HVCALL_UNMAP_STATS_PAGE, "HvUnmapStatsPage" },
-	{ HVCALL_MAP_SPARSE_GPA_PAGES, "HvMapSparseGpaPages" },
-	{ HVCALL_SET_PORT_PROPERTY, "HvSetPortProperty" },
-	{ HVCALL_ASSERT_VIRTUAL_INTERRUPT, "HvCallAssertVirtualInterrupt" },
-	{ HVCALL_CREATE_PORT, "HvCallCreatePort" },
-	{ HVCALL_CONNECT_PORT, "HvCallConnectPort" },
-	{ HVCALL_START_VIRTUAL_PROCESSOR, "HvCallStartVirtualProcessor" },
-	{ HVCALL_SIGNAL_EVENT_DIRECT, "HvCallSignalEventDirect" },
-	{ HVCALL_POST_MESSAGE_DIRECT, "HvCallPostMessageDirect" },
-	{ HVCALL_DISPATCH_VP, "HvCallDispatchVp" },
-	{ HVCALL_GET_PARTITION_PROPERTY_EX, "HvCallGetPartitionPropertyEx" },
-	{ HVCALL_SET_PARTITION_PROPERTY_EX, "HvCallSetPartitionPropertyEx" },
-};
-
-const char *ohv_call_name(uint16_t code)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(call_names); i++)
-		if (call_names[i].code == code)
-			return call_names[i].name;
-	return NULL;
 }

@@ -237,7 +237,7 @@ static void print_item(void *ctx, const struct ditem *it)
 	}
 	printf("  @%-3u %3u  %-30s %s%s\n", it->field->off, it->field->size,
 	       it->name, it->value,
-	       it->field->kind == LK_PAD ? "  (reserved)" : "");
+	       it->field->kind == OHV_FIELD_RESERVED ? "  (reserved)" : "");
 	if (it->note) {
 		printf("  ! %s: %s%s%s\n", it->name, it->note,
 		       it->status ? " -> " : "",
@@ -247,7 +247,7 @@ static void print_item(void *ctx, const struct ditem *it)
 	}
 }
 
-static int do_block(const struct lcall *l, uint16_t code, enum ohv_arch arch,
+static int do_block(const struct ohv_call_info *l, uint16_t code, enum ohv_arch arch,
 		    bool output, uint32_t reps, uint32_t start,
 		    const struct bytes *bs)
 {
@@ -343,7 +343,7 @@ int cmd_decode(int argc, char **argv)
 	if (!strncasecmp(what, "HV_STATUS_", 10) && !left)
 		return do_status(what);
 
-	const struct lcall *l = layout_by_name(what);
+	const struct ohv_call_info *l = layout_by_name(what);
 	uint16_t code = l ? l->code : 0;
 
 	if (!l && parse_u64(what, &v) && !left)
@@ -356,7 +356,7 @@ int cmd_decode(int argc, char **argv)
 			return CLI_USAGE;
 		}
 		code = (uint16_t)v;
-		l = layout_find(code);
+		l = ohv_call_info(code);
 	}
 	struct bytes *bs = calloc(1, sizeof(*bs));
 	int rc = CLI_OK;

@@ -90,7 +90,7 @@ static void demo_item(void *ctx, const struct ditem *it)
 {
 	char text[512];
 
-	if (it->note_only || (it->field && it->field->kind == LK_PAD))
+	if (it->note_only || (it->field && it->field->kind == OHV_FIELD_RESERVED))
 		return;
 	if (it->list) {
 		char runs[400];
@@ -113,7 +113,7 @@ static void trace_call(void *ctx, const struct ohv_trace_event *ev)
 				    HV_HYPERCALL_REP_START_OFFSET);
 	hv_status_t st = ohv_result_status(ev->result);
 	const char *name = ohv_call_name(code);
-	const struct lcall *l = layout_find(code);
+	const struct ohv_call_info *l = ohv_call_info(code);
 	char reps[24] = "-", done[16] = "";
 
 	d->calls++;

@@ -321,7 +321,7 @@ struct cursor {
 	struct scn *s;
 	const char *p;
 	const char *text;
-	enum lfmt fmt;
+	enum ohv_field_fmt fmt;
 };
 
 static enum scn_rc expr(struct cursor *c, uint64_t *v);
@@ -492,9 +492,9 @@ static enum scn_rc term(struct cursor *c, uint64_t *v)
 		while (*c->p && *c->p != ')') {
 			if (nargs == ARRAY_SIZE(args))
 				return bad_value(c, "too many arguments");
-			enum lfmt keep = c->fmt;
+			enum ohv_field_fmt keep = c->fmt;
 
-			c->fmt = LF_PARTITION_ID;
+			c->fmt = OHV_FMT_PARTITION_ID;
 			rc = expr(c, &args[nargs++]);
 			c->fmt = keep;
 			if (rc)
@@ -507,7 +507,7 @@ static enum scn_rc term(struct cursor *c, uint64_t *v)
 		c->p++;
 		return call_fn(c, name, args, nargs, v);
 	}
-	if (c->fmt == LF_PROXIMITY && *c->p == ':' &&
+	if (c->fmt == OHV_FMT_PROXIMITY && *c->p == ':' &&
 	    (!strcasecmp(name, "prefer") || !strcasecmp(name, "require"))) {
 		uint64_t node;
 		enum scn_rc rc;
@@ -543,8 +543,8 @@ static enum scn_rc term(struct cursor *c, uint64_t *v)
 		}
 	}
 	return scn_err(s, SCN_ERROR, "'%s' is not a number, variable or "
-		       "known name%s%s", name, c->fmt != LF_HEX ? " for " : "",
-		       c->fmt != LF_HEX ? layout_fmt_help(c->fmt) : "");
+		       "known name%s%s", name, c->fmt != OHV_FMT_HEX ? " for " : "",
+		       c->fmt != OHV_FMT_HEX ? layout_fmt_help(c->fmt) : "");
 }
 
 static enum scn_rc expr(struct cursor *c, uint64_t *v)
@@ -571,7 +571,7 @@ static enum scn_rc expr(struct cursor *c, uint64_t *v)
 	return rc;
 }
 
-enum scn_rc scn_value(struct scn *s, const char *text, enum lfmt fmt,
+enum scn_rc scn_value(struct scn *s, const char *text, enum ohv_field_fmt fmt,
 		      uint64_t *out)
 {
 	struct cursor c = { s, text, text, fmt };
@@ -632,7 +632,7 @@ static enum scn_rc list_add(struct scn *s, uint64_t **out, size_t *n,
 	return SCN_OK;
 }
 
-enum scn_rc scn_list(struct scn *s, const char *text, enum lfmt fmt,
+enum scn_rc scn_list(struct scn *s, const char *text, enum ohv_field_fmt fmt,
 		     uint64_t **out, size_t *n, uint64_t **fresh,
 		     size_t *nfresh)
 {
@@ -665,9 +665,9 @@ enum scn_rc scn_list(struct scn *s, const char *text, enum lfmt fmt,
 			comma = strchr(args, ',');
 			if (comma)
 				*comma = 0;
-			rc = scn_value(s, args, LF_DEC, &count);
+			rc = scn_value(s, args, OHV_FMT_DEC, &count);
 			if (!rc && comma)
-				rc = scn_value(s, comma + 1, LF_DEC, &node);
+				rc = scn_value(s, comma + 1, OHV_FMT_DEC, &node);
 			if (!rc && count > SCN_MAX_LIST)
 				rc = scn_err(s, SCN_ERROR, "alloc(%" PRIu64 "): "
 					     "at most %d", count, SCN_MAX_LIST);
@@ -889,7 +889,7 @@ static enum scn_rc st_set(struct scn *s, struct toks *t)
 				       t->t[i]);
 		if (*t->t[i] == '$')
 			t->t[i]++;
-		rc = scn_value(s, v, LF_HEX, &x);
+		rc = scn_value(s, v, OHV_FMT_HEX, &x);
 		if (!rc)
 			rc = scn_var_set(s, t->t[i], x);
 		if (rc)
@@ -1000,7 +1000,7 @@ static enum scn_rc st_expect(struct scn *s, struct toks *t)
 		if (!v || strcmp(t->t[2], "reps"))
 			return scn_err(s, SCN_ERROR, "expect: '%s' is not "
 				       "reps=N", t->t[2]);
-		if (scn_value(s, v, LF_DEC, &reps))
+		if (scn_value(s, v, OHV_FMT_DEC, &reps))
 			return SCN_ERROR;
 		check_reps = true;
 	}
@@ -1029,7 +1029,7 @@ static enum scn_rc st_assert(struct scn *s, struct toks *t)
 	if (t->n != 2 && t->n != 4)
 		return scn_err(s, SCN_ERROR, "usage: assert VALUE [OP VALUE] "
 			       "(OP: == != < <= > >=)");
-	rc = scn_value(s, t->t[1], LF_HEX, &a);
+	rc = scn_value(s, t->t[1], OHV_FMT_HEX, &a);
 	if (rc)
 		return rc;
 	if (t->n == 4) {
@@ -1039,7 +1039,7 @@ static enum scn_rc st_assert(struct scn *s, struct toks *t)
 		if (op == ARRAY_SIZE(ops))
 			return scn_err(s, SCN_ERROR, "assert: '%s' is not one "
 				       "of == != < <= > >=", t->t[2]);
-		rc = scn_value(s, t->t[3], LF_HEX, &b);
+		rc = scn_value(s, t->t[3], OHV_FMT_HEX, &b);
 		if (rc)
 			return rc;
 	}
@@ -1078,14 +1078,14 @@ static enum scn_rc st_as(struct scn *s, struct toks *t)
 			       "[vp N] [inpage=P outpage=Q] [COMMAND ...]");
 	if (!scn_hv(s))
 		return SCN_FAILED;
-	rc = scn_value(s, t->t[1], LF_PARTITION_ID, &pid);
+	rc = scn_value(s, t->t[1], OHV_FMT_PARTITION_ID, &pid);
 	if (rc)
 		return rc;
 	pid = scn_resolve(s, s->caller, pid);
 	if (i < t->n && !strcmp(t->t[i], "vp")) {
 		if (i + 1 >= t->n)
 			return scn_err(s, SCN_ERROR, "as: vp needs an index");
-		rc = scn_value(s, t->t[i + 1], LF_VP_INDEX, &vp);
+		rc = scn_value(s, t->t[i + 1], OHV_FMT_VP_INDEX, &vp);
 		if (rc)
 			return rc;
 		if (vp > UINT32_MAX)
@@ -1100,7 +1100,7 @@ static enum scn_rc st_as(struct scn *s, struct toks *t)
 		v = scn_split(word);
 		if (!v || (strcmp(word, "inpage") && strcmp(word, "outpage")))
 			break;
-		rc = scn_value(s, v, LF_GPA_PAGE, !strcmp(word, "inpage") ?
+		rc = scn_value(s, v, OHV_FMT_GPA_PAGE, !strcmp(word, "inpage") ?
 			       &in : &out);
 		if (rc)
 			return rc;
@@ -1184,8 +1184,8 @@ static enum scn_rc config_key(struct scn *s, const char *key, const char *v)
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (strcmp(keys[i].name, key))
 			continue;
-		if (scn_value(s, v, strcmp(key, "root_privileges") ? LF_DEC :
-			      LF_PRIVILEGES, &x))
+		if (scn_value(s, v, strcmp(key, "root_privileges") ? OHV_FMT_DEC :
+			      OHV_FMT_PRIVILEGES, &x))
 			return SCN_ERROR;
 		if (keys[i].size == 4 && x > UINT32_MAX)
 			return scn_err(s, SCN_ERROR, "config: %s is a 32-bit "
@@ -1237,14 +1237,14 @@ static enum scn_rc st_pages(struct scn *s, struct toks *t)
 		return scn_err(s, SCN_ERROR, "usage: pages PARTITION LIST");
 	if (!scn_hv(s))
 		return SCN_FAILED;
-	rc = scn_value(s, t->t[1], LF_PARTITION_ID, &pid);
+	rc = scn_value(s, t->t[1], OHV_FMT_PARTITION_ID, &pid);
 	if (rc)
 		return rc;
 	pid = scn_resolve(s, s->caller, pid);
 	if (pid == 1)
 		return scn_err(s, SCN_ERROR, "pages: the root's pages come from "
 			       "its allocator");
-	rc = scn_list(s, t->t[2], LF_GPA_PAGE, &list, &n, NULL, NULL);
+	rc = scn_list(s, t->t[2], OHV_FMT_GPA_PAGE, &list, &n, NULL, NULL);
 	if (rc)
 		return rc;
 	rc = scn_pages_add(s, pid, list, n);
@@ -1261,7 +1261,7 @@ static enum scn_rc st_inject(struct scn *s, struct toks *t)
 
 	if (!v || strcmp(t->t[1], "fail_alloc"))
 		return scn_err(s, SCN_ERROR, "usage: inject fail_alloc=N");
-	if (scn_value(s, v, LF_DEC, &n))
+	if (scn_value(s, v, OHV_FMT_DEC, &n))
 		return SCN_ERROR;
 	if (!scn_hv(s))
 		return SCN_FAILED;
@@ -1383,7 +1383,7 @@ static const char *bare_call(const char *name)
 static enum scn_rc dispatch(struct scn *s, struct toks *t)
 {
 	const struct stmt *st = find_stmt(scn_statements, t->t[0]);
-	const struct lcall *l;
+	const struct ohv_call_info *l;
 
 	if (!st)
 		st = find_stmt(scn_helpers, t->t[0]);
@@ -1539,7 +1539,7 @@ static void stmt_help(FILE *out, const struct stmt *st)
 bool scn_help(FILE *out, const char *topic)
 {
 	const struct stmt *st;
-	const struct lcall *l;
+	const struct ohv_call_info *l;
 
 	if (!topic) {
 		fprintf(out,
@@ -1551,8 +1551,8 @@ bool scn_help(FILE *out, const char *topic)
 			"alloc(N).  \"-> a, b\" captures outputs.\n"
 			"\nHypercalls, fields as Name=value (help NAME lists "
 			"them):\n");
-		for (size_t i = 0; i < layout_count(); i++) {
-			l = layout_at(i);
+		for (size_t i = 0; i < ohv_call_count(); i++) {
+			l = ohv_call_at(i);
 			fprintf(out, "  %-24s 0x%04x  %s\n", l->name, l->code,
 				l->summary);
 		}
@@ -1640,12 +1640,12 @@ void scn_complete(struct scn *s, const char *line, size_t at,
 				if (!strncmp(st->name, word, strlen(word)) &&
 				    (st == tabs[k] || strcmp(st[-1].name, st->name)))
 					fn(ctx, st->name);
-		for (size_t i = 0; i < layout_count(); i++)
-			if (!strncasecmp(layout_at(i)->name, word, strlen(word)))
-				fn(ctx, layout_at(i)->name);
+		for (size_t i = 0; i < ohv_call_count(); i++)
+			if (!strncasecmp(ohv_call_at(i)->name, word, strlen(word)))
+				fn(ctx, ohv_call_at(i)->name);
 		return;
 	}
-	const struct lcall *l = layout_by_name(first);
+	const struct ohv_call_info *l = layout_by_name(first);
 
 	if (!l)
 		return;
@@ -1654,7 +1654,7 @@ void scn_complete(struct scn *s, const char *line, size_t at,
 	if (eq) {
 		/* Constants for the field's format. */
 		char key[64];
-		const struct lfield *f;
+		const struct ohv_field *f;
 
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - word), word);
 		f = layout_field(l, s->cfg.arch, key);
@@ -1664,7 +1664,7 @@ void scn_complete(struct scn *s, const char *line, size_t at,
 		const char *pre = after ? after + 1 : eq + 1;
 
 		for (size_t i = 0;; i++) {
-			const char *c = layout_const_name((enum lfmt)f->fmt, i);
+			const char *c = layout_const_name((enum ohv_field_fmt)f->fmt, i);
 			char full[160];
 
 			if (!c)
@@ -1677,11 +1677,11 @@ void scn_complete(struct scn *s, const char *line, size_t at,
 		}
 		return;
 	}
-	for (const struct lfield *f = layout_in_fields(l, s->cfg.arch);
+	for (const struct ohv_field *f = l->in[s->cfg.arch];
 	     f->name; f++) {
 		char full[80];
 
-		if (f->kind != LK_FIELD)
+		if (f->kind != OHV_FIELD_VALUE)
 			continue;
 		snprintf(full, sizeof(full), "%s=", f->name);
 		if (!strncasecmp(full, word, strlen(word)))

@@ -52,7 +52,7 @@ static void details(struct scn *s, FILE *out, const char *pre, uint64_t id,
 		fprintf(out, "%s\n", s->cfg.numa_nodes > 16 ? " ..." : "");
 	}
 	if (id != 1 && in->privileges != OHV_CHILD_PRIVILEGES) {
-		layout_value(text, sizeof(text), LF_PRIVILEGES, in->privileges);
+		layout_value(text, sizeof(text), OHV_FMT_PRIVILEGES, in->privileges);
 		fprintf(out, "%sprivileges %s\n", pre, text);
 	}
 	for (uint32_t v = 0; v < OHV_MAX_VPS; v++) {
@@ -88,7 +88,7 @@ static void details(struct scn *s, FILE *out, const char *pre, uint64_t id,
 		fprintf(out, "%sport %" PRIu32 ": %s", pre, p->port_id,
 			type_name(p->type));
 		if (p->type == HV_PORT_TYPE_MESSAGE || p->type == HV_PORT_TYPE_EVENT) {
-			layout_value(text, sizeof(text), LF_TARGET_VP, p->target_vp);
+			layout_value(text, sizeof(text), OHV_FMT_TARGET_VP, p->target_vp);
 			fprintf(out, ", SINT %" PRIu32 ", VP %s", p->target_sint, text);
 		}
 		if (p->type == HV_PORT_TYPE_EVENT)
@@ -173,14 +173,14 @@ void scn_show(struct scn *s, FILE *out)
 			ids[i], ids[i] == 1 ? " (root)" : "",
 			ohv_state_name(info.state), info.depth);
 		if (ids[i] != 1) {
-			layout_value(text, sizeof(text), LF_CREATION_FLAGS,
+			layout_value(text, sizeof(text), OHV_FMT_CREATION_FLAGS,
 				     info.creation_flags);
 			fprintf(out, "  flags %s", text);
 			if (info.proximity.flags & HV_PROXIMITY_DOMAIN_VALID) {
 				uint64_t p = info.proximity.domain_id |
 					(uint64_t)info.proximity.flags << 32;
 
-				layout_value(text, sizeof(text), LF_PROXIMITY, p);
+				layout_value(text, sizeof(text), OHV_FMT_PROXIMITY, p);
 				fprintf(out, "  %s", text);
 			}
 		}
