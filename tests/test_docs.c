@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The documents that must not drift from the code: docs/api.md against the
- * headers it is generated from (scripts/api-doc).  make check exports
- * OHV_SRCDIR and OHV_BUILD (mk/cli.mk); without them these tests skip.
+ * headers it is generated from (scripts/api-doc), the README's C program
+ * against examples/, the README's scenarios run by the tool, and the
+ * README's first screen saying what openhv does and does not do.  make
+ * check exports OHV_SRCDIR, OHV_BUILD and OHV_TOOL (mk/cli.mk); without
+ * them these tests skip.
  */
+#include <dirent.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -103,4 +107,153 @@ TEST(docs_api_md_covers_every_export)
 		  doc.out, nm.out);
 	t_run_free(&doc);
 	t_run_free(&nm);
+}
+
+/*
+ * The fenced blocks of a markdown file with the given info string: calls
+ * fn(ctx, block text, line of its first line) for each; returns how many.
+ */
+static int each_block(const char *md, const char *info,
+		      void (*fn)(void *ctx, const char *block, int line),
+		      void *ctx)
+{
+	char open[32];
+	const char *p = md;
+	int n = 0;
+
+	snprintf(open, sizeof(open), "```%s\n", info);
+	while ((p = strstr(p, open))) {
+		if (p != md && p[-1] != '\n') {
+			p++;
+			continue;
+		}
+		const char *body = p + strlen(open), *end = body;
+
+		/* The closing fence: a line that is exactly ```. */
+		while ((end = strstr(end, "```")) &&
+		       !(end[-1] == '\n' && (end[3] == '\n' || !end[3])))
+			end++;
+		REQUIRE(end != NULL);
+		char *block = strndup(body, (size_t)(end - body));
+
+		REQUIRE(block != NULL);
+		fn(ctx, block, line_of(md, (size_t)(body - md)));
+		free(block);
+		n++;
+		p = end + 3;
+	}
+	return n;
+}
+
+/* A README block must be one of examples/<name>.<ext>, byte for byte. */
+struct example_match {
+	const char *src;
+	const char *ext;
+};
+
+static void block_is_example(void *ctx, const char *block, int line)
+{
+	const struct example_match *m = ctx;
+	char dir[600];
+	DIR *d;
+	struct dirent *e;
+	bool found = false;
+
+	snprintf(dir, sizeof(dir), "%s/examples", m->src);
+	d = opendir(dir);
+	REQUIRE(d != NULL);
+	while (!found && (e = readdir(d))) {
+		size_t nl = strlen(e->d_name), el = strlen(m->ext);
+		char path[900];
+		char *text;
+
+		if (nl <= el || strcmp(e->d_name + nl - el, m->ext))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		text = t_slurp(path, NULL);
+		found = text && !strcmp(text, block);
+		free(text);
+	}
+	closedir(d);
+	CHECK_MSG(found, "README.md:%d: this ```%s block is not a copy of any "
+		  "examples/*%s file: show the example as it is (the examples "
+		  "are built and run by make check)", line, m->ext + 1,
+		  m->ext);
+}
+
+TEST(docs_readme_c_blocks_are_examples)
+{
+	const char *src = t_env("OHV_SRCDIR");
+	char path[600];
+	char *md;
+	struct example_match m = { src, ".c" };
+
+	snprintf(path, sizeof(path), "%s/README.md", src);
+	md = t_slurp(path, NULL);
+	REQUIRE(md != NULL);
+	CHECK_MSG(each_block(md, "c", block_is_example, &m) >= 1,
+		  "README.md shows no C program (```c block) any more");
+	free(md);
+}
+
+/* A README scenario block runs as it is and succeeds. */
+static void block_runs(void *ctx, const char *block, int line)
+{
+	const char *tool = ctx;
+	char dir[64], file[128];
+	struct t_run r;
+
+	t_scratch(dir, sizeof(dir));
+	snprintf(file, sizeof(file), "%s/readme.ohv", dir);
+	t_write(file, block, 0644);
+	{
+		const char *argv[] = { tool, "run", file, NULL };
+
+		t_run(&r, dir, NULL, argv);
+	}
+	CHECK_MSG(r.status == 0, "README.md:%d: the scenario fails "
+		  "(openhv run, exit %d):\n%s%s", line, r.status, r.out, r.err);
+	t_run_free(&r);
+	t_rmtree(dir);
+}
+
+TEST(docs_readme_scenarios_run)
+{
+	const char *src = t_env("OHV_SRCDIR"), *tool = t_env("OHV_TOOL");
+	char path[600];
+	char *md;
+
+	snprintf(path, sizeof(path), "%s/README.md", src);
+	md = t_slurp(path, NULL);
+	REQUIRE(md != NULL);
+	CHECK_MSG(each_block(md, "ohv", block_runs, (void *)tool) >= 1,
+		  "README.md shows no scenario (```ohv block) any more");
+	free(md);
+}
+
+/*
+ * The README says in its first screen what openhv does today and what it
+ * does not: its "Status and limitations" section starts within the first
+ * 40 lines, and the claim that a VMM runs against openhv as it is (VMMs
+ * use /dev/mshv ioctls, not hypercalls) stays out.
+ */
+TEST(docs_readme_status_first)
+{
+	const char *src = t_env("OHV_SRCDIR");
+	char path[600];
+	char *md, *at;
+
+	snprintf(path, sizeof(path), "%s/README.md", src);
+	md = t_slurp(path, NULL);
+	REQUIRE(md != NULL);
+	at = strstr(md, "\n## Status and limitations\n");
+	CHECK_MSG(at != NULL, "README.md has no \"## Status and limitations\"");
+	if (at)
+		CHECK_MSG(line_of(md, (size_t)(at - md)) + 1 <= 40,
+			  "README.md: \"Status and limitations\" starts at line "
+			  "%d, past the first screen (40 lines)",
+			  line_of(md, (size_t)(at - md)) + 1);
+	CHECK_MSG(!strstr(md, "run against openhv unchanged"),
+		  "README.md claims VMM code runs against openhv unchanged");
+	free(md);
 }
