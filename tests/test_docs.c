@@ -3,9 +3,9 @@
  * The documents that must not drift from the code: docs/api.md against the
  * headers it is generated from (scripts/api-doc), the README's C program
  * against examples/, the README's scenarios run by the tool, and the
- * README's first screen saying what openhv does and does not do.  make
- * check exports OHV_SRCDIR, OHV_BUILD and OHV_TOOL (mk/cli.mk); without
- * them these tests skip.
+ * README's first screen saying what openhv does and does not do, and one
+ * version number everywhere.  make check exports OHV_SRCDIR, OHV_BUILD and
+ * OHV_TOOL (mk/cli.mk); without them these tests skip.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -256,4 +256,60 @@ TEST(docs_readme_status_first)
 	CHECK_MSG(!strstr(md, "run against openhv unchanged"),
 		  "README.md claims VMM code runs against openhv unchanged");
 	free(md);
+}
+
+/*
+ * One version everywhere (docs/versioning.md): the Makefile's VERSION, the
+ * header's macros, the library, the man page's title, and an entry of
+ * CHANGELOG.md beside its Unreleased section.
+ */
+TEST(docs_version_everywhere)
+{
+	const char *src = t_env("OHV_SRCDIR");
+	char path[600], want[64], *text, *at;
+
+	snprintf(want, sizeof(want), "%d.%d.%d", OHV_VERSION_MAJOR,
+		 OHV_VERSION_MINOR, OHV_VERSION_PATCH);
+	CHECK_MSG(!strcmp(want, OHV_VERSION_STRING), "OHV_VERSION_STRING %s, "
+		  "macros %s", OHV_VERSION_STRING, want);
+	CHECK_MSG(!strcmp(ohv_version(), OHV_VERSION_STRING),
+		  "ohv_version() %s", ohv_version());
+
+	snprintf(path, sizeof(path), "%s/Makefile", src);
+	text = t_slurp(path, NULL);
+	REQUIRE(text != NULL);
+	at = strstr(text, "\nVERSION");
+	CHECK_MSG(at != NULL, "Makefile sets no VERSION");
+	if (at) {
+		at += strcspn(at + 1, "=") + 2;
+		at += strspn(at, " \t");
+		CHECK_MSG(!strncmp(at, OHV_VERSION_STRING "\n",
+				   strlen(OHV_VERSION_STRING) + 1),
+			  "Makefile VERSION %.*s, header %s",
+			  (int)strcspn(at, "\n"), at, OHV_VERSION_STRING);
+	}
+	free(text);
+
+	snprintf(path, sizeof(path), "%s/docs/openhv.1", src);
+	text = t_slurp(path, NULL);
+	REQUIRE(text != NULL);
+	CHECK_MSG(!strncmp(text, ".TH OPENHV 1 ", 13) &&
+		  strstr(text, "\"openhv " OHV_VERSION_STRING "\"") &&
+		  strstr(text, "\"openhv " OHV_VERSION_STRING "\"") <
+		  strchr(text, '\n'),
+		  "docs/openhv.1's .TH line does not name openhv %s",
+		  OHV_VERSION_STRING);
+	free(text);
+
+	snprintf(path, sizeof(path), "%s/CHANGELOG.md", src);
+	text = t_slurp(path, NULL);
+	CHECK_MSG(text != NULL, "CHANGELOG.md is missing");
+	if (text) {
+		CHECK_MSG(strstr(text, "\n## [Unreleased]\n") != NULL,
+			  "CHANGELOG.md has no \"## [Unreleased]\" section");
+		CHECK_MSG(strstr(text, "\n## [" OHV_VERSION_STRING "] - "),
+			  "CHANGELOG.md has no \"## [%s] - DATE\" entry",
+			  OHV_VERSION_STRING);
+	}
+	free(text);
 }
