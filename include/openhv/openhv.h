@@ -190,7 +190,8 @@ OHV_API int ohv_vp_run(struct ohv *hv, uint64_t partition_id,
 OHV_API int ohv_vp_kick(struct ohv *hv, uint64_t partition_id,
 			uint32_t vp_index);
 
-/* Control word and result value helpers (SPEC 3.1). */
+/* A control word (the hypercall input value, SPEC 3.1): call code, fast
+ * bit, rep count and rep start (12 bits each). */
 static inline uint64_t ohv_control(uint16_t code, int fast, uint32_t rep_count,
 				   uint32_t rep_start)
 {
@@ -200,11 +201,13 @@ static inline uint64_t ohv_control(uint16_t code, int fast, uint32_t rep_count,
 	       ((uint64_t)(rep_start & 0xFFF) << HV_HYPERCALL_REP_START_OFFSET);
 }
 
+/* The status of a result value (bits 15:0). */
 static inline hv_status_t ohv_result_status(uint64_t result)
 {
 	return (hv_status_t)(result & HV_HYPERCALL_RESULT_MASK);
 }
 
+/* The reps completed of a result value (bits 43:32). */
 static inline uint32_t ohv_result_reps(uint64_t result)
 {
 	return (uint32_t)((result & HV_HYPERCALL_REP_COMP_MASK) >>
