@@ -173,6 +173,9 @@ struct ohv {
 	struct frame *frames;
 	uint64_t pages_per_node;
 
+	/* The secret every id index of the instance hashes with. */
+	struct idmap_key idkey;
+
 	/* Partitions. */
 	struct idmap ids;		/* id -> struct partition *           */
 	struct partition **slots;	/* slot -> partition, NULL when free  */

@@ -74,6 +74,9 @@ static struct partition *partition_alloc(struct ohv *hv)
 		return NULL;
 	for (uint32_t i = 0; i < hv->cfg.numa_nodes; i++)
 		p->node[i].head = FRAME_NONE;
+	idmap_init(&p->gpa, &hv->idkey);
+	idmap_init(&p->ports, &hv->idkey);
+	idmap_init(&p->conns, &hv->idkey);
 	charge_init(&p->object);
 	charge_init(&p->init);
 	p->cpu_cap = HV_CPU_CAP_DEFAULT;
