@@ -391,6 +391,20 @@ OHV_API int ohv_debug_open_backend(const struct ohv_config *cfg,
 /* Host allocations the library made since the last ohv_debug_fail_alloc. */
 OHV_API uint64_t ohv_debug_alloc_count(void);
 
+/*
+ * For tests: a pause in the middle of HvWithdrawMemory.  Each round of a
+ * withdraw takes its frames off the pool, releases the instance lock, then
+ * calls fn(ctx, partition_id, frames) on the withdrawing thread before it
+ * zeroes them.  Whatever runs meanwhile (other threads' hypercalls, or
+ * fn's own) meets the pool as it is at that moment: those frames are
+ * neither available nor in use, and nobody may charge them.  One hook per
+ * instance; fn NULL removes it; a NULL hv is ignored.
+ */
+typedef void ohv_debug_withdraw_fn(void *ctx, uint64_t partition_id,
+				   uint32_t frames);
+OHV_API void ohv_debug_withdraw_hook(struct ohv *hv,
+				     ohv_debug_withdraw_fn *fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -217,10 +217,10 @@ static int check_frames(struct checker *c)
 			}
 			if (f->state == FRAME_IN_USE)
 				c->in_use[idx(c, p->slot, node)]++;
+			else if (f->state == FRAME_LEAVING)
+				c->leaving[idx(c, p->slot, node)]++;
 			else
 				c->avail[idx(c, p->slot, node)]++;
-			if (f->state == FRAME_LEAVING)
-				c->leaving[idx(c, p->slot, node)]++;
 			break;
 		}
 		default:
@@ -478,7 +478,7 @@ static int check_pools(struct checker *c)
 
 		if (!p)
 			continue;
-		uint64_t avail = 0, in_use = 0;
+		uint64_t avail = 0, in_use = 0, leaving = 0;
 
 		for (uint32_t n = 0; n < hv->cfg.numa_nodes; n++) {
 			const struct pool_node *pn = &p->node[n];
@@ -486,28 +486,34 @@ static int check_pools(struct checker *c)
 			if (pn->available != c->avail[idx(c, s, n)] ||
 			    pn->in_use != c->in_use[idx(c, s, n)] ||
 			    pn->leaving != c->leaving[idx(c, s, n)])
-				return fail(c, "pool of %llu, node %u: %llu/%llu recorded, %llu/%llu frames",
+				return fail(c, "pool of %llu, node %u: %llu/%llu/%llu recorded, %llu/%llu/%llu frames (available/in use/leaving)",
 					    (unsigned long long)p->id, n,
 					    (unsigned long long)pn->available,
 					    (unsigned long long)pn->in_use,
+					    (unsigned long long)pn->leaving,
 					    (unsigned long long)c->avail[idx(c, s, n)],
-					    (unsigned long long)c->in_use[idx(c, s, n)]);
-			/* Frames a withdraw is zeroing are counted but off
-			 * the list. */
-			if (walk_chain(c, p, pn->head, pn->available - pn->leaving,
+					    (unsigned long long)c->in_use[idx(c, s, n)],
+					    (unsigned long long)c->leaving[idx(c, s, n)]);
+			/* SPEC 2: frames a withdraw is zeroing are neither on
+			 * the list nor counted available. */
+			if (walk_chain(c, p, pn->head, pn->available,
 				       FRAME_AVAILABLE, n, "free list", p->id))
 				return -1;
 			avail += pn->available;
 			in_use += pn->in_use;
+			leaving += pn->leaving;
 		}
-		if (avail != p->pool_available || in_use != p->pool_in_use)
-			return fail(c, "pool of %llu: totals %llu/%llu, nodes sum to %llu/%llu",
+		if (avail != p->pool_available || in_use != p->pool_in_use ||
+		    leaving != p->pool_leaving)
+			return fail(c, "pool of %llu: totals %llu/%llu/%llu, nodes sum to %llu/%llu/%llu",
 				    (unsigned long long)p->id,
 				    (unsigned long long)p->pool_available,
 				    (unsigned long long)p->pool_in_use,
+				    (unsigned long long)p->pool_leaving,
 				    (unsigned long long)avail,
-				    (unsigned long long)in_use);
-		in_pools += avail + in_use;
+				    (unsigned long long)in_use,
+				    (unsigned long long)leaving);
+		in_pools += avail + in_use + leaving;
 		total_in_use += in_use;
 		/* Charges: the object in the parent's pool, initialize in its
 		 * own. */

@@ -207,17 +207,21 @@ static hv_status_t table_for(struct ohv *hv, struct partition *t,
 		*out = tab;
 		return HV_STATUS_SUCCESS;
 	}
-	if (t->pool_available < hv->cfg.costs.gpa_table)
+	/* The pool pays first, then the host; a refusal undoes the charge. */
+	struct charge charge;
+
+	charge_init(&charge);
+	if (!pool_charge(hv, t, hv->cfg.costs.gpa_table,
+			 pool_preferred_node(hv, t->proximity), &charge))
 		return HV_STATUS_INSUFFICIENT_MEMORY;
-	if (idmap_reserve(&t->gpa))
+	if (!idmap_reserve(&t->gpa))
+		tab = ohv_calloc(1, sizeof(*tab));
+	if (!tab) {
+		pool_uncharge(hv, t, &charge);
 		return HV_STATUS_NO_RESOURCES;
-	tab = ohv_calloc(1, sizeof(*tab));
-	if (!tab)
-		return HV_STATUS_NO_RESOURCES;
+	}
 	tab->region = page >> GPA_REGION_SHIFT;
-	charge_init(&tab->charge);
-	pool_charge(hv, t, hv->cfg.costs.gpa_table,
-		    pool_preferred_node(hv, t->proximity), &tab->charge);
+	tab->charge = charge;
 	idmap_put(&t->gpa, tab->region + 1, tab);
 	*out = tab;
 	return HV_STATUS_SUCCESS;

@@ -1,50 +1,99 @@
 #include "idmap.h"
 
 #include <errno.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "alloc.h"
 
+/*
+ * The home slot of a key: a keyed mix (murmur3's 64-bit finalizer with
+ * the secret xored in first and a secret multiplier in the middle), so
+ * that which ids collide depends on the instance's key.  Two multiplies:
+ * a few nanoseconds, on every lookup.
+ */
 static size_t home(const struct idmap *m, uint64_t key)
 {
-	/* Fibonacci hashing: sequential ids spread over the table. */
-	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (m->cap - 1);
+	uint64_t h = key ^ m->hkey->k0;
+
+	h ^= h >> 33;
+	h *= m->hkey->k1;
+	h ^= h >> 29;
+	h *= 0xC4CEB9FE1A85EC53ull;
+	h ^= h >> 32;
+	return (size_t)h & (m->cap - 1);
 }
 
-void idmap_init(struct idmap *m)
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+void idmap_key_new(struct idmap_key *k)
+{
+	uint64_t v[2];
+
+	if (getrandom(v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v)) {
+		struct timespec ts;
+		uint64_t s;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		s = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+		    (uint64_t)(uintptr_t)k ^ (uint64_t)(uintptr_t)&ts;
+		v[0] = splitmix(&s);
+		v[1] = splitmix(&s);
+	}
+	k->k0 = v[0];
+	k->k1 = v[1] | 1;
+}
+
+void idmap_init(struct idmap *m, const struct idmap_key *hkey)
 {
 	m->tab = NULL;
 	m->cap = 0;
 	m->count = 0;
+	m->hkey = hkey;
 }
 
 void idmap_fini(struct idmap *m)
 {
 	ohv_free(m->tab);
-	idmap_init(m);
+	m->tab = NULL;
+	m->cap = 0;
+	m->count = 0;
 }
 
-void *idmap_get(const struct idmap *m, uint64_t key)
+void **idmap_ref(const struct idmap *m, uint64_t key)
 {
 	if (!m->cap || !key)
 		return NULL;
 	for (size_t i = home(m, key);; i = (i + 1) & (m->cap - 1)) {
 		if (m->tab[i].key == key)
-			return m->tab[i].value;
+			return &m->tab[i].value;
 		if (!m->tab[i].key)
 			return NULL;
 	}
 }
 
-static void insert(struct idmap_slot *tab, size_t cap, uint64_t key,
-		   void *value)
+void *idmap_get(const struct idmap *m, uint64_t key)
 {
-	struct idmap m = { .tab = tab, .cap = cap };
-	size_t i = home(&m, key);
+	void **v = idmap_ref(m, key);
 
-	while (tab[i].key)
-		i = (i + 1) & (cap - 1);
-	tab[i].key = key;
-	tab[i].value = value;
+	return v ? *v : NULL;
+}
+
+static void insert(const struct idmap *m, uint64_t key, void *value)
+{
+	size_t i = home(m, key);
+
+	while (m->tab[i].key)
+		i = (i + 1) & (m->cap - 1);
+	m->tab[i].key = key;
+	m->tab[i].value = value;
 }
 
 int idmap_reserve(struct idmap *m)
@@ -52,23 +101,26 @@ int idmap_reserve(struct idmap *m)
 	/* Keep the load factor at or below 1/2. */
 	if ((m->count + 1) * 2 <= m->cap)
 		return 0;
-	size_t cap = m->cap ? m->cap * 2 : 16;
-	struct idmap_slot *tab = ohv_calloc(cap, sizeof(*tab));
+	struct idmap bigger = {
+		.cap = m->cap ? m->cap * 2 : 16,
+		.count = m->count,
+		.hkey = m->hkey,
+	};
 
-	if (!tab)
+	bigger.tab = ohv_calloc(bigger.cap, sizeof(*bigger.tab));
+	if (!bigger.tab)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->tab[i].key)
-			insert(tab, cap, m->tab[i].key, m->tab[i].value);
+			insert(&bigger, m->tab[i].key, m->tab[i].value);
 	ohv_free(m->tab);
-	m->tab = tab;
-	m->cap = cap;
+	*m = bigger;
 	return 0;
 }
 
 void idmap_put(struct idmap *m, uint64_t key, void *value)
 {
-	insert(m->tab, m->cap, key, value);
+	insert(m, key, value);
 	m->count++;
 }
 

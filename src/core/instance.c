@@ -175,7 +175,8 @@ static int instance_open(const struct ohv_config *cfg,
 	hv->next_id = 1;
 	hv->pages_per_node = cfg->memory_pages / cfg->numa_nodes;
 	hv->processor_vendor = host_processor_vendor(cfg->arch);
-	idmap_init(&hv->ids);
+	idmap_key_new(&hv->idkey);
+	idmap_init(&hv->ids, &hv->idkey);
 	/*
 	 * Critical sections are short (a hypercall's bookkeeping), so a
 	 * waiter spins briefly before sleeping: on a few cores that beats a

@@ -45,9 +45,10 @@ enum frame_state {
 	FRAME_GPA = 0,		/* in the root's identity map (the default)  */
 	FRAME_AVAILABLE = 1,	/* in a pool, available                      */
 	FRAME_IN_USE = 2,	/* in a pool, charged to a hypervisor object  */
-	FRAME_LEAVING = 3,	/* in a pool, counted available, taken off its
-				 * free list by a withdraw that is zeroing it
-				 * outside the instance lock                  */
+	FRAME_LEAVING = 3,	/* in a pool, taken off its free list by a
+				 * withdraw that is zeroing it outside the
+				 * instance lock: neither available nor in use
+				 * (SPEC 2), never charged                    */
 };
 
 /*
@@ -104,8 +105,8 @@ struct charge {
 
 struct pool_node {
 	uint32_t head;		/* available frames of this node             */
-	uint32_t leaving;	/* of available: FRAME_LEAVING, off the list */
-	uint64_t available;
+	uint32_t leaving;	/* FRAME_LEAVING: off the list and the count */
+	uint64_t available;	/* on the free list                          */
 	uint64_t in_use;
 };
 
@@ -156,6 +157,7 @@ struct partition {
 
 	uint64_t pool_available;
 	uint64_t pool_in_use;
+	uint64_t pool_leaving;	/* being withdrawn: still in the pool    */
 	struct pool_node node[];	/* numa_nodes entries */
 };
 
@@ -176,6 +178,9 @@ struct ohv {
 	struct frame *frames;
 	uint64_t pages_per_node;
 
+	/* The secret every id index of the instance hashes with. */
+	struct idmap_key idkey;
+
 	/* Partitions. */
 	struct idmap ids;		/* id -> struct partition *           */
 	struct partition **slots;	/* slot -> partition, NULL when free  */
@@ -193,6 +198,10 @@ struct ohv {
 
 	ohv_trace_fn *trace;
 	void *trace_ctx;
+
+	/* ohv_debug_withdraw_hook: tests pause a withdraw here. */
+	ohv_debug_withdraw_fn *withdraw_hook;
+	void *withdraw_hook_ctx;
 
 	/* The client layer's root page allocator (src/rootmem.c). */
 	pthread_mutex_t rootmem_lock;

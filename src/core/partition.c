@@ -74,6 +74,9 @@ static struct partition *partition_alloc(struct ohv *hv)
 		return NULL;
 	for (uint32_t i = 0; i < hv->cfg.numa_nodes; i++)
 		p->node[i].head = FRAME_NONE;
+	idmap_init(&p->gpa, &hv->idkey);
+	idmap_init(&p->ports, &hv->idkey);
+	idmap_init(&p->conns, &hv->idkey);
 	charge_init(&p->object);
 	charge_init(&p->init);
 	p->cpu_cap = HV_CPU_CAP_DEFAULT;
@@ -252,13 +255,24 @@ hv_status_t hc_create_partition(struct hvctx *cx)
 		return HV_STATUS_PARTITION_TOO_DEEP;
 	if (hv->live >= hv->cfg.max_partitions)
 		return HV_STATUS_NO_RESOURCES;
-	if (caller->pool_available < hv->cfg.costs.partition)
+
+	/* SPEC 4.1 step 7: the pool pays first (pool_charge alone decides
+	 * whether it can), then the host; a host refusal gives the pages
+	 * back, so a failure leaves nothing behind. */
+	struct charge object;
+
+	charge_init(&object);
+	if (!pool_charge(hv, caller, hv->cfg.costs.partition,
+			 pool_preferred_node(hv, in.proximity_domain_info),
+			 &object))
 		return HV_STATUS_INSUFFICIENT_MEMORY;
 
 	struct partition *p = partition_alloc(hv);
 
-	if (!p)
+	if (!p) {
+		pool_uncharge(hv, caller, &object);
 		return HV_STATUS_NO_RESOURCES;
+	}
 	if (hv->cfg.arch == OHV_ARCH_ARM64)
 		in.flags &= ~HV_PARTITION_CREATION_FLAGS_X64_ONLY;
 	p->creation_flags = in.flags;
@@ -271,8 +285,7 @@ hv_status_t hc_create_partition(struct hvctx *cx)
 	p->depth = caller->depth + 1;
 	p->state = OHV_STATE_UNINITIALIZED;
 	/* Nothing can fail from here on. */
-	pool_charge(hv, caller, hv->cfg.costs.partition,
-		    pool_preferred_node(hv, p->proximity), &p->object);
+	p->object = object;
 	partition_publish(hv, p);
 	link_child(caller, p);
 	((struct hv_output_create_partition *)cx->out)->partition_id = p->id;
@@ -290,20 +303,23 @@ hv_status_t hc_initialize_partition(struct hvctx *cx)
 		return st;
 	if (t->state != OHV_STATE_UNINITIALIZED)
 		return HV_STATUS_INVALID_PARTITION_STATE;
-	if (t->pool_available < hv->cfg.costs.initialize)
+	/* seed 001: allocated preferring the proximity domain of create;
+	 * the pool pays before the host is asked (SPEC 4.2 step 4). */
+	if (!pool_charge(hv, t, hv->cfg.costs.initialize,
+			 pool_preferred_node(hv, t->proximity), &t->init))
 		return HV_STATUS_INSUFFICIENT_MEMORY;
 	/* seed 001 NO_RESOURCES: the host cannot hold the partition's
 	 * runtime structures (its VP table, the backend's state). */
-	if (vp_table_alloc(t))
+	if (vp_table_alloc(t)) {
+		pool_uncharge(hv, t, &t->init);
 		return HV_STATUS_NO_RESOURCES;
+	}
 	if (seam_partition_init(hv, t)) {
 		ohv_free(t->vps);
 		t->vps = NULL;
+		pool_uncharge(hv, t, &t->init);
 		return HV_STATUS_NO_RESOURCES;
 	}
-	/* seed 001: allocated preferring the proximity domain of create. */
-	pool_charge(hv, t, hv->cfg.costs.initialize,
-		    pool_preferred_node(hv, t->proximity), &t->init);
 	t->state = OHV_STATE_ACTIVE;
 	return HV_STATUS_SUCCESS;
 }
@@ -347,7 +363,8 @@ hv_status_t hc_delete_partition(struct hvctx *cx)
 	if (t->state != OHV_STATE_FINALIZED &&
 	    t->state != OHV_STATE_UNINITIALIZED)
 		return HV_STATUS_INVALID_PARTITION_STATE;
-	if (t->pool_available || t->pool_in_use)
+	/* Pages a withdraw is still taking are in the pool too. */
+	if (t->pool_available || t->pool_in_use || t->pool_leaving)
 		return HV_STATUS_OPERATION_DENIED;
 	OHV_ASSERT(!t->nchildren && !t->backend_live);
 	/* The create charge goes back to the creator's pool as available. */

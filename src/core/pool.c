@@ -57,7 +57,11 @@ uint32_t pool_detach_many(struct ohv *hv, struct partition *p, uint32_t node,
 			taken++;
 		}
 		n->head = frame;
+		/* Off the count at once: nobody may charge or count them. */
 		n->leaving += taken;
+		n->available -= taken;
+		p->pool_leaving += taken;
+		p->pool_available -= taken;
 		if (required)
 			break;
 		k = k + 1 == nodes ? 0 : k + 1;
@@ -72,6 +76,9 @@ void pool_undetach(struct ohv *hv, struct partition *p, uint32_t frame)
 
 	OHV_ASSERT(f->state == FRAME_LEAVING && f->owner1 == p->slot + 1);
 	n->leaving--;
+	n->available++;
+	p->pool_leaving--;
+	p->pool_available++;
 	f->state = FRAME_AVAILABLE;
 	f->next = n->head;
 	n->head = frame;
@@ -84,8 +91,7 @@ void pool_leave(struct ohv *hv, struct partition *p, uint32_t frame)
 
 	OHV_ASSERT(f->state == FRAME_LEAVING && f->owner1 == p->slot + 1);
 	n->leaving--;
-	n->available--;
-	p->pool_available--;
+	p->pool_leaving--;
 	f->state = FRAME_GPA;
 	f->owner1 = 0;
 	f->next = 0;
@@ -94,26 +100,49 @@ void pool_leave(struct ohv *hv, struct partition *p, uint32_t frame)
 bool pool_charge(struct ohv *hv, struct partition *p, uint32_t n,
 		 uint32_t node, struct charge *c)
 {
+	const uint32_t nodes = hv->cfg.numa_nodes;
+	struct charge got;
+
+	/* The one place that decides whether a pool can pay (SPEC 2):
+	 * frames a withdraw is taking are off the lists and the counts. */
 	if (p->pool_available < n)
 		return false;
+	charge_init(&got);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t frame = FRAME_NONE;
 
-		if (node != NODE_ANY)
+		if (node != NODE_ANY && node < nodes)
 			frame = pop_available(hv, p, node);
-		for (uint32_t k = 0; frame == FRAME_NONE; k++) {
-			OHV_ASSERT(k < hv->cfg.numa_nodes);
+		for (uint32_t k = 0; frame == FRAME_NONE && k < nodes; k++)
 			frame = pop_available(hv, p, k);
+		if (frame == FRAME_NONE) {
+			/* The counts and the lists disagree: give back what
+			 * was taken rather than run past the nodes. */
+			OHV_ASSERT(!"pool counts and free lists disagree");
+			pool_uncharge(hv, p, &got);
+			return false;
 		}
 		struct frame *f = &hv->frames[frame];
 
 		f->state = FRAME_IN_USE;
-		f->next = c->head;
-		c->head = frame;
-		c->count++;
+		f->next = got.head;
+		got.head = frame;
+		got.count++;
 		p->node[frame_node(hv, frame)].in_use++;
 		p->pool_in_use++;
 	}
+	/* Callers charge each object once, into an empty charge; should
+	 * one add to a charge, the new frames go in front of the old. */
+	if (c->count && got.count) {
+		uint32_t last = got.head;
+
+		while (hv->frames[last].next != FRAME_NONE)
+			last = hv->frames[last].next;
+		hv->frames[last].next = c->head;
+		got.count += c->count;
+	}
+	if (got.count)
+		*c = got;
 	return true;
 }
 
@@ -377,6 +406,21 @@ static uint32_t zero_frames(const struct ohv *hv, const uint32_t *frames,
 	return k;
 }
 
+/*
+ * When a withdraw stops zeroing: a quarter before its budget ends, since
+ * relocking, giving the frames back and copying out still take a moment.
+ * 0 when no budget applies; a budget too large to add saturates rather
+ * than wrap to a deadline in the past.
+ */
+static uint64_t zero_deadline(uint64_t started_ns, uint64_t budget_ns)
+{
+	const uint64_t span = budget_ns - budget_ns / 4;
+
+	if (!started_ns)
+		return 0;
+	return span > UINT64_MAX - started_ns ? UINT64_MAX : started_ns + span;
+}
+
 hv_status_t hc_withdraw_memory(struct hvctx *cx)
 {
 	const struct hv_input_withdraw_memory *in = cx->in;
@@ -393,11 +437,8 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 		return st;
 
 	uint32_t frames[WITHDRAW_BATCH];
-	/* Stop zeroing a quarter before the budget ends: relocking, giving
-	 * the frames back and copying out still take a moment. */
 	struct zero_pace pace = {
-		.deadline = cx->started_ns ? cx->started_ns +
-			hv->cfg.rep_budget_ns - hv->cfg.rep_budget_ns / 4 : 0,
+		.deadline = zero_deadline(cx->started_ns, hv->cfg.rep_budget_ns),
 		.most = 8,
 	};
 
@@ -415,11 +456,12 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 		got = pool_detach_many(hv, t, node, required, frames, want);
 		if (!got) {
 			/*
-			 * Pages other withdraws are zeroing still count as
-			 * available: this call may only say the pool is empty
-			 * once they are gone.  Wait for them, then look t up
-			 * again: with its pool empty it may have been deleted
-			 * meanwhile (ids are never reused).
+			 * Pages other withdraws are zeroing are in the pool
+			 * still, though nobody may count or charge them: this
+			 * call may only say the pool is empty once they are
+			 * gone.  Wait for them, then look t up again: with its
+			 * pool empty it may have been deleted meanwhile (ids
+			 * are never reused).
 			 */
 			if (leaving(hv, t, node, required)) {
 				uint64_t id = t->id;
@@ -435,11 +477,18 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 		/*
 		 * Zero outside the lock so independent partitions proceed in
 		 * parallel.  What stays valid meanwhile: the frames are off
-		 * every list but still counted in t's pool, so t cannot be
-		 * deleted, so its depositor keeps a child and stays too; the
-		 * caller is the root or t's parent, alive for the same reason.
+		 * every list and count (FRAME_LEAVING, t->pool_leaving) but
+		 * still in t's pool, so t cannot be deleted, so its depositor
+		 * keeps a child and stays too; the caller is the root or t's
+		 * parent, alive for the same reason.
 		 */
+		ohv_debug_withdraw_fn *hook = hv->withdraw_hook;
+		void *hook_ctx = hv->withdraw_hook_ctx;
+		const uint64_t tid = t->id;
+
 		hc_unlock(cx);
+		if (hook)
+			hook(hook_ctx, tid, got);
 		uint32_t zeroed = zero_frames(hv, frames, got, &pace,
 					      i == cx->rep_start);
 
@@ -514,4 +563,15 @@ hv_status_t hc_get_memory_balance(struct hvctx *cx)
 		out->pages_in_use = t->pool_in_use;
 	}
 	return HV_STATUS_SUCCESS;
+}
+
+void ohv_debug_withdraw_hook(struct ohv *hv, ohv_debug_withdraw_fn *fn,
+			     void *ctx)
+{
+	if (!hv)
+		return;
+	hv_lock(&hv->lock);
+	hv->withdraw_hook = fn;
+	hv->withdraw_hook_ctx = ctx;
+	pthread_mutex_unlock(&hv->lock);
 }

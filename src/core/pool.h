@@ -24,10 +24,11 @@ void pool_put(struct ohv *hv, struct partition *p, uint32_t frame,
 /*
  * Start withdrawing up to want available frames of p's pool into frames:
  * from node when required, else from node first when node is not
- * NODE_ANY, then from the others.  The frames leave the free lists but
- * stay counted as available (FRAME_LEAVING) until pool_leave, so the pool
- * is never seen short of a frame that has not reached its depositor yet.
- * Returns how many were taken (0 when the lists are empty).
+ * NODE_ANY, then from the others.  The frames leave the free lists and
+ * the available count at once (SPEC 2: nobody may count or charge them)
+ * but stay in the pool (FRAME_LEAVING, p->pool_leaving) until pool_leave,
+ * so no frame is ever in no place and the pool cannot be deleted under
+ * the withdraw.  Returns how many were taken (0 when the lists are empty).
  */
 uint32_t pool_detach_many(struct ohv *hv, struct partition *p, uint32_t node,
 			  bool required, uint32_t *frames, uint32_t want);
@@ -42,7 +43,9 @@ void pool_leave(struct ohv *hv, struct partition *p, uint32_t frame);
 
 /*
  * Charge n available pages of p's pool to an object (preferring node), or
- * return false and change nothing when fewer than n are available.
+ * return false and change nothing when fewer than n are available.  The
+ * one place that decides whether a pool can pay: callers charge before
+ * they ask the host for memory and pool_uncharge when the host refuses.
  */
 bool pool_charge(struct ohv *hv, struct partition *p, uint32_t n,
 		 uint32_t node, struct charge *c);

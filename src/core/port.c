@@ -199,7 +199,16 @@ static hv_status_t create_port(struct hvctx *cx, const struct create_port *in)
 	default:
 		return HV_STATUS_INVALID_PARAMETER;
 	}
-	if (pp->pool_available < hv->cfg.costs.port)
+
+	/* SPEC 9: the port partition's pool pays, before the host is asked;
+	 * a host refusal gives the pages back. */
+	struct charge charge;
+	uint32_t node = pool_preferred_node(hv, in->proximity);
+
+	charge_init(&charge);
+	if (!pool_charge(hv, pp, hv->cfg.costs.port,
+			 node != NODE_ANY ? node :
+			 pool_preferred_node(hv, pp->proximity), &charge))
 		return HV_STATUS_INSUFFICIENT_MEMORY;
 
 	size_t nbufs = type == HV_PORT_TYPE_MESSAGE ? HV_PORT_MESSAGE_BUFFER_COUNT : 0;
@@ -207,8 +216,10 @@ static hv_status_t create_port(struct hvctx *cx, const struct create_port *in)
 
 	if (!idmap_reserve(&pp->ports))
 		port = ohv_calloc(1, sizeof(*port) + nbufs * sizeof(struct msgbuf));
-	if (!port)
+	if (!port) {
+		pool_uncharge(hv, pp, &charge);
 		return HV_STATUS_NO_RESOURCES;
+	}
 	port->id = in->port_id;
 	port->type = type;
 	port->owner = pp;
@@ -229,12 +240,7 @@ static hv_status_t create_port(struct hvctx *cx, const struct create_port *in)
 		port->bufs[i].next = port->free;
 		port->free = &port->bufs[i];
 	}
-	charge_init(&port->charge);
-	uint32_t node = pool_preferred_node(hv, in->proximity);
-
-	pool_charge(hv, pp, hv->cfg.costs.port,
-		    node != NODE_ANY ? node : pool_preferred_node(hv, pp->proximity),
-		    &port->charge);
+	port->charge = charge;
 	idmap_put(&pp->ports, (uint64_t)port->id + 1, port);
 	return HV_STATUS_SUCCESS;
 }
@@ -400,26 +406,31 @@ static hv_status_t connect_port(struct hvctx *cx, const struct connect_port *in)
 	if (in->type == HV_PORT_TYPE_MONITOR &&
 	    (in->monitor_address & (HV_PAGE_SIZE - 1)))
 		return HV_STATUS_INVALID_ALIGNMENT;
-	if (cp->pool_available < hv->cfg.costs.connection)
+
+	/* SPEC 9: the connection partition's pool pays, then the host. */
+	struct charge charge;
+	uint32_t node = pool_preferred_node(hv, in->proximity);
+
+	charge_init(&charge);
+	if (!pool_charge(hv, cp, hv->cfg.costs.connection,
+			 node != NODE_ANY ? node :
+			 pool_preferred_node(hv, cp->proximity), &charge))
 		return HV_STATUS_INSUFFICIENT_MEMORY;
 
 	struct connection *c = NULL;
 
 	if (!idmap_reserve(&cp->conns))
 		c = ohv_calloc(1, sizeof(*c));
-	if (!c)
+	if (!c) {
+		pool_uncharge(hv, cp, &charge);
 		return HV_STATUS_NO_RESOURCES;
+	}
 	c->id = in->connection_id;
 	c->type = in->type;
 	c->owner = cp;
 	c->port = port;
 	c->monitor_address = in->monitor_address;
-	charge_init(&c->charge);
-	uint32_t node = pool_preferred_node(hv, in->proximity);
-
-	pool_charge(hv, cp, hv->cfg.costs.connection,
-		    node != NODE_ANY ? node : pool_preferred_node(hv, cp->proximity),
-		    &c->charge);
+	c->charge = charge;
 	port->conn = c;
 	idmap_put(&cp->conns, (uint64_t)c->id + 1, c);
 	return HV_STATUS_SUCCESS;

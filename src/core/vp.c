@@ -317,18 +317,24 @@ hv_status_t hc_create_vp(struct hvctx *cx)
 		return HV_STATUS_INVALID_PARAMETER;
 	if (in->vp_index >= OHV_MAX_VPS || t->vps[in->vp_index])
 		return HV_STATUS_INVALID_VP_INDEX;
-	if (t->pool_available < hv->cfg.costs.vp)
-		return HV_STATUS_INSUFFICIENT_MEMORY;
 
-	struct vp *vp = vp_alloc(in->vp_index);
-
-	if (!vp)
-		return HV_STATUS_NO_RESOURCES;
+	/* The pool pays first, then the host; a refusal undoes the charge. */
+	struct charge charge;
 	uint32_t node = pool_preferred_node(hv, pi);
 
 	if (node == NODE_ANY)
 		node = pool_preferred_node(hv, t->proximity);
-	pool_charge(hv, t, hv->cfg.costs.vp, node, &vp->charge);
+	charge_init(&charge);
+	if (!pool_charge(hv, t, hv->cfg.costs.vp, node, &charge))
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+
+	struct vp *vp = vp_alloc(in->vp_index);
+
+	if (!vp) {
+		pool_uncharge(hv, t, &charge);
+		return HV_STATUS_NO_RESOURCES;
+	}
+	vp->charge = charge;
 	/* TLFS 2.0 §10.4.1: created explicitly suspended. */
 	vp->suspended = true;
 	if (seam_vp_create(hv, t, vp)) {
