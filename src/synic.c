@@ -93,9 +93,7 @@ static bool deliver_next(struct hv_message_page *sim, struct vp *vp,
 
 	if (!m || !slot_free(&sim->sint_message[sint]))
 		return false;
-	q->head = m->next;
-	if (!q->head)
-		q->tail = NULL;
+	msgq_unlink(m);
 	slot_write(&sim->sint_message[sint], &m->msg, q->head != NULL);
 	m->next = m->port->free;
 	m->port->free = m;
@@ -123,12 +121,11 @@ void synic_vp_delete(struct ohv *hv, struct vp *vp)
 		while (q->head) {
 			struct msgbuf *m = q->head;
 
-			q->head = m->next;
+			msgq_unlink(m);
 			m->next = m->port->free;
 			m->port->free = m;
 			m->port->queued--;
 		}
-		q->tail = NULL;
 	}
 }
 
@@ -247,12 +244,7 @@ hv_status_t hc_post_message(struct hvctx *cx)
 		port->free = b->next;
 		port->queued++;
 		b->msg = m;
-		b->next = NULL;
-		if (q->tail)
-			q->tail->next = b;
-		else
-			q->head = b;
-		q->tail = b;
+		msgq_append(q, b);
 		/* The guest clears the slot and writes EOM to get the next
 		 * one; a slot cleared without EOM is filled now. */
 		if (!deliver_next(sim, vp, sint))
