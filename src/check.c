@@ -4,6 +4,7 @@
  * the two disagree.  Its counters (per pool node and per frame) are
  * allocated per call.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -578,6 +579,8 @@ int ohv_debug_check(struct ohv *hv, char *why, size_t why_len)
 
 	if (why && why_len)
 		why[0] = 0;
+	if (!hv)
+		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	size_t cells = (size_t)hv->nslots * hv->cfg.numa_nodes;
 

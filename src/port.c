@@ -555,6 +555,8 @@ size_t ohv_port_list(struct ohv *hv, uint64_t partition_id,
 {
 	size_t n = 0;
 
+	if (!hv || (max && !out))
+		return 0;
 	pthread_mutex_lock(&hv->lock);
 	const struct partition *p = partition_get(hv, partition_id);
 
@@ -569,6 +571,8 @@ size_t ohv_connection_list(struct ohv *hv, uint64_t partition_id,
 {
 	size_t n = 0;
 
+	if (!hv || (max && !out))
+		return 0;
 	pthread_mutex_lock(&hv->lock);
 	const struct partition *p = partition_get(hv, partition_id);
 

@@ -303,6 +303,8 @@ int ohv_vp_sints(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 {
 	int rc = -ENOENT;
 
+	if (!hv || !out)
+		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	struct vp *vp = vp_lookup(hv, partition_id, vp_index);
 
@@ -327,7 +329,7 @@ int ohv_vp_sint_ack(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 {
 	int rc = -ENOENT;
 
-	if (sint >= HV_SYNIC_SINT_COUNT)
+	if (!hv || sint >= HV_SYNIC_SINT_COUNT)
 		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	struct vp *vp = vp_lookup(hv, partition_id, vp_index);
