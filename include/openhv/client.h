@@ -6,6 +6,9 @@
  * output page in that partition's GPA space, as Linux uses its per-CPU
  * hypercall pages.  A client is not thread-safe: give each thread its own.
  *
+ * A NULL instance, client or output pointer is never dereferenced: the
+ * call returns its error value (below), as openhv.h says.
+ *
  * Three levels:
  *   ohv_root_*    the root's page allocator (the embedding program acting
  *                 as the root OS), the source of pages for deposits;
@@ -33,24 +36,27 @@ extern "C" {
 /*
  * Take one page of the root's GPA space (accessible to the root, not in any
  * pool, not handed out before) on the given node, or on any node.
- * Returns 0, -ENOMEM when none is left, -EINVAL for a bad node.
+ * Returns 0, -ENOMEM when none is left, -EINVAL for a bad node or a NULL
+ * hv or gpa_page.
  */
 OHV_API int ohv_root_alloc(struct ohv *hv, uint32_t node, uint64_t *gpa_page);
 
-/* Give a page back (after it was withdrawn, or never deposited). */
+/* Give a page back (after it was withdrawn, or never deposited).  A NULL
+ * hv is ignored. */
 OHV_API void ohv_root_free(struct ohv *hv, uint64_t gpa_page);
 
 /*
  * The same for many pages at once, as a kernel allocates and frees in
  * batches: stores up to count pages (on node, or any) and returns how many
- * it found; gives count pages back.
+ * it found (0 for a NULL hv or pages); gives count pages back (nothing for
+ * a NULL hv or pages).
  */
 OHV_API size_t ohv_root_alloc_many(struct ohv *hv, uint32_t node,
 				   uint64_t *pages, size_t count);
 OHV_API void ohv_root_free_many(struct ohv *hv, const uint64_t *pages,
 				size_t count);
 
-/* Pages the allocator can still hand out. */
+/* Pages the allocator can still hand out (0 for a NULL hv). */
 OHV_API uint64_t ohv_root_free_pages(struct ohv *hv);
 
 /* ---------------------------------------------------------------------- */

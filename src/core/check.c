@@ -4,6 +4,7 @@
  * the two disagree.  Its counters (per pool node and per frame) are
  * allocated per call.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -327,6 +328,7 @@ static int check_ports(struct checker *c, const struct partition *p,
 		       uint64_t *charged)
 {
 	struct ohv *hv = c->hv;
+	uint64_t nqueued = 0, *queued_bufs = &nqueued;
 
 	if ((p->ports.count || p->conns.count) && p->state != OHV_STATE_ACTIVE)
 		return fail(c, "partition %llu: ports or connections while %s",
@@ -349,27 +351,27 @@ static int check_ports(struct checker *c, const struct partition *p,
 				   port->conn->owner->id != port->connection_partition))
 			return fail(c, "partition %llu: port %u connection links",
 				    (unsigned long long)p->id, port->id);
-		/* Buffers: free ones plus queued ones are all of them. */
+		/* Buffers: free ones plus queued ones are all of them; a
+		 * queued one says which queue it is in (checked below). */
 		uint32_t nfree = 0, queued = 0;
-
-		for (const struct msgbuf *m = port->free; m; m = m->next)
-			if (++nfree > HV_PORT_MESSAGE_BUFFER_COUNT)
-				return fail(c, "port %u: free list loops", port->id);
-		for (uint32_t v = 0; p->vps && v < OHV_MAX_VPS; v++) {
-			const struct vp *vp = p->vps[v];
-
-			for (int s = 0; vp && s < HV_SYNIC_SINT_COUNT; s++)
-				for (const struct msgbuf *m = vp->synic.queue[s].head; m;
-				     m = m->next)
-					queued += m->port == port;
-		}
 		uint32_t nbufs = port->type == HV_PORT_TYPE_MESSAGE ?
 			HV_PORT_MESSAGE_BUFFER_COUNT : 0;
 
+		for (const struct msgbuf *m = port->free; m; m = m->next)
+			if (++nfree > HV_PORT_MESSAGE_BUFFER_COUNT || m->q)
+				return fail(c, "port %u: free list loops or holds a queued buffer",
+					    port->id);
+		for (uint32_t b = 0; b < nbufs; b++) {
+			if (port->bufs[b].port != port)
+				return fail(c, "port %u: buffer %u names another port",
+					    port->id, b);
+			queued += port->bufs[b].q != NULL;
+		}
 		if (queued != port->queued || nfree + queued != nbufs)
 			return fail(c, "partition %llu port %u: %u queued found, %u recorded, %u free",
 				    (unsigned long long)p->id, port->id, queued,
 				    port->queued, nfree);
+		*queued_bufs += queued;
 	}
 	for (size_t i = 0; i < p->conns.cap; i++) {
 		const struct connection *cn = p->conns.tab[i].value;
@@ -390,7 +392,14 @@ static int check_ports(struct checker *c, const struct partition *p,
 			return fail(c, "partition %llu: connection %u port links",
 				    (unsigned long long)p->id, cn->id);
 	}
-	/* Queued messages belong to ports of this partition. */
+	/*
+	 * Queued messages belong to ports of this partition, each queue is
+	 * linked both ways, and every buffer in it names it: so the buffers
+	 * its ports count as queued are exactly the ones found here.  One
+	 * pass over the queues, linear in the messages.
+	 */
+	uint64_t found = 0;
+
 	for (uint32_t v = 0; p->vps && v < OHV_MAX_VPS; v++) {
 		const struct vp *vp = p->vps[v];
 
@@ -403,6 +412,12 @@ static int check_ports(struct checker *c, const struct partition *p,
 				    idmap_get(&p->ports, (uint64_t)m->port->id + 1) != m->port)
 					return fail(c, "partition %llu VP %u: message of a foreign port",
 						    (unsigned long long)p->id, v);
+				if (m->q != q || m->prev != last)
+					return fail(c, "partition %llu VP %u SINT %d: queue links",
+						    (unsigned long long)p->id, v, s);
+				if (++found > *queued_bufs)
+					return fail(c, "partition %llu: more queued messages than queued buffers (or a loop)",
+						    (unsigned long long)p->id);
 				last = m;
 			}
 			if (q->tail != last)
@@ -410,6 +425,11 @@ static int check_ports(struct checker *c, const struct partition *p,
 					    (unsigned long long)p->id, v, s);
 		}
 	}
+	if (found != *queued_bufs)
+		return fail(c, "partition %llu: %llu buffers queued, %llu in VP queues",
+			    (unsigned long long)p->id,
+			    (unsigned long long)*queued_bufs,
+			    (unsigned long long)found);
 	return 0;
 }
 
@@ -559,6 +579,8 @@ int ohv_debug_check(struct ohv *hv, char *why, size_t why_len)
 
 	if (why && why_len)
 		why[0] = 0;
+	if (!hv)
+		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	size_t cells = (size_t)hv->nslots * hv->cfg.numa_nodes;
 

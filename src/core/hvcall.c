@@ -302,6 +302,8 @@ uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
 
 void ohv_set_trace(struct ohv *hv, ohv_trace_fn *fn, void *ctx)
 {
+	if (!hv)
+		return;
 	hv_lock(&hv->lock);
 	hv->trace_ctx = ctx;
 	__atomic_store_n(&hv->trace, fn, __ATOMIC_RELEASE);

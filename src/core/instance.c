@@ -22,6 +22,8 @@ const char *ohv_version(void)
 
 void ohv_config_init(struct ohv_config *cfg)
 {
+	if (!cfg)
+		return;
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->arch = OHV_ARCH_X64;
 	cfg->memory_pages = 16384;
@@ -264,13 +266,14 @@ void ohv_close(struct ohv *hv)
 
 void ohv_get_config(const struct ohv *hv, struct ohv_config *out)
 {
-	*out = hv->cfg;
+	if (hv && out)
+		*out = hv->cfg;
 }
 
 uint64_t ohv_root_id(const struct ohv *hv)
 {
-	(void)hv;
-	return 1;	/* ids are issued from 1, and the root comes first */
+	/* Ids are issued from 1, and the root comes first. */
+	return hv ? 1 : HV_PARTITION_ID_INVALID;
 }
 
 uint32_t ohv_frame_node(const struct ohv *hv, uint64_t frame)
@@ -298,6 +301,8 @@ int ohv_partition_info(struct ohv *hv, uint64_t partition_id,
 {
 	int rc = -ENOENT;
 
+	if (!hv || !out)
+		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	const struct partition *p = partition_get(hv, partition_id);
 
@@ -327,7 +332,7 @@ int ohv_pool_node_balance(struct ohv *hv, uint64_t partition_id, uint32_t node,
 {
 	int rc;
 
-	if (node >= hv->cfg.numa_nodes)
+	if (!hv || !available || !in_use || node >= hv->cfg.numa_nodes)
 		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	const struct partition *p = partition_get(hv, partition_id);
@@ -345,6 +350,8 @@ size_t ohv_partition_list(struct ohv *hv, uint64_t *ids, size_t max)
 {
 	size_t n = 0;
 
+	if (!hv || (max && !ids))
+		return 0;
 	pthread_mutex_lock(&hv->lock);
 	/* Pre-order walk without a stack: down to the first child, else to
 	 * the next sibling of the nearest ancestor that has one. */

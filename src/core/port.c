@@ -28,79 +28,68 @@ static struct connection *conn_get(const struct partition *p, uint32_t id)
 }
 
 /* Throw away a port's queued messages, wherever they wait (SPEC 8: "queued
- * undelivered messages are discarded"); what is in SIM slots stays. */
-static void port_discard_queued(struct partition *owner, struct port *port)
+ * undelivered messages are discarded"); what is in SIM slots stays.  Each
+ * buffer knows its queue, so this costs the port's own buffers. */
+static void port_discard_queued(struct port *port)
 {
-	for (uint32_t v = 0; port->queued && owner->vps && v < OHV_MAX_VPS; v++) {
-		struct vp *vp = owner->vps[v];
+	const size_t nbufs = port->type == HV_PORT_TYPE_MESSAGE ?
+			     HV_PORT_MESSAGE_BUFFER_COUNT : 0;
 
-		if (!vp)
+	for (size_t i = 0; port->queued && i < nbufs; i++) {
+		struct msgbuf *m = &port->bufs[i];
+
+		if (!m->q)
 			continue;
-		for (int s = 0; s < HV_SYNIC_SINT_COUNT; s++) {
-			struct msgq *q = &vp->synic.queue[s];
-			struct msgbuf **pp = &q->head, *prev = NULL;
-
-			while (*pp) {
-				struct msgbuf *m = *pp;
-
-				if (m->port != port) {
-					prev = m;
-					pp = &m->next;
-					continue;
-				}
-				*pp = m->next;
-				if (q->tail == m)
-					q->tail = prev;
-				m->next = port->free;
-				port->free = m;
-				port->queued--;
-			}
-		}
+		msgq_unlink(m);
+		m->next = port->free;
+		port->free = m;
+		port->queued--;
 	}
 	OHV_ASSERT(port->queued == 0);
 }
 
-static void port_destroy(struct ohv *hv, struct port *port)
+/* Free a port whose index entry the caller removes (or drops whole). */
+static void port_free(struct ohv *hv, struct port *port)
 {
-	struct partition *owner = port->owner;
-
-	port_discard_queued(owner, port);
+	port_discard_queued(port);
 	if (port->conn)
 		port->conn->port = NULL;	/* later sends: INVALID_PORT_ID */
-	idmap_del(&owner->ports, (uint64_t)port->id + 1);
-	pool_uncharge(hv, owner, &port->charge);
+	pool_uncharge(hv, port->owner, &port->charge);
 	ohv_free(port);
 }
 
-static void conn_destroy(struct ohv *hv, struct connection *c)
+static void port_destroy(struct ohv *hv, struct port *port)
+{
+	idmap_del(&port->owner->ports, (uint64_t)port->id + 1);
+	port_free(hv, port);
+}
+
+static void conn_free(struct ohv *hv, struct connection *c)
 {
 	if (c->port)
 		c->port->conn = NULL;
-	idmap_del(&c->owner->conns, (uint64_t)c->id + 1);
 	pool_uncharge(hv, c->owner, &c->charge);
 	ohv_free(c);
 }
 
+static void conn_destroy(struct ohv *hv, struct connection *c)
+{
+	idmap_del(&c->owner->conns, (uint64_t)c->id + 1);
+	conn_free(hv, c);
+}
+
 void synic_partition_finalize(struct ohv *hv, struct partition *p)
 {
-	/* idmap_del moves entries around, so take the first until none. */
-	while (p->ports.count) {
-		for (size_t i = 0; i < p->ports.cap; i++) {
-			if (p->ports.tab[i].key) {
-				port_destroy(hv, p->ports.tab[i].value);
-				break;
-			}
-		}
-	}
-	while (p->conns.count) {
-		for (size_t i = 0; i < p->conns.cap; i++) {
-			if (p->conns.tab[i].key) {
-				conn_destroy(hv, p->conns.tab[i].value);
-				break;
-			}
-		}
-	}
+	/* One pass over each index, which goes whole: linear in what is
+	 * freed (SPEC 2).  Ports first, so connections of p to p's own
+	 * ports find them gone. */
+	for (size_t i = 0; i < p->ports.cap; i++)
+		if (p->ports.tab[i].key)
+			port_free(hv, p->ports.tab[i].value);
 	idmap_fini(&p->ports);
+	for (size_t i = 0; i < p->conns.cap; i++)
+		if (p->conns.tab[i].key)
+			conn_free(hv, p->conns.tab[i].value);
 	idmap_fini(&p->conns);
 }
 
@@ -566,6 +555,8 @@ size_t ohv_port_list(struct ohv *hv, uint64_t partition_id,
 {
 	size_t n = 0;
 
+	if (!hv || (max && !out))
+		return 0;
 	pthread_mutex_lock(&hv->lock);
 	const struct partition *p = partition_get(hv, partition_id);
 
@@ -580,6 +571,8 @@ size_t ohv_connection_list(struct ohv *hv, uint64_t partition_id,
 {
 	size_t n = 0;
 
+	if (!hv || (max && !out))
+		return 0;
 	pthread_mutex_lock(&hv->lock);
 	const struct partition *p = partition_get(hv, partition_id);
 

@@ -207,12 +207,15 @@ size_t rootmem_alloc(struct ohv *hv, uint32_t vp, uint32_t node,
 size_t ohv_root_alloc_many(struct ohv *hv, uint32_t node, uint64_t *pages,
 			   size_t count)
 {
+	if (!hv || !pages)
+		return 0;
 	return rootmem_alloc(hv, ROOTMEM_NO_VP, node, pages, count);
 }
 
 int ohv_root_alloc(struct ohv *hv, uint32_t node, uint64_t *gpa_page)
 {
-	if (node != OHV_ANY_NODE && node >= hv->cfg.numa_nodes)
+	if (!hv || !gpa_page ||
+	    (node != OHV_ANY_NODE && node >= hv->cfg.numa_nodes))
 		return -EINVAL;
 	return ohv_root_alloc_many(hv, node, gpa_page, 1) ? 0 : -ENOMEM;
 }
@@ -246,7 +249,8 @@ void rootmem_free(struct ohv *hv, uint32_t vp, const uint64_t *pages,
 
 void ohv_root_free_many(struct ohv *hv, const uint64_t *pages, size_t count)
 {
-	rootmem_free(hv, ROOTMEM_NO_VP, pages, count);
+	if (hv && pages)
+		rootmem_free(hv, ROOTMEM_NO_VP, pages, count);
 }
 
 void ohv_root_free(struct ohv *hv, uint64_t gpa_page)
@@ -258,6 +262,8 @@ uint64_t ohv_root_free_pages(struct ohv *hv)
 {
 	uint64_t count = 0;
 
+	if (!hv)
+		return 0;
 	pthread_mutex_lock(&hv->rootmem_lock);
 	pthread_mutex_lock(&hv->lock);
 	const struct rootmem *rm = hv->rootmem;

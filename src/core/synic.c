@@ -96,9 +96,7 @@ static bool deliver_next(struct ohv *hv, struct hv_message_page *sim,
 
 	if (!m || !slot_free(&sim->sint_message[sint]))
 		return false;
-	q->head = m->next;
-	if (!q->head)
-		q->tail = NULL;
+	msgq_unlink(m);
 	slot_write(&sim->sint_message[sint], &m->msg, q->head != NULL);
 	m->next = m->port->free;
 	m->port->free = m;
@@ -126,12 +124,11 @@ void synic_vp_delete(struct ohv *hv, struct vp *vp)
 		while (q->head) {
 			struct msgbuf *m = q->head;
 
-			q->head = m->next;
+			msgq_unlink(m);
 			m->next = m->port->free;
 			m->port->free = m;
 			m->port->queued--;
 		}
-		q->tail = NULL;
 	}
 }
 
@@ -250,12 +247,7 @@ hv_status_t hc_post_message(struct hvctx *cx)
 		port->free = b->next;
 		port->queued++;
 		b->msg = m;
-		b->next = NULL;
-		if (q->tail)
-			q->tail->next = b;
-		else
-			q->head = b;
-		q->tail = b;
+		msgq_append(q, b);
 		/* The guest clears the slot and writes EOM to get the next
 		 * one; a slot cleared without EOM is filled now. */
 		if (!deliver_next(hv, sim, vp, sint))
@@ -314,6 +306,8 @@ int ohv_vp_sints(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 {
 	int rc = -ENOENT;
 
+	if (!hv || !out)
+		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	struct vp *vp = vp_lookup(hv, partition_id, vp_index);
 
@@ -338,7 +332,7 @@ int ohv_vp_sint_ack(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 {
 	int rc = -ENOENT;
 
-	if (sint >= HV_SYNIC_SINT_COUNT)
+	if (!hv || sint >= HV_SYNIC_SINT_COUNT)
 		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	struct vp *vp = vp_lookup(hv, partition_id, vp_index);

@@ -19,12 +19,45 @@ struct port;
 struct msgbuf {
 	struct port *port;
 	struct msgbuf *next;	/* VP queue, or the port's free list */
+	struct msgbuf *prev;	/* VP queue                          */
+	struct msgq *q;		/* the VP queue it waits in, or NULL */
 	struct hv_message msg;
 };
 
 struct msgq {
 	struct msgbuf *head, *tail;
 };
+
+/* Queue a free buffer at the tail of q. */
+static inline void msgq_append(struct msgq *q, struct msgbuf *b)
+{
+	b->next = NULL;
+	b->prev = q->tail;
+	b->q = q;
+	if (q->tail)
+		q->tail->next = b;
+	else
+		q->head = b;
+	q->tail = b;
+}
+
+/* Take a queued buffer out of its queue, wherever it is in it: O(1), so
+ * deleting a port costs its own buffers, not every queued message. */
+static inline void msgq_unlink(struct msgbuf *b)
+{
+	struct msgq *q = b->q;
+
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		q->head = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	else
+		q->tail = b->prev;
+	b->next = b->prev = NULL;
+	b->q = NULL;
+}
 
 /* Per-VP SynIC state beyond its registers. */
 struct vp_synic {

@@ -374,6 +374,8 @@ int ohv_vp_info(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 {
 	int rc = -ENOENT;
 
+	if (!hv || !out)
+		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	const struct partition *p = partition_get(hv, partition_id);
 	const struct vp *vp = p ? partition_vp(p, vp_index) : NULL;
