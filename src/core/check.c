@@ -581,7 +581,7 @@ int ohv_debug_check(struct ohv *hv, char *why, size_t why_len)
 		why[0] = 0;
 	if (!hv)
 		return -EINVAL;
-	pthread_mutex_lock(&hv->lock);
+	lock_take(hv);
 	size_t cells = (size_t)hv->nslots * hv->cfg.numa_nodes;
 
 	/* Plain calloc: the checker watches the hypervisor and must work
@@ -596,7 +596,7 @@ int ohv_debug_check(struct ohv *hv, char *why, size_t why_len)
 	else if ((rc = check_tree(&c)) == 0 && (rc = check_frames(&c)) == 0 &&
 		 (rc = check_maps(&c)) == 0)
 		rc = check_pools(&c);
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	free(c.avail);
 	free(c.in_use);
 	free(c.leaving);

@@ -72,18 +72,18 @@ bool hc_budget_check(struct hvctx *cx, uint32_t done)
 void hc_unlock(struct hvctx *cx)
 {
 	cx->unlocked = true;
-	pthread_mutex_unlock(&cx->hv->lock);
+	lock_drop(cx->hv);
 }
 
 void hc_relock(struct hvctx *cx)
 {
-	hv_lock(&cx->hv->lock);
+	lock_take(cx->hv);
 }
 
 void hc_wait_left(struct hvctx *cx)
 {
 	cx->unlocked = true;
-	pthread_cond_wait(&cx->hv->left, &cx->hv->lock);
+	lock_wait(cx->hv, &cx->hv->left);
 }
 
 /* The parameter blocks of one call, kept until the trace hook has run. */
@@ -272,12 +272,12 @@ uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
 	b.in_len = 0;
 	b.out_ptr = NULL;
 	b.out_len = 0;
-	hv_lock(&hv->lock);
+	lock_take(hv);
 	trace = hv->trace;
 	void *trace_ctx = hv->trace_ctx;
 	uint64_t result = dispatch(hv, partition_id, vp_index, call, &b);
 
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	call->result = result;
 	PROBE_EXIT(partition_id, vp_index, control, result);
 
@@ -304,9 +304,9 @@ void ohv_set_trace(struct ohv *hv, ohv_trace_fn *fn, void *ctx)
 {
 	if (!hv)
 		return;
-	hv_lock(&hv->lock);
+	lock_take(hv);
 	hv->trace_ctx = ctx;
 	__atomic_store_n(&hv->trace, fn, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 }
 

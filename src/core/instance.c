@@ -250,8 +250,12 @@ void ohv_close(struct ohv *hv)
 {
 	if (!hv)
 		return;
+	/* Nobody else may use hv now; the lock is for the backend's hooks,
+	 * which are always called with it held. */
+	lock_take(hv);
 	partition_destroy_all(hv);
 	seam_close(hv);
+	lock_drop(hv);
 	rootmem_destroy(hv);
 	memory_unmap(hv);
 	idmap_fini(&hv->ids);
@@ -303,7 +307,7 @@ int ohv_partition_info(struct ohv *hv, uint64_t partition_id,
 
 	if (!hv || !out)
 		return -EINVAL;
-	pthread_mutex_lock(&hv->lock);
+	lock_take(hv);
 	const struct partition *p = partition_get(hv, partition_id);
 
 	if (p) {
@@ -323,7 +327,7 @@ int ohv_partition_info(struct ohv *hv, uint64_t partition_id,
 		out->vps = p->nvps;
 		rc = 0;
 	}
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return rc;
 }
 
@@ -334,7 +338,7 @@ int ohv_pool_node_balance(struct ohv *hv, uint64_t partition_id, uint32_t node,
 
 	if (!hv || !available || !in_use || node >= hv->cfg.numa_nodes)
 		return -EINVAL;
-	pthread_mutex_lock(&hv->lock);
+	lock_take(hv);
 	const struct partition *p = partition_get(hv, partition_id);
 
 	rc = p ? 0 : -ENOENT;
@@ -342,7 +346,7 @@ int ohv_pool_node_balance(struct ohv *hv, uint64_t partition_id, uint32_t node,
 		*available = p->node[node].available;
 		*in_use = p->node[node].in_use;
 	}
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return rc;
 }
 
@@ -352,7 +356,7 @@ size_t ohv_partition_list(struct ohv *hv, uint64_t *ids, size_t max)
 
 	if (!hv || (max && !ids))
 		return 0;
-	pthread_mutex_lock(&hv->lock);
+	lock_take(hv);
 	/* Pre-order walk without a stack: down to the first child, else to
 	 * the next sibling of the nearest ancestor that has one. */
 	const struct partition *p = hv->root;
@@ -370,6 +374,6 @@ size_t ohv_partition_list(struct ohv *hv, uint64_t *ids, size_t max)
 		if (p)
 			p = p->next_sibling;
 	}
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return n;
 }

@@ -167,7 +167,8 @@ struct ohv_bvp;
 
 struct ohv {
 	struct ohv_config cfg;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;		/* the instance lock: lock.h only    */
+	pthread_t lock_owner;		/* while held (lock_held)            */
 	/* Signalled when withdrawn frames finish leaving their pool. */
 	pthread_cond_t left;
 
@@ -240,27 +241,6 @@ static inline size_t partition_size(const struct ohv *hv)
 uint64_t ohv_now_ns(void);
 
 
-/*
- * Take the instance lock, spinning a while before sleeping.  A hypercall
- * holds it for its bookkeeping only, microseconds, and in a VM a waiter
- * that sleeps costs a wake-up of its idle virtual CPU: with two threads,
- * spinning took threads2_speedup from a median of 1.51 to 1.83
- * (docs/performance.md).  2,000 pauses are tens of microseconds, about
- * the longest a rep call holds the lock.
- */
-#define OHV_LOCK_SPINS	2000u
+#include "lock.h"
 
-static inline void hv_lock(pthread_mutex_t *m)
-{
-	for (unsigned i = 0; i < OHV_LOCK_SPINS; i++) {
-		if (!pthread_mutex_trylock(m))
-			return;
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#elif defined(__aarch64__)
-		__asm__ __volatile__("yield" ::: "memory");
-#endif
-	}
-	pthread_mutex_lock(m);
-}
 #endif /* OHV_INTERNAL_H */

@@ -9,6 +9,7 @@
 void pool_put(struct ohv *hv, struct partition *p, uint32_t frame,
 	      uint64_t dep_gpa)
 {
+	LOCK_HELD(hv);
 	struct frame *f = &hv->frames[frame];
 	struct pool_node *n = &p->node[frame_node(hv, frame)];
 
@@ -100,6 +101,7 @@ void pool_leave(struct ohv *hv, struct partition *p, uint32_t frame)
 bool pool_charge(struct ohv *hv, struct partition *p, uint32_t n,
 		 uint32_t node, struct charge *c)
 {
+	LOCK_HELD(hv);
 	const uint32_t nodes = hv->cfg.numa_nodes;
 	struct charge got;
 
@@ -148,6 +150,7 @@ bool pool_charge(struct ohv *hv, struct partition *p, uint32_t n,
 
 void pool_uncharge(struct ohv *hv, struct partition *p, struct charge *c)
 {
+	LOCK_HELD(hv);
 	uint32_t frame = c->head;
 
 	while (frame != FRAME_NONE) {
@@ -570,8 +573,8 @@ void ohv_debug_withdraw_hook(struct ohv *hv, ohv_debug_withdraw_fn *fn,
 {
 	if (!hv)
 		return;
-	hv_lock(&hv->lock);
+	lock_take(hv);
 	hv->withdraw_hook = fn;
 	hv->withdraw_hook_ctx = ctx;
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 }

@@ -557,12 +557,12 @@ size_t ohv_port_list(struct ohv *hv, uint64_t partition_id,
 
 	if (!hv || (max && !out))
 		return 0;
-	pthread_mutex_lock(&hv->lock);
+	lock_take(hv);
 	const struct partition *p = partition_get(hv, partition_id);
 
 	if (p)
 		n = list_sorted(&p->ports, out, max, sizeof(*out), fill_port);
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return n;
 }
 
@@ -573,11 +573,11 @@ size_t ohv_connection_list(struct ohv *hv, uint64_t partition_id,
 
 	if (!hv || (max && !out))
 		return 0;
-	pthread_mutex_lock(&hv->lock);
+	lock_take(hv);
 	const struct partition *p = partition_get(hv, partition_id);
 
 	if (p)
 		n = list_sorted(&p->conns, out, max, sizeof(*out), fill_conn);
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return n;
 }

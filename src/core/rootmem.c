@@ -193,12 +193,12 @@ size_t rootmem_alloc(struct ohv *hv, uint32_t vp, uint32_t node,
 		uint32_t hi = node == OHV_ANY_NODE ? hv->cfg.numa_nodes : node + 1;
 
 		/* One look at the frames for the whole batch. */
-		hv_lock(&hv->lock);
+		lock_take(hv);
 		for (uint32_t i = lo; i < hi && got < count; i++)
 			while (got < count &&
 			       node_alloc(hv, &rm->node[i], vp, &pages[got]))
 				set_taken(rm, pages[got++], true);
-		pthread_mutex_unlock(&hv->lock);
+		lock_drop(hv);
 	}
 	pthread_mutex_unlock(&hv->rootmem_lock);
 	return got;
@@ -265,7 +265,7 @@ uint64_t ohv_root_free_pages(struct ohv *hv)
 	if (!hv)
 		return 0;
 	pthread_mutex_lock(&hv->rootmem_lock);
-	pthread_mutex_lock(&hv->lock);
+	lock_take(hv);
 	const struct rootmem *rm = hv->rootmem;
 
 	for (uint32_t i = 0; i < hv->cfg.numa_nodes; i++) {
@@ -283,7 +283,7 @@ uint64_t ohv_root_free_pages(struct ohv *hv)
 				count += usable(hv, n->hot[(size_t)v *
 							   HOT_PAGES + k]);
 	}
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	pthread_mutex_unlock(&hv->rootmem_lock);
 	return count;
 }

@@ -73,6 +73,7 @@ const char *ohv_backend_name(const struct ohv *hv)
 
 int seam_partition_init(struct ohv *hv, struct partition *p)
 {
+	LOCK_HELD(hv);
 	const struct ohv_backend_ops *b = hv->backend;
 
 	p->backend = NULL;
@@ -103,6 +104,7 @@ int seam_partition_init(struct ohv *hv, struct partition *p)
 
 void seam_partition_fini(struct ohv *hv, struct partition *p)
 {
+	LOCK_HELD(hv);
 	if (!p->backend_live)
 		return;
 	if (hv->backend->partition_fini)
@@ -113,6 +115,7 @@ void seam_partition_fini(struct ohv *hv, struct partition *p)
 
 int seam_vp_create(struct ohv *hv, struct partition *p, struct vp *vp)
 {
+	LOCK_HELD(hv);
 	const struct ohv_backend_ops *b = hv->backend;
 
 	vp->serial = hv->next_vp_serial++;
@@ -135,6 +138,7 @@ int seam_vp_create(struct ohv *hv, struct partition *p, struct vp *vp)
 
 void seam_vp_delete(struct ohv *hv, struct vp *vp)
 {
+	LOCK_HELD(hv);
 	if (hv->backend->vp_delete)
 		hv->backend->vp_delete(vp->backend);
 	vp->backend = NULL;
@@ -164,6 +168,7 @@ void seam_gpa_unmap(struct ohv *hv, struct partition *p, uint64_t gpa_page,
 
 void seam_sint(struct ohv *hv, struct vp *vp, uint32_t vector)
 {
+	LOCK_HELD(hv);
 	if (!hv->backend->interrupt)
 		return;
 	struct ohv_be_irq irq = { .type = 0, .vector = vector };
@@ -173,6 +178,7 @@ void seam_sint(struct ohv *hv, struct vp *vp, uint32_t vector)
 
 void seam_vp_notify(struct ohv *hv, struct vp *vp)
 {
+	LOCK_HELD(hv);
 	if (hv->backend->vp_notify)
 		hv->backend->vp_notify(vp->backend);
 }
@@ -200,7 +206,7 @@ int ohv_vp_run(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 	if (!hv->backend->vp_run)
 		return -ENODEV;
 
-	hv_lock(&hv->lock);
+	lock_take(hv);
 	struct vp *vp = run_target(hv, partition_id, vp_index);
 	int err = 0;
 
@@ -211,7 +217,7 @@ int ohv_vp_run(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 	else if (hv->backend->vp_claim)
 		err = hv->backend->vp_claim(vp->backend);
 	if (err) {
-		pthread_mutex_unlock(&hv->lock);
+		lock_drop(hv);
 		return err;
 	}
 	/*
@@ -224,14 +230,14 @@ int ohv_vp_run(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 	struct ohv_bvp *bvp = vp->backend;
 	const uint64_t serial = vp->serial;
 
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 
 	struct hv_message msg;
 
 	memset(&msg, 0, sizeof(msg));
 	err = hv->backend->vp_run(bvp, &msg);
 
-	hv_lock(&hv->lock);
+	lock_take(hv);
 	vp = run_target(hv, partition_id, vp_index);
 	if (vp && vp->serial == serial) {
 		vp->running = false;
@@ -241,7 +247,7 @@ int ohv_vp_run(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 	} else if (!err) {
 		err = -ESHUTDOWN;	/* gone while it stopped */
 	}
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	if (!err)
 		memcpy(intercept, &msg, sizeof(msg));
 	return err == -ESHUTDOWN ? -EINVAL : err;
@@ -253,12 +259,12 @@ int ohv_vp_kick(struct ohv *hv, uint64_t partition_id, uint32_t vp_index)
 		return -EINVAL;
 	if (!hv->backend->vp_run)
 		return -ENODEV;
-	hv_lock(&hv->lock);
+	lock_take(hv);
 	struct vp *vp = run_target(hv, partition_id, vp_index);
 
 	if (vp && hv->backend->vp_kick)
 		hv->backend->vp_kick(vp->backend);
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return vp ? 0 : -EINVAL;
 }
 
@@ -282,10 +288,10 @@ static struct vp *be_vp(struct ohv *hv, const struct ohv_be_vp *id,
 uint64_t ohv_be_hypercall(struct ohv *hv, const struct ohv_be_vp *id,
 			  struct ohv_hvcall *call)
 {
-	hv_lock(&hv->lock);
+	lock_take(hv);
 	bool alive = be_vp(hv, id, NULL) != NULL;
 
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	/* A VP deleted in between answers as a VP that does not exist. */
 	if (!alive) {
 		call->result = HV_STATUS_INVALID_VP_INDEX;
@@ -298,23 +304,23 @@ bool ohv_be_vp_runnable(struct ohv *hv, const struct ohv_be_vp *id)
 {
 	struct partition *p;
 
-	hv_lock(&hv->lock);
+	lock_take(hv);
 	struct vp *vp = be_vp(hv, id, &p);
 	bool ok = vp && p->state == OHV_STATE_ACTIVE && !vp->suspended &&
 		  !vp->intercept_suspended;
 
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return ok;
 }
 
 bool ohv_be_gpa(struct ohv *hv, uint64_t partition_id, uint64_t gpa_page,
 		uint32_t *frame, unsigned *rights)
 {
-	hv_lock(&hv->lock);
+	lock_take(hv);
 	struct partition *p = partition_get(hv, partition_id);
 	bool ok = p && gpa_lookup(hv, p, gpa_page, frame, rights);
 
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return ok;
 }
 

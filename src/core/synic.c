@@ -308,7 +308,7 @@ int ohv_vp_sints(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 
 	if (!hv || !out)
 		return -EINVAL;
-	pthread_mutex_lock(&hv->lock);
+	lock_take(hv);
 	struct vp *vp = vp_lookup(hv, partition_id, vp_index);
 
 	if (vp) {
@@ -323,7 +323,7 @@ int ohv_vp_sints(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 		out->pending = vp->synic.pending;
 		rc = 0;
 	}
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return rc;
 }
 
@@ -334,13 +334,13 @@ int ohv_vp_sint_ack(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 
 	if (!hv || sint >= HV_SYNIC_SINT_COUNT)
 		return -EINVAL;
-	pthread_mutex_lock(&hv->lock);
+	lock_take(hv);
 	struct vp *vp = vp_lookup(hv, partition_id, vp_index);
 
 	if (vp) {
 		rc = (vp->synic.pending >> sint) & 1;
 		vp->synic.pending &= (uint16_t)~(1u << sint);
 	}
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return rc;
 }

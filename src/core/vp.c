@@ -376,7 +376,7 @@ int ohv_vp_info(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 
 	if (!hv || !out)
 		return -EINVAL;
-	pthread_mutex_lock(&hv->lock);
+	lock_take(hv);
 	const struct partition *p = partition_get(hv, partition_id);
 	const struct vp *vp = p ? partition_vp(p, vp_index) : NULL;
 
@@ -390,6 +390,6 @@ int ohv_vp_info(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 		memcpy(out->sint, vp->regs.sint, sizeof(out->sint));
 		rc = 0;
 	}
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return rc;
 }
