@@ -9,6 +9,7 @@
  * tlfs-facts §3.2 (TLFS 2.0 §5-§14) and seed 002 for HvCreatePartition.
  */
 #include "calls.h"
+#include "handlers.h"
 
 #include <stddef.h>
 

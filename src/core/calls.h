@@ -7,7 +7,7 @@
 
 #include <openhv/calls.h>
 
-#include "hvcall.h"
+#include "hvctx.h"
 
 struct call {
 	struct ohv_call_info info;

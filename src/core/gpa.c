@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "hvcall.h"
+#include "handlers.h"
 #include "partition.h"
 #include "pool.h"
 

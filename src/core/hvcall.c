@@ -1,6 +1,10 @@
-#include "hvcall.h"
-
+/*
+ * The hypercall dispatcher (SPEC 3): who calls, the generic checks of
+ * SPEC 3.2 in order, the parameter blocks in and out, the result value;
+ * the call itself is its handler's (found in the call table, calls.c).
+ */
 #include "calls.h"
+#include "hvctx.h"
 
 #include <string.h>
 #include <time.h>
@@ -24,67 +28,6 @@
 #define PROBE_ENTRY(p, vp, c)		do { } while (0)
 #define PROBE_EXIT(p, vp, c, r)		do { } while (0)
 #endif
-
-uint64_t ohv_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Most elements between two clock reads: cheap elements cost ~5 ns. */
-#define BUDGET_MAX_INTERVAL	64u
-
-bool hc_budget_check(struct hvctx *cx, uint32_t done)
-{
-	const struct ohv_config *cfg = &cx->hv->cfg;
-
-	if (cfg->rep_limit && done >= cfg->rep_limit)
-		return true;
-	if (!cx->started_ns) {
-		cx->next_check = cfg->rep_limit ? cfg->rep_limit : UINT32_MAX;
-		return false;
-	}
-	/*
-	 * Read the clock, then space the next read by what the elements
-	 * have cost so far: half of the time left, at the running average,
-	 * so that slow elements (first-touch zeroing) cannot overrun the
-	 * budget by much and cheap ones do not pay for the clock.
-	 */
-	uint64_t elapsed = ohv_now_ns() - cx->started_ns;
-
-	if (elapsed >= cfg->rep_budget_ns)
-		return true;
-	uint64_t per = elapsed / done + 1;
-	uint64_t interval = (cfg->rep_budget_ns - elapsed) / per / 2;
-
-	if (interval < 1)
-		interval = 1;
-	if (interval > BUDGET_MAX_INTERVAL)
-		interval = BUDGET_MAX_INTERVAL;
-	cx->next_check = done + (uint32_t)interval;
-	if (cfg->rep_limit && cx->next_check > cfg->rep_limit)
-		cx->next_check = cfg->rep_limit;
-	return false;
-}
-
-void hc_unlock(struct hvctx *cx)
-{
-	cx->unlocked = true;
-	lock_drop(cx->hv);
-}
-
-void hc_relock(struct hvctx *cx)
-{
-	lock_take(cx->hv);
-}
-
-void hc_wait_left(struct hvctx *cx)
-{
-	cx->unlocked = true;
-	lock_wait(cx->hv, &cx->hv->left);
-}
 
 /* The parameter blocks of one call, kept until the trace hook has run. */
 struct blocks {

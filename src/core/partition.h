@@ -19,6 +19,20 @@ static inline struct partition *partition_resolve(const struct ohv *hv,
 	return id == HV_PARTITION_ID_SELF ? caller : partition_get(hv, id);
 }
 
+/*
+ * A new partition object holding every host resource it needs (its slot
+ * and id index entries reserved), so that linking it in cannot fail; NULL
+ * when the host refuses.  partition_free frees one never linked, or one
+ * unlinked.
+ */
+struct partition *partition_alloc(struct ohv *hv);
+void partition_free(struct partition *p);
+
+/* Give p its id and slot and make it parent's last child; undo that. */
+void partition_link(struct ohv *hv, struct partition *parent,
+		    struct partition *p);
+void partition_unlink(struct ohv *hv, struct partition *p);
+
 /* Create the root partition at ohv_open: 0 or -ENOMEM. */
 int partition_create_root(struct ohv *hv);
 

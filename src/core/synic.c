@@ -1,6 +1,7 @@
 /*
- * Message and event delivery (SPEC 8): HvPostMessage, HvSignalEvent, EOM,
- * and the per-VP record of raised SINT interrupts.
+ * Message and event delivery (SPEC 8): into SIM slots and port buffers,
+ * SIEF bits, EOM, and the per-VP record of raised SINT interrupts.  The
+ * calls that send: hc_synic.c.
  */
 #include "synic.h"
 
@@ -8,7 +9,6 @@
 #include <string.h>
 
 #include "gpa.h"
-#include "hvcall.h"
 #include "partition.h"
 #include "seam.h"
 #include "vp.h"
@@ -186,38 +186,12 @@ static bool event_eligible(const struct ohv *hv, const struct partition *p,
 	       !(vp->regs.sint[sint] & HV_SYNIC_SINT_MASKED);
 }
 
-/* The port a send names through the caller's connection (SPEC 8). */
-static hv_status_t send_port(struct hvctx *cx, uint32_t connection_id,
-			     uint32_t type, struct port **out)
+hv_status_t synic_post_message(struct ohv *hv, struct port *port,
+			       uint32_t message_type, const void *payload,
+			       uint32_t payload_size)
 {
-	struct connection *c = synic_connection(cx->caller, connection_id);
-
-	if (!c)
-		return HV_STATUS_INVALID_CONNECTION_ID;
-	struct port *port = c->port;
-
-	if (!port || port->owner->state != OHV_STATE_ACTIVE || port->type != type)
-		return HV_STATUS_INVALID_PORT_ID;
-	*out = port;
-	return HV_STATUS_SUCCESS;
-}
-
-hv_status_t hc_post_message(struct hvctx *cx)
-{
-	const struct hv_input_post_message *in = cx->in;
-	struct ohv *hv = cx->hv;
-	struct port *port;
 	struct vp *vp;
-	hv_status_t st = send_port(cx, in->connection_id, HV_PORT_TYPE_MESSAGE,
-				   &port);
-
-	if (st)
-		return st;
-	if (in->message_type == HV_MESSAGE_TYPE_NONE ||
-	    (in->message_type & HV_MESSAGE_TYPE_HYPERVISOR_MASK) ||
-	    in->payload_size > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
-		return HV_STATUS_INVALID_PARAMETER;
-	st = target_vp(hv, port, message_eligible, &vp);
+	hv_status_t st = target_vp(hv, port, message_eligible, &vp);
 	if (st)
 		return st;
 
@@ -229,13 +203,13 @@ hv_status_t hc_post_message(struct hvctx *cx)
 	/* Only payload_size bytes are delivered; the rest reads as 0. */
 	struct hv_message m = {
 		.header = {
-			.message_type = in->message_type,
-			.payload_size = (uint8_t)in->payload_size,
+			.message_type = message_type,
+			.payload_size = (uint8_t)payload_size,
 			.origination_id = port->id,
 		},
 	};
 
-	memcpy(m.payload, in->payload, in->payload_size);
+	memcpy(m.payload, payload, payload_size);
 	if (!q->head && slot_free(slot)) {
 		slot_write(slot, &m, false);
 		raise_sint(hv, vp, sint);
@@ -259,25 +233,16 @@ hv_status_t hc_post_message(struct hvctx *cx)
 	return HV_STATUS_SUCCESS;
 }
 
-hv_status_t hc_signal_event(struct hvctx *cx)
+hv_status_t synic_signal_event(struct ohv *hv, struct port *port,
+			       uint32_t flag_number)
 {
-	const struct hv_input_signal_event *in = cx->in;
-	struct ohv *hv = cx->hv;
-	struct port *port;
 	struct vp *vp;
-	hv_status_t st = send_port(cx, in->connection_id, HV_PORT_TYPE_EVENT,
-				   &port);
-
-	if (st)
-		return st;
-	if (in->flag_number >= port->flag_count)
-		return HV_STATUS_INVALID_PARAMETER;
-	st = target_vp(hv, port, event_eligible, &vp);
+	hv_status_t st = target_vp(hv, port, event_eligible, &vp);
 	if (st)
 		return st;
 
 	struct hv_synic_event_flags_page *sief = sief_page(hv, port->owner, vp);
-	uint32_t bit = (uint32_t)port->base_flag + in->flag_number;
+	uint32_t bit = (uint32_t)port->base_flag + flag_number;
 	uint8_t mask = (uint8_t)(1u << (bit % 8));
 	uint8_t old = __atomic_fetch_or(
 		&sief->sintevent_flags[port->target_sint].flags8[bit / 8], mask,

@@ -95,6 +95,16 @@ struct connection {
 	struct charge charge;		/* costs.connection          */
 };
 
+/* The port with that id in p, or NULL (ids with bits 31:24 set too). */
+struct port *synic_port(const struct partition *p, uint32_t id);
+
+/* HvDeletePort: the port goes with its queued messages (what is in SIM
+ * slots stays); its connection's sends fail with INVALID_PORT_ID. */
+void synic_port_destroy(struct ohv *hv, struct port *port);
+
+/* HvDisconnectPort: the connection goes; its port may be connected again. */
+void synic_connection_destroy(struct ohv *hv, struct connection *c);
+
 /* The connection with that id in p, or NULL. */
 struct connection *synic_connection(const struct partition *p, uint32_t id);
 
@@ -107,6 +117,19 @@ void synic_partition_free(struct partition *p);
 
 /* A VP goes: discard the messages queued on it. */
 void synic_vp_delete(struct ohv *hv, struct vp *vp);
+
+/*
+ * Send through a port (its partition Active, the type right, the sender's
+ * checks done): a message of payload_size bytes (at most 240) into the
+ * target VP's SIM slot or a port buffer; an event flag (below the port's
+ * FlagCount) into its SIEF slot, interrupting on a 0 -> 1 edge.  SUCCESS,
+ * INVALID_VP_INDEX, INVALID_SYNIC_STATE, or INSUFFICIENT_BUFFERS.
+ */
+hv_status_t synic_post_message(struct ohv *hv, struct port *port,
+			       uint32_t message_type, const void *payload,
+			       uint32_t payload_size);
+hv_status_t synic_signal_event(struct ohv *hv, struct port *port,
+			       uint32_t flag_number);
 
 /* The guest wrote EOM on vp of p: deliver what waits for free slots. */
 void synic_eom(struct ohv *hv, struct partition *p, struct vp *vp);

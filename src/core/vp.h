@@ -45,6 +45,15 @@ void vp_free(struct vp *vp);
  */
 int vp_table_alloc(struct partition *p);
 
+/*
+ * Read (wr false) or write one register of vp in partition p, in the
+ * backend's vCPU or the core's register file (SPEC 7, 11.1): SUCCESS, or
+ * INVALID_PARAMETER for an unknown name, a write to a read-only register
+ * or a value the register cannot hold.
+ */
+hv_status_t vp_reg_access(struct ohv *hv, struct partition *p, struct vp *vp,
+			  uint32_t name, union hv_register_value *v, bool wr);
+
 /* Delete every VP of a partition, returning their pages to its pool
  * (HvFinalizePartition). */
 void vp_delete_all(struct ohv *hv, struct partition *p);

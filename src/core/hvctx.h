@@ -1,13 +1,16 @@
 /*
- * The hypercall dispatcher (SPEC 3) and what handlers see of a call.
+ * The hypercall context: what a handler sees of the call it serves.
  *
- * The dispatcher decodes the control word, runs the generic checks of
- * SPEC 3.2 once, copies the input block in, calls the handler, copies the
- * output out and builds the result value.  Handlers do semantics only:
- * they read the copied input, write the output buffer and return a status.
+ * The dispatcher (hvcall.c) decodes the control word, runs the generic
+ * checks of SPEC 3.2 once, copies the input block in, calls the handler
+ * with a context, copies the output out and builds the result value.
+ * Handlers (hc_*.c) do semantics only: they read the copied input, write
+ * the output buffer and return a status, and use this API for the rep
+ * budget and for letting go of the lock.  This header knows nothing of the
+ * dispatcher or of any handler.
  */
-#ifndef OHV_HVCALL_H
-#define OHV_HVCALL_H
+#ifndef OHV_HVCTX_H
+#define OHV_HVCTX_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -76,18 +79,4 @@ static inline void *hc_out_elem(const struct hvctx *cx, uint32_t elem,
 	return (uint8_t *)cx->out + (size_t)elem * i;
 }
 
-/* Handlers, by module. */
-hc_handler hc_create_partition, hc_initialize_partition,
-	hc_finalize_partition, hc_delete_partition, hc_get_partition_id,
-	hc_get_next_child_partition;
-hc_handler hc_get_partition_property, hc_set_partition_property;
-hc_handler hc_deposit_memory, hc_withdraw_memory, hc_get_memory_balance;
-hc_handler hc_map_gpa_pages, hc_unmap_gpa_pages;
-hc_handler hc_create_port_classic, hc_create_port, hc_delete_port,
-	hc_connect_port_classic, hc_connect_port, hc_disconnect_port,
-	hc_get_port_property, hc_set_port_property, hc_post_message,
-	hc_signal_event;
-hc_handler hc_create_vp, hc_delete_vp, hc_get_vp_registers,
-	hc_set_vp_registers;
-
-#endif /* OHV_HVCALL_H */
+#endif /* OHV_HVCTX_H */

@@ -1,5 +1,5 @@
 /* HvGetPartitionProperty and HvSetPartitionProperty (SPEC 4.3). */
-#include "hvcall.h"
+#include "handlers.h"
 #include "partition.h"
 
 enum {
