@@ -175,11 +175,53 @@ void t_write(const char *path, const char *text, int mode)
 	REQUIRE(chmod(path, (mode_t)mode) == 0);
 }
 
+#ifndef OHV_TREE
+#define OHV_TREE ""
+#endif
+
+/* A path relative to the directory of this runner ($(O)/tests). */
+static const char *beside_runner(const char *rel, char *buf, size_t n)
+{
+	char exe[4096];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (len <= 0)
+		return NULL;
+	exe[len] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	len = snprintf(buf, n, "%s/%s", exe, rel);
+	return len > 0 && (size_t)len < n ? buf : NULL;
+}
+
+/*
+ * make check exports these; run by hand, the runner falls back on what it
+ * was built with: this tree (compiled in), its build directory and tool
+ * beside it, cc and make.
+ */
 const char *t_env(const char *name)
 {
+	static char build[4096], tool[4096];
 	const char *v = getenv(name);
 
-	if (!v || !*v)
-		SKIP("%s is not set (make check sets it)", name);
+	if (v && *v)
+		return v;
+	if (!strcmp(name, "OHV_SRCDIR") && *OHV_TREE)
+		v = OHV_TREE;
+	else if (!strcmp(name, "OHV_BUILD"))
+		v = build[0] ? build : beside_runner("..", build, sizeof(build));
+	else if (!strcmp(name, "OHV_TOOL"))
+		v = tool[0] ? tool : beside_runner("../openhv", tool, sizeof(tool));
+	else if (!strcmp(name, "OHV_CC"))
+		v = "cc";
+	else if (!strcmp(name, "OHV_MAKE"))
+		v = "make";
+	if (!v)
+		SKIP("%s is not set and has no default here", name);
+	/* The commands a test runs see it too. */
+	setenv(name, v, 1);
 	return v;
 }

@@ -303,13 +303,70 @@ static enum scn_rc unknown_field(struct scn *s, const struct ohv_call_info *l,
 		       "control= in= out= @OFFSET=");
 }
 
+/* One register of HvSetVpRegisters: Name=value (or CODE=value). */
+static enum scn_rc add_reg(struct scn *s, struct enc *e,
+			   const struct ohv_call_info *l, const char *key,
+			   const char *v)
+{
+	struct hv_register_assoc *r;
+	uint32_t name;
+	uint64_t num;
+
+	if (!layout_reg_code(key, &name)) {
+		if (!isdigit((unsigned char)*key) ||
+		    scn_value(s, key, OHV_FMT_HEX, &num) || num > UINT32_MAX)
+			return unknown_field(s, l, key);
+		name = (uint32_t)num;
+	}
+	if (e->nregs == (HV_PAGE_SIZE - 16) / 32)
+		return scn_err(s, SCN_ERROR, "at most %d registers in one call",
+			       (HV_PAGE_SIZE - 16) / 32);
+	r = realloc(e->regs, (e->nregs + 1) * sizeof(*r));
+	if (!r)
+		return scn_err(s, SCN_FAILED, "out of memory");
+	e->regs = r;
+	r = &e->regs[e->nregs++];
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	return reg_value(s, name, v, &r->value);
+}
+
+/* Registers=Rip=0x1000,Cr0=0x11: the same as Rip=0x1000 Cr0=0x11. */
+static enum scn_rc reg_list(struct scn *s, struct enc *e,
+			    const struct ohv_call_info *l, const char *v)
+{
+	char *copy = strdup(v), *save = NULL;
+	enum scn_rc rc = SCN_OK;
+
+	if (!copy)
+		return scn_err(s, SCN_FAILED, "out of memory");
+	for (char *it = strtok_r(copy, ",", &save); it && !rc;
+	     it = strtok_r(NULL, ",", &save)) {
+		char *val = strchr(it, '=');
+
+		if (!val)
+			rc = scn_err(s, SCN_ERROR, "%s=: '%s' is not Name=value "
+				     "(Rip=0x1000)", l->in_list, it);
+		else {
+			*val++ = 0;
+			rc = add_reg(s, e, l, it, val);
+		}
+	}
+	free(copy);
+	return rc;
+}
+
 static enum scn_rc field(struct scn *s, struct enc *e, const struct ohv_call_info *l,
 			 const char *key, const char *v)
 {
 	const struct ohv_field *f = l ? layout_field(l, s->cfg.arch, key) : NULL;
+	bool regs = l && l->in_elem == sizeof(struct hv_register_assoc) &&
+		l->in_elem_fields[0].fmt == OHV_FMT_REG_NAME;
 	uint64_t x;
 
 	if (l && l->in_list && !strcasecmp(key, l->in_list)) {
+		if (regs)
+			return reg_list(s, e, l, v);
 		if (e->list)
 			return scn_err(s, SCN_ERROR, "%s given twice", l->in_list);
 		return scn_list(s, v, (enum ohv_field_fmt)l->in_elem_fields[0].fmt,
@@ -328,28 +385,8 @@ static enum scn_rc field(struct scn *s, struct enc *e, const struct ohv_call_inf
 		store(e->in + f->off, x, f->size);
 		if (f->fmt == OHV_FMT_PAYLOAD_SIZE)
 			e->payload_size_set = true;
-	} else if (l && l->code == HVCALL_SET_VP_REGISTERS) {
-		uint32_t name;
-		uint64_t num;
-		struct hv_register_assoc *r;
-
-		if (!layout_reg_code(key, &name)) {
-			if (!isdigit((unsigned char)*key) ||
-			    scn_value(s, key, OHV_FMT_HEX, &num) || num > UINT32_MAX)
-				return unknown_field(s, l, key);
-			name = (uint32_t)num;
-		}
-		if (e->nregs == (HV_PAGE_SIZE - 16) / 32)
-			return scn_err(s, SCN_ERROR, "at most %d registers in one "
-				       "call", (HV_PAGE_SIZE - 16) / 32);
-		r = realloc(e->regs, (e->nregs + 1) * sizeof(*r));
-		if (!r)
-			return scn_err(s, SCN_FAILED, "out of memory");
-		e->regs = r;
-		r = &e->regs[e->nregs++];
-		memset(r, 0, sizeof(*r));
-		r->name = name;
-		return reg_value(s, name, v, &r->value);
+	} else if (regs) {
+		return add_reg(s, e, l, key, v);
 	} else if (l) {
 		return unknown_field(s, l, key);
 	} else {
@@ -430,19 +467,23 @@ static enum scn_rc layout_block(struct scn *s, struct enc *e,
 
 /* Values to capture: the output's fields, or the rep elements done. */
 static size_t outputs(const struct ohv_call_info *l, const uint8_t *out,
-		      uint32_t start, uint32_t reps, uint64_t *vals, size_t max)
+		      uint32_t start, uint32_t reps, uint64_t *vals,
+		      uint8_t *fmts, size_t max)
 {
 	size_t n = 0;
 
 	if (l->out_list) {
-		for (uint32_t i = start; i < reps && n < max; i++)
+		for (uint32_t i = start; i < reps && n < max; i++) {
+			fmts[n] = l->out_elem_fields[0].fmt;
 			memcpy(&vals[n++], out + (size_t)i * l->out_elem, 8);
+		}
 		return n;
 	}
 	for (const struct ohv_field *f = l->out; f->name && n < max; f++) {
 		if (f->kind != OHV_FIELD_VALUE)
 			continue;
 		vals[n] = 0;
+		fmts[n] = f->fmt;
 		memcpy(&vals[n++], out + f->off, f->size < 8 ? f->size : 8);
 	}
 	return n;
@@ -565,10 +606,11 @@ enum scn_rc scn_call_cmd(struct scn *s, const struct ohv_call_info *l,
 		if (l && t->ncap && (st == HV_STATUS_SUCCESS ||
 				     (l->out_list && reps > e->is.start))) {
 			uint64_t vals[16];
-			size_t n = outputs(l, out, e->is.start, reps, vals,
+			uint8_t fmts[16];
+			size_t n = outputs(l, out, e->is.start, reps, vals, fmts,
 					   ARRAY_SIZE(vals));
 
-			rc = scn_capture(s, t, vals, n, what);
+			rc = scn_capture(s, t, vals, fmts, n, what);
 		} else if (!l && t->ncap) {
 			rc = scn_err(s, SCN_ERROR, "a call code outside the "
 				     "table has no outputs to capture");

@@ -79,7 +79,7 @@ static enum scn_rc begin(struct step *h, struct scn *s, const char *cmd)
 /* Report a helper's outcome (the status of the step that decided it),
  * take its capture, close its client. */
 static enum scn_rc finish(struct step *h, struct toks *t, hv_status_t st,
-			  const uint64_t *vals, size_t n)
+			  const uint64_t *vals, const uint8_t *fmts, size_t n)
 {
 	struct scn *s = h->s;
 	char what[96];
@@ -97,7 +97,7 @@ static enum scn_rc finish(struct step *h, struct toks *t, hv_status_t st,
 	h->c = NULL;
 	scn_outcome(s, what, st, 0, st);
 	if (st == HV_STATUS_SUCCESS && t->ncap)
-		return scn_capture(s, t, vals, n, h->cmd);
+		return scn_capture(s, t, vals, fmts, n, h->cmd);
 	return SCN_OK;
 }
 
@@ -222,7 +222,7 @@ static enum scn_rc partition_new(struct scn *s, struct toks *t)
 	 * the step's status stays the outcome. */
 	if (st && id)
 		ohv_client_destroy_partition(h.c, id);
-	return finish(&h, t, st, &id, 1);
+	return finish(&h, t, st, &id, NULL, 1);
 }
 
 /* The root sets its own rights on pages (SPEC 6: HvMapGpaPages on itself,
@@ -308,7 +308,7 @@ static enum scn_rc partition_destroy(struct scn *s, struct toks *t)
 	st = ohv_client_destroy_partition(h.c, id);
 	if (!st)
 		grants_release(s, id);
-	return finish(&h, t, st, NULL, 0);
+	return finish(&h, t, st, NULL, NULL, 0);
 }
 
 static enum scn_rc cmd_partition(struct scn *s, struct toks *t)
@@ -349,7 +349,7 @@ static enum scn_rc cmd_deposit(struct scn *s, struct toks *t)
 	if (rc)
 		return rc;
 	return finish(&h, t, ohv_client_deposit(h.c, id, n, (uint32_t)node),
-		      &n, 1);
+		      &n, NULL, 1);
 }
 
 static enum scn_rc cmd_withdraw(struct scn *s, struct toks *t)
@@ -376,7 +376,7 @@ static enum scn_rc cmd_withdraw(struct scn *s, struct toks *t)
 	if (!st && s->o.verbosity)
 		fprintf(s->o.out, "       withdrew %" PRIu64 " page%s from "
 			"partition %" PRIu64 "\n", got, got == 1 ? "" : "s", id);
-	return finish(&h, t, st, &got, 1);
+	return finish(&h, t, st, &got, NULL, 1);
 }
 
 static enum scn_rc cmd_balance(struct scn *s, struct toks *t)
@@ -409,7 +409,7 @@ static enum scn_rc cmd_balance(struct scn *s, struct toks *t)
 		fprintf(s->o.out, "partition %" PRIu64 "%s: %" PRIu64
 			" available, %" PRIu64 " in use\n", id,
 			nv ? " (one node)" : "", v[0], v[1]);
-	return scn_capture(s, t, v, 2, "balance");
+	return scn_capture(s, t, v, NULL, 2, "balance");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -458,7 +458,7 @@ static enum scn_rc cmd_map(struct scn *s, struct toks *t)
 		for (uint64_t i = 0; i < n && pages[i]; i++)
 			scn_page_free(s, h.pid, pages[i]);
 		free(pages);
-		return finish(&h, t, st, NULL, 0);
+		return finish(&h, t, st, NULL, NULL, 0);
 	}
 	/* hv_do_map_gpa_hcall: a failed map is unmapped again. */
 	st = ohv_client_map_gpa_pages(h.c, id, base, (uint32_t)flags, pages, n,
@@ -486,7 +486,8 @@ static enum scn_rc cmd_map(struct scn *s, struct toks *t)
 	if (!st && exclusive)
 		scn_pages_add(s, id, pages, n);
 	free(pages);
-	return finish(&h, t, st, &base, 1);
+	return finish(&h, t, st, &base, (const uint8_t[]){ OHV_FMT_GPA_PAGE },
+		      1);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -528,7 +529,7 @@ static enum scn_rc vp_new(struct scn *s, struct toks *t)
 	/* hv_call_create_vp: 90 pages first (not for the caller's own VPs),
 	 * then one page per INSUFFICIENT_MEMORY. */
 	return finish(&h, t, ohv_client_create_vp(h.c, id, (uint32_t)vp, pd),
-		      NULL, 0);
+		      NULL, NULL, 0);
 }
 
 static enum scn_rc vp_start(struct scn *s, struct toks *t)
@@ -546,7 +547,7 @@ static enum scn_rc vp_start(struct scn *s, struct toks *t)
 		return rc;
 	return finish(&h, t, ohv_call_set_vp_register(
 			      h.c, id, (uint32_t)vp,
-			      HV_REGISTER_EXPLICIT_SUSPEND, 0), NULL, 0);
+			      HV_REGISTER_EXPLICIT_SUSPEND, 0), NULL, NULL, 0);
 }
 
 static enum scn_rc cmd_vp(struct scn *s, struct toks *t)
@@ -634,7 +635,7 @@ static enum scn_rc cmd_synic(struct scn *s, struct toks *t)
 	if (rc)
 		return rc;
 	return finish(&h, t, ohv_call_set_vp_registers(h.c, id, (uint32_t)vp,
-						       r, n, NULL), NULL, 0);
+						       r, n, NULL), NULL, NULL, 0);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -717,11 +718,15 @@ static enum scn_rc cmd_message(struct scn *s, struct toks *t)
 			st = ohv_call_set_vp_register(h.c, id, (uint32_t)vp,
 						      HV_REGISTER_EOM, 0);
 			if (st)
-				return finish(&h, t, st, NULL, 0);
+				return finish(&h, t, st, NULL, NULL, 0);
 			ohv_client_close(h.c);
 		}
 	}
-	return scn_capture(s, t, v, 4, "message");
+	static const uint8_t fmts[] = {
+		OHV_FMT_HEX, OHV_FMT_DEC, OHV_FMT_DEC, OHV_FMT_HEX,
+	};
+
+	return scn_capture(s, t, v, fmts, 4, "message");
 }
 
 static enum scn_rc cmd_events(struct scn *s, struct toks *t)
@@ -752,7 +757,7 @@ static enum scn_rc cmd_events(struct scn *s, struct toks *t)
 	}
 	uint64_t v[2] = { count, firstflag };
 
-	return scn_capture(s, t, v, 2, "events");
+	return scn_capture(s, t, v, NULL, 2, "events");
 }
 
 static enum scn_rc cmd_sints(struct scn *s, struct toks *t)
@@ -791,7 +796,9 @@ static enum scn_rc cmd_sints(struct scn *s, struct toks *t)
 
 	for (unsigned i = 0; i < HV_SYNIC_SINT_COUNT; i++)
 		v[1 + i] = ss.raised[i];
-	return scn_capture(s, t, v, ARRAY_SIZE(v), "sints");
+	uint8_t fmts[ARRAY_SIZE(v)] = { OHV_FMT_HEX };
+
+	return scn_capture(s, t, v, fmts, ARRAY_SIZE(v), "sints");
 }
 
 const struct stmt scn_helpers[] = {

@@ -553,6 +553,29 @@ static void proximity_value(char *buf, size_t n, uint64_t v)
 		put(buf, n, at, " (Id %" PRIu32 " ignored)", id);
 }
 
+void layout_number(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v)
+{
+	switch (fmt) {
+	case OHV_FMT_DEC:
+	case OHV_FMT_PAYLOAD_SIZE:
+	case OHV_FMT_FLAG_NUMBER:
+	case OHV_FMT_FLAG_COUNT:
+	case OHV_FMT_SINT:
+	case OHV_FMT_PARTITION_ID:
+	case OHV_FMT_CHILD_ID:
+	case OHV_FMT_CHILD_CURSOR:
+	case OHV_FMT_VP_INDEX:
+	case OHV_FMT_TARGET_VP:
+	case OHV_FMT_PORT_TYPE:
+	case OHV_FMT_PORT_PROPERTY:
+		put(buf, n, 0, "%" PRIu64, v);
+		break;
+	default:
+		put(buf, n, 0, "0x%" PRIx64, v);
+		break;
+	}
+}
+
 void layout_value(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v)
 {
 	const char *name;
@@ -561,13 +584,6 @@ void layout_value(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v)
 		return;
 	buf[0] = 0;
 	switch (fmt) {
-	case OHV_FMT_DEC:
-	case OHV_FMT_PAYLOAD_SIZE:
-	case OHV_FMT_FLAG_NUMBER:
-	case OHV_FMT_FLAG_COUNT:
-	case OHV_FMT_SINT:
-		put(buf, n, 0, "%" PRIu64, v);
-		break;
 	case OHV_FMT_PARTITION_ID:
 	case OHV_FMT_CHILD_ID:
 	case OHV_FMT_CHILD_CURSOR:
@@ -650,7 +666,7 @@ void layout_value(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v)
 		break;
 	}
 	default:
-		put(buf, n, 0, "0x%" PRIx64, v);
+		layout_number(buf, n, fmt, v);
 		break;
 	}
 }

@@ -25,6 +25,10 @@ const struct ohv_field *layout_field(const struct ohv_call_info *l,
 /* ---------------------------------------------------------------------- */
 /* Values.                                                                 */
 
+/* A bare number as a field of format fmt shows it: decimal for counts,
+ * ids and indexes, else 0x hex. */
+void layout_number(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v);
+
 /* Show a value (a field's first 8 bytes) in its format. */
 void layout_value(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v);
 

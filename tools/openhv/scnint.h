@@ -37,6 +37,7 @@ struct toks {
 struct var {
 	char *name;
 	uint64_t value;
+	uint8_t fmt;		/* how echo shows it: the field it came from */
 };
 
 /* Pages of a partition's own GPA space that alloc() may hand out when the
@@ -139,13 +140,16 @@ enum scn_rc scn_list(struct scn *s, const char *text, enum ohv_field_fmt fmt,
  * modified); NULL when there is none. */
 char *scn_split(char *word);
 
-bool scn_var_get(struct scn *s, const char *name, uint64_t *v);
-enum scn_rc scn_var_set(struct scn *s, const char *name, uint64_t v);
+/* A variable's value and (fmt may be NULL) its format; false: none. */
+bool scn_var_get(struct scn *s, const char *name, uint64_t *v, uint8_t *fmt);
+enum scn_rc scn_var_set(struct scn *s, const char *name, uint64_t v,
+			enum ohv_field_fmt fmt);
 
-/* Captures after "->": values[i] into t->cap[i]; SCN_ERROR when there are
- * more names than values. */
+/* Captures after "->": values[i] into t->cap[i], of formats fmts[i] (NULL:
+ * all counts); SCN_ERROR when there are more names than values. */
 enum scn_rc scn_capture(struct scn *s, const struct toks *t,
-			const uint64_t *values, size_t n, const char *what);
+			const uint64_t *values, const uint8_t *fmts, size_t n,
+			const char *what);
 
 /* A partition id as the caller means it: SELF is the caller. */
 uint64_t scn_resolve(const struct scn *s, uint64_t caller, uint64_t id);

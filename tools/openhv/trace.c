@@ -363,9 +363,14 @@ static void human(struct scn *s, const struct ohv_trace_event *ev)
 	if (early) {
 		char more[80];
 
-		snprintf(more, sizeof(more), " (%" PRIu32 " invocations: time "
-			 "budget)", early + 1);
-		line_put(&ln, more);
+		/* How often the time budget cut a call in differs from run to
+		 * run: said with -v only, so that output is reproducible; the
+		 * rep limit's cuts are the same every time. */
+		snprintf(more, sizeof(more), " (%" PRIu32 " invocations: %s)",
+			 early + 1, s->cfg.rep_budget_ns ? "time budget" :
+			 "rep limit");
+		if (s->o.verbosity > 1 || !s->cfg.rep_budget_ns)
+			line_put(&ln, more);
 		if (s->acc_len)
 			decode_output(l, s->cfg.arch, s->acc, s->acc_len, start,
 				      ev->input, ev->input_len, out_item, &ln);
