@@ -18,14 +18,14 @@ OHV_HAVE_SDT := $(shell $(CC) $(SDT_CFLAGS) -include sys/sdt.h -E -x c \
 	/dev/null >/dev/null 2>&1 && echo 1 || echo 0)
 endif
 ifeq ($(OHV_HAVE_SDT),1)
-$(O)/src/hvcall.o: LIBFLAGS += -DOHV_HAVE_SDT $(SDT_CFLAGS)
+$(O)/src/core/hvcall.o: LIBFLAGS += -DOHV_HAVE_SDT $(SDT_CFLAGS)
 endif
 # hvcall.o follows the decision: $(O)/.sdt holds it and is rewritten (so
 # newer than the object) when it changes, as the makefiles are read.
 SDT_STAMP := $(O)/.sdt
 $(shell mkdir -p $(O) && { [ "$$(cat $(SDT_STAMP) 2>/dev/null)" = \
 	"$(OHV_HAVE_SDT)" ] || echo "$(OHV_HAVE_SDT)" > $(SDT_STAMP); })
-$(O)/src/hvcall.o: $(SDT_STAMP)
+$(O)/src/core/hvcall.o: $(SDT_STAMP)
 
 ifeq ($(origin OHV_HAVE_LIBEDIT),undefined)
 OHV_HAVE_LIBEDIT := $(shell printf '\043include <editline/readline.h>\nint \
@@ -47,5 +47,6 @@ $(O)/tools/openhv/lineedit.o: $(EDIT_STAMP)
 $(O)/tests/test_cli.o: BASE += -DOHV_TREE='"$(CURDIR)"' \
 	-DOHV_TREE_HAVE_SDT=$(OHV_HAVE_SDT)
 $(O)/tests/test_cli.o: $(SDT_STAMP)
+$(O)/tests/run.o: BASE += -DOHV_TREE='"$(CURDIR)"'
 check: export OHV_CC := $(CC)
 check: export OHV_MAKE := $(MAKE)

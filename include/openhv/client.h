@@ -6,6 +6,9 @@
  * output page in that partition's GPA space, as Linux uses its per-CPU
  * hypercall pages.  A client is not thread-safe: give each thread its own.
  *
+ * A NULL instance, client or output pointer is never dereferenced: the
+ * call returns its error value (below), as openhv.h says.
+ *
  * Three levels:
  *   ohv_root_*    the root's page allocator (the embedding program acting
  *                 as the root OS), the source of pages for deposits;
@@ -33,24 +36,27 @@ extern "C" {
 /*
  * Take one page of the root's GPA space (accessible to the root, not in any
  * pool, not handed out before) on the given node, or on any node.
- * Returns 0, -ENOMEM when none is left, -EINVAL for a bad node.
+ * Returns 0, -ENOMEM when none is left, -EINVAL for a bad node or a NULL
+ * hv or gpa_page.
  */
 OHV_API int ohv_root_alloc(struct ohv *hv, uint32_t node, uint64_t *gpa_page);
 
-/* Give a page back (after it was withdrawn, or never deposited). */
+/* Give a page back (after it was withdrawn, or never deposited).  A NULL
+ * hv is ignored. */
 OHV_API void ohv_root_free(struct ohv *hv, uint64_t gpa_page);
 
 /*
  * The same for many pages at once, as a kernel allocates and frees in
  * batches: stores up to count pages (on node, or any) and returns how many
- * it found; gives count pages back.
+ * it found (0 for a NULL hv or pages); gives count pages back (nothing for
+ * a NULL hv or pages).
  */
 OHV_API size_t ohv_root_alloc_many(struct ohv *hv, uint32_t node,
 				   uint64_t *pages, size_t count);
 OHV_API void ohv_root_free_many(struct ohv *hv, const uint64_t *pages,
 				size_t count);
 
-/* Pages the allocator can still hand out. */
+/* Pages the allocator can still hand out (0 for a NULL hv). */
 OHV_API uint64_t ohv_root_free_pages(struct ohv *hv);
 
 /* ---------------------------------------------------------------------- */
@@ -93,6 +99,8 @@ OHV_API int ohv_client_open_vp(struct ohv *hv, uint64_t partition_id,
 /* Close a client (its root pages go back to the allocator).  NULL is ok. */
 OHV_API void ohv_client_close(struct ohv_client *c);
 
+/* How the client issues its calls from now on (OHV_CLIENT_LINUX when
+ * opened).  A NULL client or a value not in the enum changes nothing. */
 OHV_API void ohv_client_set_convention(struct ohv_client *c,
 				       enum ohv_client_convention conv);
 
@@ -150,18 +158,40 @@ OHV_API int ohv_client_set_page_source(struct ohv_client *c,
 /* reps completed going backwards or not moving on SUCCESS (SPEC 3.1, 3.2   */
 /* forbid both) stops with HV_STATUS_OPERATION_FAILED instead of looping.   */
 
-/* 0x0040.  in NULL asks for what Linux mshv asks (see
+/*
+ * 0x0040.  in NULL asks for what Linux mshv asks (see
  * ohv_client_create_partition).  On arm64 instances the 48-byte layout is
- * sent (the x64-only XSAVE field is dropped). */
+ * sent (the x64-only XSAVE field is dropped).  *new_id receives the new
+ * child's id.  Statuses: ACCESS_DENIED (no CreatePartitions),
+ * INVALID_PARAMETER (flags, proximity, isolation), PARTITION_TOO_DEEP,
+ * NO_RESOURCES (max_partitions live, or the host refuses),
+ * INSUFFICIENT_MEMORY (the caller's pool short of costs.partition).
+ */
 OHV_API hv_status_t ohv_call_create_partition(
 	struct ohv_client *c, const struct hv_input_create_partition *in,
 	uint64_t *new_id);
+/* 0x0041 (fast in the LINUX convention): ACCESS_DENIED (not a child),
+ * INVALID_PARTITION_ID, INVALID_PARTITION_STATE (not Uninitialized),
+ * INSUFFICIENT_MEMORY (its pool short of costs.initialize), NO_RESOURCES. */
 OHV_API hv_status_t ohv_call_initialize_partition(struct ohv_client *c,
 						  uint64_t partition_id);
+/* 0x0042 (fast in the LINUX convention): ACCESS_DENIED,
+ * INVALID_PARTITION_ID, INVALID_PARTITION_STATE (not Active),
+ * OPERATION_DENIED (it has children). */
 OHV_API hv_status_t ohv_call_finalize_partition(struct ohv_client *c,
 						uint64_t partition_id);
+/* 0x0043 (fast in the LINUX convention): INVALID_PARTITION_ID,
+ * ACCESS_DENIED, INVALID_PARTITION_STATE (Active), OPERATION_DENIED (its
+ * pool is not empty). */
 OHV_API hv_status_t ohv_call_delete_partition(struct ohv_client *c,
 					      uint64_t partition_id);
+/*
+ * 0x0044 / 0x0045 (HV_PARTITION_PROPERTY_*), on a child or by the root on
+ * itself: INVALID_PARTITION_ID, ACCESS_DENIED, UNKNOWN_PROPERTY,
+ * INVALID_PARTITION_STATE (the property cannot be read or set in this
+ * state), and for set PROPERTY_VALUE_OUT_OF_RANGE (outside its range,
+ * read-only, or privileges the caller does not hold).
+ */
 OHV_API hv_status_t ohv_call_get_partition_property(struct ohv_client *c,
 						    uint64_t partition_id,
 						    uint32_t code,
@@ -170,8 +200,15 @@ OHV_API hv_status_t ohv_call_set_partition_property(struct ohv_client *c,
 						    uint64_t partition_id,
 						    uint32_t code,
 						    uint64_t value);
+/* 0x0046: the caller's own id; ACCESS_DENIED without AccessPartitionId. */
 OHV_API hv_status_t ohv_call_get_partition_id(struct ohv_client *c,
 					      uint64_t *partition_id);
+/*
+ * 0x0047: the child of parent_id created after previous_child (0: the
+ * first), 0 after the last.  ACCESS_DENIED (parent_id is not the caller),
+ * INVALID_PARTITION_ID (unknown parent_id, or previous_child not its
+ * child).
+ */
 OHV_API hv_status_t ohv_call_get_next_child_partition(struct ohv_client *c,
 						      uint64_t parent_id,
 						      uint64_t previous_child,
@@ -180,7 +217,11 @@ OHV_API hv_status_t ohv_call_get_next_child_partition(struct ohv_client *c,
  * 0x0048: deposit count GPA pages of the caller's space, in batches of at
  * most HV_DEPOSIT_MAX_PAGES, stopping at the first failure.  *done (may be
  * NULL) receives how many pages went in, also on failure: the first *done
- * of the list.  count 0 makes no call and is SUCCESS.
+ * of the list.  count 0 makes no call and is SUCCESS.  Statuses:
+ * INVALID_PARTITION_ID, ACCESS_DENIED (neither a child nor the root on
+ * itself, or no AccessMemoryPool), INVALID_PARTITION_STATE (Finalized),
+ * OPERATION_DENIED (a page the caller cannot give: unmapped, deposited
+ * already or twice in the list, reachable by another partition).
  */
 OHV_API hv_status_t ohv_call_deposit_memory(struct ohv_client *c,
 					    uint64_t partition_id,
@@ -189,12 +230,16 @@ OHV_API hv_status_t ohv_call_deposit_memory(struct ohv_client *c,
 /*
  * 0x0049: withdraw up to count pages into gpa_pages, in batches of at most
  * HV_WITHDRAW_MAX_PAGES.  *done receives how many came back, also on
- * failure (NO_RESOURCES means the pool ran out).
+ * failure.  Statuses: INVALID_PARTITION_ID, ACCESS_DENIED,
+ * INVALID_PARAMETER (proximity), NO_RESOURCES (the pool ran out).
  */
 OHV_API hv_status_t ohv_call_withdraw_memory(
 	struct ohv_client *c, uint64_t partition_id,
 	struct hv_proximity_domain_info proximity, uint64_t *gpa_pages,
 	uint64_t count, uint64_t *done);
+/* 0x004A: the pool's available and in-use pages (on one node when the
+ * proximity is Valid).  INVALID_PARTITION_ID, ACCESS_DENIED,
+ * INVALID_PARAMETER (proximity). */
 OHV_API hv_status_t ohv_call_get_memory_balance(
 	struct ohv_client *c, uint64_t partition_id,
 	struct hv_proximity_domain_info proximity, uint64_t *available,
@@ -282,8 +327,10 @@ OHV_API hv_status_t ohv_call_set_vp_registers(
 	struct ohv_client *c, uint64_t partition, uint32_t vp,
 	const struct hv_register_assoc *regs, uint64_t count, uint64_t *done);
 
-/* One 64-bit register (the low 8 bytes of its value); statuses as above.
- * *value is written only on SUCCESS and may be NULL. */
+/* One 64-bit register (the low 8 bytes of its value).  *value is written
+ * only on SUCCESS and may be NULL.  Statuses as above:
+ * INVALID_PARTITION_ID, ACCESS_DENIED, INVALID_PARTITION_STATE,
+ * INVALID_VP_INDEX, INVALID_PARAMETER. */
 OHV_API hv_status_t ohv_call_get_vp_register(struct ohv_client *c,
 					     uint64_t partition, uint32_t vp,
 					     uint32_t name, uint64_t *value);
@@ -376,8 +423,9 @@ OHV_API hv_status_t ohv_call_signal_event(struct ohv_client *c,
 
 /* drivers/hv/mshv_root_hv_call.c: pages deposited before
  * HvInitializePartition and on a short HvMapGpaPages; hv_proc.c: before
- * each HvCreateVp.  Kept so clients behave as Linux does; the real costs
- * are in struct ohv_costs (ohv_get_config). */
+ * each HvCreateVp.  Kept so clients behave as Linux does.  What objects
+ * cost in openhv is struct ohv_costs (ohv_get_config): openhv's own model
+ * (SPEC 5.4), not figures measured on Hyper-V. */
 #define OHV_LINUX_INIT_DEPOSIT_PAGES	208
 #define OHV_LINUX_VP_DEPOSIT_PAGES	90
 #define OHV_LINUX_MAP_DEPOSIT_PAGES	256

@@ -8,6 +8,12 @@
  *
  * Thread safety: every function taking a struct ohv may be called from any
  * number of threads at once, except ohv_close().
+ *
+ * NULL pointers (SPEC 2): every function given a NULL instance, call or
+ * output pointer does nothing and returns its error value, named with each
+ * prototype: -EINVAL for int results, 0 for counts and ids, NULL for
+ * pointers, HV_STATUS_INVALID_PARAMETER for hypercalls; void functions
+ * just return.  An output list may be NULL only when its size is 0.
  */
 #ifndef OPENHV_OPENHV_H
 #define OPENHV_OPENHV_H
@@ -46,6 +52,18 @@ OHV_API const char *ohv_version(void);
 #define OHV_MAX_NUMA_NODES	64u
 
 enum ohv_arch { OHV_ARCH_X64 = 0, OHV_ARCH_ARM64 = 1 };
+
+/*
+ * What runs the partitions' VPs (SPEC 2.1).  NULL: nothing; partitions
+ * exist as TLFS state and the embedding program issues each VP's
+ * hypercalls itself.  KVM: each child partition is a KVM virtual machine.
+ * AUTO: KVM when /dev/kvm can serve, NULL otherwise.
+ */
+enum ohv_backend {
+	OHV_BACKEND_NULL = 0,
+	OHV_BACKEND_KVM = 1,
+	OHV_BACKEND_AUTO = 2,
+};
 
 /* SPEC 5.4: pool pages each hypervisor object costs, and whose pool pays. */
 struct ohv_costs {
@@ -87,9 +105,10 @@ struct ohv_config {
 	 * they are first written.
 	 */
 	uint32_t commit_memory;		/* default 0                             */
+	enum ohv_backend backend;	/* default OHV_BACKEND_NULL              */
 };
 
-/* Fill every field with its default. */
+/* Fill every field with its default (cfg NULL: nothing). */
 OHV_API void ohv_config_init(struct ohv_config *cfg);
 
 struct ohv;
@@ -98,18 +117,26 @@ struct ohv;
  * Create an instance: machine memory (one shared mapping, committed lazily
  * by the OS unless cfg->commit_memory), the root partition (id 1, Active, root_vps VPs, identity GPA
  * space) and nothing else.  cfg may be NULL for the defaults.
- * Returns 0, -EINVAL for a configuration outside the ranges above, or
- * -ENOMEM / another -errno when the host refuses memory.
+ * Returns 0, -EINVAL for a configuration outside the ranges above or a
+ * NULL out_hv, or -ENOMEM / another -errno when the host refuses memory.
  */
 OHV_API int ohv_open(const struct ohv_config *cfg, struct ohv **out_hv);
+
+/*
+ * The execution backend the instance runs with: "null" or "kvm"; NULL for
+ * a NULL instance.
+ */
+OHV_API const char *ohv_backend_name(const struct ohv *hv);
 
 /* Destroy the instance and everything in it.  NULL is ignored. */
 OHV_API void ohv_close(struct ohv *hv);
 
-/* The configuration the instance runs with. */
+/* The configuration the instance runs with (nothing when hv or out is
+ * NULL). */
 OHV_API void ohv_get_config(const struct ohv *hv, struct ohv_config *out);
 
-/* The root partition's id (always 1: ids are issued sequentially). */
+/* The root partition's id (always 1: ids are issued sequentially); 0
+ * (HV_PARTITION_ID_INVALID) for a NULL hv. */
 OHV_API uint64_t ohv_root_id(const struct ohv *hv);
 
 /*
@@ -119,7 +146,7 @@ OHV_API uint64_t ohv_root_id(const struct ohv *hv);
  * range of a child's memory whose pages are backed by frames that do not
  * follow each other gives NULL too: ask page by page.  The pointer stays
  * valid until ohv_close(); what it shows after the page is deposited or
- * unmapped is not the partition's memory any more.
+ * unmapped is not the partition's memory any more.  NULL for a NULL hv.
  */
 OHV_API void *ohv_gpa(struct ohv *hv, uint64_t partition_id, uint64_t gpa,
 		      size_t len);
@@ -149,7 +176,30 @@ struct ohv_hvcall {
 OHV_API uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
 			       uint32_t vp_index, struct ohv_hvcall *call);
 
-/* Control word and result value helpers (SPEC 3.1). */
+/*
+ * Run VP vp_index of child partition partition_id on the calling thread,
+ * as its parent does through the hypervisor scheduler (SPEC 2.1, 11):
+ * clear HvRegisterInterceptSuspend and HvRegisterExplicitSuspend, run, and
+ * return when the VP stops for its parent.  Then InterceptSuspend reads 1
+ * and *intercept holds the TLFS intercept message.  Guest hypercalls,
+ * synthetic MSRs, Hyper-V CPUID leaves and SynIC delivery are handled
+ * inside and never return.
+ * Returns 0; -EINTR (ohv_vp_kick, or a signal); -EBUSY (another thread is
+ * running it); -ENODEV (the null backend runs nothing); -EINVAL (hv or
+ * intercept NULL, no such partition or VP, the root, or the partition is
+ * not Active, also when it was finalized during the run).
+ */
+OHV_API int ohv_vp_run(struct ohv *hv, uint64_t partition_id,
+		       uint32_t vp_index, struct hv_message *intercept);
+
+/* Make a running ohv_vp_run of that VP return -EINTR as soon as it can
+ * (or the next one, when none runs).  0, -ENODEV (null backend), -EINVAL
+ * (no such VP of an Active child partition, or hv NULL). */
+OHV_API int ohv_vp_kick(struct ohv *hv, uint64_t partition_id,
+			uint32_t vp_index);
+
+/* A control word (the hypercall input value, SPEC 3.1): call code, fast
+ * bit, rep count and rep start (12 bits each). */
 static inline uint64_t ohv_control(uint16_t code, int fast, uint32_t rep_count,
 				   uint32_t rep_start)
 {
@@ -159,11 +209,13 @@ static inline uint64_t ohv_control(uint16_t code, int fast, uint32_t rep_count,
 	       ((uint64_t)(rep_start & 0xFFF) << HV_HYPERCALL_REP_START_OFFSET);
 }
 
+/* The status of a result value (bits 15:0). */
 static inline hv_status_t ohv_result_status(uint64_t result)
 {
 	return (hv_status_t)(result & HV_HYPERCALL_RESULT_MASK);
 }
 
+/* The reps completed of a result value (bits 43:32). */
 static inline uint32_t ohv_result_reps(uint64_t result)
 {
 	return (uint32_t)((result & HV_HYPERCALL_REP_COMP_MASK) >>
@@ -204,11 +256,14 @@ struct ohv_partition_info {
 	uint32_t vps;
 };
 
-/* 0, or -ENOENT when no live partition has that id. */
+/* 0, -ENOENT when no live partition has that id, -EINVAL for a NULL hv or
+ * out. */
 OHV_API int ohv_partition_info(struct ohv *hv, uint64_t partition_id,
 			       struct ohv_partition_info *out);
 
-/* Pool balance of one partition on one node: 0, -ENOENT or -EINVAL. */
+/* Pool balance of one partition on one node: 0, -ENOENT, or -EINVAL (no
+ * such node, or a NULL pointer).  Pages a withdraw is taking count as
+ * neither available nor in use (SPEC 2). */
 OHV_API int ohv_pool_node_balance(struct ohv *hv, uint64_t partition_id,
 				  uint32_t node, uint64_t *available,
 				  uint64_t *in_use);
@@ -216,7 +271,8 @@ OHV_API int ohv_pool_node_balance(struct ohv *hv, uint64_t partition_id,
 /*
  * The live partitions' ids in tree pre-order (a parent before its
  * children, siblings in creation order).  Stores at most max ids and
- * returns how many partitions are live.
+ * returns how many partitions are live; 0 for a NULL hv, or NULL ids with
+ * max > 0 (NULL with max 0 just counts).
  */
 OHV_API size_t ohv_partition_list(struct ohv *hv, uint64_t *ids, size_t max);
 
@@ -228,7 +284,8 @@ OHV_API uint32_t ohv_frame_node(const struct ohv *hv, uint64_t frame);
  * the register image as the caller sees it on return.  input/output point at
  * the parameter blocks as copied in and out (NULL when the call was rejected
  * before they were read or produced nothing); they are valid only during the
- * callback.  One hook per instance; fn NULL removes it.
+ * callback.  One hook per instance; fn NULL removes it; a NULL hv is
+ * ignored.
  */
 struct ohv_trace_event {
 	uint64_t partition_id;
@@ -258,12 +315,13 @@ struct ohv_sint_state {
 	uint16_t pending;			/* raised, not acknowledged */
 };
 
-/* 0, or -ENOENT when the partition or VP does not exist. */
+/* 0, -ENOENT when the partition or VP does not exist, -EINVAL for a NULL
+ * hv or out. */
 OHV_API int ohv_vp_sints(struct ohv *hv, uint64_t partition_id,
 			 uint32_t vp_index, struct ohv_sint_state *out);
 
 /* Acknowledge SINT sint: clears its pending bit.  Returns the bit as it
- * was (0 or 1), -ENOENT, or -EINVAL for a SINT above 15. */
+ * was (0 or 1), -ENOENT, or -EINVAL for a SINT above 15 or a NULL hv. */
 OHV_API int ohv_vp_sint_ack(struct ohv *hv, uint64_t partition_id,
 			    uint32_t vp_index, uint32_t sint);
 
@@ -275,7 +333,8 @@ struct ohv_vp_info {
 	uint64_t sint[HV_SYNIC_SINT_COUNT];
 };
 
-/* 0, or -ENOENT when the partition or VP does not exist. */
+/* 0, -ENOENT when the partition or VP does not exist, -EINVAL for a NULL
+ * hv or out. */
 OHV_API int ohv_vp_info(struct ohv *hv, uint64_t partition_id,
 			uint32_t vp_index, struct ohv_vp_info *out);
 
@@ -305,7 +364,8 @@ struct ohv_connection_state {
 
 /*
  * The ports (connections) of a partition by ascending id: stores at most
- * max and returns how many it has (0 for an unknown partition).
+ * max and returns how many it has (0 for an unknown partition, a NULL hv,
+ * or a NULL out with max > 0).
  */
 OHV_API size_t ohv_port_list(struct ohv *hv, uint64_t partition_id,
 			     struct ohv_port_state *out, size_t max);
@@ -321,7 +381,8 @@ OHV_API size_t ohv_connection_list(struct ohv *hv, uint64_t partition_id,
  * GPA space or one pool), pool accounting per partition and node, charges
  * and free lists consistent, the partition tree and id index consistent.
  * Returns 0, or -1 with a description of the first violation in why (when
- * why is not NULL).  Cost is linear in memory_pages plus partitions.
+ * why is not NULL), or -EINVAL for a NULL hv.  Cost is linear in
+ * memory_pages plus partitions plus mappings.
  */
 OHV_API int ohv_debug_check(struct ohv *hv, char *why, size_t why_len);
 
@@ -333,8 +394,33 @@ OHV_API int ohv_debug_check(struct ohv *hv, char *why, size_t why_len);
  */
 OHV_API void ohv_debug_fail_alloc(uint64_t nth);
 
+/*
+ * For tests of the backend seam: ohv_open with the execution backend ops
+ * (struct ohv_backend_ops of src/backend/backend.h, not installed) instead
+ * of cfg->backend's; arg goes to its open hook.  Returns as ohv_open, or
+ * -EINVAL when ops is NULL or unnamed.
+ */
+struct ohv_backend_ops;
+OHV_API int ohv_debug_open_backend(const struct ohv_config *cfg,
+				   const struct ohv_backend_ops *ops,
+				   void *arg, struct ohv **out_hv);
+
 /* Host allocations the library made since the last ohv_debug_fail_alloc. */
 OHV_API uint64_t ohv_debug_alloc_count(void);
+
+/*
+ * For tests: a pause in the middle of HvWithdrawMemory.  Each round of a
+ * withdraw takes its frames off the pool, releases the instance lock, then
+ * calls fn(ctx, partition_id, frames) on the withdrawing thread before it
+ * zeroes them.  Whatever runs meanwhile (other threads' hypercalls, or
+ * fn's own) meets the pool as it is at that moment: those frames are
+ * neither available nor in use, and nobody may charge them.  One hook per
+ * instance; fn NULL removes it; a NULL hv is ignored.
+ */
+typedef void ohv_debug_withdraw_fn(void *ctx, uint64_t partition_id,
+				   uint32_t frames);
+OHV_API void ohv_debug_withdraw_hook(struct ohv *hv,
+				     ohv_debug_withdraw_fn *fn, void *ctx);
 
 #ifdef __cplusplus
 }
