@@ -311,7 +311,9 @@ static void header(struct demo *d)
 	       d->cfg.memory_pages, d->cfg.memory_pages / 256,
 	       d->cfg.numa_nodes, d->cfg.numa_nodes == 1 ? "" : "s");
 	printf("  costs    a partition takes %" PRIu32 " page%s of its "
-	       "creator's pool; initialize takes %" PRIu32 " of its own\n",
+	       "creator's pool; initialize takes %" PRIu32 " of its own\n"
+	       "           (openhv's cost model, not figures measured on "
+	       "Hyper-V)\n",
 	       d->cfg.costs.partition, d->cfg.costs.partition == 1 ? "" : "s",
 	       d->cfg.costs.initialize);
 	printf("  caller   VP 0 of the root partition, through a client with "

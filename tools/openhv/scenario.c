@@ -1421,7 +1421,7 @@ const struct stmt scn_statements[] = {
 	{ "show", "show",
 	  "print the partition tree: states, pools, VPs, ports, connections",
 	  st_show },
-	{ "costs", "costs", "print the cost model (spec.md §5.4)", st_costs },
+	{ "costs", "costs", "print openhv's cost model (spec.md §5.4; not Hyper-V's figures)", st_costs },
 	{ "decode", "decode control|result|status VALUE | CALL HEX...",
 	  "as `openhv decode`: a control word, result value, status or\n"
 	  "parameter block field by field, with what is outside the spec",

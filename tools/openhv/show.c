@@ -204,7 +204,9 @@ void scn_costs(const struct ohv_config *cfg, FILE *out)
 	const struct ohv_costs *c = &cfg->costs;
 
 	fprintf(out,
-		"Pool pages each hypervisor object costs (spec.md §5.4):\n\n"
+		"Pool pages each hypervisor object costs in openhv's model "
+		"(spec.md §5.4;\nopenhv's own figures, not values measured on "
+		"Hyper-V):\n\n"
 		"  %-38s %5s  %s\n", "object", "pages", "charged to");
 	fprintf(out, "  %-38s %5" PRIu32 "  %s\n", "partition (at HvCreatePartition)",
 		c->partition, "the creator's pool; back at HvDeletePartition");
@@ -227,7 +229,9 @@ void scn_costs(const struct ohv_config *cfg, FILE *out)
 		"costs (openhv's\nhelpers do the same): %d pages before "
 		"HvInitializePartition, %d before\neach HvCreateVp, %d on a "
 		"short HvMapGpaPages, and 1 page, then a retry,\nafter any "
-		"other HV_STATUS_INSUFFICIENT_MEMORY.\n", 208, 90, 256);
+		"other HV_STATUS_INSUFFICIENT_MEMORY.\n",
+		OHV_LINUX_INIT_DEPOSIT_PAGES, OHV_LINUX_VP_DEPOSIT_PAGES,
+		OHV_LINUX_MAP_DEPOSIT_PAGES);
 	fprintf(out, "\nThis instance: %s, %" PRIu64 " pages of 4 KiB, %" PRIu32
 		" NUMA node%s, depth at most %" PRIu32 ".\n",
 		cfg->arch == OHV_ARCH_X64 ? "x64" : "arm64", cfg->memory_pages,
@@ -294,8 +298,9 @@ int cmd_costs(int argc, char **argv)
 		FILE *f = rc == CLI_OK ? stdout : stderr;
 
 		fprintf(f, "usage: openhv costs [INSTANCE OPTIONS]\n\n"
-			"Prints the cost model: the pool pages each hypervisor "
-			"object takes,\nwhose pool pays, and what the Linux mshv "
+			"Prints openhv's cost model (its own figures, not values "
+			"measured on\nHyper-V): the pool pages each hypervisor "
+			"object takes, whose pool pays,\nand what the Linux mshv "
 			"client deposits.\n");
 		cli_instance_usage(f);
 		return rc;
