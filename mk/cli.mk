@@ -15,14 +15,14 @@ OHV_HAVE_SDT := $(shell $(CC) $(SDT_CFLAGS) -include sys/sdt.h -E -x c \
 	/dev/null >/dev/null 2>&1 && echo 1 || echo 0)
 endif
 ifeq ($(OHV_HAVE_SDT),1)
-$(O)/src/hvcall.o: LIBFLAGS += -DOHV_HAVE_SDT $(SDT_CFLAGS)
+$(O)/src/core/hvcall.o: LIBFLAGS += -DOHV_HAVE_SDT $(SDT_CFLAGS)
 endif
 # hvcall.o follows the decision: $(O)/.sdt holds it and is rewritten (so
 # newer than the object) when it changes, as the makefiles are read.
 SDT_STAMP := $(O)/.sdt
 $(shell mkdir -p $(O) && { [ "$$(cat $(SDT_STAMP) 2>/dev/null)" = \
 	"$(OHV_HAVE_SDT)" ] || echo "$(OHV_HAVE_SDT)" > $(SDT_STAMP); })
-$(O)/src/hvcall.o: $(SDT_STAMP)
+$(O)/src/core/hvcall.o: $(SDT_STAMP)
 
 check: export OHV_TOOL := $(abspath $(TOOL))
 check: export OHV_SRCDIR := $(CURDIR)

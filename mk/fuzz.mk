@@ -44,7 +44,7 @@ CHECK_DEPS	+= fuzz-replay
 $(O)/fuzz/cov/%.o: %.c
 	$(E) "  FUZZCC  $<"
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(BASE) $(if $(filter src/%,$<),$(LIBFLAGS)) \
+	$(Q)$(FUZZ_CC) $(BASE) $(if $(filter src/%,$<),$(call src_inc,$<) $(LIBFLAGS)) \
 		$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_BINS): $(O)/fuzz/%: $(O)/fuzz/cov/fuzz/%.o $(O)/fuzz/cov/fuzz/fz.o \

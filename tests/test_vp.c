@@ -933,8 +933,8 @@ TEST(registers_bad_element)
 		uint64_t value;
 		hv_status_t get, set;
 	} rows[] = {
-		{ "InterceptSuspend", HV_REGISTER_INTERCEPT_SUSPEND, 0,
-		  HV_STATUS_INVALID_PARAMETER, HV_STATUS_INVALID_PARAMETER },
+		{ "InterceptSuspend = 2", HV_REGISTER_INTERCEPT_SUSPEND, 2,
+		  HV_STATUS_SUCCESS, HV_STATUS_INVALID_PARAMETER },
 		{ "DispatchSuspend", 0x00000003u, 0,
 		  HV_STATUS_INVALID_PARAMETER, HV_STATUS_INVALID_PARAMETER },
 		{ "GPR after RFLAGS", 0x00020012u, 0,

@@ -47,6 +47,18 @@ OHV_API const char *ohv_version(void);
 
 enum ohv_arch { OHV_ARCH_X64 = 0, OHV_ARCH_ARM64 = 1 };
 
+/*
+ * What runs the partitions' VPs (SPEC 2.1).  NULL: nothing; partitions
+ * exist as TLFS state and the embedding program issues each VP's
+ * hypercalls itself.  KVM: each child partition is a KVM virtual machine.
+ * AUTO: KVM when /dev/kvm can serve, NULL otherwise.
+ */
+enum ohv_backend {
+	OHV_BACKEND_NULL = 0,
+	OHV_BACKEND_KVM = 1,
+	OHV_BACKEND_AUTO = 2,
+};
+
 /* SPEC 5.4: pool pages each hypervisor object costs, and whose pool pays. */
 struct ohv_costs {
 	uint32_t partition;	/* 1:  creator's pool, from create to delete   */
@@ -87,6 +99,7 @@ struct ohv_config {
 	 * they are first written.
 	 */
 	uint32_t commit_memory;		/* default 0                             */
+	enum ohv_backend backend;	/* default OHV_BACKEND_NULL              */
 };
 
 /* Fill every field with its default. */
@@ -102,6 +115,12 @@ struct ohv;
  * -ENOMEM / another -errno when the host refuses memory.
  */
 OHV_API int ohv_open(const struct ohv_config *cfg, struct ohv **out_hv);
+
+/*
+ * The execution backend the instance runs with: "null" or "kvm"; NULL for
+ * a NULL instance.
+ */
+OHV_API const char *ohv_backend_name(const struct ohv *hv);
 
 /* Destroy the instance and everything in it.  NULL is ignored. */
 OHV_API void ohv_close(struct ohv *hv);
@@ -148,6 +167,28 @@ struct ohv_hvcall {
 };
 OHV_API uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
 			       uint32_t vp_index, struct ohv_hvcall *call);
+
+/*
+ * Run VP vp_index of child partition partition_id on the calling thread,
+ * as its parent does through the hypervisor scheduler (SPEC 2.1, 11):
+ * clear HvRegisterInterceptSuspend and HvRegisterExplicitSuspend, run, and
+ * return when the VP stops for its parent.  Then InterceptSuspend reads 1
+ * and *intercept holds the TLFS intercept message.  Guest hypercalls,
+ * synthetic MSRs, Hyper-V CPUID leaves and SynIC delivery are handled
+ * inside and never return.
+ * Returns 0; -EINTR (ohv_vp_kick, or a signal); -EBUSY (another thread is
+ * running it); -ENODEV (the null backend runs nothing); -EINVAL (hv or
+ * intercept NULL, no such partition or VP, the root, or the partition is
+ * not Active, also when it was finalized during the run).
+ */
+OHV_API int ohv_vp_run(struct ohv *hv, uint64_t partition_id,
+		       uint32_t vp_index, struct hv_message *intercept);
+
+/* Make a running ohv_vp_run of that VP return -EINTR as soon as it can
+ * (or the next one, when none runs).  0, -ENODEV (null backend), -EINVAL
+ * (no such VP of an Active child partition, or hv NULL). */
+OHV_API int ohv_vp_kick(struct ohv *hv, uint64_t partition_id,
+			uint32_t vp_index);
 
 /* Control word and result value helpers (SPEC 3.1). */
 static inline uint64_t ohv_control(uint16_t code, int fast, uint32_t rep_count,
@@ -332,6 +373,17 @@ OHV_API int ohv_debug_check(struct ohv *hv, char *why, size_t why_len);
  * such a failure returns HV_STATUS_NO_RESOURCES and changes nothing.
  */
 OHV_API void ohv_debug_fail_alloc(uint64_t nth);
+
+/*
+ * For tests of the backend seam: ohv_open with the execution backend ops
+ * (struct ohv_backend_ops of src/backend/backend.h, not installed) instead
+ * of cfg->backend's; arg goes to its open hook.  Returns as ohv_open, or
+ * -EINVAL when ops is NULL or unnamed.
+ */
+struct ohv_backend_ops;
+OHV_API int ohv_debug_open_backend(const struct ohv_config *cfg,
+				   const struct ohv_backend_ops *ops,
+				   void *arg, struct ohv **out_hv);
 
 /* Host allocations the library made since the last ohv_debug_fail_alloc. */
 OHV_API uint64_t ohv_debug_alloc_count(void);

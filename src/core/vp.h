@@ -26,6 +26,10 @@ struct vp_regs {
 struct vp {
 	uint32_t index;
 	bool suspended;		/* HvRegisterExplicitSuspend */
+	bool intercept_suspended; /* HvRegisterInterceptSuspend */
+	bool running;		/* a thread is in ohv_vp_run for it       */
+	uint64_t serial;	/* unique for the instance (seam.c)       */
+	struct ohv_bvp *backend; /* the backend's VP                      */
 	struct charge charge;	/* costs.vp pages of the partition's pool */
 	struct vp_regs regs;
 	struct vp_synic synic;

@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "backend.h"
 #include "hvcall.h"
 #include "gpa.h"
 #include "pool.h"
+#include "seam.h"
 #include "synic.h"
 #include "vp.h"
 
@@ -176,8 +176,13 @@ void partition_destroy_all(struct ohv *hv)
 
 		if (!p)
 			continue;
-		if (hv->backend && p != hv->root)
-			hv->backend->partition_destroy(hv->backend_ctx, p);
+		/* Backend state first: VPs, then the partition. */
+		if (hv->backend && p->backend_live) {
+			for (uint32_t v = 0; p->vps && v < OHV_MAX_VPS; v++)
+				if (p->vps[v])
+					seam_vp_delete(hv, p->vps[v]);
+			seam_partition_fini(hv, p);
+		}
 		partition_free(p);
 		hv->slots[i] = NULL;
 	}
@@ -265,11 +270,6 @@ hv_status_t hc_create_partition(struct hvctx *cx)
 	p->privileges = OHV_CHILD_PRIVILEGES;
 	p->depth = caller->depth + 1;
 	p->state = OHV_STATE_UNINITIALIZED;
-	if (hv->backend->partition_create(hv->backend_ctx, p)) {
-		partition_free(p);
-		return HV_STATUS_NO_RESOURCES;
-	}
-
 	/* Nothing can fail from here on. */
 	pool_charge(hv, caller, hv->cfg.costs.partition,
 		    pool_preferred_node(hv, p->proximity), &p->object);
@@ -296,7 +296,7 @@ hv_status_t hc_initialize_partition(struct hvctx *cx)
 	 * runtime structures (its VP table, the backend's state). */
 	if (vp_table_alloc(t))
 		return HV_STATUS_NO_RESOURCES;
-	if (hv->backend->partition_initialize(hv->backend_ctx, t)) {
+	if (seam_partition_init(hv, t)) {
 		ohv_free(t->vps);
 		t->vps = NULL;
 		return HV_STATUS_NO_RESOURCES;
@@ -322,12 +322,13 @@ hv_status_t hc_finalize_partition(struct hvctx *cx)
 	/* seed 003: "The specified partition has one or more children." */
 	if (t->nchildren)
 		return HV_STATUS_OPERATION_DENIED;
-	hv->backend->partition_finalize(hv->backend_ctx, t);
 	/* Ports (and their queued messages), connections, VPs and mappings
 	 * go, and every in-use page becomes available; the pool stays for
 	 * withdrawal (SPEC 4.4). */
 	synic_partition_finalize(hv, t);
 	vp_delete_all(hv, t);
+	/* The backend stops and frees the partition's VM (every VP went). */
+	seam_partition_fini(hv, t);
 	gpa_space_destroy(hv, t);
 	pool_uncharge(hv, t, &t->init);
 	t->state = OHV_STATE_FINALIZED;
@@ -348,8 +349,7 @@ hv_status_t hc_delete_partition(struct hvctx *cx)
 		return HV_STATUS_INVALID_PARTITION_STATE;
 	if (t->pool_available || t->pool_in_use)
 		return HV_STATUS_OPERATION_DENIED;
-	OHV_ASSERT(!t->nchildren);
-	hv->backend->partition_destroy(hv->backend_ctx, t);
+	OHV_ASSERT(!t->nchildren && !t->backend_live);
 	/* The create charge goes back to the creator's pool as available. */
 	pool_uncharge(hv, t->parent, &t->object);
 	unlink_child(t);

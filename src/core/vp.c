@@ -7,6 +7,7 @@
 #include "hvcall.h"
 #include "partition.h"
 #include "pool.h"
+#include "seam.h"
 
 /* x86 segment attributes at reset: present, type as the SDM's INIT state. */
 #define SEG_DATA	0x0093	/* read/write data, accessed */
@@ -69,6 +70,7 @@ void vp_delete_all(struct ohv *hv, struct partition *p)
 
 		if (!vp)
 			continue;
+		seam_vp_delete(hv, vp);
 		synic_vp_delete(hv, vp);
 		pool_uncharge(hv, p, &vp->charge);
 		vp_free(vp);
@@ -97,6 +99,12 @@ static hv_status_t reg_access(struct ohv *hv, struct partition *p,
 	uint64_t *u64 = NULL;
 	const bool wr = how == REG_WRITE;
 
+	/* The architectural state lives in the backend's vCPU while the VP
+	 * exists (SPEC 11.1); the core keeps what the backend leaves it. */
+	int err = seam_vp_reg(hv, vp, name, v, wr);
+
+	if (err != -ENOENT)
+		return err ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
 	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_RFLAGS) {
 		u64 = &r->gpr[name - HV_X64_REGISTER_RAX];
 	} else if (name >= HV_X64_REGISTER_CR0 && name <= HV_X64_REGISTER_CR8) {
@@ -128,8 +136,21 @@ static hv_status_t reg_access(struct ohv *hv, struct partition *p,
 			if (v->reg64 > 1)
 				return HV_STATUS_INVALID_PARAMETER;
 			vp->suspended = v->reg64;
+			seam_vp_notify(hv, vp);
 		} else {
 			v->reg64 = vp->suspended;
+		}
+		return HV_STATUS_SUCCESS;
+	} else if (name == HV_REGISTER_INTERCEPT_SUSPEND) {
+		/* SPEC 7: set when the VP stops for an intercept; the parent
+		 * clears it to resume.  Bit 0 only. */
+		if (wr) {
+			if (v->reg64 > 1)
+				return HV_STATUS_INVALID_PARAMETER;
+			vp->intercept_suspended = v->reg64;
+			seam_vp_notify(hv, vp);
+		} else {
+			v->reg64 = vp->intercept_suspended;
 		}
 		return HV_STATUS_SUCCESS;
 	} else if (name == HV_REGISTER_GUEST_OS_ID) {
@@ -310,6 +331,11 @@ hv_status_t hc_create_vp(struct hvctx *cx)
 	pool_charge(hv, t, hv->cfg.costs.vp, node, &vp->charge);
 	/* TLFS 2.0 §10.4.1: created explicitly suspended. */
 	vp->suspended = true;
+	if (seam_vp_create(hv, t, vp)) {
+		pool_uncharge(hv, t, &vp->charge);
+		vp_free(vp);
+		return HV_STATUS_NO_RESOURCES;
+	}
 	t->vps[in->vp_index] = vp;
 	t->nvps++;
 	return HV_STATUS_SUCCESS;
@@ -328,6 +354,7 @@ hv_status_t hc_delete_vp(struct hvctx *cx)
 	if (!vp)
 		return HV_STATUS_INVALID_VP_INDEX;
 	/* Messages waiting for it are lost with it. */
+	seam_vp_delete(cx->hv, vp);
 	synic_vp_delete(cx->hv, vp);
 	pool_uncharge(cx->hv, t, &vp->charge);
 	t->vps[in->vp_index] = NULL;

@@ -151,14 +151,17 @@ struct partition {
 	struct idmap ports;
 	struct idmap conns;
 
-	void *backend;		/* the execution backend's partition state   */
+	struct ohv_bpart *backend;	/* the backend's partition, ...      */
+	bool backend_live;		/* ... from initialize to finalize   */
 
 	uint64_t pool_available;
 	uint64_t pool_in_use;
 	struct pool_node node[];	/* numa_nodes entries */
 };
 
-struct backend_ops;
+struct ohv_backend_ops;
+struct ohv_bpart;
+struct ohv_bvp;
 
 struct ohv {
 	struct ohv_config cfg;
@@ -184,8 +187,9 @@ struct ohv {
 
 	uint32_t processor_vendor;
 
-	const struct backend_ops *backend;
+	const struct ohv_backend_ops *backend;
 	void *backend_ctx;
+	uint64_t next_vp_serial;	/* struct ohv_be_vp.serial (seam.c)  */
 
 	ohv_trace_fn *trace;
 	void *trace_ctx;

@@ -132,7 +132,7 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 	vp = partition_vp(caller, vp_index);
 	if (!vp)
 		return HV_STATUS_INVALID_VP_INDEX;
-	if (vp->suspended)
+	if (vp->suspended || vp->intercept_suspended)
 		return HV_STATUS_INVALID_VP_STATE;
 
 	/* SPEC 3.2 steps 1-3: the control word.  Failures here report no

@@ -10,6 +10,7 @@
 #include "gpa.h"
 #include "hvcall.h"
 #include "partition.h"
+#include "seam.h"
 #include "vp.h"
 
 static bool synic_enabled(const struct vp *vp)
@@ -49,8 +50,9 @@ static struct hv_synic_event_flags_page *sief_page(const struct ohv *hv,
 	return overlay_page(hv, p, vp->regs.siefp);
 }
 
-/* Raise SINTx on a VP: recorded unless masked (facts §4.10: lost then). */
-static void raise_sint(struct vp *vp, uint32_t sint)
+/* Raise SINTx on a VP: recorded unless masked (facts §4.10: lost then),
+ * and delivered by the backend. */
+static void raise_sint(struct ohv *hv, struct vp *vp, uint32_t sint)
 {
 	uint64_t reg = vp->regs.sint[sint];
 
@@ -59,6 +61,7 @@ static void raise_sint(struct vp *vp, uint32_t sint)
 	vp->synic.raised[sint]++;
 	vp->synic.vector[sint] = (uint8_t)(reg & HV_SYNIC_SINT_VECTOR_MASK);
 	vp->synic.pending |= (uint16_t)(1u << sint);
+	seam_sint(hv, vp, vp->synic.vector[sint]);
 }
 
 /* Copy a message into a free SIM slot; the type goes last, so a guest
@@ -85,8 +88,8 @@ static bool slot_free(const struct hv_message *slot)
  * Move the oldest waiting message of one SINT into its slot when the slot
  * is free; its buffer goes back to its port.  True when one moved.
  */
-static bool deliver_next(struct hv_message_page *sim, struct vp *vp,
-			 uint32_t sint)
+static bool deliver_next(struct ohv *hv, struct hv_message_page *sim,
+			 struct vp *vp, uint32_t sint)
 {
 	struct msgq *q = &vp->synic.queue[sint];
 	struct msgbuf *m = q->head;
@@ -100,7 +103,7 @@ static bool deliver_next(struct hv_message_page *sim, struct vp *vp,
 	m->next = m->port->free;
 	m->port->free = m;
 	m->port->queued--;
-	raise_sint(vp, sint);
+	raise_sint(hv, vp, sint);
 	return true;
 }
 
@@ -111,7 +114,7 @@ void synic_eom(struct ohv *hv, struct partition *p, struct vp *vp)
 	if (!sim)
 		return;
 	for (uint32_t s = 0; s < HV_SYNIC_SINT_COUNT; s++)
-		deliver_next(sim, vp, s);
+		deliver_next(hv, sim, vp, s);
 }
 
 void synic_vp_delete(struct ohv *hv, struct vp *vp)
@@ -238,7 +241,7 @@ hv_status_t hc_post_message(struct hvctx *cx)
 	memcpy(m.payload, in->payload, in->payload_size);
 	if (!q->head && slot_free(slot)) {
 		slot_write(slot, &m, false);
-		raise_sint(vp, sint);
+		raise_sint(hv, vp, sint);
 	} else {
 		if (port->queued == HV_PORT_MESSAGE_BUFFER_COUNT)
 			return HV_STATUS_INSUFFICIENT_BUFFERS;
@@ -255,7 +258,7 @@ hv_status_t hc_post_message(struct hvctx *cx)
 		q->tail = b;
 		/* The guest clears the slot and writes EOM to get the next
 		 * one; a slot cleared without EOM is filled now. */
-		if (!deliver_next(sim, vp, sint))
+		if (!deliver_next(hv, sim, vp, sint))
 			__atomic_or_fetch(&slot->header.message_flags,
 					  HV_MESSAGE_FLAG_PENDING,
 					  __ATOMIC_RELEASE);
@@ -290,7 +293,7 @@ hv_status_t hc_signal_event(struct hvctx *cx)
 
 	/* Only a 0 -> 1 edge interrupts. */
 	if (!(old & mask))
-		raise_sint(vp, port->target_sint);
+		raise_sint(hv, vp, port->target_sint);
 	port->post_count++;
 	return HV_STATUS_SUCCESS;
 }

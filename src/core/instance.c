@@ -10,10 +10,10 @@
 #endif
 
 #include "alloc.h"
-#include "backend.h"
 #include "internal.h"
 #include "partition.h"
 #include "rootmem.h"
+#include "seam.h"
 
 const char *ohv_version(void)
 {
@@ -40,6 +40,7 @@ void ohv_config_init(struct ohv_config *cfg)
 	};
 	cfg->rep_budget_ns = 50000;	/* TLFS: "50 us or less" */
 	cfg->rep_limit = 0;
+	cfg->backend = OHV_BACKEND_NULL;
 }
 
 static int config_check(const struct ohv_config *cfg)
@@ -62,6 +63,9 @@ static int config_check(const struct ohv_config *cfg)
 	if (cfg->root_vps == 0 || cfg->root_vps > OHV_MAX_VPS)
 		return -EINVAL;
 	if (cfg->commit_memory > 1)
+		return -EINVAL;
+	if (cfg->backend != OHV_BACKEND_NULL && cfg->backend != OHV_BACKEND_KVM &&
+	    cfg->backend != OHV_BACKEND_AUTO)
 		return -EINVAL;
 	return 0;
 }
@@ -144,7 +148,9 @@ static void memory_unmap(struct ohv *hv)
 	hv->memfd = -1;
 }
 
-int ohv_open(const struct ohv_config *cfg, struct ohv **out_hv)
+static int instance_open(const struct ohv_config *cfg,
+			 const struct ohv_backend_ops *ops, void *arg,
+			 struct ohv **out_hv)
 {
 	struct ohv_config defaults;
 	int err;
@@ -210,12 +216,9 @@ int ohv_open(const struct ohv_config *cfg, struct ohv **out_hv)
 	err = memory_map(hv);
 	if (err)
 		goto fail;
-	hv->backend = &ohv_backend_null;
-	err = hv->backend->open(hv, &hv->backend_ctx);
-	if (err) {
-		hv->backend = NULL;
+	err = seam_open(hv, ops, arg);
+	if (err)
 		goto fail;
-	}
 	err = partition_create_root(hv);
 	if (err)
 		goto fail;
@@ -226,13 +229,26 @@ fail:
 	return err;
 }
 
+int ohv_open(const struct ohv_config *cfg, struct ohv **out_hv)
+{
+	return instance_open(cfg, NULL, NULL, out_hv);
+}
+
+int ohv_debug_open_backend(const struct ohv_config *cfg,
+			   const struct ohv_backend_ops *ops, void *arg,
+			   struct ohv **out_hv)
+{
+	if (!ops || !ops->name)
+		return -EINVAL;
+	return instance_open(cfg, ops, arg, out_hv);
+}
+
 void ohv_close(struct ohv *hv)
 {
 	if (!hv)
 		return;
 	partition_destroy_all(hv);
-	if (hv->backend)
-		hv->backend->close(hv->backend_ctx);
+	seam_close(hv);
 	rootmem_destroy(hv);
 	memory_unmap(hv);
 	idmap_fini(&hv->ids);
