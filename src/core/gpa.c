@@ -5,6 +5,7 @@
 #include "alloc.h"
 #include "hvcall.h"
 #include "partition.h"
+#include "surface.h"
 #include "pool.h"
 
 static struct gpa_table *table_get(const struct partition *p, uint64_t page)
@@ -66,8 +67,13 @@ void *gpa_ptr(const struct ohv *hv, const struct partition *p, uint64_t gpa,
 		uint32_t frame;
 		unsigned rights;
 
-		if (!gpa_lookup(hv, p, page, &frame, &rights))
-			return NULL;
+		if (!gpa_lookup(hv, p, page, &frame, &rights)) {
+			/* Pages the root maps from a pool (surface.h). */
+			if (!is_root(hv, p) || !surface_root_shares(hv, page))
+				return NULL;
+			frame = (uint32_t)page;
+			rights = GPA_READ | GPA_WRITE;
+		}
 		if ((rights & need) != need)
 			return NULL;
 		if (page == first)

@@ -20,6 +20,7 @@ struct hvctx {
 	struct vp *vp;
 	const void *in;		/* input block: header, then rep elements     */
 	void *out;		/* output block: simple output or rep elements */
+	uint32_t varhead;	/* qwords of variable header after the fixed */
 	uint32_t rep_start;
 	uint32_t rep_count;
 	uint32_t rep_done;	/* rep handlers: elements [0, rep_done) done   */
@@ -89,5 +90,6 @@ hc_handler hc_create_port_classic, hc_create_port, hc_delete_port,
 	hc_signal_event;
 hc_handler hc_create_vp, hc_delete_vp, hc_get_vp_registers,
 	hc_set_vp_registers;
+/* The Linux root's wider surface (SPEC 10): surface.h. */
 
 #endif /* OHV_HVCALL_H */

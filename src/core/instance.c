@@ -252,6 +252,7 @@ void ohv_close(struct ohv *hv)
 	rootmem_destroy(hv);
 	memory_unmap(hv);
 	idmap_fini(&hv->ids);
+	idmap_fini(&hv->shared);
 	ohv_free(hv->slots);
 	ohv_free(hv->slot_free);
 	ohv_free(hv->frames);

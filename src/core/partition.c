@@ -85,6 +85,7 @@ static void partition_free(struct partition *p)
 {
 	gpa_space_free(p);
 	synic_partition_free(p);
+	pext_free(p);
 	if (p->vps) {
 		for (uint32_t i = 0; i < OHV_MAX_VPS; i++)
 			vp_free(p->vps[i]);
@@ -326,6 +327,7 @@ hv_status_t hc_finalize_partition(struct hvctx *cx)
 	 * go, and every in-use page becomes available; the pool stays for
 	 * withdrawal (SPEC 4.4). */
 	synic_partition_finalize(hv, t);
+	pext_finalize(hv, t);
 	vp_delete_all(hv, t);
 	/* The backend stops and frees the partition's VM (every VP went). */
 	seam_partition_fini(hv, t);

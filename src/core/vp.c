@@ -47,11 +47,14 @@ struct vp *vp_alloc(uint32_t index)
 	/* SynIC: every SINT masked, SynIC and its pages disabled. */
 	for (int i = 0; i < HV_SYNIC_SINT_COUNT; i++)
 		r->sint[i] = HV_SYNIC_SINT_DEFAULT;
+	vpx_init(&vp->x, index);
 	return vp;
 }
 
 void vp_free(struct vp *vp)
 {
+	if (vp)
+		vpx_free(&vp->x);
 	ohv_free(vp);
 }
 
@@ -72,6 +75,7 @@ void vp_delete_all(struct ohv *hv, struct partition *p)
 			continue;
 		seam_vp_delete(hv, vp);
 		synic_vp_delete(hv, vp);
+		vpx_delete(hv, vp);
 		pool_uncharge(hv, p, &vp->charge);
 		vp_free(vp);
 		p->vps[i] = NULL;
@@ -181,13 +185,23 @@ static hv_status_t reg_access(struct ohv *hv, struct partition *p,
 			v->reg64 = 0;
 		return HV_STATUS_SUCCESS;
 	} else {
-		return HV_STATUS_INVALID_PARAMETER;
+		/* The rest of SPEC 7's set (regs.c). */
+		hv_status_t st = regs_access(vp, name, v, wr);
+
+		return st == HV_STATUS_UNKNOWN_REGISTER_NAME ?
+			HV_STATUS_INVALID_PARAMETER : st;
 	}
 	if (wr)
 		*u64 = v->reg64;
 	else
 		v->reg64 = *u64;
 	return HV_STATUS_SUCCESS;
+}
+
+hv_status_t vp_reg_rw(struct ohv *hv, struct partition *p, struct vp *vp,
+		      uint32_t name, union hv_register_value *v, bool write)
+{
+	return reg_access(hv, p, vp, name, v, write ? REG_WRITE : REG_READ);
 }
 
 /*
@@ -232,6 +246,7 @@ hv_status_t hc_get_vp_registers(struct hvctx *cx)
 
 	if (st)
 		return st;
+	vpstate_sync_in(cx->hv, vp);	/* the register page's dirty fields */
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
 		union hv_register_value *v = hc_out_elem(cx, sizeof(*v), i);
 
@@ -260,11 +275,14 @@ hv_status_t hc_set_vp_registers(struct hvctx *cx)
 
 	if (st)
 		return st;
+	vpstate_sync_in(cx->hv, vp);
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
 		union hv_register_value v = in->elements[i].value;
 
 		st = reg_access(cx->hv, t, vp, in->elements[i].name, &v,
 				REG_WRITE);
+		/* The register page shows what was written. */
+		vpstate_sync_out(cx->hv, vp);
 		if (st) {
 			cx->rep_done = i;
 			return st;
@@ -356,6 +374,7 @@ hv_status_t hc_delete_vp(struct hvctx *cx)
 	/* Messages waiting for it are lost with it. */
 	seam_vp_delete(cx->hv, vp);
 	synic_vp_delete(cx->hv, vp);
+	vpx_delete(cx->hv, vp);
 	pool_uncharge(cx->hv, t, &vp->charge);
 	t->vps[in->vp_index] = NULL;
 	t->nvps--;
