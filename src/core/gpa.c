@@ -314,23 +314,40 @@ hv_status_t hc_map_gpa_pages(struct hvctx *cx)
 
 	if (st)
 		return st;
-	const unsigned flags = in->map_flags;
+	/* SPEC 6: R/W/X bits, ADJUSTABLE (recorded) and LARGE_PAGE; no
+	 * write without read. */
+	const unsigned flags = in->map_flags & GPA_FULL;
+	const bool large = in->map_flags & HV_MAP_GPA_LARGE_PAGE;
+	const uint32_t span = large ? GPA_REGION_PAGES : 1;
 
-	/* SPEC 6: R/W/X bits only, and no write without read. */
-	if ((flags & ~GPA_FULL) ||
+	if ((in->map_flags & ~(GPA_FULL | HV_MAP_GPA_ADJUSTABLE |
+			       HV_MAP_GPA_LARGE_PAGE)) ||
 	    ((flags & GPA_WRITE) && !(flags & GPA_READ)))
 		return HV_STATUS_INVALID_PARAMETER;
+	/* A large page: 512 frames from a 2 MiB-aligned source page to a
+	 * 2 MiB-aligned target (SPEC 6). */
+	if (large && (in->target_gpa_base & (GPA_REGION_PAGES - 1)))
+		return HV_STATUS_INVALID_PARAMETER;
+	if ((in->map_flags & HV_MAP_GPA_ADJUSTABLE) && !pext_get(t))
+		return HV_STATUS_NO_RESOURCES;
+	if (in->map_flags & HV_MAP_GPA_ADJUSTABLE)
+		t->ext->adjustable = true;
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
-		uint64_t page = in->target_gpa_base + i;
 		uint64_t source = in->source_gpa_page_list[i];
 
-		if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
-		    page >= HV_GPA_PAGE_LIMIT)
+		if (large && (source & (GPA_REGION_PAGES - 1)))
 			st = HV_STATUS_INVALID_PARAMETER;
-		else if (t == cx->caller)
-			st = map_identity(cx->hv, page, source, flags);
-		else
-			st = map_one(cx, t, page, source, flags);
+		for (uint32_t k = 0; !st && k < span; k++) {
+			uint64_t page = in->target_gpa_base + (uint64_t)span * i + k;
+
+			if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
+			    page >= HV_GPA_PAGE_LIMIT)
+				st = HV_STATUS_INVALID_PARAMETER;
+			else if (t == cx->caller)
+				st = map_identity(cx->hv, page, source + k, flags);
+			else
+				st = map_one(cx, t, page, source + k, flags);
+		}
 		if (st) {
 			cx->rep_done = i;
 			return st;
@@ -352,29 +369,35 @@ hv_status_t hc_unmap_gpa_pages(struct hvctx *cx)
 
 	if (st)
 		return st;
-	/* No unmap flag (large pages, keep-precommitted) is offered. */
-	if (in->unmap_flags)
+	/* LARGE_PAGE: each rep unmaps 512 pages (SPEC 6); nothing else. */
+	const uint32_t span = in->unmap_flags & HV_UNMAP_GPA_LARGE_PAGE ?
+			      GPA_REGION_PAGES : 1;
+
+	if ((in->unmap_flags & ~HV_UNMAP_GPA_LARGE_PAGE) ||
+	    (span > 1 && (in->target_gpa_base & (GPA_REGION_PAGES - 1))))
 		return HV_STATUS_INVALID_PARAMETER;
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
-		uint64_t page = in->target_gpa_base + i;
+		for (uint32_t k = 0; k < span; k++) {
+			uint64_t page = in->target_gpa_base + (uint64_t)span * i + k;
 
-		if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
-		    page >= HV_GPA_PAGE_LIMIT) {
-			cx->rep_done = i;
-			return HV_STATUS_INVALID_PARAMETER;
-		}
-		struct gpa_table *tab = table_get(t, page);
-		struct gpa_entry *e = tab ?
-			&tab->e[page & (GPA_REGION_PAGES - 1)] : NULL;
+			if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
+			    page >= HV_GPA_PAGE_LIMIT) {
+				cx->rep_done = i;
+				return HV_STATUS_INVALID_PARAMETER;
+			}
+			struct gpa_table *tab = table_get(t, page);
+			struct gpa_entry *e = tab ?
+				&tab->e[page & (GPA_REGION_PAGES - 1)] : NULL;
 
-		/* Unmapping an unmapped page succeeds (SPEC 6); a lent one
-		 * is frozen until withdrawn. */
-		if (e && e->state == GPA_LENT) {
-			cx->rep_done = i;
-			return HV_STATUS_OBJECT_IN_USE;
+			/* Unmapping an unmapped page succeeds (SPEC 6); a
+			 * lent one is frozen until withdrawn. */
+			if (e && e->state == GPA_LENT) {
+				cx->rep_done = i;
+				return HV_STATUS_OBJECT_IN_USE;
+			}
+			if (e && e->state == GPA_MAPPED)
+				entry_unmap(cx->hv, t, tab, e);
 		}
-		if (e && e->state == GPA_MAPPED)
-			entry_unmap(cx->hv, t, tab, e);
 		if (hc_budget_spent(cx, i)) {
 			cx->rep_done = i + 1;
 			return HV_STATUS_SUCCESS;

@@ -95,6 +95,7 @@ struct pext {
 	/* GPA page access states: 2 MiB region + 1 -> struct access_bits. */
 	struct idmap access;
 	uint64_t cleared;			/* HvClearVirtualInterrupt   */
+	bool adjustable;			/* mapped with ADJUSTABLE    */
 };
 
 /* The partition's pext, allocated on first use; NULL when the host is
