@@ -306,6 +306,39 @@ static hv_status_t map_one(struct hvctx *cx, struct partition *t,
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * A large-page element maps its 512 frames or none: every check the
+ * frames' maps would make, made first (they share one GPA table).
+ */
+static hv_status_t large_ok(struct hvctx *cx, struct partition *t,
+			    uint64_t page, uint64_t source, unsigned flags)
+{
+	const struct gpa_table *tab;
+
+	if ((source & (GPA_REGION_PAGES - 1)) || page >= HV_GPA_PAGE_LIMIT)
+		return HV_STATUS_INVALID_PARAMETER;
+	tab = t == cx->caller ? NULL : table_get(t, page);
+	for (uint32_t k = 0; k < GPA_REGION_PAGES; k++) {
+		uint32_t frame;
+		unsigned rights;
+
+		if (t == cx->caller) {
+			if (source != page)
+				return HV_STATUS_INVALID_PARAMETER;
+			if (page + k >= cx->hv->cfg.memory_pages ||
+			    cx->hv->frames[page + k].state != FRAME_GPA)
+				return HV_STATUS_OPERATION_DENIED;
+			continue;
+		}
+		if (!gpa_lookup(cx->hv, cx->caller, source + k, &frame, &rights) ||
+		    (flags & ~rights))
+			return HV_STATUS_OPERATION_DENIED;
+		if (tab && tab->e[k].state == GPA_LENT)
+			return HV_STATUS_OBJECT_IN_USE;
+	}
+	return HV_STATUS_SUCCESS;
+}
+
 hv_status_t hc_map_gpa_pages(struct hvctx *cx)
 {
 	const struct hv_input_map_gpa_pages *in = cx->in;
@@ -335,8 +368,9 @@ hv_status_t hc_map_gpa_pages(struct hvctx *cx)
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
 		uint64_t source = in->source_gpa_page_list[i];
 
-		if (large && (source & (GPA_REGION_PAGES - 1)))
-			st = HV_STATUS_INVALID_PARAMETER;
+		if (large)
+			st = large_ok(cx, t, in->target_gpa_base + (uint64_t)span * i,
+				      source, flags);
 		for (uint32_t k = 0; !st && k < span; k++) {
 			uint64_t page = in->target_gpa_base + (uint64_t)span * i + k;
 
