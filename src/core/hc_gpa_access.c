@@ -276,7 +276,7 @@ hv_status_t hc_translate_virtual_address(struct hvctx *cx)
 	bool want_x = f & HV_TRANSLATE_GVA_VALIDATE_EXECUTE;
 	struct walk w = { .hv = cx->hv, .t = t, .flags = f,
 			  .set_bits = f & HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS };
-	uint64_t gva = in->gva_page << HV_PAGE_SHIFT, gpa;
+	uint64_t gva = in->gva_page << HV_PAGE_SHIFT, gpa = 0;
 	uint32_t code = HV_TRANSLATE_GVA_SUCCESS;
 
 	memset(out, 0, sizeof(*out));
