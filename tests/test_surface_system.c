@@ -216,8 +216,10 @@ TEST(surface_notify_port_ring_empty)
 
 	CHECK_ST(t_as(hv, c, ohv_control(HVCALL_NOTIFY_PORT_RING_EMPTY, 1, 0, 0),
 		      &bad, sizeof(bad), NULL, 0), HV_STATUS_INVALID_PARAMETER);
+	struct hv_input_notify_port_ring_empty zero = { 0, 0 };
+
 	CHECK_ST(t_mem(hv, T_ROOT, ohv_control(HVCALL_NOTIFY_PORT_RING_EMPTY,
-					       0, 0, 0), &bad.padding, 8,
+					       0, 0, 0), &zero, sizeof(zero),
 		       NULL, 0), HV_STATUS_SUCCESS);
 	t_close(hv);
 }
