@@ -19,7 +19,7 @@ TEST(calls_enumeration)
 	size_t n = ohv_call_count();
 	int prev = -1;
 
-	CHECK_EQ(n, 27);
+	CHECK_EQ(n, 47);
 	for (size_t i = 0; i < n; i++) {
 		const struct ohv_call_info *c = ohv_call_at(i);
 
@@ -225,6 +225,56 @@ TEST(calls_sizes_are_hv_h_sizes)
 		  sizeof(struct hv_input_create_port), 0, 0, 0 },
 		{ HVCALL_CONNECT_PORT, sizeof(struct hv_input_connect_port),
 		  sizeof(struct hv_input_connect_port), 0, 0, 0 },
+		/* SPEC 10 */
+		{ HVCALL_INSTALL_INTERCEPT,
+		  sizeof(struct hv_input_install_intercept),
+		  sizeof(struct hv_input_install_intercept), 0, 0, 0 },
+		S(HVCALL_TRANSLATE_VIRTUAL_ADDRESS,
+		  struct hv_input_translate_virtual_address,
+		  struct hv_output_translate_virtual_address),
+		S(HVCALL_READ_GPA, struct hv_input_read_gpa,
+		  struct hv_output_read_gpa),
+		S(HVCALL_WRITE_GPA, struct hv_input_write_gpa,
+		  struct hv_output_write_gpa),
+		{ HVCALL_CLEAR_VIRTUAL_INTERRUPT, 8, 8, 0, 0, 0 },
+		S(HVCALL_MAP_STATS_PAGE, struct hv_input_map_stats_page,
+		  struct hv_output_map_stats_page),
+		{ HVCALL_UNMAP_STATS_PAGE, 24, 24, 0, 0, 0 },
+		S(HVCALL_GET_SYSTEM_PROPERTY, struct hv_input_get_system_property,
+		  struct hv_output_get_system_property),
+		{ HVCALL_NOTIFY_PORT_RING_EMPTY, 8, 8, 0, 0, 0 },
+		{ HVCALL_REGISTER_INTERCEPT_RESULT,
+		  offsetof(struct hv_input_register_intercept_result, padding),
+		  offsetof(struct hv_input_register_intercept_result, padding),
+		  0, 0, 0 },
+		{ HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+		  sizeof(struct hv_input_assert_virtual_interrupt),
+		  sizeof(struct hv_input_assert_virtual_interrupt), 0, 0, 0 },
+		S(HVCALL_SIGNAL_EVENT_DIRECT, struct hv_input_signal_event_direct,
+		  struct hv_output_signal_event_direct),
+		{ HVCALL_POST_MESSAGE_DIRECT,
+		  sizeof(struct hv_input_post_message_direct),
+		  sizeof(struct hv_input_post_message_direct), 0, 0, 0 },
+		{ HVCALL_GET_GPA_PAGES_ACCESS_STATES,
+		  sizeof(struct hv_input_get_gpa_pages_access_state),
+		  sizeof(struct hv_input_get_gpa_pages_access_state), 0, 0, 1 },
+		S(HVCALL_MAP_VP_STATE_PAGE, struct hv_input_map_vp_state_page,
+		  struct hv_output_map_vp_state_page),
+		{ HVCALL_UNMAP_VP_STATE_PAGE,
+		  sizeof(struct hv_input_unmap_vp_state_page),
+		  sizeof(struct hv_input_unmap_vp_state_page), 0, 0, 0 },
+		S(HVCALL_GET_VP_STATE, struct hv_input_get_vp_state,
+		  struct hv_output_get_vp_state),
+		{ HVCALL_SET_VP_STATE, sizeof(struct hv_input_set_vp_state),
+		  sizeof(struct hv_input_set_vp_state), 0, 0, 0 },
+		{ HVCALL_GET_VP_CPUID_VALUES,
+		  sizeof(struct hv_input_get_vp_cpuid_values),
+		  sizeof(struct hv_input_get_vp_cpuid_values), 0,
+		  sizeof(struct hv_cpuid_leaf_info),
+		  sizeof(struct hv_output_get_vp_cpuid_values) },
+		S(HVCALL_GET_PARTITION_PROPERTY_EX,
+		  struct hv_input_get_partition_property_ex,
+		  struct hv_output_get_partition_property_ex),
 #undef S
 	};
 
@@ -408,10 +458,12 @@ TEST(calls_fields_are_hv_h_members)
 static hv_status_t ending_at(struct ohv *hv, const struct ohv_call_info *c,
 			     enum ohv_arch arch, size_t in_over, size_t out_over)
 {
-	/* Two elements keep a list of 4-byte names 8-byte aligned. */
+	/* Two elements keep a list of 4-byte names 8-byte aligned; blocks
+	 * of other sizes start 8-byte aligned, padded (TLFS 2.0 §4.1). */
 	uint32_t reps = c->rep ? 2 : 0;
-	size_t in_len = c->in_size[arch] + (size_t)reps * c->in_elem;
-	size_t out_len = c->rep ? (size_t)reps * c->out_elem : c->out_size;
+	size_t in_len = (c->in_size[arch] + (size_t)reps * c->in_elem + 7) & ~(size_t)7;
+	size_t out_len = ((c->rep ? (size_t)reps * c->out_elem : c->out_size) + 7) &
+			 ~(size_t)7;
 	struct ohv_hvcall call = {
 		.control = ohv_control(c->code, false, reps, 0),
 	};

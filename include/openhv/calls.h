@@ -120,6 +120,8 @@ struct ohv_call_info {
 				/* caller itself (the call checks it)         */
 	const char *summary;	/* one line                                   */
 	const char *ref;	/* the TLFS section or seed it rests on       */
+	uint16_t var_max;	/* qwords of variable header the call takes   */
+				/* (after in_size), 0: none                   */
 };
 
 /* The call with this code, or NULL when openhv does not implement it (the

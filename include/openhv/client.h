@@ -108,6 +108,9 @@ OHV_API void ohv_client_set_convention(struct ohv_client *c,
  * its last invocation); HV_STATUS_INVALID_PARAMETER for a NULL client. */
 OHV_API uint64_t ohv_client_last_result(const struct ohv_client *c);
 
+/* The instance a client calls (NULL for a NULL client). */
+OHV_API struct ohv *ohv_client_hv(const struct ohv_client *c);
+
 /* The partition this client speaks for; HV_PARTITION_ID_INVALID for NULL. */
 OHV_API uint64_t ohv_client_partition(const struct ohv_client *c);
 
@@ -571,6 +574,101 @@ OHV_API hv_status_t ohv_client_connect_port(
  */
 OHV_API struct hv_message *ohv_client_sim_slot(struct ohv_client *c,
 					       uint64_t simp, uint32_t sint);
+
+/* ---------------------------------------------------------------------- */
+/* Any call, and the Linux root's sequences of SPEC 10 (linux_seq.c).      */
+
+/*
+ * One memory-based call through the client's pages with the given control
+ * word (its fast bit is cleared; rep and variable-header fields are sent
+ * as given): in (in_len bytes) in the input page, out_len bytes of the
+ * output page copied to out on SUCCESS.  Returns the result value;
+ * HV_STATUS_INVALID_PARAMETER (no call) for a NULL client, a block over a
+ * page or a NULL buffer with a length.
+ */
+OHV_API uint64_t ohv_client_hvcall(struct ohv_client *c, uint64_t control,
+				   const void *in, size_t in_len, void *out,
+				   size_t out_len);
+
+/*
+ * MSHV_CREATE_VP as Linux does it: ohv_client_create_vp (90 pages, then
+ * HvCreateVp), then HvMapVpStatePage for the intercept message page and
+ * the register page, each retried after a one-page deposit into the
+ * partition on INSUFFICIENT_MEMORY.  *regs_page and *intercept_page (may
+ * be NULL) get the pages' numbers in the root's space (ohv_gpa reads
+ * them).  The status of the step that failed; a VP created before a
+ * failed map stays (Linux deletes it: so does this call).
+ */
+OHV_API hv_status_t ohv_linux_create_vp(struct ohv_client *c,
+					uint64_t partition, uint32_t vp_index,
+					uint64_t *regs_page,
+					uint64_t *intercept_page);
+
+/* The state pages go (before finalize, as Linux's destroy does): the
+ * status of HvUnmapVpStatePage (SUCCESS, INVALID_PARTITION_ID,
+ * ACCESS_DENIED, INVALID_VP_INDEX ...); INVALID_PARAMETER for a NULL
+ * client. */
+OHV_API hv_status_t ohv_linux_unmap_vp_state(struct ohv_client *c,
+					     uint64_t partition,
+					     uint32_t vp_index);
+
+/*
+ * MSHV_SET_GUEST_MEMORY: map count root pages src_pages[] at gpa_base of
+ * target with READABLE | ADJUSTABLE (+ WRITABLE, EXECUTABLE as asked),
+ * depositing 256 pages and retrying on INSUFFICIENT_MEMORY.  large: with
+ * LARGE_PAGE, count a multiple of 512, src_pages every page (each 512-page
+ * run from a 2 MiB-aligned page), gpa_base 2 MiB-aligned; one element per
+ * 2 MiB.  On failure what this call mapped is unmapped again.
+ */
+OHV_API hv_status_t ohv_linux_map_memory(struct ohv_client *c,
+					 uint64_t target, uint64_t gpa_base,
+					 const uint64_t *src_pages,
+					 uint64_t count, int writable,
+					 int executable, int large);
+/* Its unmap: count pages (a multiple of 512 when large).  The status of
+ * HvUnmapGpaPages (SUCCESS, INVALID_PARTITION_ID, ACCESS_DENIED,
+ * INVALID_PARTITION_STATE, INVALID_PARAMETER). */
+OHV_API hv_status_t ohv_linux_unmap_memory(struct ohv_client *c,
+					   uint64_t target, uint64_t gpa_base,
+					   uint64_t count, int large);
+
+/* MSHV_RUN_VP on the hypervisor scheduler: HvSetVpRegisters of
+ * InterceptSuspend = 0 then ExplicitSuspend = 0.  The status of that call
+ * (SUCCESS, INVALID_PARTITION_ID, ACCESS_DENIED, INVALID_PARTITION_STATE,
+ * INVALID_VP_INDEX); INVALID_PARAMETER for a NULL client. */
+OHV_API hv_status_t ohv_linux_resume_vp(struct ohv_client *c,
+					uint64_t partition, uint32_t vp_index);
+
+/*
+ * MSHV_IOEVENTFD: a doorbell port in the root (SINT 5, any VP) for
+ * partition, connected from it: gpa, value and flags
+ * (HV_DOORBELL_FLAG_*).  port_id names both the port and the connection.
+ * The status of the create or connect that decided (SUCCESS,
+ * INVALID_PARTITION_ID, INVALID_PORT_ID, INVALID_CONNECTION_ID,
+ * INVALID_PARAMETER, INSUFFICIENT_MEMORY when a deposit could not help);
+ * unregister: of HvDisconnectPort, then HvDeletePort.
+ */
+OHV_API hv_status_t ohv_linux_register_doorbell(struct ohv_client *c,
+						uint64_t partition,
+						uint32_t port_id, uint64_t gpa,
+						uint64_t value, uint32_t flags);
+OHV_API hv_status_t ohv_linux_unregister_doorbell(struct ohv_client *c,
+						  uint64_t partition,
+						  uint32_t port_id);
+
+/*
+ * MSHV_GET_VP_STATE: state type (HV_GET_SET_VP_STATE_*) of a VP into buf
+ * (len bytes): the LAPIC, SIM and SIEF state one page, XSAVE the size the
+ * partition's MaxXsaveDataSize gives (with its XsaveStates), the timers
+ * 200 bytes.  *size gets the state's size; a buf shorter than that is
+ * INSUFFICIENT_BUFFER (no call).  Pages for the state come from the root's
+ * allocator and go back; one-page deposits on INSUFFICIENT_MEMORY.
+ */
+OHV_API hv_status_t ohv_linux_get_vp_state(struct ohv_client *c,
+					   uint64_t partition,
+					   uint32_t vp_index, uint32_t type,
+					   void *buf, size_t len,
+					   size_t *size);
 
 #ifdef __cplusplus
 }

@@ -338,6 +338,36 @@ struct ohv_vp_info {
 OHV_API int ohv_vp_info(struct ohv *hv, uint64_t partition_id,
 			uint32_t vp_index, struct ohv_vp_info *out);
 
+/*
+ * Interrupts asserted to a VP with HvAssertVirtualInterrupt (SPEC 10) that
+ * no backend has taken yet: fixed and lowest-priority vectors pending in
+ * its LAPIC (IRR, and TMR for level-triggered ones), and counts of NMI,
+ * INIT, SIPI (with the last vector) and ExtInt.
+ */
+struct ohv_vp_irq_state {
+	uint32_t apic_id;
+	uint32_t irr[8], tmr[8];		/* 256 bits each          */
+	uint32_t nmi, init, sipi, extint;
+	uint32_t sipi_vector;
+	uint64_t asserted;			/* interrupts delivered   */
+};
+
+/* 0, -EINVAL (hv or out NULL), or -ENOENT when there is no such VP. */
+OHV_API int ohv_vp_irq_state(struct ohv *hv, uint64_t partition_id,
+			     uint32_t vp_index, struct ohv_vp_irq_state *out);
+
+/* An intercept a parent installed with HvInstallIntercept (SPEC 10). */
+struct ohv_intercept {
+	uint32_t type;				/* HV_INTERCEPT_TYPE_*    */
+	uint32_t access;			/* HV_INTERCEPT_ACCESS_MASK_* */
+	uint64_t parameter;			/* port, CPUID leaf, ...  */
+};
+
+/* The partition's intercepts: stores up to max, returns how many it has
+ * (0 for an unknown partition). */
+OHV_API size_t ohv_intercept_list(struct ohv *hv, uint64_t partition_id,
+				  struct ohv_intercept *out, size_t max);
+
 /* A port of a partition (SPEC 8). */
 struct ohv_port_state {
 	uint32_t port_id;

@@ -121,6 +121,15 @@ struct ohv_backend_ops {
 	/* Interrupt the VP (a SINT was raised, HvAssertVirtualInterrupt). */
 	void (*interrupt)(struct ohv_bvp *v, const struct ohv_be_irq *irq);
 
+	/*
+	 * HvGetGpaPagesAccessStates: OR the guest's own accesses to pages
+	 * [gpa_page, gpa_page + n) into states (HV_GPA_PAGE_ACCESS_STATE_*
+	 * bits, one byte a page; the core put its own there), then apply
+	 * flags' HV_GPA_PAGE_ACCESS_CLEAR_* to the backend's log.
+	 */
+	void (*dirty_log)(struct ohv_bpart *bp, uint64_t gpa_page, uint32_t n,
+			  uint8_t *states, uint64_t flags);
+
 	/* Whether the VP may run changed (a suspend register was written):
 	 * a runner re-checks ohv_be_vp_runnable at once. */
 	void (*vp_notify)(struct ohv_bvp *v);

@@ -180,6 +180,11 @@ uint64_t ohv_client_last_result(const struct ohv_client *c)
 	return c ? c->last_result : HV_STATUS_INVALID_PARAMETER;
 }
 
+struct ohv *ohv_client_hv(const struct ohv_client *c)
+{
+	return c ? c->hv : NULL;
+}
+
 uint64_t ohv_client_partition(const struct ohv_client *c)
 {
 	return c ? c->partition : HV_PARTITION_ID_INVALID;
@@ -1268,4 +1273,25 @@ struct hv_message *ohv_client_sim_slot(struct ohv_client *c, uint64_t simp,
 		       (uint64_t)sint * HV_MESSAGE_SIZE;
 
 	return ohv_gpa(c->hv, c->partition, gpa, HV_MESSAGE_SIZE);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Any call by its control word (linux_seq.c and callers of new calls).    */
+
+uint64_t ohv_client_hvcall(struct ohv_client *c, uint64_t control,
+			   const void *in, size_t in_len, void *out,
+			   size_t out_len)
+{
+	struct ohv_hvcall call;
+
+	if (!c || in_len > HV_PAGE_SIZE || out_len > HV_PAGE_SIZE ||
+	    (in_len && !in) || (out_len && !out))
+		return HV_STATUS_INVALID_PARAMETER;
+	load_input(c, &call, false, in, in_len);
+	call.control = control & ~(uint64_t)HV_HYPERCALL_FAST_BIT;
+	uint64_t r = hypercall(c, &call);
+
+	if (ohv_result_status(r) == HV_STATUS_SUCCESS)
+		read_output(c, &call, false, 0, 0, out, out_len);
+	return r;
 }

@@ -558,6 +558,11 @@ static int check_pools(struct checker *c)
 	}
 	/* Every in-use page belongs to exactly one charge. */
 	total_in_use_charged += c->table_pages;
+	int64_t shared = surface_charged(hv);
+
+	if (shared < 0)
+		return fail(c, "a shared page's charge is broken");
+	total_in_use_charged += (uint64_t)shared;
 	for (uint32_t s = 0; s < hv->nslots; s++)
 		if (hv->slots[s] && check_ports(c, hv->slots[s], &total_in_use_charged))
 			return -1;

@@ -5,6 +5,7 @@
 #include "alloc.h"
 #include "handlers.h"
 #include "partition.h"
+#include "surface.h"
 #include "pool.h"
 
 static struct gpa_table *table_get(const struct partition *p, uint64_t page)
@@ -66,8 +67,13 @@ void *gpa_ptr(const struct ohv *hv, const struct partition *p, uint64_t gpa,
 		uint32_t frame;
 		unsigned rights;
 
-		if (!gpa_lookup(hv, p, page, &frame, &rights))
-			return NULL;
+		if (!gpa_lookup(hv, p, page, &frame, &rights)) {
+			/* Pages the root maps from a pool (surface.h). */
+			if (!is_root(hv, p) || !surface_root_shares(hv, page))
+				return NULL;
+			frame = (uint32_t)page;
+			rights = GPA_READ | GPA_WRITE;
+		}
 		if ((rights & need) != need)
 			return NULL;
 		if (page == first)
@@ -84,12 +90,12 @@ void *ohv_gpa(struct ohv *hv, uint64_t partition_id, uint64_t gpa, size_t len)
 		return NULL;
 	void *ptr = NULL;
 
-	pthread_mutex_lock(&hv->lock);
+	lock_take(hv);
 	struct partition *p = partition_get(hv, partition_id);
 
 	if (p)
 		ptr = gpa_ptr(hv, p, gpa, len, 0);
-	pthread_mutex_unlock(&hv->lock);
+	lock_drop(hv);
 	return ptr;
 }
 
@@ -304,6 +310,39 @@ static hv_status_t map_one(struct hvctx *cx, struct partition *t,
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * A large-page element maps its 512 frames or none: every check the
+ * frames' maps would make, made first (they share one GPA table).
+ */
+static hv_status_t large_ok(struct hvctx *cx, struct partition *t,
+			    uint64_t page, uint64_t source, unsigned flags)
+{
+	const struct gpa_table *tab;
+
+	if ((source & (GPA_REGION_PAGES - 1)) || page >= HV_GPA_PAGE_LIMIT)
+		return HV_STATUS_INVALID_PARAMETER;
+	tab = t == cx->caller ? NULL : table_get(t, page);
+	for (uint32_t k = 0; k < GPA_REGION_PAGES; k++) {
+		uint32_t frame;
+		unsigned rights;
+
+		if (t == cx->caller) {
+			if (source != page)
+				return HV_STATUS_INVALID_PARAMETER;
+			if (page + k >= cx->hv->cfg.memory_pages ||
+			    cx->hv->frames[page + k].state != FRAME_GPA)
+				return HV_STATUS_OPERATION_DENIED;
+			continue;
+		}
+		if (!gpa_lookup(cx->hv, cx->caller, source + k, &frame, &rights) ||
+		    (flags & ~rights))
+			return HV_STATUS_OPERATION_DENIED;
+		if (tab && tab->e[k].state == GPA_LENT)
+			return HV_STATUS_OBJECT_IN_USE;
+	}
+	return HV_STATUS_SUCCESS;
+}
+
 hv_status_t hc_map_gpa_pages(struct hvctx *cx)
 {
 	const struct hv_input_map_gpa_pages *in = cx->in;
@@ -312,23 +351,41 @@ hv_status_t hc_map_gpa_pages(struct hvctx *cx)
 
 	if (st)
 		return st;
-	const unsigned flags = in->map_flags;
+	/* SPEC 6: R/W/X bits, ADJUSTABLE (recorded) and LARGE_PAGE; no
+	 * write without read. */
+	const unsigned flags = in->map_flags & GPA_FULL;
+	const bool large = in->map_flags & HV_MAP_GPA_LARGE_PAGE;
+	const uint32_t span = large ? GPA_REGION_PAGES : 1;
 
-	/* SPEC 6: R/W/X bits only, and no write without read. */
-	if ((flags & ~GPA_FULL) ||
+	if ((in->map_flags & ~(GPA_FULL | HV_MAP_GPA_ADJUSTABLE |
+			       HV_MAP_GPA_LARGE_PAGE)) ||
 	    ((flags & GPA_WRITE) && !(flags & GPA_READ)))
 		return HV_STATUS_INVALID_PARAMETER;
+	/* A large page: 512 frames from a 2 MiB-aligned source page to a
+	 * 2 MiB-aligned target (SPEC 6). */
+	if (large && (in->target_gpa_base & (GPA_REGION_PAGES - 1)))
+		return HV_STATUS_INVALID_PARAMETER;
+	if ((in->map_flags & HV_MAP_GPA_ADJUSTABLE) && !pext_get(t))
+		return HV_STATUS_NO_RESOURCES;
+	if (in->map_flags & HV_MAP_GPA_ADJUSTABLE)
+		t->ext->adjustable = true;
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
-		uint64_t page = in->target_gpa_base + i;
 		uint64_t source = in->source_gpa_page_list[i];
 
-		if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
-		    page >= HV_GPA_PAGE_LIMIT)
-			st = HV_STATUS_INVALID_PARAMETER;
-		else if (t == cx->caller)
-			st = map_identity(cx->hv, page, source, flags);
-		else
-			st = map_one(cx, t, page, source, flags);
+		if (large)
+			st = large_ok(cx, t, in->target_gpa_base + (uint64_t)span * i,
+				      source, flags);
+		for (uint32_t k = 0; !st && k < span; k++) {
+			uint64_t page = in->target_gpa_base + (uint64_t)span * i + k;
+
+			if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
+			    page >= HV_GPA_PAGE_LIMIT)
+				st = HV_STATUS_INVALID_PARAMETER;
+			else if (t == cx->caller)
+				st = map_identity(cx->hv, page, source + k, flags);
+			else
+				st = map_one(cx, t, page, source + k, flags);
+		}
 		if (st) {
 			cx->rep_done = i;
 			return st;
@@ -350,29 +407,35 @@ hv_status_t hc_unmap_gpa_pages(struct hvctx *cx)
 
 	if (st)
 		return st;
-	/* No unmap flag (large pages, keep-precommitted) is offered. */
-	if (in->unmap_flags)
+	/* LARGE_PAGE: each rep unmaps 512 pages (SPEC 6); nothing else. */
+	const uint32_t span = in->unmap_flags & HV_UNMAP_GPA_LARGE_PAGE ?
+			      GPA_REGION_PAGES : 1;
+
+	if ((in->unmap_flags & ~HV_UNMAP_GPA_LARGE_PAGE) ||
+	    (span > 1 && (in->target_gpa_base & (GPA_REGION_PAGES - 1))))
 		return HV_STATUS_INVALID_PARAMETER;
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
-		uint64_t page = in->target_gpa_base + i;
+		for (uint32_t k = 0; k < span; k++) {
+			uint64_t page = in->target_gpa_base + (uint64_t)span * i + k;
 
-		if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
-		    page >= HV_GPA_PAGE_LIMIT) {
-			cx->rep_done = i;
-			return HV_STATUS_INVALID_PARAMETER;
-		}
-		struct gpa_table *tab = table_get(t, page);
-		struct gpa_entry *e = tab ?
-			&tab->e[page & (GPA_REGION_PAGES - 1)] : NULL;
+			if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
+			    page >= HV_GPA_PAGE_LIMIT) {
+				cx->rep_done = i;
+				return HV_STATUS_INVALID_PARAMETER;
+			}
+			struct gpa_table *tab = table_get(t, page);
+			struct gpa_entry *e = tab ?
+				&tab->e[page & (GPA_REGION_PAGES - 1)] : NULL;
 
-		/* Unmapping an unmapped page succeeds (SPEC 6); a lent one
-		 * is frozen until withdrawn. */
-		if (e && e->state == GPA_LENT) {
-			cx->rep_done = i;
-			return HV_STATUS_OBJECT_IN_USE;
+			/* Unmapping an unmapped page succeeds (SPEC 6); a
+			 * lent one is frozen until withdrawn. */
+			if (e && e->state == GPA_LENT) {
+				cx->rep_done = i;
+				return HV_STATUS_OBJECT_IN_USE;
+			}
+			if (e && e->state == GPA_MAPPED)
+				entry_unmap(cx->hv, t, tab, e);
 		}
-		if (e && e->state == GPA_MAPPED)
-			entry_unmap(cx->hv, t, tab, e);
 		if (hc_budget_spent(cx, i)) {
 			cx->rep_done = i + 1;
 			return HV_STATUS_SUCCESS;

@@ -11,6 +11,7 @@
 #include "partition.h"
 #include "pool.h"
 #include "seam.h"
+#include "surface.h"
 #include "synic.h"
 #include "vp.h"
 
@@ -159,6 +160,7 @@ hv_status_t hc_finalize_partition(struct hvctx *cx)
 	 * go, and every in-use page becomes available; the pool stays for
 	 * withdrawal (SPEC 4.4). */
 	synic_partition_finalize(hv, t);
+	pext_finalize(hv, t);
 	vp_delete_all(hv, t);
 	/* The backend stops and frees the partition's VM (every VP went). */
 	seam_partition_fini(hv, t);

@@ -78,7 +78,11 @@ static hv_status_t create_port(struct hvctx *cx, const struct create_port *in)
 		    pi->event_port_info.flag_count > HV_EVENT_FLAGS_COUNT)
 			return HV_STATUS_INVALID_PARAMETER;
 		/* fall through */
+	case HV_PORT_TYPE_DOORBELL:
 	case HV_PORT_TYPE_MESSAGE:
+		/* SPEC 10: doorbells are the root's (Linux: SINT 5, any VP). */
+		if (type == HV_PORT_TYPE_DOORBELL && !is_root(hv, pp))
+			return HV_STATUS_INVALID_PARAMETER;
 		/* SINT0 is the hypervisor's (intercept messages). */
 		if (sint < 1 || sint >= HV_SYNIC_SINT_COUNT)
 			return HV_STATUS_INVALID_PARAMETER;
@@ -254,7 +258,9 @@ struct connect_port {
 	uint64_t port_partition;
 	uint32_t port_id;
 	uint32_t type;
-	uint64_t monitor_address;
+	uint64_t monitor_address;	/* a doorbell's GPA */
+	uint64_t trigger_value;		/* doorbells */
+	uint32_t doorbell_flags;
 	struct hv_proximity_domain_info proximity;
 };
 
@@ -292,6 +298,19 @@ static hv_status_t connect_port(struct hvctx *cx, const struct connect_port *in)
 	if (in->type == HV_PORT_TYPE_MONITOR &&
 	    (in->monitor_address & (HV_PAGE_SIZE - 1)))
 		return HV_STATUS_INVALID_ALIGNMENT;
+	/* A doorbell names a GPA, a value and a length (SPEC 10): sizes
+	 * any/1/2/4/8, ANY_VALUE, nothing else; the GPA aligned to its
+	 * size and inside the GPA space. */
+	if (in->type == HV_PORT_TYPE_DOORBELL) {
+		uint32_t sz = in->doorbell_flags & HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK;
+
+		if ((in->doorbell_flags & ~(HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK |
+					    HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE)) ||
+		    sz > HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD ||
+		    (sz && (in->monitor_address & ((1u << (sz - 1)) - 1))) ||
+		    in->monitor_address >= HV_GPA_PAGE_LIMIT << HV_PAGE_SHIFT)
+			return HV_STATUS_INVALID_PARAMETER;
+	}
 
 	/* SPEC 9: the connection partition's pool pays, then the host. */
 	struct charge charge;
@@ -316,6 +335,8 @@ static hv_status_t connect_port(struct hvctx *cx, const struct connect_port *in)
 	c->owner = cp;
 	c->port = port;
 	c->monitor_address = in->monitor_address;
+	c->trigger_value = in->trigger_value;
+	c->doorbell_flags = in->doorbell_flags;
 	c->charge = charge;
 	port->conn = c;
 	idmap_put(&cp->conns, (uint64_t)c->id + 1, c);
@@ -351,6 +372,10 @@ hv_status_t hc_connect_port(struct hvctx *cx)
 		.type = in->connection_info.port_type,
 		.monitor_address =
 			in->connection_info.monitor_connection_info.monitor_address,
+		.trigger_value =
+			in->connection_info.doorbell_connection_info.trigger_value,
+		.doorbell_flags = (uint32_t)
+			in->connection_info.doorbell_connection_info.flags,
 		.proximity = in->proximity_domain_info,
 	};
 

@@ -1,10 +1,12 @@
-/* HvGetPartitionProperty and HvSetPartitionProperty (SPEC 4.3). */
+/* HvGetPartitionProperty and HvSetPartitionProperty (SPEC 4.3, 10). */
 #include "handlers.h"
 #include "partition.h"
+#include "surface.h"
 
 enum {
 	PROP_EARLY = 0x1,	/* TLFS-md "early": set while Uninitialized */
 	PROP_READ_ONLY = 0x2,
+	PROP_ANYTIME = 0x4,	/* read and set while Uninitialized or Active */
 };
 
 struct property {
@@ -33,6 +35,27 @@ static const struct property properties[] = {
 	{ HV_PARTITION_PROPERTY_COMPATIBILITY_VERSION, PROP_READ_ONLY, 0, 0,
 	  0 },
 	{ HV_PARTITION_PROPERTY_PROCESSOR_VENDOR, PROP_READ_ONLY, 0, 0, 0 },
+	/* SPEC 10: what rust-vmm, QEMU and Linux read or set. */
+	{ HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION, PROP_ANYTIME,
+	  HV_UNIMPLEMENTED_MSR_ACTION_FAULT,
+	  HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO,
+	  FIELD(unimplemented_msr_action) },
+	{ HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING, 0, 0, 1,
+	  FIELD(gpa_access_tracking) },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0,
+	  PROP_READ_ONLY | PROP_ANYTIME, 0, 0, 0 },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1,
+	  PROP_READ_ONLY | PROP_ANYTIME, 0, 0, 0 },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES,
+	  PROP_READ_ONLY | PROP_ANYTIME, 0, 0, 0 },
+	{ HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH,
+	  PROP_READ_ONLY | PROP_ANYTIME, 0, 0, 0 },
+	{ HV_PARTITION_PROPERTY_XSAVE_STATES, PROP_READ_ONLY | PROP_ANYTIME,
+	  0, 0, 0 },
+	{ HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE,
+	  PROP_READ_ONLY | PROP_ANYTIME, 0, 0, 0 },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY,
+	  PROP_READ_ONLY | PROP_ANYTIME, 0, 0, 0 },
 };
 
 static const struct property *property_find(uint32_t code)
@@ -72,7 +95,10 @@ static hv_status_t property_target(struct hvctx *cx, uint64_t id,
 		return HV_STATUS_UNKNOWN_PROPERTY;
 	bool ok;
 
-	if (d->flags & PROP_EARLY)
+	if (d->flags & PROP_ANYTIME)
+		ok = t->state == OHV_STATE_UNINITIALIZED ||
+		     t->state == OHV_STATE_ACTIVE;
+	else if (d->flags & PROP_EARLY)
 		ok = t->state == OHV_STATE_UNINITIALIZED ||
 		     (!set && t->state == OHV_STATE_ACTIVE);
 	else
@@ -84,29 +110,78 @@ static hv_status_t property_target(struct hvctx *cx, uint64_t id,
 	return HV_STATUS_SUCCESS;
 }
 
+/* The XSAVE features a partition has: those its creator left enabled. */
+static uint64_t xsave_features(const struct partition *t)
+{
+	return ~t->disabled_xsave & HV_XSAVE_FEATURES_DEFINED;
+}
+
+uint64_t property_xsave_states(const struct partition *t)
+{
+	uint64_t f = xsave_features(t);
+
+	if (!(f & HV_XSAVE_FEATURE_XSAVE))
+		return HV_XSAVE_STATE_X87 | HV_XSAVE_STATE_SSE;
+	return HV_XSAVE_STATE_X87 | HV_XSAVE_STATE_SSE |
+	       (f & HV_XSAVE_FEATURE_AVX ? HV_XSAVE_STATE_AVX : 0);
+}
+
+uint32_t property_xsave_size(const struct partition *t)
+{
+	return HV_XSAVE_LEGACY_SIZE + HV_XSAVE_HEADER_SIZE +
+	       (property_xsave_states(t) & HV_XSAVE_STATE_AVX ?
+		HV_XSAVE_AVX_SIZE : 0);
+}
+
+/* A property's value (d found for t by property_target). */
+static uint64_t property_value(struct ohv *hv, struct partition *t,
+			       const struct property *d)
+{
+	switch (d->code) {
+	case HV_PARTITION_PROPERTY_COMPATIBILITY_VERSION:
+		return t->compatibility_version;
+	case HV_PARTITION_PROPERTY_PROCESSOR_VENDOR:
+		return hv->processor_vendor;
+	/* Features: every one the TLFS defines, less those the creator
+	 * disabled (the root disables none). */
+	case HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0:
+		return ~t->disabled_features[0] & HV_PROCESSOR_FEATURES0_DEFINED;
+	case HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1:
+		return ~t->disabled_features[1] & HV_PROCESSOR_FEATURES1_DEFINED;
+	case HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES:
+		return xsave_features(t);
+	case HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH:
+		return HV_GPA_BITS;
+	case HV_PARTITION_PROPERTY_XSAVE_STATES:
+		return property_xsave_states(t);
+	case HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE:
+		return property_xsave_size(t);
+	case HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY:
+		return OHV_CLOCK_FREQUENCY;
+	default:
+		return *property_slot(t, d);
+	}
+}
+
+hv_status_t property_read(struct hvctx *cx, uint64_t id, uint32_t code,
+			  uint64_t *value)
+{
+	const struct property *d;
+	struct partition *t;
+	hv_status_t st = property_target(cx, id, code, false, &t, &d);
+
+	if (!st)
+		*value = property_value(cx->hv, t, d);
+	return st;
+}
+
 hv_status_t hc_get_partition_property(struct hvctx *cx)
 {
 	const struct hv_input_get_partition_property *in = cx->in;
 	struct hv_output_get_partition_property *out = cx->out;
-	const struct property *d;
-	struct partition *t;
-	hv_status_t st = property_target(cx, in->partition_id,
-					 in->property_code, false, &t, &d);
 
-	if (st)
-		return st;
-	switch (d->code) {
-	case HV_PARTITION_PROPERTY_COMPATIBILITY_VERSION:
-		out->property_value = t->compatibility_version;
-		break;
-	case HV_PARTITION_PROPERTY_PROCESSOR_VENDOR:
-		out->property_value = cx->hv->processor_vendor;
-		break;
-	default:
-		out->property_value = *property_slot(t, d);
-		break;
-	}
-	return HV_STATUS_SUCCESS;
+	return property_read(cx, in->partition_id, in->property_code,
+			     &out->property_value);
 }
 
 hv_status_t hc_set_partition_property(struct hvctx *cx)

@@ -7,6 +7,7 @@
 #include "partition.h"
 #include "pool.h"
 #include "seam.h"
+#include "surface.h"
 #include "synic.h"
 #include "vp.h"
 
@@ -52,6 +53,7 @@ hv_status_t hc_get_vp_registers(struct hvctx *cx)
 
 	if (st)
 		return st;
+	vpstate_sync_in(cx->hv, vp);	/* the register page's dirty fields */
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
 		union hv_register_value *v = hc_out_elem(cx, sizeof(*v), i);
 
@@ -80,11 +82,14 @@ hv_status_t hc_set_vp_registers(struct hvctx *cx)
 
 	if (st)
 		return st;
+	vpstate_sync_in(cx->hv, vp);
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
 		union hv_register_value v = in->elements[i].value;
 
 		st = vp_reg_access(cx->hv, t, vp, in->elements[i].name, &v,
 				   true);
+		/* The register page shows what was written. */
+		vpstate_sync_out(cx->hv, vp);
 		if (st) {
 			cx->rep_done = i;
 			return st;
@@ -179,6 +184,7 @@ hv_status_t hc_delete_vp(struct hvctx *cx)
 	/* Messages waiting for it are lost with it. */
 	seam_vp_delete(cx->hv, vp);
 	synic_vp_delete(cx->hv, vp);
+	vpx_delete(cx->hv, vp);
 	pool_uncharge(cx->hv, t, &vp->charge);
 	t->vps[in->vp_index] = NULL;
 	t->nvps--;

@@ -96,13 +96,18 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 
 	if (d->rep ? (count == 0 || start >= count) : (count || start))
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
-	/* No implemented call takes a variable header. */
-	if (control & HV_HYPERCALL_VARHEAD_MASK)
+	/* A variable header only where the call takes one, and no longer
+	 * than it can be. */
+	const uint32_t varhead = (uint32_t)((control & HV_HYPERCALL_VARHEAD_MASK) >>
+					    HV_HYPERCALL_VARHEAD_OFFSET);
+
+	if (varhead > d->var_max)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 
 	/* From here on a failure reports the reps done before this
 	 * invocation (the count is absolute, SPEC 3.1). */
-	const size_t in_len = d->in_size[hv->cfg.arch] + (size_t)count * d->in_elem;
+	const size_t in_len = d->in_size[hv->cfg.arch] + (size_t)varhead * 8 +
+			      (size_t)count * d->in_elem;
 	const size_t out_len = d->rep ? (size_t)count * d->out_elem : d->out_size;
 	size_t out_off = 0;	/* fast: byte offset of the output */
 	uint8_t *in_host = NULL, *out_host = NULL;
@@ -150,6 +155,7 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 		.vp = vp,
 		.in = b->in,
 		.out = b->out,
+		.varhead = varhead,
 		.rep_start = start,
 		.rep_count = count,
 		.rep_done = start,

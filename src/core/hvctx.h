@@ -23,6 +23,7 @@ struct hvctx {
 	struct vp *vp;
 	const void *in;		/* input block: header, then rep elements     */
 	void *out;		/* output block: simple output or rep elements */
+	uint32_t varhead;	/* qwords of variable header after the fixed */
 	uint32_t rep_start;
 	uint32_t rep_count;
 	uint32_t rep_done;	/* rep handlers: elements [0, rep_done) done   */

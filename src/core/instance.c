@@ -179,6 +179,7 @@ static int instance_open(const struct ohv_config *cfg,
 	hv->processor_vendor = host_processor_vendor(cfg->arch);
 	idmap_key_new(&hv->idkey);
 	idmap_init(&hv->ids, &hv->idkey);
+	idmap_init(&hv->shared, &hv->idkey);
 	/*
 	 * Critical sections are short (a hypercall's bookkeeping), so a
 	 * waiter spins briefly before sleeping: on a few cores that beats a
@@ -259,6 +260,7 @@ void ohv_close(struct ohv *hv)
 	rootmem_destroy(hv);
 	memory_unmap(hv);
 	idmap_fini(&hv->ids);
+	idmap_fini(&hv->shared);
 	ohv_free(hv->slots);
 	ohv_free(hv->slot_free);
 	ohv_free(hv->frames);

@@ -138,6 +138,9 @@ struct partition {
 	uint64_t cpu_weight;
 	uint64_t time_freeze;
 	uint64_t guest_os_id;	/* HvRegisterGuestOsId, partition-wide */
+	uint64_t unimplemented_msr_action;	/* SPEC 10 properties */
+	uint64_t gpa_access_tracking;
+	struct pext *ext;	/* SPEC 10 state, on demand (surface.h) */
 
 	struct charge object;	/* costs.partition, in the parent's pool     */
 	struct charge init;	/* costs.initialize, in its own pool          */
@@ -184,6 +187,8 @@ struct ohv {
 
 	/* Partitions. */
 	struct idmap ids;		/* id -> struct partition *           */
+	struct idmap shared;		/* frame + 1 -> pages the root shares
+					 * (surface.h)                        */
 	struct partition **slots;	/* slot -> partition, NULL when free  */
 	uint32_t *slot_free;		/* stack of free slots                */
 	uint32_t nslots, slot_cap, nfree;

@@ -87,6 +87,7 @@ void partition_free(struct partition *p)
 {
 	gpa_space_free(p);
 	synic_partition_free(p);
+	pext_free(p);
 	if (p->vps) {
 		for (uint32_t i = 0; i < OHV_MAX_VPS; i++)
 			vp_free(p->vps[i]);

@@ -176,6 +176,19 @@ void seam_sint(struct ohv *hv, struct vp *vp, uint32_t vector)
 	hv->backend->interrupt(vp->backend, &irq);
 }
 
+void seam_irq(struct ohv *hv, struct vp *vp, const struct ohv_be_irq *irq)
+{
+	if (hv->backend->interrupt)
+		hv->backend->interrupt(vp->backend, irq);
+}
+
+void seam_dirty_log(struct ohv *hv, struct partition *p, uint64_t gpa_page,
+		    uint32_t n, uint8_t *states, uint64_t flags)
+{
+	if (n && hv->backend->dirty_log && p->backend_live)
+		hv->backend->dirty_log(p->backend, gpa_page, n, states, flags);
+}
+
 void seam_vp_notify(struct ohv *hv, struct vp *vp)
 {
 	LOCK_HELD(hv);
@@ -227,6 +240,8 @@ int ohv_vp_run(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 	vp->running = true;
 	vp->intercept_suspended = false;
 	vp->suspended = false;
+	/* Registers the parent wrote to the register page (SPEC 10). */
+	vpstate_before_run(hv, vp);
 	struct ohv_bvp *bvp = vp->backend;
 	const uint64_t serial = vp->serial;
 
@@ -242,8 +257,11 @@ int ohv_vp_run(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 	if (vp && vp->serial == serial) {
 		vp->running = false;
 		/* SPEC 11.4: stopped for its parent until it clears this. */
-		if (!err)
+		if (!err) {
 			vp->intercept_suspended = true;
+			/* The register and intercept pages show the stop. */
+			vpstate_after_run(hv, vp, &msg);
+		}
 	} else if (!err) {
 		err = -ESHUTDOWN;	/* gone while it stopped */
 	}

@@ -36,6 +36,12 @@ void seam_gpa_unmap(struct ohv *hv, struct partition *p, uint64_t gpa_page,
 
 /* A SINT of vp was raised with that vector. */
 void seam_sint(struct ohv *hv, struct vp *vp, uint32_t vector);
+/* HvAssertVirtualInterrupt asked for an interrupt of vp. */
+void seam_irq(struct ohv *hv, struct vp *vp, const struct ohv_be_irq *irq);
+/* HvGetGpaPagesAccessStates: the backend ORs the guest's own accesses
+ * into states[0..n) of pages from gpa_page and applies the clear flags. */
+void seam_dirty_log(struct ohv *hv, struct partition *p, uint64_t gpa_page,
+		    uint32_t n, uint8_t *states, uint64_t flags);
 /* vp's suspend registers changed. */
 void seam_vp_notify(struct ohv *hv, struct vp *vp);
 

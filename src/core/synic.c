@@ -309,3 +309,46 @@ int ohv_vp_sint_ack(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 	lock_drop(hv);
 	return rc;
 }
+
+/* ---------------------------------------------------------------------- */
+/* Delivery without a port (HvPostMessageDirect, HvSignalEventDirect;      */
+/* SPEC 10): the same slot, pending and interrupt rules as above.          */
+
+hv_status_t synic_post_direct(struct ohv *hv, struct partition *p,
+			      struct vp *vp, uint32_t sint,
+			      const struct hv_message *m)
+{
+	struct hv_message_page *sim = sim_page(hv, p, vp);
+
+	if (!sim)
+		return HV_STATUS_INVALID_SYNIC_STATE;
+	struct hv_message *slot = &sim->sint_message[sint];
+
+	/* No port, so no buffer to wait in: a busy slot (or older messages
+	 * queued for it) asks the guest for an EOM and refuses this one. */
+	if (vp->synic.queue[sint].head || !slot_free(slot)) {
+		__atomic_or_fetch(&slot->header.message_flags,
+				  HV_MESSAGE_FLAG_PENDING, __ATOMIC_RELEASE);
+		return HV_STATUS_INSUFFICIENT_BUFFERS;
+	}
+	slot_write(slot, m, false);
+	raise_sint(hv, vp, sint);
+	return HV_STATUS_SUCCESS;
+}
+
+hv_status_t synic_signal_direct(struct ohv *hv, struct partition *p,
+				struct vp *vp, uint32_t sint, uint32_t flag,
+				bool *newly)
+{
+	if (!event_eligible(hv, p, vp, sint))
+		return HV_STATUS_INVALID_SYNIC_STATE;
+	struct hv_synic_event_flags_page *sief = sief_page(hv, p, vp);
+	uint8_t mask = (uint8_t)(1u << (flag % 8));
+	uint8_t old = __atomic_fetch_or(&sief->sintevent_flags[sint].flags8[flag / 8],
+					mask, __ATOMIC_ACQ_REL);
+
+	*newly = !(old & mask);
+	if (*newly)
+		raise_sint(hv, vp, sint);
+	return HV_STATUS_SUCCESS;
+}

@@ -91,7 +91,9 @@ struct connection {
 	uint32_t type;
 	struct partition *owner;	/* the ConnectionPartition   */
 	struct port *port;		/* NULL once the port is gone */
-	uint64_t monitor_address;
+	uint64_t monitor_address;	/* monitor page, doorbell GPA */
+	uint64_t trigger_value;		/* doorbells (SPEC 10)       */
+	uint32_t doorbell_flags;
 	struct charge charge;		/* costs.connection          */
 };
 

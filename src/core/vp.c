@@ -46,11 +46,14 @@ struct vp *vp_alloc(uint32_t index)
 	/* SynIC: every SINT masked, SynIC and its pages disabled. */
 	for (int i = 0; i < HV_SYNIC_SINT_COUNT; i++)
 		r->sint[i] = HV_SYNIC_SINT_DEFAULT;
+	vpx_init(&vp->x, index);
 	return vp;
 }
 
 void vp_free(struct vp *vp)
 {
+	if (vp)
+		vpx_free(&vp->x);
 	ohv_free(vp);
 }
 
@@ -71,6 +74,7 @@ void vp_delete_all(struct ohv *hv, struct partition *p)
 			continue;
 		seam_vp_delete(hv, vp);
 		synic_vp_delete(hv, vp);
+		vpx_delete(hv, vp);
 		pool_uncharge(hv, p, &vp->charge);
 		vp_free(vp);
 		p->vps[i] = NULL;
@@ -176,7 +180,11 @@ hv_status_t vp_reg_access(struct ohv *hv, struct partition *p, struct vp *vp,
 			v->reg64 = 0;
 		return HV_STATUS_SUCCESS;
 	} else {
-		return HV_STATUS_INVALID_PARAMETER;
+		/* The rest of SPEC 7's set (regs.c). */
+		hv_status_t st = regs_access(vp, name, v, wr);
+
+		return st == HV_STATUS_UNKNOWN_REGISTER_NAME ?
+			HV_STATUS_INVALID_PARAMETER : st;
 	}
 	if (wr)
 		*u64 = v->reg64;

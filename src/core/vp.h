@@ -3,6 +3,7 @@
 #define OHV_VP_H
 
 #include "internal.h"
+#include "surface.h"
 #include "synic.h"
 
 #define VP_GPRS		18	/* RAX..R15, RIP, RFLAGS */
@@ -33,6 +34,7 @@ struct vp {
 	struct charge charge;	/* costs.vp pages of the partition's pool */
 	struct vp_regs regs;
 	struct vp_synic synic;
+	struct vpx x;		/* SPEC 10 state (surface.h) */
 };
 
 /* A new VP: x86 reset state, SINTs masked, SynIC off. */
