@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "backend.h"
+#include "gpa.h"
 #include "internal.h"
 #include "partition.h"
 #include "rootmem.h"
@@ -173,6 +174,7 @@ int ohv_open(const struct ohv_config *cfg, struct ohv **out_hv)
 	hv->processor_vendor = host_processor_vendor(cfg->arch);
 	idmap_key_new(&hv->idkey);
 	idmap_init(&hv->ids, &hv->idkey);
+	idmap_init(&hv->rmaps, &hv->idkey);
 	/*
 	 * Critical sections are short (a hypercall's bookkeeping), so a
 	 * waiter spins briefly before sleeping: on a few cores that beats a
@@ -234,6 +236,7 @@ void ohv_close(struct ohv *hv)
 	if (!hv)
 		return;
 	partition_destroy_all(hv);
+	gpa_rmap_free(hv);
 	if (hv->backend)
 		hv->backend->close(hv->backend_ctx);
 	rootmem_destroy(hv);
