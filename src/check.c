@@ -27,8 +27,9 @@ struct checker {
 	 * kind (mapped, given, lent) that hold it. */
 	uint32_t *maps;
 	uint32_t *holders;
-	/* One frame's reverse map, RMAP_MAX entries. */
+	/* One frame's reverse map: room for the most holders a frame has. */
 	struct rmap_ref *refs;
+	uint32_t nrefs;
 	/* Pool frames lent by a child (found from both sides). */
 	uint64_t lent_entries, lent_frames;
 	/* Pool pages charged to GPA tables. */
@@ -484,17 +485,24 @@ static int check_rmap(struct checker *c, uint32_t frame)
 	struct ohv *hv = c->hv;
 	const struct frame *f = &hv->frames[frame];
 	const uint32_t want = c->holders[frame];
-	const bool table = gpa_rmap_table(hv, frame);
 	uint32_t n;
+
+	if (!want) {
+		/* (Tables are counted by check_maps: none is left here.) */
+		if (f->state == FRAME_GPA && (f->owner1 || f->next || f->dep_hi))
+			return fail(c, "frame %u: held by nobody, reverse map names slot %u",
+				    frame, f->owner1);
+		return 0;
+	}
+	const bool table = gpa_rmap_table(hv, frame);
 
 	if (table != (want >= 2))
 		return fail(c, "frame %u: %u holders, reverse map %s", frame,
 			    want, table ? "a table" : "no table");
-	if (f->state == FRAME_GPA && !want &&
-	    (f->owner1 || f->next || f->dep_hi))
-		return fail(c, "frame %u: held by nobody, reverse map names slot %u",
-			    frame, f->owner1);
-	n = gpa_rmap_refs(hv, frame, c->refs, RMAP_MAX);
+	n = gpa_rmap_refs(hv, frame, c->refs, c->nrefs);
+	if (n > c->nrefs)
+		return fail(c, "frame %u: %u holders, %u in its reverse map",
+			    frame, want, n);
 	if (n != want)
 		return fail(c, "frame %u: %u holders, %u in its reverse map",
 			    frame, want, n);
@@ -553,9 +561,24 @@ static int check_maps(struct checker *c)
 {
 	struct ohv *hv = c->hv;
 
+	uint64_t shared = 0;
+
 	for (uint32_t s = 0; s < hv->nslots; s++)
 		if (hv->slots[s] && check_gpa_space(c, hv->slots[s]))
 			return -1;
+	/* Frames held twice or more each have a reverse-map table (checked
+	 * per frame below), and there are no others. */
+	for (uint64_t i = 0; i < hv->cfg.memory_pages; i++) {
+		shared += c->holders[i] >= 2;
+		if (c->holders[i] > c->nrefs)
+			c->nrefs = c->holders[i];
+	}
+	c->refs = calloc(c->nrefs ? c->nrefs : 1, sizeof(*c->refs));
+	if (!c->refs)
+		return fail(c, "out of host memory for the check");
+	if (hv->rmaps.count != shared)
+		return fail(c, "%zu reverse-map tables for %llu frames held twice or more",
+			    hv->rmaps.count, (unsigned long long)shared);
 	for (uint64_t i = 0; i < hv->cfg.memory_pages; i++) {
 		const struct frame *f = &hv->frames[i];
 
@@ -708,9 +731,7 @@ int ohv_debug_check(struct ohv *hv, char *why, size_t why_len)
 	c.leaving = calloc(cells, sizeof(uint64_t));
 	c.maps = calloc(hv->cfg.memory_pages, sizeof(uint32_t));
 	c.holders = calloc(hv->cfg.memory_pages, sizeof(uint32_t));
-	c.refs = calloc(RMAP_MAX, sizeof(*c.refs));
-	if (!c.avail || !c.in_use || !c.leaving || !c.maps || !c.holders ||
-	    !c.refs)
+	if (!c.avail || !c.in_use || !c.leaving || !c.maps || !c.holders)
 		rc = fail(&c, "out of host memory for the check");
 	else if ((rc = check_tree(&c)) == 0 && (rc = check_frames(&c)) == 0 &&
 		 (rc = check_maps(&c)) == 0)
