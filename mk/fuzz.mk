@@ -34,7 +34,7 @@ ASAN_CFLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 TSAN_CFLAGS	:= -O1 -g -fsanitize=thread
 # The multi-threaded tests (runner patterns: names or files).
-TSAN_TESTS	?= threads concurrency message_stress
+TSAN_TESTS	?= threads concurrency message_stress pool_pause
 
 CHECK_DEPS	+= fuzz-replay
 
