@@ -559,17 +559,24 @@ static void fund(struct fz *f, uint64_t target, uint32_t n)
 }
 
 /*
- * A VP of p (a child of the root) that can issue calls: an existing one
- * resumed, or a new VP 0 paid for by the root.
+ * A VP of p that can issue calls: an existing one, resumed by p's parent
+ * (itself made able to call first), or for a child of the root a new VP 0
+ * paid for by the root.  A deeper partition with children made them with
+ * a VP of its own, which it keeps while it has children (nothing but
+ * HvDeleteVp removes one from an Active partition).
  */
 static uint32_t runner(struct fz *f, uint64_t p)
 {
 	struct ohv_sint_state ss;
+	const uint64_t q = info(f, p).parent_id;
+	const uint32_t qvp = q == FZ_ROOT ? 0 : runner(f, q);
 	uint32_t vp;
 
 	for (vp = 0; vp < OHV_MAX_VPS; vp++)
 		if (ohv_vp_sints(f->hv, p, vp, &ss) == 0)
 			break;
+	if (vp == OHV_MAX_VPS && q != FZ_ROOT)
+		fz_fail(f, "harness: %" PRIu64 " has children but no VP", p);
 	if (vp == OHV_MAX_VPS) {
 		struct hv_input_create_vp cv;
 		hv_status_t st;
@@ -584,7 +591,7 @@ static uint32_t runner(struct fz *f, uint64_t p)
 			fz_fail(f, "create VP 0 of %" PRIu64 ": %s", p,
 				ohv_status_name(st));
 	}
-	hv_status_t st = fz_set_reg(f, FZ_ROOT, 0, p, vp,
+	hv_status_t st = fz_set_reg(f, q, qvp, p, vp,
 				    HV_REGISTER_EXPLICIT_SUSPEND, 0);
 
 	if (st)

@@ -10,6 +10,7 @@ import struct
 
 HV = 'fuzz/corpus/fuzz_hvcall'
 SEQ = 'fuzz/corpus/fuzz_sequence'
+NEST = 'fuzz/corpus/fuzz_nested'
 SELF = 2**64 - 1
 ROOT, C, G = 1, 2, 3
 
@@ -380,6 +381,119 @@ def seq_seeds():
     return s
 
 
+# ---------------------------------------------------------------------------
+# fuzz_nested: an encoder that follows fuzz_nested.c's reads.
+
+(N_NEST, N_MAP, N_UNMAP, N_HAND, N_GIVE_UP, N_ROOT_RIGHTS, N_FUND,
+ N_WITHDRAW, N_INITIALIZE, N_FINALIZE, N_DELETE, N_VP, N_TOUCH,
+ N_ROOT_POOL) = range(14)
+N_ROOT, N_C, N_G, N_GG = 0, 1, 2, 3     # pre-order indexes of one chain
+
+
+def rootpage(p):
+    """A root page argument: two bytes, 16 + value."""
+    return [(p - 16) & 0xFF, (p - 16) >> 8]
+
+
+class Nest:
+    def __init__(self, cfg=0):
+        self.b = bytearray([cfg])
+
+    def op(self, code, *args):
+        self.b.append(code)
+        for a in args:
+            if isinstance(a, list):
+                self.b.extend(a)
+            else:
+                self.b.append(a)
+        return self
+
+    def out(self):
+        return bytes(self.b)
+
+
+def chain(cfg=0):
+    """root -> C -> G -> GG, each running, each fed by its parent from
+    pages handed down the SPEC 6 way."""
+    x = Nest(cfg)
+    # Root brings C up: fund 40 (its pool), root pages 272.. and 312-319
+    # shared at C's 0-7.
+    x.op(N_NEST, N_ROOT, 0, 14, rootpage(16), rootpage(16))
+    # The root hands C its pages 16-70 at C's 8-62 (11 a time).
+    for i in range(5):
+        x.op(N_HAND, N_ROOT, 0, 8 + 11 * i, rootpage(16 + 11 * i), 10, 0)
+    # C brings G up from its pages 8-37, its 0-7 shared at G's 0-7.
+    x.op(N_NEST, N_C, 0, 4, 8, 0)
+    # C hands G its pages 38-62 at G's 8-32 (SELF, own id, SELF).
+    x.op(N_HAND, N_C, 0, 8, 38, 10, 0)
+    x.op(N_HAND, N_C, 0, 19, 49, 10, 1)
+    x.op(N_HAND, N_C, 0, 30, 60, 2, 0)
+    # G brings GG up from its pages 8-33, its 0-7 shared at GG's 0-7.
+    x.op(N_NEST, N_G, 0, 0, 8, 0)
+    # Everyone writes its shared page 0.
+    for who in (N_C, N_G, N_GG):
+        x.op(N_TOUCH, who, 0, 0x11 * who)
+    return x
+
+
+def nest_seeds():
+    s = {}
+    s['chain'] = chain().out()
+
+    x = chain()
+    x.op(N_UNMAP, N_ROOT, 0, 0, 7)              # root takes C's 0-7
+    x.op(N_TOUCH, N_GG, 0, 0x81)                # GG's block there fails
+    x.op(N_TOUCH, N_G, 0, 0x80)
+    s['chain-root-unmaps'] = x.out()
+
+    x = chain()
+    x.op(N_ROOT_RIGHTS, rootpage(312), 7, 2)    # root keeps read only
+    x.op(N_TOUCH, N_GG, 1, 0x81)                # GG's output block fails
+    x.op(N_ROOT_RIGHTS, rootpage(312), 7, 1)    # back to RWX: no one grows
+    x.op(N_TOUCH, N_GG, 1, 0x81)
+    s['chain-root-rights'] = x.out()
+
+    x = chain()
+    x.op(N_MAP, N_ROOT, 0, 0, rootpage(600), 3, 2)  # remap C's 0-3 read
+    x.op(N_MAP, N_ROOT, 0, 4, rootpage(620), 3, 0)  # and 4-7 elsewhere
+    x.op(N_TOUCH, N_GG, 2, 0x81)
+    x.op(N_TOUCH, N_GG, 6, 0x80)
+    s['chain-root-remaps'] = x.out()
+
+    x = chain()
+    x.op(N_UNMAP, N_C, 0, 0, 7)                 # C takes G's 0-7
+    x.op(N_TOUCH, N_GG, 3, 0x81)
+    x.op(N_UNMAP, N_ROOT, 0, 38, 10)            # C's handed 38-48: lent below
+    x.op(N_UNMAP, N_C, 0, 8, 10)                # G's 8-18: lent to GG
+    s['chain-child-unmaps'] = x.out()
+
+    x = chain()
+    x.op(N_WITHDRAW, N_G, 0, 11)                # G takes from GG
+    x.op(N_WITHDRAW, N_G, 0, 11)
+    x.op(N_FINALIZE, N_G, 0)
+    x.op(N_WITHDRAW, N_G, 0, 11)
+    x.op(N_WITHDRAW, N_G, 0, 11)
+    x.op(N_WITHDRAW, N_G, 0, 11)
+    x.op(N_DELETE, N_G, 0)
+    x.op(N_UNMAP, N_ROOT, 0, 40, 10)            # now the root may
+    x.op(N_GIVE_UP, N_G, 8, 10, 1)              # G gives up what is left
+    s['chain-withdraw-back'] = x.out()
+
+    x = chain()
+    x.op(N_NEST, N_ROOT, 2, 14, rootpage(16), rootpage(16))  # C2: index 4
+    x.op(N_MAP, N_ROOT, 1, 0, rootpage(312), 7, 1)  # C's shared frames in C2
+    x.op(N_UNMAP, N_ROOT, 0, 0, 7)
+    x.op(N_TOUCH, 4, 0, 0x42)
+    x.op(N_TOUCH, N_GG, 0, 0x81)
+    s['chain-frame-to-sibling'] = x.out()
+
+    for name in list(s):
+        data = s[name]
+        s[name + '-arm64-rep1'] = bytes([1 | 1 << 1]) + data[1:]
+        s[name + '-numa2'] = bytes([8]) + data[1:]
+    return s
+
+
 def write(d, seeds):
     os.makedirs(d, exist_ok=True)
     for name, data in seeds.items():
@@ -390,3 +504,4 @@ def write(d, seeds):
 if __name__ == '__main__':
     write(HV, hvcall_seeds())
     write(SEQ, seq_seeds())
+    write(NEST, nest_seeds())

@@ -23,8 +23,13 @@ struct checker {
 	/* Per slot and node: frames seen available (leaving among them) /
 	 * in use. */
 	uint64_t *avail, *in_use, *leaving;
-	/* Per frame: mappings found in child GPA spaces. */
+	/* Per frame: mappings found in child GPA spaces, and entries of any
+	 * kind (mapped, given, lent) that hold it. */
 	uint32_t *maps;
+	uint32_t *holders;
+	/* One frame's reverse map: room for the most holders a frame has. */
+	struct rmap_ref *refs;
+	uint32_t nrefs;
 	/* Pool frames lent by a child (found from both sides). */
 	uint64_t lent_entries, lent_frames;
 	/* Pool pages charged to GPA tables. */
@@ -178,9 +183,8 @@ static int check_frames(struct checker *c)
 
 		switch (f->state) {
 		case FRAME_GPA:
-			if (f->owner1 || f->dep_hi)
-				return fail(c, "frame %llu: in a GPA space but owned by a pool",
-					    (unsigned long long)i);
+			/* owner1, next and dep_hi hold the reverse map of a
+			 * frame with one holder: check_rmap checks them. */
 			break;
 		case FRAME_AVAILABLE:
 		case FRAME_LEAVING:
@@ -289,6 +293,7 @@ static int check_gpa_space(struct checker *c, const struct partition *p)
 					    (unsigned long long)page, e->frame, e->flags);
 			const struct frame *f = &hv->frames[e->frame];
 
+			c->holders[e->frame]++;
 			if (e->state == GPA_MAPPED) {
 				if (f->state != FRAME_GPA)
 					return fail(c, "partition %llu page %llu reaches pool frame %u",
@@ -302,6 +307,10 @@ static int check_gpa_space(struct checker *c, const struct partition *p)
 						    (unsigned long long)p->id,
 						    (unsigned long long)page, e->frame);
 				c->lent_entries++;
+			} else if (e->state == GPA_GIVEN) {
+				/* Handed to a child: the frame is in a GPA space
+				 * below, or in a pool a descendant lent it to
+				 * (check_rmap checks who holds it). */
 			} else {
 				return fail(c, "partition %llu page %llu: entry state %u",
 					    (unsigned long long)p->id,
@@ -433,21 +442,151 @@ static int check_ports(struct checker *c, const struct partition *p,
 	return 0;
 }
 
+/* The entry of page of a child p, or NULL. */
+static const struct gpa_entry *entry_at(const struct partition *p,
+					uint64_t page)
+{
+	const struct gpa_table *t = idmap_get(&p->gpa,
+					      (page >> GPA_REGION_SHIFT) + 1);
+
+	return t ? &t->e[page & (GPA_REGION_PAGES - 1)] : NULL;
+}
+
+/* The rights partition x holds on a frame among its n holders: the root
+ * holds frame_root_held; a child what its entries have, if it has one. */
+static bool holder_rights(const struct checker *c, const struct partition *x,
+			  uint32_t n, uint32_t frame, unsigned *held)
+{
+	bool holds = false;
+
+	if (is_root(c->hv, x)) {
+		*held = frame_root_held(&c->hv->frames[frame]);
+		return true;
+	}
+	*held = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		if (c->refs[k].p != x)
+			continue;
+		holds = true;
+		*held |= entry_at(x, c->refs[k].page)->flags;
+	}
+	return holds;
+}
+
+/*
+ * A frame's reverse map names exactly the child entries that hold it
+ * (found by check_gpa_space), and SPEC 6's rule holds along it: a
+ * partition reaches a frame only with rights its parent has on it, and an
+ * entry that handed the frame to a child exists only while a child holds
+ * it.
+ */
+static int check_rmap(struct checker *c, uint32_t frame)
+{
+	struct ohv *hv = c->hv;
+	const struct frame *f = &hv->frames[frame];
+	const uint32_t want = c->holders[frame];
+	uint32_t n;
+
+	if (!want) {
+		/* (Tables are counted by check_maps: none is left here.) */
+		if (f->state == FRAME_GPA && (f->owner1 || f->next || f->dep_hi))
+			return fail(c, "frame %u: held by nobody, reverse map names slot %u",
+				    frame, f->owner1);
+		return 0;
+	}
+	const bool table = gpa_rmap_table(hv, frame);
+
+	if (table != (want >= 2))
+		return fail(c, "frame %u: %u holders, reverse map %s", frame,
+			    want, table ? "a table" : "no table");
+	n = gpa_rmap_refs(hv, frame, c->refs, c->nrefs);
+	if (n > c->nrefs)
+		return fail(c, "frame %u: %u holders, %u in its reverse map",
+			    frame, want, n);
+	if (n != want)
+		return fail(c, "frame %u: %u holders, %u in its reverse map",
+			    frame, want, n);
+	for (uint32_t k = 0; k < n; k++) {
+		const struct partition *y = c->refs[k].p;
+		const uint64_t page = c->refs[k].page;
+
+		if (!y || y->slot >= hv->nslots || hv->slots[y->slot] != y ||
+		    is_root(hv, y))
+			return fail(c, "frame %u: reverse map names no live child",
+				    frame);
+		const struct gpa_entry *e = entry_at(y, page);
+
+		/* Each reference names its own entry (its index there), so
+		 * n references over n holders name each exactly once. */
+		if (!e || e->state == GPA_UNMAPPED || e->frame != frame ||
+		    (table && e->rmap != k))
+			return fail(c, "frame %u: reverse map entry %u (partition %llu page %llu) does not hold it",
+				    frame, k, (unsigned long long)y->id,
+				    (unsigned long long)page);
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		const struct partition *y = c->refs[k].p;
+		const struct gpa_entry *e = entry_at(y, c->refs[k].page);
+		unsigned held;
+
+		/* SPEC 6: only with rights its parent has on the frame. */
+		if (!holder_rights(c, y->parent, n, frame, &held))
+			return fail(c, "partition %llu page %llu reaches frame %u, which its parent %llu does not hold",
+				    (unsigned long long)y->id,
+				    (unsigned long long)c->refs[k].page, frame,
+				    (unsigned long long)y->parent->id);
+		if (e->flags & ~held)
+			return fail(c, "partition %llu page %llu has rights %#x on frame %u, its parent %llu holds %#x",
+				    (unsigned long long)y->id,
+				    (unsigned long long)c->refs[k].page,
+				    e->flags, frame,
+				    (unsigned long long)y->parent->id, held);
+		if (e->state != GPA_GIVEN)
+			continue;
+		bool child = false;
+
+		for (uint32_t j = 0; j < n && !child; j++)
+			child = c->refs[j].p->parent == y;
+		if (!child)
+			return fail(c, "partition %llu page %llu: frame %u given, but no child holds it",
+				    (unsigned long long)y->id,
+				    (unsigned long long)c->refs[k].page, frame);
+	}
+	return 0;
+}
+
 /* Mappings recorded per frame agree with the GPA spaces: a frame is
  * reachable from two partitions only through explicit mappings. */
 static int check_maps(struct checker *c)
 {
 	struct ohv *hv = c->hv;
 
+	uint64_t shared = 0;
+
 	for (uint32_t s = 0; s < hv->nslots; s++)
 		if (hv->slots[s] && check_gpa_space(c, hv->slots[s]))
 			return -1;
+	/* Frames held twice or more each have a reverse-map table (checked
+	 * per frame below), and there are no others. */
+	for (uint64_t i = 0; i < hv->cfg.memory_pages; i++) {
+		shared += c->holders[i] >= 2;
+		if (c->holders[i] > c->nrefs)
+			c->nrefs = c->holders[i];
+	}
+	c->refs = calloc(c->nrefs ? c->nrefs : 1, sizeof(*c->refs));
+	if (!c->refs)
+		return fail(c, "out of host memory for the check");
+	if (hv->rmaps.count != shared)
+		return fail(c, "%zu reverse-map tables for %llu frames held twice or more",
+			    hv->rmaps.count, (unsigned long long)shared);
 	for (uint64_t i = 0; i < hv->cfg.memory_pages; i++) {
 		const struct frame *f = &hv->frames[i];
 
 		if (f->state == FRAME_GPA && f->maps != c->maps[i])
 			return fail(c, "frame %llu: %u mappings recorded, %u found",
 				    (unsigned long long)i, f->maps, c->maps[i]);
+		if (check_rmap(c, (uint32_t)i))
+			return -1;
 	}
 	if (c->lent_entries != c->lent_frames)
 		return fail(c, "%llu lent GPA entries, %llu pool frames lent by children",
@@ -596,7 +735,8 @@ int ohv_debug_check(struct ohv *hv, char *why, size_t why_len)
 	c.in_use = calloc(cells, sizeof(uint64_t));
 	c.leaving = calloc(cells, sizeof(uint64_t));
 	c.maps = calloc(hv->cfg.memory_pages, sizeof(uint32_t));
-	if (!c.avail || !c.in_use || !c.leaving || !c.maps)
+	c.holders = calloc(hv->cfg.memory_pages, sizeof(uint32_t));
+	if (!c.avail || !c.in_use || !c.leaving || !c.maps || !c.holders)
 		rc = fail(&c, "out of host memory for the check");
 	else if ((rc = check_tree(&c)) == 0 && (rc = check_frames(&c)) == 0 &&
 		 (rc = check_maps(&c)) == 0)
@@ -606,5 +746,7 @@ int ohv_debug_check(struct ohv *hv, char *why, size_t why_len)
 	free(c.in_use);
 	free(c.leaving);
 	free(c.maps);
+	free(c.holders);
+	free(c.refs);
 	return rc;
 }

@@ -29,14 +29,29 @@ enum gpa_entry_state {
 	GPA_MAPPED = 1,		/* frame reachable with flags' rights       */
 	GPA_LENT = 2,		/* frame deposited by this partition: the
 				 * mapping is frozen until it is withdrawn    */
+	GPA_GIVEN = 3,		/* unmapped from the partition's own space
+				 * while a child of it holds the frame (SPEC
+				 * 6: handed to the child): no access, but
+				 * the rights in flags still bound what its
+				 * descendants may have, and revoking it
+				 * revokes theirs.  Gone when no child holds
+				 * the frame any more.                        */
 };
 
 struct gpa_entry {
 	uint32_t frame;
 	uint8_t state;
 	uint8_t flags;		/* HV_MAP_GPA_* permission bits */
-	uint16_t reserved;
+	uint16_t rmap;		/* index in the frame's reverse map, when it
+				 * has one (gpa.c)                            */
 };
+
+/*
+ * Most GPA entries one frame may have across all partitions (SPEC 2 work
+ * bounds): a revocation walks them all within one rep element.  Mapping a
+ * frame once more is NO_RESOURCES.
+ */
+#define RMAP_MAX	1024u
 
 /*
  * A GPA table: one 2 MiB-aligned region of a child's GPA space.  It costs
@@ -45,6 +60,7 @@ struct gpa_entry {
  */
 struct gpa_table {
 	uint64_t region;
+	struct partition *owner;
 	uint32_t used;		/* entries not GPA_UNMAPPED */
 	struct charge charge;
 	struct gpa_entry e[GPA_REGION_PAGES];
@@ -80,11 +96,43 @@ void gpa_return(struct ohv *hv, struct partition *p, uint32_t frame,
 		uint64_t gpa_page);
 
 /* HvFinalizePartition: drop every mapping of p and return its GPA tables'
- * pages to its pool. */
+ * pages to its pool (p has no children left). */
 void gpa_space_destroy(struct ohv *hv, struct partition *p);
 
 /* Free a GPA space's host memory without touching pools (ohv_close). */
 void gpa_space_free(struct partition *p);
+
+/* Free the reverse maps (ohv_close). */
+void gpa_rmap_free(struct ohv *hv);
+
+/*
+ * The rights the root holds on a frame of its identity map (SPEC 6): what
+ * it kept, or all of them once it gave the frame away whole (flags 0) to
+ * the children that map it, which keep what they have.
+ */
+static inline unsigned frame_root_held(const struct frame *f)
+{
+	return f->root_deny == GPA_FULL ? GPA_FULL :
+	       GPA_FULL & ~(unsigned)f->root_deny;
+}
+
+/* A reference from a frame to one GPA entry that holds it. */
+struct rmap_ref {
+	struct partition *p;
+	uint64_t page;
+};
+
+/*
+ * The GPA entries (mapped, given or lent) of child partitions that hold
+ * frame, for the invariant checker: stores up to max and returns how many
+ * there are.  Frames held once keep that reference in their struct frame;
+ * frames held more often have a table (hv->rmaps).
+ */
+uint32_t gpa_rmap_refs(const struct ohv *hv, uint32_t frame,
+		       struct rmap_ref *out, uint32_t max);
+
+/* Whether frame has a reverse-map table (held by two entries or more). */
+bool gpa_rmap_table(const struct ohv *hv, uint32_t frame);
 
 /* Host address of a machine frame. */
 static inline void *frame_ptr(const struct ohv *hv, uint32_t frame)

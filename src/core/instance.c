@@ -10,6 +10,7 @@
 #endif
 
 #include "alloc.h"
+#include "gpa.h"
 #include "internal.h"
 #include "partition.h"
 #include "rootmem.h"
@@ -180,6 +181,7 @@ static int instance_open(const struct ohv_config *cfg,
 	idmap_key_new(&hv->idkey);
 	idmap_init(&hv->ids, &hv->idkey);
 	idmap_init(&hv->shared, &hv->idkey);
+	idmap_init(&hv->rmaps, &hv->idkey);
 	/*
 	 * Critical sections are short (a hypercall's bookkeeping), so a
 	 * waiter spins briefly before sleeping: on a few cores that beats a
@@ -255,6 +257,7 @@ void ohv_close(struct ohv *hv)
 	 * which are always called with it held. */
 	lock_take(hv);
 	partition_destroy_all(hv);
+	gpa_rmap_free(hv);
 	seam_close(hv);
 	lock_drop(hv);
 	rootmem_destroy(hv);

@@ -57,13 +57,18 @@ enum frame_state {
  * full access": owner is stored + 1 for that reason.
  */
 struct frame {
-	uint32_t owner1;	/* pool owner's slot + 1; 0 when in no pool */
-	uint32_t next;		/* free-list / charge-chain link (pool frames) */
+	uint32_t owner1;	/* pool owner's slot + 1; 0 when in no pool.
+				 * GPA frames held by exactly one child GPA
+				 * entry: that partition's slot + 1 (its
+				 * reverse map, gpa.c), else 0              */
+	uint32_t next;		/* free-list / charge-chain link (pool frames);
+				 * GPA frames: that entry's GPA page, 31:0   */
 	uint8_t state;		/* enum frame_state                         */
 	uint8_t root_deny;	/* MapFlags bits the root gave up on its
 				 * identity map (SPEC 6)                     */
 	uint8_t dep_hi;		/* pool frames: depositor's GPA page, 39:32
-				 * (GPA pages are below 2^40: 52-bit GPAs) */
+				 * (GPA pages are below 2^40: 52-bit GPAs);
+				 * GPA frames: that entry's GPA page, 39:32 */
 	uint8_t backed;		/* openhv wrote the frame, so the host has
 				 * committed memory to it (pool.c, zeroing) */
 	union {
@@ -75,7 +80,9 @@ struct frame {
 _Static_assert(sizeof(struct frame) == 16, "16 bytes of metadata a frame");
 
 /* A frame in the root's identity map with full access that no child
- * maps: the root alone reaches it, so it may deposit it (SPEC 5.1). */
+ * maps: the root alone reaches it, so it may deposit it (SPEC 5.1).  (A
+ * child's entry that gave the frame away exists only while a child of it
+ * holds the frame, so maps == 0 means no child entry at all.) */
 static inline bool frame_root_own(const struct frame *f)
 {
 	return f->state == FRAME_GPA && !f->root_deny && !f->maps;
@@ -150,6 +157,13 @@ struct partition {
 
 	/* A child's GPA space: 2 MiB region + 1 -> struct gpa_table (gpa.c). */
 	struct idmap gpa;
+	/* Scratch of gpa.c's revocation pass over one frame, valid while
+	 * rm_epoch equals hv->rm_epoch. */
+	uint64_t rm_epoch;
+	uint32_t rm_kept;	/* its entries of the frame that stay       */
+	uint32_t rm_holders;	/* its children that hold the frame          */
+	uint8_t rm_held;	/* the rights it holds on the frame          */
+	bool rm_counted;	/* counted in its parent's rm_holders        */
 	/* Port id + 1 -> struct port; connection id + 1 -> struct connection
 	 * (synic.h). */
 	struct idmap ports;
@@ -167,6 +181,8 @@ struct partition {
 struct ohv_backend_ops;
 struct ohv_bpart;
 struct ohv_bvp;
+struct rmap;
+struct rmap_scratch;
 
 struct ohv {
 	struct ohv_config cfg;
@@ -174,6 +190,14 @@ struct ohv {
 	pthread_t lock_owner;		/* while held (lock_held)            */
 	/* Signalled when withdrawn frames finish leaving their pool. */
 	pthread_cond_t left;
+
+	/* Reverse maps (gpa.c): frame + 1 -> the GPA entries that hold it,
+	 * for frames held by two entries or more; a spare table and the
+	 * revocation pass's scratch, allocated before they are needed. */
+	struct idmap rmaps;
+	struct rmap *rm_spare;
+	struct rmap_scratch *rm_scratch;
+	uint64_t rm_epoch;
 
 	/* Machine memory: memory_pages frames in one shared mapping. */
 	int memfd;
