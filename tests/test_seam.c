@@ -695,3 +695,86 @@ TEST(seam_null_backend)
 		CHECK(hv == NULL);
 	}
 }
+
+/* Map n root pages from first_src at GPA page target of child id. */
+static uint64_t seam_map(struct ohv *hv, uint64_t id, uint64_t target,
+			 uint64_t first_src, uint32_t n, uint32_t flags)
+{
+	struct {
+		struct hv_input_map_gpa_pages h;
+		uint64_t pages[8];
+	} in = {
+		.h = { .target_partition_id = id, .target_gpa_base = target,
+		       .map_flags = flags },
+	};
+
+	for (uint32_t i = 0; i < n; i++)
+		in.pages[i] = first_src + i;
+	return t_mem(hv, T_ROOT, ohv_control(HVCALL_MAP_GPA_PAGES, 0, n, 0),
+		     &in, sizeof(in.h) + n * 8, NULL, 0);
+}
+
+TEST(seam_gpa_runs_reach_the_backend)
+{
+	struct ohv *hv = rec_open();
+	uint64_t next = T_FIRST_FREE_PAGE;
+	uint64_t id = seam_child(hv, &next);
+	const uint64_t src = next;
+	const unsigned rw = HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE;
+
+	next += 3;
+	size_t mark = rec.n;
+
+	REQUIRE_ST(seam_map(hv, id, 0x40, src, 3, rw), HV_STATUS_SUCCESS);
+	CHECK_EQ(count_since(mark, EV_GPA_MAP), 3);
+	for (uint32_t i = 0; i < 3 && mark + i < rec.n; i++) {
+		const struct ev *e = &rec.ev[mark + i];
+
+		CHECK_EQ(e->kind, EV_GPA_MAP);
+		CHECK_EQ(e->partition, id);
+		CHECK_EQ(e->a, 0x40 + i);		/* GPA page   */
+		CHECK_EQ(e->b, 1);			/* run length */
+		CHECK_EQ(e->c, ((src + i) << 8) | rw);	/* frame, rights */
+	}
+
+	/* The root keeps only read on its own page: the child's mapping of
+	 * that frame is clamped to read too (SPEC 6), and the backend is
+	 * told. */
+	mark = rec.n;
+	struct {
+		struct hv_input_map_gpa_pages h;
+		uint64_t page;
+	} self = {
+		.h = { .target_partition_id = HV_PARTITION_ID_SELF,
+		       .target_gpa_base = src + 1,
+		       .map_flags = HV_MAP_GPA_READABLE },
+		.page = src + 1,
+	};
+
+	REQUIRE_ST(t_mem(hv, T_ROOT, ohv_control(HVCALL_MAP_GPA_PAGES, 0, 1, 0),
+			 &self, sizeof(self), NULL, 0), HV_STATUS_SUCCESS);
+	const struct ev *e = last_of(EV_GPA_MAP);
+
+	REQUIRE(e && count_since(mark, EV_GPA_MAP) == 1);
+	CHECK_EQ(e->a, 0x41);
+	CHECK_EQ(e->c, ((src + 1) << 8) | HV_MAP_GPA_READABLE);
+
+	/* Unmap two pages: two unmaps of one page each. */
+	struct hv_input_unmap_gpa_pages un = {
+		.target_partition_id = id, .target_gpa_base = 0x41,
+	};
+
+	mark = rec.n;
+	REQUIRE_ST(t_mem(hv, T_ROOT, ohv_control(HVCALL_UNMAP_GPA_PAGES, 0, 2, 0),
+			 &un, sizeof(un), NULL, 0), HV_STATUS_SUCCESS);
+	CHECK_EQ(count_since(mark, EV_GPA_UNMAP), 2);
+	CHECK_EQ(last_of(EV_GPA_UNMAP)->a, 0x42);
+	CHECK_EQ(count_since(mark, EV_GPA_MAP), 0);
+
+	/* Finalize: the backend frees the VM; no per-page noise. */
+	mark = rec.n;
+	REQUIRE_ST(t_finalize(hv, id), HV_STATUS_SUCCESS);
+	CHECK_EQ(count_since(mark, EV_GPA_UNMAP), 0);
+	CHECK_EQ(last_of(EV_PART_FINI)->partition, id);
+	t_close(hv);
+}

@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "handlers.h"
 #include "partition.h"
 #include "surface.h"
 #include "pool.h"
+#include "seam.h"
 
 static struct gpa_table *table_get(const struct partition *p, uint64_t page)
 {
@@ -145,6 +145,19 @@ static inline struct gpa_entry *slot_entry(struct rmap_slot s)
 static inline uint64_t slot_page(struct rmap_slot s)
 {
 	return (s.t->region << GPA_REGION_SHIFT) | s.k;
+}
+
+/*
+ * Tell the backend what page of p reaches now (the seam's GPA hooks, SPEC
+ * 11.2): a frame with rights, or nothing (unmapped, given, lent).
+ */
+static void entry_show(struct ohv *hv, struct partition *p, uint64_t page,
+		       const struct gpa_entry *e)
+{
+	if (e && e->state == GPA_MAPPED && e->flags)
+		seam_gpa_map(hv, p, page, 1, &e->frame, e->flags);
+	else
+		seam_gpa_unmap(hv, p, page, 1);
 }
 
 static struct rmap *rmap_get(const struct ohv *hv, uint32_t frame)
@@ -375,6 +388,7 @@ uint32_t gpa_lend(struct ohv *hv, struct partition *p, uint64_t gpa_page)
 		return FRAME_NONE;
 	entry_get(p, gpa_page)->state = GPA_LENT;
 	f->maps = 0;
+	seam_gpa_unmap(hv, p, gpa_page, 1);
 	/* A sole holder's record in the frame gives way to the pool's. */
 	if (!rmap_get(hv, frame))
 		rmap_one_set(hv, frame, NULL, 0);
@@ -399,6 +413,7 @@ void gpa_return(struct ohv *hv, struct partition *p, uint32_t frame,
 	OHV_ASSERT(e && e->state == GPA_LENT && e->frame == frame);
 	e->state = GPA_MAPPED;
 	f->maps = 1;
+	entry_show(hv, p, gpa_page, e);
 	if (!rmap_get(hv, frame))
 		rmap_one_set(hv, frame, p, gpa_page);
 }
@@ -419,11 +434,15 @@ static void table_release(struct ohv *hv, struct partition *p,
 static void entry_unmap(struct ohv *hv, struct partition *p,
 			struct gpa_table *t, struct gpa_entry *e)
 {
+	const uint64_t page = (t->region << GPA_REGION_SHIFT) |
+			      (uint64_t)(e - t->e);
+
 	OHV_ASSERT(e->state == GPA_MAPPED || e->state == GPA_GIVEN);
 	if (e->state == GPA_MAPPED)
 		hv->frames[e->frame].maps--;
 	rmap_del(hv, e->frame, t, (uint32_t)(e - t->e));
 	memset(e, 0, sizeof(*e));
+	seam_gpa_unmap(hv, p, page, 1);
 	if (--t->used == 0)
 		table_release(hv, p, t);
 }
@@ -498,10 +517,12 @@ static void rmap_settle(struct ohv *hv, uint32_t frame)
 		struct gpa_entry *e = slot_entry(one);
 		struct partition *y = one.t->owner;
 
-		if (!is_root(hv, y->parent) || e->state == GPA_GIVEN)
+		if (!is_root(hv, y->parent) || e->state == GPA_GIVEN) {
 			entry_unmap(hv, y, one.t, e);
-		else
+		} else if (e->flags & ~root_held) {
 			e->flags &= (uint8_t)root_held;
+			entry_show(hv, y, slot_page(one), e);
+		}
 		return;
 	}
 
@@ -577,9 +598,11 @@ static void rmap_settle(struct ohv *hv, uint32_t frame)
 	/* Apply: the rights first, then the entries that go (each of which
 	 * changes the reverse map, so they are copied out first). */
 	for (uint32_t i = 0; i < n; i++) {
-		if (s->act[i] == RM_CLAMP)
+		if (s->act[i] == RM_CLAMP) {
 			slot_entry(rm->ref[i])->flags = s->flags[i];
-		else if (s->act[i] == RM_DROP)
+			entry_show(hv, rm->ref[i].t->owner,
+				   slot_page(rm->ref[i]), slot_entry(rm->ref[i]));
+		} else if (s->act[i] == RM_DROP)
 			s->drop[ndrop++] = rm->ref[i];
 	}
 	for (uint32_t i = 0; i < ndrop; i++)
@@ -686,46 +709,13 @@ static hv_status_t table_for(struct ohv *hv, struct partition *t,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Hypercalls (SPEC 6).                                                    */
-
-/*
- * The target of a map or unmap: an Active child of the caller.  The root
- * may also name itself for HvMapGpaPages, to change its own rights; any
- * other partition may name itself for HvUnmapGpaPages, to give up pages
- * of its own GPA space (SPEC 6).
- */
-static hv_status_t map_target(struct hvctx *cx, uint64_t id, bool map,
-			      struct partition **out)
-{
-	const bool root = is_root(cx->hv, cx->caller);
-	/* Where the caller may name itself: the root maps on itself, a
-	 * child unmaps on itself. */
-	const bool self_ok = map ? root : !root;
-
-	/* SPEC 4: where the target must be a child, SELF names none. */
-	if (id == HV_PARTITION_ID_SELF && !self_ok)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	struct partition *t = partition_resolve(cx->hv, cx->caller, id);
-
-	if (!t)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if (t == cx->caller) {
-		if (!self_ok)
-			return HV_STATUS_ACCESS_DENIED;
-	} else if (t->parent != cx->caller) {
-		return HV_STATUS_ACCESS_DENIED;
-	}
-	if (t->state != OHV_STATE_ACTIVE)
-		return HV_STATUS_INVALID_PARTITION_STATE;
-	*out = t;
-	return HV_STATUS_SUCCESS;
-}
+/* Mapping and unmapping, page by page (SPEC 6; the calls: hc_gpa.c).      */
 
 /* The root changes the rights of its own identity map: page must equal
  * source (SPEC 6).  Flags 0 gives up all access, and a frame mapped into
  * children becomes theirs; fewer rights than before are taken from every
  * descendant's entry of the frame too. */
-static hv_status_t map_identity(struct ohv *hv, uint64_t page, uint64_t source,
+hv_status_t gpa_map_identity(struct ohv *hv, uint64_t page, uint64_t source,
 				unsigned flags)
 {
 	if (source != page)
@@ -754,10 +744,10 @@ static bool revoke_blocked(const struct ohv *hv, const struct gpa_entry *e)
 	       hv->frames[e->frame].state != FRAME_GPA;
 }
 
-static hv_status_t map_one(struct hvctx *cx, struct partition *t,
+hv_status_t gpa_map_page(struct ohv *hv, struct partition *caller,
+			  struct partition *t,
 			   uint64_t page, uint64_t source, unsigned flags)
 {
-	struct ohv *hv = cx->hv;
 	uint32_t frame;
 	unsigned rights;
 	struct gpa_table *tab;
@@ -765,7 +755,7 @@ static hv_status_t map_one(struct hvctx *cx, struct partition *t,
 
 	/* The source must be reachable by the caller, with at least the
 	 * rights it hands on: a parent cannot give more than it has. */
-	if (!gpa_lookup(hv, cx->caller, source, &frame, &rights) ||
+	if (!gpa_lookup(hv, caller, source, &frame, &rights) ||
 	    (flags & ~rights))
 		return HV_STATUS_OPERATION_DENIED;
 	tab = table_get(t, page);
@@ -810,6 +800,7 @@ static hv_status_t map_one(struct hvctx *cx, struct partition *t,
 	e->frame = frame;
 	e->flags = (uint8_t)flags;
 	e->state = GPA_MAPPED;
+	entry_show(hv, t, page, e);
 	if (!same) {
 		hv->frames[frame].maps++;
 		rmap_add(hv, frame, tab, (uint32_t)(e - tab->e));
@@ -827,27 +818,28 @@ static hv_status_t map_one(struct hvctx *cx, struct partition *t,
  * A large-page element maps its 512 frames or none: every check the
  * frames' maps would make, made first (they share one GPA table).
  */
-static hv_status_t large_ok(struct hvctx *cx, struct partition *t,
+hv_status_t gpa_large_ok(struct ohv *hv, struct partition *caller,
+			 struct partition *t,
 			    uint64_t page, uint64_t source, unsigned flags)
 {
 	const struct gpa_table *tab;
 
 	if ((source & (GPA_REGION_PAGES - 1)) || page >= HV_GPA_PAGE_LIMIT)
 		return HV_STATUS_INVALID_PARAMETER;
-	tab = t == cx->caller ? NULL : table_get(t, page);
+	tab = t == caller ? NULL : table_get(t, page);
 	for (uint32_t k = 0; k < GPA_REGION_PAGES; k++) {
 		uint32_t frame;
 		unsigned rights;
 
-		if (t == cx->caller) {
+		if (t == caller) {
 			if (source != page)
 				return HV_STATUS_INVALID_PARAMETER;
-			if (page + k >= cx->hv->cfg.memory_pages ||
-			    cx->hv->frames[page + k].state != FRAME_GPA)
+			if (page + k >= hv->cfg.memory_pages ||
+			    hv->frames[page + k].state != FRAME_GPA)
 				return HV_STATUS_OPERATION_DENIED;
 			continue;
 		}
-		if (!gpa_lookup(cx->hv, cx->caller, source + k, &frame, &rights) ||
+		if (!gpa_lookup(hv, caller, source + k, &frame, &rights) ||
 		    (flags & ~rights))
 			return HV_STATUS_OPERATION_DENIED;
 		if (tab && tab->e[k].state == GPA_LENT)
@@ -872,124 +864,36 @@ static void unmap_own(struct ohv *hv, struct partition *t,
 	if (child_holds(hv, t, frame)) {
 		e->state = GPA_GIVEN;
 		hv->frames[frame].maps--;
+		seam_gpa_unmap(hv, t, (tab->region << GPA_REGION_SHIFT) |
+				      (uint64_t)(e - tab->e), 1);
 		return;
 	}
 	entry_unmap(hv, t, tab, e);
 	rmap_settle(hv, frame);
 }
 
-hv_status_t hc_map_gpa_pages(struct hvctx *cx)
+hv_status_t gpa_unmap_page(struct ohv *hv, struct partition *caller,
+			    struct partition *t, uint64_t page)
 {
-	const struct hv_input_map_gpa_pages *in = cx->in;
-	struct partition *t;
-	hv_status_t st = map_target(cx, in->target_partition_id, true, &t);
+	struct gpa_table *tab = table_get(t, page);
+	struct gpa_entry *e = tab ? &tab->e[page & (GPA_REGION_PAGES - 1)] : NULL;
 
-	if (st)
-		return st;
-	/* SPEC 6: R/W/X bits, ADJUSTABLE (recorded) and LARGE_PAGE; no
-	 * write without read. */
-	const unsigned flags = in->map_flags & GPA_FULL;
-	const bool large = in->map_flags & HV_MAP_GPA_LARGE_PAGE;
-	const uint32_t span = large ? GPA_REGION_PAGES : 1;
+	/* Unmapping an unmapped page succeeds (SPEC 6); a lent one is frozen
+	 * until withdrawn, and so is one whose frame a descendant lent. */
+	if (e && e->state != GPA_UNMAPPED && t != caller &&
+	    revoke_blocked(hv, e))
+		return HV_STATUS_OBJECT_IN_USE;
+	if (e && e->state == GPA_LENT)
+		return HV_STATUS_OBJECT_IN_USE;
+	if (e && t == caller) {
+		unmap_own(hv, t, tab, e);
+	} else if (e && e->state != GPA_UNMAPPED) {
+		/* SPEC 6: every descendant's entry of the frame loses it
+		 * too, in this call. */
+		const uint32_t frame = e->frame;
 
-	if ((in->map_flags & ~(GPA_FULL | HV_MAP_GPA_ADJUSTABLE |
-			       HV_MAP_GPA_LARGE_PAGE)) ||
-	    ((flags & GPA_WRITE) && !(flags & GPA_READ)))
-		return HV_STATUS_INVALID_PARAMETER;
-	/* A large page: 512 frames from a 2 MiB-aligned source page to a
-	 * 2 MiB-aligned target (SPEC 6). */
-	if (large && (in->target_gpa_base & (GPA_REGION_PAGES - 1)))
-		return HV_STATUS_INVALID_PARAMETER;
-	if ((in->map_flags & HV_MAP_GPA_ADJUSTABLE) && !pext_get(t))
-		return HV_STATUS_NO_RESOURCES;
-	if (in->map_flags & HV_MAP_GPA_ADJUSTABLE)
-		t->ext->adjustable = true;
-	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
-		uint64_t source = in->source_gpa_page_list[i];
-
-		if (large)
-			st = large_ok(cx, t, in->target_gpa_base + (uint64_t)span * i,
-				      source, flags);
-		for (uint32_t k = 0; !st && k < span; k++) {
-			uint64_t page = in->target_gpa_base + (uint64_t)span * i + k;
-
-			if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
-			    page >= HV_GPA_PAGE_LIMIT)
-				st = HV_STATUS_INVALID_PARAMETER;
-			else if (t == cx->caller)
-				st = map_identity(cx->hv, page, source + k, flags);
-			else
-				st = map_one(cx, t, page, source + k, flags);
-		}
-		if (st) {
-			cx->rep_done = i;
-			return st;
-		}
-		if (hc_budget_spent(cx, i)) {
-			cx->rep_done = i + 1;
-			return HV_STATUS_SUCCESS;
-		}
+		entry_unmap(hv, t, tab, e);
+		rmap_settle(hv, frame);
 	}
-	cx->rep_done = cx->rep_count;
-	return HV_STATUS_SUCCESS;
-}
-
-hv_status_t hc_unmap_gpa_pages(struct hvctx *cx)
-{
-	const struct hv_input_unmap_gpa_pages *in = cx->in;
-	struct partition *t;
-	hv_status_t st = map_target(cx, in->target_partition_id, false, &t);
-
-	if (st)
-		return st;
-	/* LARGE_PAGE: each rep unmaps 512 pages (SPEC 6); nothing else. */
-	const uint32_t span = in->unmap_flags & HV_UNMAP_GPA_LARGE_PAGE ?
-			      GPA_REGION_PAGES : 1;
-
-	if ((in->unmap_flags & ~HV_UNMAP_GPA_LARGE_PAGE) ||
-	    (span > 1 && (in->target_gpa_base & (GPA_REGION_PAGES - 1))))
-		return HV_STATUS_INVALID_PARAMETER;
-	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
-		for (uint32_t k = 0; k < span; k++) {
-			uint64_t page = in->target_gpa_base + (uint64_t)span * i + k;
-
-			if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
-			    page >= HV_GPA_PAGE_LIMIT) {
-				cx->rep_done = i;
-				return HV_STATUS_INVALID_PARAMETER;
-			}
-			struct gpa_table *tab = table_get(t, page);
-			struct gpa_entry *e = tab ?
-				&tab->e[page & (GPA_REGION_PAGES - 1)] : NULL;
-
-			/* Unmapping an unmapped page succeeds (SPEC 6); a
-			 * lent one is frozen until withdrawn, and so is one
-			 * whose frame a descendant lent. */
-			if (e && e->state != GPA_UNMAPPED && t != cx->caller &&
-			    revoke_blocked(cx->hv, e)) {
-				cx->rep_done = i;
-				return HV_STATUS_OBJECT_IN_USE;
-			}
-			if (e && e->state == GPA_LENT) {
-				cx->rep_done = i;
-				return HV_STATUS_OBJECT_IN_USE;
-			}
-			if (e && t == cx->caller) {
-				unmap_own(cx->hv, t, tab, e);
-			} else if (e && e->state != GPA_UNMAPPED) {
-				/* SPEC 6: every descendant's entry of the
-				 * frame loses it too, in this call. */
-				const uint32_t frame = e->frame;
-
-				entry_unmap(cx->hv, t, tab, e);
-				rmap_settle(cx->hv, frame);
-			}
-		}
-		if (hc_budget_spent(cx, i)) {
-			cx->rep_done = i + 1;
-			return HV_STATUS_SUCCESS;
-		}
-	}
-	cx->rep_done = cx->rep_count;
 	return HV_STATUS_SUCCESS;
 }

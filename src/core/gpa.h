@@ -95,6 +95,32 @@ uint32_t gpa_lend(struct ohv *hv, struct partition *p, uint64_t gpa_page);
 void gpa_return(struct ohv *hv, struct partition *p, uint32_t frame,
 		uint64_t gpa_page);
 
+/*
+ * HvMapGpaPages, one page: caller hands its page source to page of child
+ * t with flags (HV_MAP_GPA_* rights), replacing what was there (a remap
+ * with fewer rights or another frame revokes the old from t's
+ * descendants, SPEC 6).  SUCCESS, OPERATION_DENIED (source not the
+ * caller's with those rights), OBJECT_IN_USE (page lent), INSUFFICIENT_MEMORY
+ * (t's pool cannot pay a GPA table), NO_RESOURCES.
+ */
+hv_status_t gpa_map_page(struct ohv *hv, struct partition *caller,
+			 struct partition *t, uint64_t page, uint64_t source,
+			 unsigned flags);
+/* The root's rights on its own identity map page (source must equal page):
+ * SUCCESS, INVALID_PARAMETER, OPERATION_DENIED. */
+hv_status_t gpa_map_identity(struct ohv *hv, uint64_t page, uint64_t source,
+			     unsigned flags);
+/* Whether the 512 pages of a large-page element could all be mapped
+ * (SPEC 6): SUCCESS, or the status the first that cannot gives. */
+hv_status_t gpa_large_ok(struct ohv *hv, struct partition *caller,
+			 struct partition *t, uint64_t page, uint64_t source,
+			 unsigned flags);
+/* HvUnmapGpaPages, one page of t (a child of caller, or caller itself):
+ * SUCCESS (also for a page not mapped) or OBJECT_IN_USE (lent, or a
+ * descendant lent its frame). */
+hv_status_t gpa_unmap_page(struct ohv *hv, struct partition *caller,
+			   struct partition *t, uint64_t page);
+
 /* HvFinalizePartition: drop every mapping of p and return its GPA tables'
  * pages to its pool (p has no children left). */
 void gpa_space_destroy(struct ohv *hv, struct partition *p);
