@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # openhv — one non-recursive GNU make.
 #
 #   make            build/libopenhv.a, build/libopenhv.so*, build/openhv

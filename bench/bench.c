@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * openhv benchmarks (make bench).
  *
@@ -493,7 +494,7 @@ static uint64_t create_ports(struct ohv_client *c, uint64_t child,
 
 /*
  * finalize_64k_ports: HvFinalizePartition of a partition holding 64,000
- * ports, over the time HvCreatePort took to make them (SPEC 2: finalize is
+ * ports, over the time HvCreatePort took to make them (spec.md §2: finalize is
  * linear in what it frees).
  */
 static double bench_finalize_ports(double *finalize_ms)
@@ -533,7 +534,7 @@ static double bench_finalize_ports(double *finalize_ms)
  * src/idmap.c (Fibonacci hashing, ((id + 1) * 0x9E3779B97F4A7C15 >> 32)
  * masked to the table) sent to a handful of neighbouring slots of the
  * 65,536-slot table, so that linear probing made one cluster of them all,
- * against 32,000 sequential ids (SPEC 2: lookups stay fast whatever ids a
+ * against 32,000 sequential ids (spec.md §2: lookups stay fast whatever ids a
  * guest picks).  The ratio of the two creation times.
  */
 static uint32_t colliding_ids(uint32_t *ids, uint32_t n)

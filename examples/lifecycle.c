@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shortest life of a partition, driven the way the Linux mshv driver
  * drives the real hypervisor.  Build with make; run build/examples/lifecycle.

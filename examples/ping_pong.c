@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ping_pong: two child partitions talk through SynIC message ports.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fuzz harness shared by the targets in fuzz/: one instance per input,
  * hypercalls with the invariant checker after each, and the model-driven
@@ -20,7 +21,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The rep fields of a control word (SPEC 3.1). */
+/* The rep fields of a control word (spec.md §3.1). */
 static inline uint32_t fz_rep_count(uint64_t control)
 {
 	return (uint32_t)((control & HV_HYPERCALL_REP_COUNT_MASK) >>

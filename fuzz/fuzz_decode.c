@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_decode: the decoders alone, as `openhv decode` and the traces use
  * them: control words, result values, status names and parameter blocks of

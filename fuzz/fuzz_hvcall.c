@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One hypercall against a rich machine.
  *
@@ -46,7 +47,7 @@ static const uint16_t codes[] = {
 	HVCALL_CONNECT_PORT_CLASSIC, HVCALL_GET_PORT_PROPERTY,
 	HVCALL_DISCONNECT_PORT, HVCALL_POST_MESSAGE, HVCALL_SIGNAL_EVENT,
 	HVCALL_SET_PORT_PROPERTY, HVCALL_CREATE_PORT, HVCALL_CONNECT_PORT,
-	/* SPEC 10 */
+	/* spec.md §10 */
 	HVCALL_INSTALL_INTERCEPT, HVCALL_TRANSLATE_VIRTUAL_ADDRESS,
 	HVCALL_READ_GPA, HVCALL_WRITE_GPA, HVCALL_CLEAR_VIRTUAL_INTERRUPT,
 	HVCALL_MAP_STATS_PAGE, HVCALL_UNMAP_STATS_PAGE,
@@ -284,7 +285,7 @@ static void setup(struct fz *f)
 	fz_check(f);
 }
 
-/* Parameter block sizes (SPEC 3.3): fixed input per arch, simple output,
+/* Parameter block sizes (spec.md §3.3): fixed input per arch, simple output,
  * rep output element. */
 struct blk {
 	uint16_t code, in_x64, in_arm64, out, out_elem;
@@ -331,7 +332,7 @@ static uint32_t in_elem(uint16_t code)
 }
 
 /*
- * SPEC 3.2: output goes only where the call's output block is: a simple
+ * spec.md §3.2: output goes only where the call's output block is: a simple
  * call's out bytes on success, a rep call's elements [rep start, reps
  * completed).  The bytes [*lo, *hi) of the output page (memory-based) or
  * of the register block (fast) may change; nothing else may.
@@ -353,7 +354,7 @@ static void out_window(const struct ohv_config *cfg, uint64_t control,
 	if (!b)
 		return;
 	/* HvGetVpState also writes the pages its variable header lists,
-	 * which may be the output page (SPEC 10). */
+	 * which may be the output page (spec.md §10). */
 	if (code == HVCALL_GET_VP_STATE && !fast &&
 	    ohv_result_status(result) == HV_STATUS_SUCCESS) {
 		*hi = HV_PAGE_SIZE;

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Nested partitions (SPEC 5.1, 6): children create, fund and map into
+ * Nested partitions (spec.md §5.1, 6): children create, fund and map into
  * their own children, hand frames down, withdraw them back, while their
  * ancestors unmap, remap and change rights above them.  Transitive
  * revocation and "a partition reaches a frame only with rights its parent
@@ -269,7 +270,7 @@ static void op_unmap(struct nest *s)
 	do_unmap(s, p, t, gpa, count(s, 16));
 }
 
-/* SPEC 6: p hands a child its pages, mapping them there with full rights
+/* spec.md §6: p hands a child its pages, mapping them there with full rights
  * and giving up its own access, so the child may deposit them into its
  * own children. */
 static void op_hand(struct nest *s)
@@ -312,7 +313,7 @@ static void op_fund(struct nest *s)
 }
 
 /* Withdraw from a child: what comes back is zeroed, where it was
- * deposited from (SPEC 5.2). */
+ * deposited from (spec.md §5.2). */
 static void op_withdraw(struct nest *s)
 {
 	static const uint8_t zero[HV_PAGE_SIZE];
@@ -361,7 +362,7 @@ static void op_vp(struct nest *s)
 
 /* What a guest does with its memory: write it (so withdraws have
  * something to zero), or use a page as a hypercall's input or output
- * block (SPEC 3.2 step 5: only what it may read, or write). */
+ * block (spec.md §3.2 step 5: only what it may read, or write). */
 static void op_touch(struct nest *s)
 {
 	const uint64_t x = s->live[u8(&s->r) % s->nlive].id;

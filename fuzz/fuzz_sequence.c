@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Sequences of hypercalls from several partitions and VPs.
  *
@@ -80,7 +81,7 @@ static uint64_t part(struct seq *s)
 }
 
 /* The caller and its VP: a live partition, VP 0-3; rarely an id that
- * names no live partition (SPEC 2: such a call does nothing). */
+ * names no live partition (spec.md §2: such a call does nothing). */
 static uint64_t caller(struct seq *s, uint32_t *vp)
 {
 	uint8_t b = u8(&s->r);
@@ -297,7 +298,7 @@ static void op_withdraw(struct seq *s, uint64_t who, uint32_t vp)
 	r = fz_issue(&s->f, who, vp, fast,
 		     ohv_control(HVCALL_WITHDRAW_MEMORY, 0, n, 0), &in,
 		     sizeof(in), out, 8 * n);
-	/* SPEC 1: withdrawn pages come back zeroed where they were
+	/* spec.md §1: withdrawn pages come back zeroed where they were
 	 * deposited from.  (A fast call re-issued by fz_issue keeps only
 	 * its last outputs, so only the memory-based list is whole.) */
 	if (fast || !ohv_gpa(s->f.hv, who, HV_PAGE_SIZE, HV_PAGE_SIZE))
@@ -629,7 +630,7 @@ static void op_root_rights(struct seq *s)
 
 /*
  * The root hands a child pages it gives up itself, so the child may
- * deposit them into its own children (SPEC 5.1, 6).
+ * deposit them into its own children (spec.md §5.1, 6).
  */
 static void op_give(struct seq *s)
 {

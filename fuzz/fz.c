@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fuzz harness of fuzz.h. */
 #include "fuzz.h"
 
@@ -176,7 +177,7 @@ void fz_no_root_suspend(struct fz *f, uint64_t caller,
 }
 
 /*
- * What "nothing is done" compares (SPEC 3.2): the partitions, their
+ * What "nothing is done" compares (spec.md §3.2): the partitions, their
  * balances and VPs, and the SynIC interrupt state of VPs 0-3.
  */
 #define SNAP_MAX	64
@@ -275,13 +276,13 @@ uint64_t fz_call(struct fz *f, uint64_t caller, uint32_t vp,
 	if (r != call->result)
 		fz_fail(f, "result 0x%" PRIx64 " but call->result 0x%" PRIx64,
 			r, call->result);
-	/* SPEC 3.1: status 15:0, reps 43:32, everything else zero. */
+	/* spec.md §3.1: status 15:0, reps 43:32, everything else zero. */
 	if (r & ~(HV_HYPERCALL_RESULT_MASK | HV_HYPERCALL_REP_COMP_MASK))
 		fz_fail(f, "result 0x%" PRIx64 " has reserved bits set", r);
 	if (!f->check_each)
 		return r;
 	fz_check(f);
-	/* SPEC 3.2: a failure does nothing, except the rep elements it
+	/* spec.md §3.2: a failure does nothing, except the rep elements it
 	 * reports completed. */
 	snap_take(f, &after);
 	if (ohv_result_status(r) != HV_STATUS_SUCCESS &&
@@ -351,7 +352,7 @@ uint64_t fz_issue(struct fz *f, uint64_t caller, uint32_t vp, bool fast,
 		if (!count || ohv_result_status(r) != HV_STATUS_SUCCESS ||
 		    ohv_result_reps(r) >= count)
 			return r;
-		/* SPEC 3.2: an early stop has made progress. */
+		/* spec.md §3.2: an early stop has made progress. */
 		if (ohv_result_reps(r) <= start)
 			fz_fail(f, "rep call 0x%" PRIx64 " stopped early at %u"
 				" without progress", control,
@@ -407,7 +408,7 @@ static uint64_t rep_fast(struct fz *f, uint64_t caller, uint32_t vp,
 		if (ohv_result_status(r) != HV_STATUS_SUCCESS ||
 		    ohv_result_reps(r) >= count)
 			break;
-		/* SPEC 3.2: an early stop advances the rep start. */
+		/* spec.md §3.2: an early stop advances the rep start. */
 		if (ohv_result_reps(r) <= before)
 			fz_fail(f, "rep call 0x%" PRIx64 " made no progress",
 				control);
@@ -481,7 +482,7 @@ static void restore_root_rights(struct fz *f, bool must)
 }
 
 /*
- * Withdraw everything from target's pool, as caller (VP vp).  SPEC 1: each
+ * Withdraw everything from target's pool, as caller (VP vp).  spec.md §1: each
  * page comes back zeroed at the GPA it was deposited from, so the caller
  * (the depositor) reaches it again.
  */
@@ -514,7 +515,7 @@ static void withdraw_all(struct fz *f, uint64_t caller, uint32_t vp,
 				fz_fail(f, "withdrawn page 0x%" PRIx64 " of %"
 					PRIu64 " not zeroed", out[k], caller);
 		}
-		/* SPEC 5.2: NO_RESOURCES is "the pool is empty". */
+		/* spec.md §5.2: NO_RESOURCES is "the pool is empty". */
 		if (st == HV_STATUS_NO_RESOURCES)
 			return;
 	}
@@ -693,7 +694,7 @@ void fz_teardown(struct fz *f)
 				dc.connection_id, ohv_status_name(st));
 	}
 	/* Stats pages the root mapped of itself and its VPs are paid by its
-	 * own pool (SPEC 10): unmapped, whether or not they were mapped. */
+	 * own pool (spec.md §10): unmapped, whether or not they were mapped. */
 	for (uint8_t a = 0; a < 2; a++) {
 		struct hv_input_map_stats_page sp = {
 			.type = HV_STATS_OBJECT_PARTITION,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Write the seed corpora of fuzz/corpus/ (run from the repository root).
 
 Each seed reaches a deep path: calls that succeed against the rich state
@@ -110,7 +111,7 @@ def hvcall_seeds():
     s['arm64-fast-withdraw'] = hvcall(ROOT, ctl(0x49, True, reps=14), regs=[C, 0], arm64=True)
     s['numa4-withdraw-node'] = hvcall(ROOT, ctl(0x49, reps=8), q(C) + struct.pack('<II', 3, 0x80000000), fail=0x20)
     s['numa8-create-vp-node'] = hvcall(ROOT, 0x4e, q(C) + struct.pack('<I3xB', 2, 0) + q(0) + struct.pack('<II', 7, 0x80000000) + q(0), fail=0x30)
-    # SPEC 10: the Linux root's wider surface, one seed a call.
+    # spec.md §10: the Linux root's wider surface, one seed a call.
     P = struct.pack
     vh = lambda n: n << 17
     s['sysprop-sched'] = hvcall(ROOT, 0x7b, P('<II', 15, 0))
@@ -414,7 +415,7 @@ class Nest:
 
 def chain(cfg=0):
     """root -> C -> G -> GG, each running, each fed by its parent from
-    pages handed down the SPEC 6 way."""
+    pages handed down the spec.md §6 way."""
     x = Nest(cfg)
     # Root brings C up: fund 40 (its pool), root pages 272.. and 312-319
     # shared at C's 0-7.

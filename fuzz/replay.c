@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The plain replay program: a fuzz target built without libFuzzer runs
  * LLVMFuzzerTestOneInput over every file named on the command line, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # make bench: the benchmarks of bench/ (medians, baselines, BENCH lines).
 BENCH := $(O)/bench/bench
 

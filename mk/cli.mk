@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The openhv tool: its tests' environment and the USDT probes.
 #
 #   tests/test_cli.c runs the tool built beside the runner, every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # make coverage: the suite built with gcc --coverage in $(COV_O), run, and
 # the line coverage of the library and of the tool, per file and in all
 # (gcov; the runner's children write their counts when they exit).

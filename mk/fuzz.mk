@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fuzzing (fuzz/) and the sanitizer builds.
 #
 #   make fuzz        libFuzzer targets (clang, ASan + UBSan) in $(O)/fuzz/,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # make install [PREFIX=/usr/local] [DESTDIR=...]: the libraries, the
 # headers, a pkg-config file, the openhv tool and its man page openhv(1).
 # make uninstall removes them again.  A program then builds with

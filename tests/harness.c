@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The hypercall harness of t.h. */
 #include "t.h"
 
@@ -444,7 +445,7 @@ uint64_t t_runnable_child(struct ohv *hv, uint64_t *next_page,
 		(*next_page)++;
 	}
 	REQUIRE_ST(st, HV_STATUS_SUCCESS);
-	/* SPEC 4.3: PrivilegeFlags is early, settable only now. */
+	/* spec.md §4.3: PrivilegeFlags is early, settable only now. */
 	if (privileges)
 		REQUIRE_ST(t_set_property(hv, id,
 					  HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
@@ -456,7 +457,7 @@ uint64_t t_runnable_child(struct ohv *hv, uint64_t *next_page,
 	*next_page += pages;
 	REQUIRE_ST(t_initialize(hv, id), HV_STATUS_SUCCESS);
 	REQUIRE_ST(t_create_vp(hv, id, 0), HV_STATUS_SUCCESS);
-	/* SPEC 7: a new VP is explicitly suspended until this. */
+	/* spec.md §7: a new VP is explicitly suspended until this. */
 	REQUIRE_ST(t_set_reg64(hv, T_ROOT, id, 0, HV_REGISTER_EXPLICIT_SUSPEND,
 			       0), HV_STATUS_SUCCESS);
 	return id;

@@ -1,4 +1,5 @@
-/* Helpers of the tests of the Linux root's wider surface (SPEC 10). */
+/* SPDX-License-Identifier: MIT */
+/* Helpers of the tests of the Linux root's wider surface (spec.md §10). */
 #ifndef OHV_TEST_SURFACE_T_H
 #define OHV_TEST_SURFACE_T_H
 

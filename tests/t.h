@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * openhv test framework and hypercall harness.
  *
@@ -162,7 +163,7 @@ uint64_t t_active_child(struct ohv *hv, uint64_t *next_page);
 void t_destroy_child(struct ohv *hv, uint64_t id);
 
 /* ---------------------------------------------------------------------- */
-/* Virtual processors (SPEC 7) and callers other than the root.            */
+/* Virtual processors (spec.md §7) and callers other than the root.            */
 
 /* Pool pages t_runnable_child leaves available for the child's own
  * children (their costs.partition charges). */
@@ -175,7 +176,7 @@ uint64_t t_fast_vp(struct ohv *hv, uint64_t caller, uint32_t vp,
 
 /*
  * One call by VP 0 of caller: memory-based (t_mem) when caller is the root,
- * XMM-fast (t_fast) otherwise, since a child has no GPA space yet (SPEC 6
+ * XMM-fast (t_fast) otherwise, since a child has no GPA space yet (spec.md §6
  * arrives later).  Returns the result value.
  */
 uint64_t t_as(struct ohv *hv, uint64_t caller, uint64_t control,

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ABI test: the numbers in include/openhv/hv.h against the TLFS tables.
  *
- * Every expected value below is written from shared/reference/tlfs-facts.md
- * (and SPEC.md where it decides), never copied from hv.h, so a typo in
+ * Every expected value below is written from the TLFS facts (docs/spec.md
+ * appendix A, and docs/spec.md where it decides), never from hv.h, so a typo in
  * either place shows up as a mismatch.  Each table is checked row by row
  * and every mismatching row is reported, not just the first.
  */
@@ -36,7 +37,7 @@ static void check_rows(const struct row *rows, size_t n)
 #define CHECK_ROWS(rows) check_rows((rows), ARRAY_LEN(rows))
 
 /* ---------------------------------------------------------------------- */
-/* HV_STATUS (facts §2; SPEC 9 for 0x0010, 0x0015, 0x0033).                */
+/* HV_STATUS (facts §2; spec.md §9 for 0x0010, 0x0015, 0x0033).                */
 
 struct status_row {
 	const char *tlfs_name;	/* "HV_STATUS_" + the TLFS name */
@@ -62,12 +63,12 @@ static const struct status_row status_rows[] = {
 	ST(PARTITION_TOO_DEEP, 0x000C),
 	ST(INVALID_PARTITION_ID, 0x000D),
 	ST(INVALID_VP_INDEX, 0x000E),
-	ST(NOT_FOUND, 0x0010),			/* SPEC 9 */
+	ST(NOT_FOUND, 0x0010),			/* spec.md §9 */
 	ST(INVALID_PORT_ID, 0x0011),
 	ST(INVALID_CONNECTION_ID, 0x0012),
 	ST(INSUFFICIENT_BUFFERS, 0x0013),	/* not 6.0b's 0x0033 typo */
 	ST(NOT_ACKNOWLEDGED, 0x0014),
-	ST(INVALID_VP_STATE, 0x0015),		/* SPEC 9 */
+	ST(INVALID_VP_STATE, 0x0015),		/* spec.md §9 */
 	ST(ACKNOWLEDGED, 0x0016),
 	ST(INVALID_SAVE_RESTORE_STATE, 0x0017),
 	ST(INVALID_SYNIC_STATE, 0x0018),
@@ -97,7 +98,7 @@ static const struct status_row status_rows[] = {
 	ST(PROCESSOR_CACHE_LINE_FLUSH_SIZE_INCOMPATIBLE, 0x0030),
 	ST(PROCESSOR_FEATURE_XSAVE_NOT_SUPPORTED, 0x0031),
 	ST(PROCESSOR_FEATURE_XSAVEOPT_NOT_SUPPORTED, 0x0032),
-	ST(INSUFFICIENT_BUFFER, 0x0033),	/* SPEC 9 */
+	ST(INSUFFICIENT_BUFFER, 0x0033),	/* spec.md §9 */
 	ST(PROCESSOR_FEATURE_XSAVE_AVX_NOT_SUPPORTED, 0x0034),
 	/* facts §2 (TLFS 2.0): "..._XSAVE_UNKNOWN_FEATURE_NOT_SUPPORTED". */
 	ST(PROCESSOR_FEATURE_XSAVE_UNKNOWN_FEATURE_NOT_SUPPORTED, 0x0035),
@@ -167,10 +168,10 @@ TEST(abi_status_names)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Call codes (SPEC 3.3; facts §3.1).                                      */
+/* Call codes (spec.md §3.3; facts §3.1).                                      */
 
 struct call_row {
-	const char *name;	/* SPEC 3.3 "Call" column */
+	const char *name;	/* spec.md §3.3 "Call" column */
 	uint64_t actual;
 	uint16_t code;
 };
@@ -211,7 +212,7 @@ TEST(abi_call_codes)
 		const struct call_row *r = &call_rows[i];
 
 		CHECK_MSG(r->actual == r->code, "%s: hv.h 0x%04" PRIx64
-			  ", SPEC 3.3 says 0x%04x", r->name, r->actual,
+			  ", spec.md §3.3 says 0x%04x", r->name, r->actual,
 			  r->code);
 	}
 	/* facts §3.1: the codes around the implemented set. */
@@ -264,7 +265,7 @@ TEST(abi_call_names)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Control word and result value (facts §1.1, §1.2; SPEC 3.1).             */
+/* Control word and result value (facts §1.1, §1.2; spec.md §3.1).             */
 
 TEST(abi_control_word)
 {
@@ -281,7 +282,7 @@ TEST(abi_control_word)
 		ROW(HV_HYPERCALL_REP_START_OFFSET, 48),
 		ROW(HV_HYPERCALL_REP_START_MASK, BITS(59, 48)),
 		ROW(HV_HYPERCALL_RSVD2_MASK, BITS(63, 60)),
-		/* SPEC 3.2 step 2: the nested bit counts as reserved. */
+		/* spec.md §3.2 step 2: the nested bit counts as reserved. */
 		ROW(HV_HYPERCALL_RSVD_MASK,
 		    BITS(31, 27) | BITS(47, 44) | BITS(63, 60)),
 		ROW(HV_HYPERCALL_MAX_REPS, 4095),
@@ -349,7 +350,7 @@ TEST(abi_control_helpers)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Privileges (facts §4.3; SPEC 4.3), creation flags (facts §4.2),         */
+/* Privileges (facts §4.3; spec.md §4.3), creation flags (facts §4.2),         */
 /* proximity (facts §4.4), property codes (facts §4.8).                    */
 
 TEST(abi_privileges)
@@ -391,7 +392,7 @@ TEST(abi_privileges)
 		ROW(HV_PARTITION_PRIV_ACCESS_STATS, 0x0000010000000000ull),
 		ROW(HV_PARTITION_PRIV_DEBUGGING, 0x0000080000000000ull),
 		ROW(HV_PARTITION_PRIV_CPU_MANAGEMENT, 0x0000100000000000ull),
-		/* SPEC 4.3: root bits 0-10, 32-40, 43, 44, 49. */
+		/* spec.md §4.3: root bits 0-10, 32-40, 43, 44, 49. */
 		ROW(OHV_ROOT_PRIVILEGES, 0x000219FF000007FFull),
 		ROW(OHV_ROOT_PRIVILEGES,
 		    BITS(10, 0) | BITS(40, 32) | BIT(43) | BIT(44) | BIT(49)),
@@ -420,7 +421,7 @@ TEST(abi_privileges)
 		    HV_PARTITION_PRIV_DEBUGGING |
 		    HV_PARTITION_PRIV_CPU_MANAGEMENT |
 		    HV_PARTITION_PRIV_ACCESS_VP_REGISTERS),
-		/* SPEC 4.3: a child gets TLFS 2.0's defaults, bits 0-8, 10. */
+		/* spec.md §4.3: a child gets TLFS 2.0's defaults, bits 0-8, 10. */
 		ROW(OHV_CHILD_PRIVILEGES, 0x5FF),
 		ROW(OHV_CHILD_PRIVILEGES, BITS(8, 0) | BIT(10)),
 		/* The child's set is inside the root's. */
@@ -445,7 +446,7 @@ TEST(abi_creation_flags)
 		ROW(HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED, BIT(19)),
 		ROW(HV_PARTITION_CREATION_FLAG_HYPERCALL_DOORBELL_PAGE_ENABLED, BIT(20)),
 		ROW(HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE, BIT(22)),
-		/* SPEC 4.1 step 2: the documented set. */
+		/* spec.md §4.1 step 2: the documented set. */
 		ROW(HV_PARTITION_CREATION_FLAGS_VALID,
 		    BIT(0) | BIT(1) | BIT(4) | BIT(8) | BIT(9) | BIT(10) |
 		    BIT(13) | BIT(15) | BIT(16) | BIT(19) | BIT(20) | BIT(22)),
@@ -570,7 +571,7 @@ TEST(abi_misc_constants)
 		ROW(HV_SYNIC_VERSION_1, 1),
 		ROW(HV_SYNIC_SINT_COUNT, 16),
 		ROW(HV_EVENT_FLAGS_COUNT, 2048),
-		/* Register names: facts §3.2, §4.10; SPEC 7. */
+		/* Register names: facts §3.2, §4.10; spec.md §7. */
 		ROW(HV_REGISTER_EXPLICIT_SUSPEND, 0x00000000),
 		ROW(HV_REGISTER_INTERCEPT_SUSPEND, 0x00000001),
 		ROW(HV_X64_REGISTER_RAX, 0x00020000),
@@ -596,7 +597,7 @@ TEST(abi_misc_constants)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Parameter blocks (facts §3.2, §4.9, §4.10; SPEC 3.3, 4.1, 9).           */
+/* Parameter blocks (facts §3.2, §4.9, §4.10; spec.md §3.3, 4.1, 9).           */
 
 TEST(abi_partition_structs)
 {
@@ -752,7 +753,7 @@ TEST(abi_port_structs)
 		/* 0x0058: 16 */
 		SIZE(struct hv_input_delete_port, 16),
 		OFF(struct hv_input_delete_port, port_id, 8),
-		/* 0x0059 classic connect port: 48 (SPEC 9) */
+		/* 0x0059 classic connect port: 48 (spec.md §9) */
 		SIZE(struct hv_input_connect_port_classic, 48),
 		OFF(struct hv_input_connect_port_classic, connection_id, 8),
 		OFF(struct hv_input_connect_port_classic, port_partition_id, 16),
@@ -801,7 +802,7 @@ TEST(abi_message_structs)
 		OFF(struct hv_input_signal_event, flag_number, 4),
 		FSIZE(struct hv_input_signal_event, flag_number, 2),
 		OFF(struct hv_input_signal_event, rsvdz, 6),
-		/* HV_MESSAGE header (SPEC 9: size at byte 4, flags at 5) */
+		/* HV_MESSAGE header (spec.md §9: size at byte 4, flags at 5) */
 		SIZE(struct hv_message_header, 16),
 		OFF(struct hv_message_header, message_type, 0),
 		FSIZE(struct hv_message_header, message_type, 4),
@@ -826,7 +827,7 @@ TEST(abi_message_structs)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The fixed contract of SPEC 2: limits and ohv_config_init's defaults.    */
+/* The fixed contract of spec.md §2: limits and ohv_config_init's defaults.    */
 
 TEST(abi_config_defaults)
 {
@@ -838,9 +839,9 @@ TEST(abi_config_defaults)
 	const struct row rows[] = {
 		ROW(OHV_ARCH_X64, 0),
 		ROW(OHV_ARCH_ARM64, 1),
-		ROW(OHV_MAX_VPS, 64),			/* SPEC 7 */
+		ROW(OHV_MAX_VPS, 64),			/* spec.md §7 */
 		ROW(OHV_MAX_NUMA_NODES, 64),		/* facts §4.1: 0-63 */
-		/* SPEC 2 */
+		/* spec.md §2 */
 		ROW(cfg.arch, OHV_ARCH_X64),
 		ROW(cfg.memory_pages, 16384),
 		ROW(cfg.numa_nodes, 1),
@@ -848,14 +849,14 @@ TEST(abi_config_defaults)
 		ROW(cfg.max_partitions, 1ull << 20),
 		ROW(cfg.root_vps, 1),
 		ROW(cfg.root_privileges, 0x000219FF000007FFull),
-		/* SPEC 5.4 */
+		/* spec.md §5.4 */
 		ROW(cfg.costs.partition, 1),
 		ROW(cfg.costs.initialize, 16),
 		ROW(cfg.costs.vp, 8),
 		ROW(cfg.costs.port, 2),
 		ROW(cfg.costs.connection, 1),
 		ROW(cfg.costs.gpa_table, 1),
-		/* SPEC 3.2: the TLFS budget is about 50 us. */
+		/* spec.md §3.2: the TLFS budget is about 50 us. */
 		ROW(cfg.rep_budget_ns, 50000),
 		ROW(cfg.rep_limit, 0),
 	};

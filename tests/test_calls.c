@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The hypercall table (openhv/calls.h) against hv.h and the dispatcher:
  * every field list in offset order, without overlap or gap, covering its
@@ -225,7 +226,7 @@ TEST(calls_sizes_are_hv_h_sizes)
 		  sizeof(struct hv_input_create_port), 0, 0, 0 },
 		{ HVCALL_CONNECT_PORT, sizeof(struct hv_input_connect_port),
 		  sizeof(struct hv_input_connect_port), 0, 0, 0 },
-		/* SPEC 10 */
+		/* spec.md §10 */
 		{ HVCALL_INSTALL_INTERCEPT,
 		  sizeof(struct hv_input_install_intercept),
 		  sizeof(struct hv_input_install_intercept), 0, 0, 0 },

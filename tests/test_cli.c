@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The openhv tool, run as a newcomer runs it: every command, the scenario
  * language (its errors with their file:line), every decode form, the JSON

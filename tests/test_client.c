@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The client layer (client.h): typed wrappers against raw hypercalls, the
  * Linux mshv lifecycle, deposit convergence, rep loops, error paths.
@@ -650,7 +651,7 @@ TEST(client_lifecycle_arm64)
 	lifecycle(OHV_ARCH_ARM64, OHV_CLIENT_FAST);
 }
 
-/* Linux-style deposits converge under any costs (SPEC 5.4). */
+/* Linux-style deposits converge under any costs (spec.md §5.4). */
 static void converge(uint32_t partition_cost, uint32_t init_cost,
 		     uint32_t numa_nodes)
 {
@@ -723,7 +724,7 @@ TEST(client_converges_exact)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Rep loops re-issue until done (SPEC 3.2 time budget).                   */
+/* Rep loops re-issue until done (spec.md §3.2 time budget).                   */
 
 /* The control words of every rep call, as issued. */
 struct rep_call {
@@ -902,7 +903,7 @@ TEST(client_children)
 	CHECK_ST(ohv_client_children(c, SELF, NULL, 0, &n), HV_STATUS_SUCCESS);
 	CHECK_EQ(n, 3);
 
-	/* Only the caller's own children (SPEC 4.6). */
+	/* Only the caller's own children (spec.md §4.6). */
 	CHECK_ST(ohv_client_children(c, ids[0], got, 8, &n),
 		 HV_STATUS_ACCESS_DENIED);
 	CHECK_EQ(n, 0);
@@ -1162,7 +1163,7 @@ TEST(client_pages_stay_with_their_vp)
 	t_close(hv);
 }
 
-/* A client of a child partition: no allocator, no VPs yet (SPEC 2). */
+/* A client of a child partition: no allocator, no VPs yet (spec.md §2). */
 TEST(client_non_root)
 {
 	struct ohv *hv = t_open(NULL);

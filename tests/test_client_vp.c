@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The client layer beyond partitions (client.h): GPA mapping, VPs and
  * registers, ports, messages and events.  Each wrapper against the raw
@@ -1533,7 +1534,7 @@ TEST(client_vp_create_vp_converges)
 		CHECK_EQ(t_info(hv, id).vps, vp + 1);
 	}
 
-	/* A new VP starts explicitly suspended (SPEC 7). */
+	/* A new VP starts explicitly suspended (spec.md §7). */
 	uint64_t v = 7;
 
 	CHECK_ST(ohv_call_get_vp_register(c, id, 1, HV_REGISTER_EXPLICIT_SUSPEND,
@@ -1631,7 +1632,7 @@ TEST(client_vp_create_vp_allocator_dry)
 }
 
 /* hv_call_create_port / hv_call_connect_port: one page per refusal, into
- * the port's partition and the connection's partition (SPEC 9). */
+ * the port's partition and the connection's partition (spec.md §9). */
 TEST(client_vp_port_retries)
 {
 	struct ohv_config cfg;

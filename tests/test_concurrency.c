@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Threads driving different partitions and VPs at once: lifecycles, maps
  * and unmaps, posts, EOMs and signals, while the receiving partition is
@@ -103,7 +104,7 @@ static void *sender(void *arg)
 {
 	struct world *w = arg;
 	/* Before finalize: delivered, or all 16 buffers busy.  After: the
-	 * port's partition is not Active (SPEC 8: INVALID_PORT_ID). */
+	 * port's partition is not Active (spec.md §8: INVALID_PORT_ID). */
 	static const hv_status_t ok[] = {
 		HV_STATUS_SUCCESS, HV_STATUS_INSUFFICIENT_BUFFERS,
 		HV_STATUS_INVALID_PORT_ID,

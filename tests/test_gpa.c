@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * GPA mapping (SPEC 6): HvMapGpaPages (0x004B) and HvUnmapGpaPages (0x004C,
+ * GPA mapping (spec.md §6): HvMapGpaPages (0x004B) and HvUnmapGpaPages (0x004C,
  * modern 24-byte header), MapFlags rights, frames shared between a parent
  * and its children, GPA tables charged to the target's pool per 2 MiB
- * region (SPEC 5.4), the root changing the rights of its own identity map,
- * deposits of mapped frames and the isolation invariant (SPEC 1, 5.1),
- * ohv_gpa for children (SPEC 2), finalize (SPEC 4.4), and hostile input
+ * region (spec.md §5.4), the root changing the rights of its own identity map,
+ * deposits of mapped frames and the isolation invariant (spec.md §1, 5.1),
+ * ohv_gpa for children (spec.md §2), finalize (spec.md §4.4), and hostile input
  * from the root and from a child.
  *
  * The root's calls are memory-based through its pages T_IN_PAGE and
@@ -20,7 +21,7 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
 
-#define INIT_COST	16u	/* SPEC 5.4 defaults, kept by t_config */
+#define INIT_COST	16u	/* spec.md §5.4 defaults, kept by t_config */
 #define NEVER_ISSUED	0x100000ull
 #define SELF		HV_PARTITION_ID_SELF
 #define LIMIT		HV_GPA_PAGE_LIMIT	/* 2^40 pages: 52-bit GPAs */
@@ -37,7 +38,7 @@
 #define FL_RW		(FL_R | FL_W)
 #define FL_FULL		HV_MAP_GPA_PERMISSIONS_MASK
 
-/* What a child needs to feed a child of its own (SPEC 4.1, 5.1). */
+/* What a child needs to feed a child of its own (spec.md §4.1, 5.1). */
 #define PRIV_NEST	(OHV_CHILD_PRIVILEGES | \
 			 HV_PARTITION_PRIV_CREATE_PARTITIONS | \
 			 HV_PARTITION_PRIV_ACCESS_MEMORY_POOL | \
@@ -157,7 +158,7 @@ static uint64_t unmap_op(struct ohv *hv, struct op *o)
 		     NULL, 0);
 }
 
-/* The rep start field of a control word (SPEC 3.1). */
+/* The rep start field of a control word (spec.md §3.1). */
 static uint32_t rep_start_of(uint64_t control)
 {
 	return (uint32_t)(control >> HV_HYPERCALL_REP_START_OFFSET) & 0xFFF;
@@ -244,7 +245,7 @@ static hv_status_t unmap_range(struct ohv *hv, uint64_t caller,
 	return HV_STATUS_SUCCESS;
 }
 
-/* SPEC 6: the root changes the rights of its own identity map. */
+/* spec.md §6: the root changes the rights of its own identity map. */
 static hv_status_t root_rights(struct ohv *hv, uint64_t first, uint64_t n,
 			       uint32_t flags)
 {
@@ -458,7 +459,7 @@ struct nest {
 };
 
 /*
- * SPEC 5.1, 6: C, a runnable child of the root with CreatePartitions,
+ * spec.md §5.1, 6: C, a runnable child of the root with CreatePartitions,
  * AccessMemoryPool and AccessPartitionId, sees root pages [NEST_SRC,
  * NEST_SRC + 64) at its GPA pages [0, 64) with full rights.  The root
  * gives up its own access to all but C's parameter pages 0 and 1, so C
@@ -496,7 +497,7 @@ static void nest_build(struct nest *n, const struct ohv_config *cfg,
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvMapGpaPages: the header (SPEC 4, 6).                                  */
+/* HvMapGpaPages: the header (spec.md §4, 6).                                  */
 
 /*
  * Target checks, first failure wins, before the flags and before any
@@ -507,8 +508,8 @@ static void nest_build(struct nest *n, const struct ohv_config *cfg,
  * memory-based and fast, from rep start 0 and 1, with sources that would
  * fail element by element (so the header provably comes first).
  *
- * SPEC 4 lists "map GPA" among the calls where SELF names no child
- * (INVALID_PARTITION_ID), while SPEC 6 lets the root name itself: a
+ * spec.md §4 lists "map GPA" among the calls where SELF names no child
+ * (INVALID_PARTITION_ID), while spec.md §6 lets the root name itself: a
  * child's SELF is INVALID_PARTITION_ID, its own id ACCESS_DENIED (not a
  * child of the caller).
  */
@@ -608,12 +609,12 @@ TEST(gpa_map_target_statuses)
 }
 
 /*
- * SPEC 6 and tlfs-facts 4.11: MapFlags holds READ 1, WRITE 2, KERNEL_EXEC
+ * spec.md §6 and facts §4.11: MapFlags holds READ 1, WRITE 2, KERNEL_EXEC
  * 4, USER_EXEC 8 only.  Any other bit (ADJUSTABLE, NO_ACCESS, LARGE_PAGE,
  * ...) or WRITE without READ → INVALID_PARAMETER for the whole call
  * (reps = rep start, nothing mapped, no table charged); every valid
  * combination maps, flags 0 included (an entry that reaches nothing).
- * Padding after MapFlags is ignored (SPEC 3.2).
+ * Padding after MapFlags is ignored (spec.md §3.2).
  */
 TEST(gpa_map_flags)
 {
@@ -694,7 +695,7 @@ TEST(gpa_map_flags)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvMapGpaPages: element by element (SPEC 6).                             */
+/* HvMapGpaPages: element by element (spec.md §6).                             */
 
 /*
  * From the root into a child, element i fails with reps = i and the
@@ -813,7 +814,7 @@ TEST(gpa_map_element_statuses)
 }
 
 /*
- * A child maps into its own child what it can reach (SPEC 6): a source
+ * A child maps into its own child what it can reach (spec.md §6): a source
  * unmapped in the child, lent to its child's pool, past the GPA space, or
  * mapped to it without any right → OPERATION_DENIED; rights beyond the
  * child's own on the source → OPERATION_DENIED (a child with an R-only
@@ -937,7 +938,7 @@ TEST(gpa_map_child_sources)
 }
 
 /*
- * SPEC 6 / 5.4: a missing GPA table costs costs.gpa_table pages of the
+ * spec.md §6 / 5.4: a missing GPA table costs costs.gpa_table pages of the
  * target's pool; short → INSUFFICIENT_MEMORY with reps = pages mapped.
  * Depositing more and re-issuing from that rep start converges (Linux
  * deposits 256 pages and retries).
@@ -1097,7 +1098,7 @@ TEST(gpa_map_no_resources)
 }
 
 /*
- * SPEC 3.2 step 4: HvMapGpaPages may be issued XMM-fast when the 24-byte
+ * spec.md §3.2 step 4: HvMapGpaPages may be issued XMM-fast when the 24-byte
  * header and the sources fit the register block: 11 sources on x64 (112
  * bytes), 13 on arm64 (128); one more → INVALID_HYPERCALL_INPUT, nothing
  * mapped.  HvUnmapGpaPages has no list, so any rep count fits.
@@ -1157,7 +1158,7 @@ TEST(gpa_map_fast)
 }
 
 /*
- * SPEC 3.2 time budget, made deterministic by cfg.rep_limit: a long map
+ * spec.md §3.2 time budget, made deterministic by cfg.rep_limit: a long map
  * or unmap returns SUCCESS after rep_limit elements with the control
  * word's rep start advanced; re-issuing finishes it.  A failure in a
  * later invocation reports the absolute index.
@@ -1228,11 +1229,11 @@ TEST(gpa_rep_limit)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Rights and sharing (SPEC 3.2 step 5, SPEC 6).                           */
+/* Rights and sharing (spec.md §3.2 step 5, spec.md §6).                           */
 
 /*
  * A child's memory-based calls use its GPA space with the rights its
- * parent gave (SPEC 3.2 step 5): the input block needs READ, the output
+ * parent gave (spec.md §3.2 step 5): the input block needs READ, the output
  * block WRITE; an X-only page is not readable, a no-right or unmapped
  * page not reachable → INVALID_ALIGNMENT.  The calls: HvGetPartitionId
  * (output only, needs AccessPartitionId) and HvGetNextChildPartition
@@ -1310,11 +1311,11 @@ TEST(gpa_rights_child_calls)
 }
 
 /*
- * SPEC 6: the caller keeps its own access to the pages it maps; a frame
+ * spec.md §6: the caller keeps its own access to the pages it maps; a frame
  * mapped into a child is the same memory through the root's view and the
  * child's, and through two children's.  Remapping a page replaces the
  * mapping (the old frame is mapped once less); a frame mapped anywhere,
- * even without rights, cannot be deposited by the root (SPEC 5.1).
+ * even without rights, cannot be deposited by the root (spec.md §5.1).
  */
 TEST(gpa_sharing)
 {
@@ -1396,7 +1397,7 @@ TEST(gpa_sharing)
 }
 
 /*
- * SPEC 5.1 for the root: a page may be deposited only with full access
+ * spec.md §5.1 for the root: a page may be deposited only with full access
  * and reachable through no other GPA space.  Each row prepares page p,
  * tries to deposit it into the root's own pool, then (for "until" rows)
  * undoes the obstacle and deposits it.
@@ -1513,7 +1514,7 @@ TEST(gpa_root_deposit_rules)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The root's identity map (SPEC 6).                                       */
+/* The root's identity map (spec.md §6).                                       */
 
 /*
  * The root maps its own pages onto themselves to change its rights.  For
@@ -1597,7 +1598,7 @@ TEST(gpa_root_identity_rights)
  * INVALID_PARAMETER, reps = index); a page past memory or in a pool →
  * OPERATION_DENIED; past 2^40 → INVALID_PARAMETER.  The elements before a
  * failure keep their new rights.  HvUnmapGpaPages on the root itself →
- * ACCESS_DENIED (tlfs-facts 0x004C).
+ * ACCESS_DENIED (facts §3.2, 0x004C).
  */
 TEST(gpa_root_identity_statuses)
 {
@@ -1667,7 +1668,7 @@ TEST(gpa_root_identity_statuses)
 				   HV_STATUS_SUCCESS);
 	}
 	/* HvUnmapGpaPages is not the way to change the root's own map:
-	 * SELF names no child (SPEC 4), its own id is not a child. */
+	 * SELF names no child (spec.md §4), its own id is not a child. */
 	const uint64_t self_ids[2] = { SELF, T_ROOT };
 	const hv_status_t self_st[2] = { HV_STATUS_INVALID_PARTITION_ID,
 					 HV_STATUS_ACCESS_DENIED };
@@ -1725,7 +1726,7 @@ TEST(gpa_root_identity_allocator)
 }
 
 /* ---------------------------------------------------------------------- */
-/* GPA tables and HvUnmapGpaPages (SPEC 5.4, 6).                           */
+/* GPA tables and HvUnmapGpaPages (spec.md §5.4, 6).                           */
 
 /*
  * One GPA table, costing costs.gpa_table pages of the target's pool, per
@@ -1815,13 +1816,13 @@ TEST(gpa_tables)
 }
 
 /*
- * HvUnmapGpaPages (modern 24-byte header, tlfs-facts 0x004C): target
+ * HvUnmapGpaPages (modern 24-byte header, facts §3.2, 0x004C): target
  * statuses as for map, but the root may not name itself (ACCESS_DENIED);
  * any UnmapFlags bit → INVALID_PARAMETER (none is offered); a page past
  * 2^40 → INVALID_PARAMETER with reps = index; unmapping unmapped pages
  * succeeds.  Header failures report reps = rep start and change nothing.
- * SELF names no child (SPEC 4: INVALID_PARTITION_ID); the root's own id
- * is ACCESS_DENIED (tlfs-facts: the root may not unmap itself).
+ * SELF names no child (spec.md §4: INVALID_PARTITION_ID); the root's own id
+ * is ACCESS_DENIED (facts §3.2: the root may not unmap itself).
  */
 TEST(gpa_unmap_statuses)
 {
@@ -1863,7 +1864,7 @@ TEST(gpa_unmap_statuses)
 		  HV_STATUS_INVALID_PARTITION_STATE, 0 },
 		{ "root: Finalized", T_ROOT, f, 5, 0, 2, 0,
 		  HV_STATUS_INVALID_PARTITION_STATE, 0 },
-		/* SPEC 6: a child may unmap pages of its own GPA space. */
+		/* spec.md §6: a child may unmap pages of its own GPA space. */
 		{ "child: SELF", c, SELF, 5, 0, 2, 0, HV_STATUS_SUCCESS, 2 },
 		{ "child: its own id", c, c, 5, 0, 2, 0, HV_STATUS_SUCCESS,
 		  2 },
@@ -1945,7 +1946,7 @@ TEST(gpa_unmap_statuses)
 }
 
 /* ---------------------------------------------------------------------- */
-/* ohv_gpa for children (SPEC 2).                                          */
+/* ohv_gpa for children (spec.md §2).                                          */
 
 /*
  * ohv_gpa(child) is the host address of the frames behind a range of the
@@ -2036,7 +2037,7 @@ TEST(gpa_ohv_gpa_children)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Finalize and conservation (SPEC 1, 4.4).                                */
+/* Finalize and conservation (spec.md §1, 4.4).                                */
 
 /*
  * Finalize drops every mapping of the child and returns its GPA tables'
@@ -2111,11 +2112,11 @@ TEST(gpa_finalize_drops_mappings)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Nested feeding and isolation (SPEC 1, 5.1, 6).                          */
+/* Nested feeding and isolation (spec.md §1, 5.1, 6).                          */
 
 /*
  * A child deposits into its own child only a page it holds with full
- * rights and nobody else reaches (SPEC 5.1): shared with the root (even
+ * rights and nobody else reaches (spec.md §5.1): shared with the root (even
  * read-only), mapped to it without full rights, also mapped into another
  * child, twice into itself or into its own child, unmapped, already lent
  * → OPERATION_DENIED (reps = index); a duplicate fails on its second
@@ -2212,7 +2213,7 @@ TEST(gpa_child_deposit_rules)
 			 avail0 + (rows[i].target == g ? rows[i].reps : 0));
 		switch (rows[i].undo) {
 		case ROOT_GIVES_UP:
-			/* SPEC 6: keeping read only took C's other rights
+			/* spec.md §6: keeping read only took C's other rights
 			 * too.  The root takes its own back, maps the page
 			 * again, and gives the frame up whole. */
 			REQUIRE(page_ptr(hv, c, 100) != NULL);
@@ -2325,7 +2326,7 @@ TEST(gpa_lent_pages_frozen)
 }
 
 /*
- * The whole chain of SPEC 5.1 / 6, three levels deep: the root hands C
+ * The whole chain of spec.md §5.1 / 6, three levels deep: the root hands C
  * pages and gives up its own access; C feeds G with them and maps G
  * others; the page C lends disappears from every view and comes back
  * zeroed at the same GPA page of C when C withdraws it; C makes G
@@ -2404,7 +2405,7 @@ TEST(gpa_nested_feeding_chain)
 	REQUIRE_ST(t_set_reg64(hv, c, g, 0, HV_REGISTER_EXPLICIT_SUSPEND, 0),
 		   HV_STATUS_SUCCESS);
 	/* C hands G its pages 40-63 at G's 16-39, then unmaps them from its
-	 * own space (SPEC 6), so G holds them alone.  (The root unmapping
+	 * own space (spec.md §6), so G holds them alone.  (The root unmapping
 	 * C's view would take them from G too: revocation is transitive.) */
 	REQUIRE_ST(map_range(hv, c, g, 16, 40, 24, FL_FULL), HV_STATUS_SUCCESS);
 	const uint64_t g16 = 16;
@@ -2478,7 +2479,7 @@ TEST(gpa_nested_feeding_chain)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Hostile input (SPEC 1, 6).                                              */
+/* Hostile input (spec.md §1, 6).                                              */
 
 #define FZ_ITERS	4000
 #define FZ_SEED		0x6F68765F67706131ull
@@ -2539,7 +2540,7 @@ static uint64_t fz_base(struct fz *f)
 
 static uint32_t fz_flags(struct fz *f)
 {
-	/* ADJUSTABLE and LARGE_PAGE (SPEC 6) have their own tests. */
+	/* ADJUSTABLE and LARGE_PAGE (spec.md §6) have their own tests. */
 	static const uint32_t odd[] = { FL_W, FL_W | FL_X, 0x10, 0x4000,
 					0x10000, 0x40000000u, 0x7FFF7FFFu };
 
@@ -2592,7 +2593,7 @@ static uint64_t fz_target(struct fz *f, uint64_t caller)
 	return fz_below(f, 16) ? ids[fz_below(f, ARRAY_SIZE(ids))] : fz_rand(f);
 }
 
-/* The header's verdict (SPEC 4, 6) as the tests above pin it. */
+/* The header's verdict (spec.md §4, 6) as the tests above pin it. */
 static hv_status_t fz_header(struct fz *f, uint64_t caller, uint64_t id,
 			     bool map, bool *identity)
 {
@@ -2600,11 +2601,11 @@ static hv_status_t fz_header(struct fz *f, uint64_t caller, uint64_t id,
 	uint64_t t = id == SELF ? caller : id;
 
 	/* Where a caller may name itself: the root's map (its identity
-	 * rights), a child's unmap (its own pages, SPEC 6). */
+	 * rights), a child's unmap (its own pages, spec.md §6). */
 	const bool self_ok = map == (caller == T_ROOT);
 
 	*identity = false;
-	/* SPEC 4: SELF names no child. */
+	/* spec.md §4: SELF names no child. */
 	if (id == SELF && !self_ok)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	if (!t || ohv_partition_info(f->hv, t, &info))
@@ -2809,7 +2810,7 @@ static void fz_unmap(struct fz *f, uint64_t caller)
 	if (o.start >= o.n && !bad)
 		o.start = 0;
 	o.base = fz_base(f);
-	/* Any bit but LARGE_PAGE (tested on its own, SPEC 6). */
+	/* Any bit but LARGE_PAGE (tested on its own, spec.md §6). */
 	o.flags = fz_below(f, 8) ? 0 : (uint32_t)fz_rand(f) | 0x4;
 	o.pad = (uint32_t)fz_rand(f);
 	hv_status_t hdr = fz_header(f, caller, o.target, false, &identity);
@@ -2919,7 +2920,7 @@ static uint64_t fz_gaveup_count(struct fz *f)
 }
 
 /*
- * SPEC 1 in numbers: what the root cannot reach is in a pool it or C fed
+ * spec.md §1 in numbers: what the root cannot reach is in a pool it or C fed
  * (all of G's pool came from C, out of frames the root gave up) or given
  * up; and G reaches only frames the root once mapped into C.
  */

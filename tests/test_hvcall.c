@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * The generic hypercall ABI (SPEC 2, 3) through ohv_hypercall: who may
- * call, the generic checks of SPEC 3.2 and their order, privileges, the
+ * The generic hypercall ABI (spec.md §2, 3) through ohv_hypercall: who may
+ * call, the generic checks of spec.md §3.2 and their order, privileges, the
  * fast register conventions of x64 and arm64, rep calls (rep start,
  * partial progress, the time budget), the result value, and a fixed-seed
  * robustness loop.
@@ -30,14 +31,14 @@
 #define SELF		HV_PARTITION_ID_SELF
 #define ST_OK		HV_STATUS_SUCCESS
 
-/* A control word: code, rep count, rep start (SPEC 3.1). */
+/* A control word: code, rep count, rep start (spec.md §3.1). */
 #define CTL(code, count, start) \
 	((uint64_t)(code) | ((uint64_t)(count) << 32) | \
 	 ((uint64_t)(start) << 48))
 #define FAST		BIT(16)
 #define VARHEAD(n)	((uint64_t)(n) << 17)
 
-/* The result value's reserved bits: 31:16 and 63:44 (SPEC 3.1). */
+/* The result value's reserved bits: 31:16 and 63:44 (spec.md §3.1). */
 #define RESULT_RSVD	(BITS(31, 16) | BITS(63, 44))
 
 /* Register fill: distinct per register so any write shows. */
@@ -160,7 +161,7 @@ static void fill_regs(struct ohv_hvcall *c)
 }
 
 /*
- * SPEC 3.1/3.2 on any returned call: reserved result bits are zero, reps
+ * spec.md §3.1/3.2 on any returned call: reserved result bits are zero, reps
  * completed never exceeds the rep count, and the control word changes
  * only by a rep start advance on a SUCCESS short of the rep count.
  */
@@ -201,7 +202,7 @@ struct row {
 /*
  * Issue one row from VP 0 of the root: memory-based with the input placed
  * at in_gpa, or fast with in in the registers and the rest filled.  On
- * failure nothing may have happened (SPEC 3.2: "nothing is done"; simple
+ * failure nothing may have happened (spec.md §3.2: "nothing is done"; simple
  * calls write no output).
  */
 static void run_row(struct ohv *hv, const struct row *r)
@@ -301,7 +302,7 @@ static void put_withdraw(struct ohv *hv, uint64_t target)
 }
 
 /* ---------------------------------------------------------------------- */
-/* SPEC 2: who is calling.                                                 */
+/* spec.md §2: who is calling.                                                 */
 
 TEST(hvcall_caller_validation)
 {
@@ -350,7 +351,7 @@ TEST(hvcall_caller_validation)
 		{ "Active child VP 0", active, 0, HV_STATUS_INVALID_VP_INDEX },
 		{ "Active child VP 1", active, 1, HV_STATUS_INVALID_VP_INDEX },
 	};
-	/* INVALID_VP_STATE (a suspended VP, SPEC 2 and 7): see
+	/* INVALID_VP_STATE (a suspended VP, spec.md §2 and 7): see
 	 * callers_suspended_vp in test_vp.c. */
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -358,7 +359,7 @@ TEST(hvcall_caller_validation)
 		 * Three calls per caller: a fast HvCreatePartition the root
 		 * could make, a memory-based HvGetPartitionId, and a control
 		 * word that fails every generic check (caller validation
-		 * comes first, SPEC 2: "does nothing").
+		 * comes first, spec.md §2: "does nothing").
 		 */
 		static const uint64_t controls[] = {
 			HVCALL_CREATE_PARTITION | FAST,
@@ -425,14 +426,14 @@ TEST(hvcall_caller_validation)
 }
 
 /* ---------------------------------------------------------------------- */
-/* SPEC 3.2 step 1: call codes.                                            */
+/* spec.md §3.2 step 1: call codes.                                            */
 
 TEST(hvcall_unimplemented_codes)
 {
 	static const uint16_t codes[] = {
 		0x0000, 0x0001, 0x0002, 0x0008, 0x003F,
 		0x0055,		/* classic AssertVirtualInterrupt */
-		0x005E, 0x005F,	/* save / restore: not in SPEC 3.3 */
+		0x005E, 0x005F,	/* save / restore: not in spec.md §3.3 */
 		0x00FF, 0x010A, 0x8001, 0xFFFF,
 	};
 	static const uint64_t extras[] = {
@@ -469,7 +470,7 @@ TEST(hvcall_unimplemented_codes)
 }
 
 /* ---------------------------------------------------------------------- */
-/* SPEC 3.2 step 2: reserved control bits, nested (31) included.          */
+/* spec.md §3.2 step 2: reserved control bits, nested (31) included.          */
 
 TEST(hvcall_reserved_control_bits)
 {
@@ -515,7 +516,7 @@ TEST(hvcall_reserved_control_bits)
 }
 
 /* ---------------------------------------------------------------------- */
-/* SPEC 3.2 step 3: rep fields and the variable header size.               */
+/* spec.md §3.2 step 3: rep fields and the variable header size.               */
 
 TEST(hvcall_rep_fields)
 {
@@ -580,7 +581,7 @@ TEST(hvcall_rep_fields)
 }
 
 /* ---------------------------------------------------------------------- */
-/* SPEC 3.2: the first failing check wins.                                 */
+/* spec.md §3.2: the first failing check wins.                                 */
 
 #define NOPRIVS	(OHV_ROOT_PRIVILEGES & \
 		 ~(HV_PARTITION_PRIV_CREATE_PARTITIONS | \
@@ -693,7 +694,7 @@ TEST(hvcall_check_order)
 }
 
 /* ---------------------------------------------------------------------- */
-/* SPEC 3.2 step 5: memory-based parameter blocks.                         */
+/* spec.md §3.2 step 5: memory-based parameter blocks.                         */
 
 TEST(hvcall_memory_blocks)
 {
@@ -714,7 +715,7 @@ TEST(hvcall_memory_blocks)
 		  OUT_GPA + 2, { 0 }, 56, align },
 		{ "balance: both GPAs misaligned", HVCALL_GET_MEMORY_BALANCE,
 		  IN_GPA + 4, OUT_GPA + 4, { SELF }, 16, align },
-		/* A block may not cross a 4 KiB page (SPEC 9: ALIGNMENT). */
+		/* A block may not cross a 4 KiB page (spec.md §9: ALIGNMENT). */
 		{ "create: 56-byte input crosses", HVCALL_CREATE_PARTITION,
 		  PG(IN_PG + 1) - 48, OUT_GPA, { 0 }, 56, align },
 		{ "create: input crosses by 8", HVCALL_CREATE_PARTITION,
@@ -839,7 +840,7 @@ TEST(hvcall_output_extent)
 	t_close(hv);
 }
 
-/* SPEC 3.2: padding and reserved input fields are ignored unless SPEC
+/* spec.md §3.2: padding and reserved input fields are ignored unless spec.md
  * says "must be zero". */
 TEST(hvcall_padding_ignored)
 {
@@ -873,11 +874,11 @@ TEST(hvcall_padding_ignored)
 }
 
 /* ---------------------------------------------------------------------- */
-/* SPEC 3.2 step 6, table 3.3: privileges.                                 */
+/* spec.md §3.2 step 6, table 3.3: privileges.                                 */
 
 struct priv_case {
 	const char *what;
-	uint64_t needs;		/* the privilege SPEC 3.3 names */
+	uint64_t needs;		/* the privilege spec.md §3.3 names */
 	uint64_t control;
 	uint64_t in[2];
 	uint32_t in_len;
@@ -955,7 +956,7 @@ TEST(hvcall_privileges)
 }
 
 /* ---------------------------------------------------------------------- */
-/* SPEC 3.2 step 4: fast calls.                                            */
+/* spec.md §3.2 step 4: fast calls.                                            */
 
 /* A fast call from root VP 0 with in in the first registers. */
 static uint64_t fast_call(struct ohv *hv, struct ohv_hvcall *c,
@@ -1092,7 +1093,7 @@ TEST(hvcall_fast_x64)
 }
 
 /* Fast input (header + every element) rounded to 16, plus output, must
- * fit: 112 bytes on x64, 128 on arm64 (SPEC 3.2 step 4). */
+ * fit: 112 bytes on x64, 128 on arm64 (spec.md §3.2 step 4). */
 TEST(hvcall_fast_fit)
 {
 	static const struct {
@@ -1262,7 +1263,7 @@ TEST(hvcall_arm64_create_layout)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Rep calls: rep start, partial progress, partial output (SPEC 3.1, 3.2). */
+/* Rep calls: rep start, partial progress, partial output (spec.md §3.1, 3.2). */
 
 /* got[0..n) is first..first+n-1 in some order. */
 static bool is_range(const uint64_t *got, size_t n, uint64_t first)
@@ -1472,7 +1473,7 @@ TEST(hvcall_rep_partial_output)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The time budget (SPEC 3.2): SUCCESS short of the count, rep start       */
+/* The time budget (spec.md §3.2): SUCCESS short of the count, rep start       */
 /* advanced in control, and the same call re-issued until done.           */
 
 /*
@@ -1650,7 +1651,7 @@ TEST(hvcall_rep_budget)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The result value (SPEC 3.1).                                            */
+/* The result value (spec.md §3.1).                                            */
 
 TEST(hvcall_result_word)
 {

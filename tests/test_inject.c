@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Host exhaustion (seeds 000 and 001 NO_RESOURCES: "a required system
- * resource is unavailable"; SPEC 5.4 and the ohv_debug_fail_alloc
+ * resource is unavailable"; spec.md §5.4 and the ohv_debug_fail_alloc
  * contract: host exhaustion -> NO_RESOURCES, never INSUFFICIENT_MEMORY,
  * and nothing changes).  SQLite's way: fail the 1st, 2nd, 3rd ... host
  * allocation of a call in turn until the injection point lies past the
@@ -14,7 +15,7 @@
 
 #include "t.h"
 
-#define INIT_COST	16u	/* t_config keeps the SPEC 5.4 defaults */
+#define INIT_COST	16u	/* t_config keeps the spec.md §5.4 defaults */
 #define VP_COST		8u
 /* Every call here makes a handful of host allocations at most. */
 #define MAX_POINTS	16u
@@ -127,7 +128,7 @@ static uint32_t walk(struct ohv *hv, const char *what, uint64_t caller,
 /*
  * 70 creates by the root, each walked through its allocation failures, so
  * the id index and the slot table also grow under injection.  A failed
- * create consumes no id: ids stay sequential (SPEC 4), 2, 3, 4, ...
+ * create consumes no id: ids stay sequential (spec.md §4), 2, 3, 4, ...
  */
 TEST(inject_create_partition)
 {
@@ -161,7 +162,7 @@ TEST(inject_create_partition)
 	t_close(hv);
 }
 
-/* The same from a child (fast call, its own pool, SPEC 4.1). */
+/* The same from a child (fast call, its own pool, spec.md §4.1). */
 TEST(inject_create_partition_by_child)
 {
 	struct ohv *hv = t_open(NULL);
@@ -263,7 +264,7 @@ TEST(inject_create_vp)
 }
 
 /* ---------------------------------------------------------------------- */
-/* ohv_open (SPEC 2: 0 or -errno).                                         */
+/* ohv_open (spec.md §2: 0 or -errno).                                         */
 
 /*
  * ohv_open with its 1st, 2nd, ... allocation failing: -ENOMEM and *out
@@ -341,7 +342,7 @@ TEST(inject_open)
 
 /*
  * Host exhaustion is met only where the object is made, after every check
- * SPEC 4.1, 4.2 and 7 list: with the first host allocation set to fail, a
+ * spec.md §4.1, 4.2 and 7 list: with the first host allocation set to fail, a
  * call that fails one of those checks still reports that status and
  * changes nothing.  Pool shortage stays INSUFFICIENT_MEMORY: it is the
  * pool, not the host, that is short.

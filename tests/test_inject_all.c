@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Allocation-failure injection over a scenario that touches every call
  * (the SQLite way): for N = 1, 2, 3, ... the N-th host allocation fails.

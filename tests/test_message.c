@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Messages and events through ports (SPEC 8, 9; seed 004 remarks; facts
+ * Messages and events through ports (spec.md §8, 9; seed 004 remarks; facts
  * §3.2 0x005C/0x005D, §4.10, §5.5): every status of HvPostMessage and
  * HvSignalEvent under its condition and in check order; the SIM slot byte
  * for byte; MessagePending and EOM; the 16 buffers of a port; masked
@@ -354,7 +355,7 @@ static void view_same(struct ohv *hv, uint64_t r, const uint32_t *ports,
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvPostMessage (0x005C): statuses (SPEC 8, facts §3.2).                  */
+/* HvPostMessage (0x005C): statuses (spec.md §8, facts §3.2).                  */
 
 enum { F_S, F_S2, F_P };
 
@@ -494,7 +495,7 @@ TEST(message_post_statuses)
 
 	/* Good posts, each taken out again: full payload, MessageType
 	 * 0x7FFFFFFF with an empty payload, the padding word ignored
-	 * (SPEC 3.2). */
+	 * (spec.md §3.2). */
 	struct hv_message *m = slot(hv, r, SIM(0), 2);
 	struct hv_input_post_message ok = {
 		.connection_id = 1, .message_type = 1, .payload_size = 240,
@@ -513,7 +514,7 @@ TEST(message_post_statuses)
 	take(m);
 	CHECK_EQ(pprop(hv, r, 1, PC), 2);
 
-	/* SynIC state of the target VP (SPEC 8: SCONTROL bit 0, SIMP bit 0,
+	/* SynIC state of the target VP (spec.md §8: SCONTROL bit 0, SIMP bit 0,
 	 * SIM page mapped writable in r). */
 	static const struct {
 		const char *what;
@@ -575,7 +576,7 @@ TEST(message_post_statuses)
 	set_reg(hv, r, 0, HV_REGISTER_SCONTROL, 1);
 	CHECK_ST(post(hv, s, 1, 202), HV_STATUS_INSUFFICIENT_BUFFERS);
 
-	/* Target VP gone (SPEC 8: INVALID_VP_INDEX), after the message
+	/* Target VP gone (spec.md §8: INVALID_VP_INDEX), after the message
 	 * checks. */
 	REQUIRE_ST(t_delete_vp(hv, r, 1), HV_STATUS_SUCCESS);
 	view_take(hv, r, post_ports, ARRAY_SIZE(post_ports), v);
@@ -591,7 +592,7 @@ TEST(message_post_statuses)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The SIM slot, byte for byte (SPEC 8, 9; facts §4.10).                   */
+/* The SIM slot, byte for byte (spec.md §8, 9; facts §4.10).                   */
 
 /*
  * Header: MessageType u32 @0, PayloadSize u8 @4, MessageFlags u8 @5,
@@ -711,7 +712,7 @@ TEST(message_slot_layout)
 }
 
 /* ---------------------------------------------------------------------- */
-/* MessagePending and EOM (SPEC 8; facts §4.10 delivery).                  */
+/* MessagePending and EOM (spec.md §8; facts §4.10 delivery).                  */
 
 /*
  * Three ports of r target VP 0, SINT 2.  The first message lands in the
@@ -829,7 +830,7 @@ TEST(message_pending_and_eom_order)
 }
 
 /*
- * EOM is HvSetVpRegisters of 0x000A0014 (SPEC 7): the VP itself may write
+ * EOM is HvSetVpRegisters of 0x000A0014 (spec.md §7): the VP itself may write
  * it when its partition holds AccessVpRegisters (also with SELF and
  * HV_VP_INDEX_SELF); without the privilege -> ACCESS_DENIED and nothing is
  * delivered; the parent may always write it.
@@ -878,7 +879,7 @@ TEST(message_eom_by_self)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The 16 buffers of a port (SPEC 8, facts §3.2 0x005C).                   */
+/* The 16 buffers of a port (spec.md §8, facts §3.2 0x005C).                   */
 
 /*
  * One message in the slot and 16 waiting: the 17th post ->
@@ -958,7 +959,7 @@ TEST(message_buffers)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Masked SINTs (SPEC 8, facts §4.10: the interrupt is lost).              */
+/* Masked SINTs (spec.md §8, facts §4.10: the interrupt is lost).              */
 
 /*
  * A masked SINT still gets the message in its slot, but no interrupt is
@@ -1034,7 +1035,7 @@ TEST(message_masked_sint)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HV_ANY_VP (SPEC 8; facts §4.10: VPs whose SynIC or SIM is disabled are   */
+/* HV_ANY_VP (spec.md §8; facts §4.10: VPs whose SynIC or SIM is disabled are   */
 /* never chosen).                                                          */
 
 /*
@@ -1139,7 +1140,7 @@ TEST(message_any_vp)
 	CHECK_EQ(f0[0], 2);
 	CHECK_EQ(f2[0], 1);
 
-	/* A partition without VPs: INVALID_VP_INDEX (SPEC 8 "target VP
+	/* A partition without VPs: INVALID_VP_INDEX (spec.md §8 "target VP
 	 * gone"). */
 	uint64_t novp = t_active_child(hv, &next);
 
@@ -1158,7 +1159,7 @@ TEST(message_any_vp)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvSignalEvent (0x005D): statuses (SPEC 8, facts §3.2).                  */
+/* HvSignalEvent (0x005D): statuses (spec.md §8, facts §3.2).                  */
 
 struct signal_row {
 	const char *what;
@@ -1260,7 +1261,7 @@ TEST(message_signal_statuses)
 			  row->what);
 	}
 
-	/* Successes: the last flag; the reserved word ignored (SPEC 3.2:
+	/* Successes: the last flag; the reserved word ignored (spec.md §3.2:
 	 * only "must be zero" fields are checked); memory-based. */
 	CHECK_ST(signal_ev(hv, s, 1, 7), HV_STATUS_SUCCESS);
 	CHECK_EQ(f[0], 0x80);
@@ -1280,7 +1281,7 @@ TEST(message_signal_statuses)
 	CHECK_EQ(f[1], 0x01);		/* its base is 8 */
 	CHECK_EQ(pprop(hv, r, 1, PC), 3);
 
-	/* SynIC state (SPEC 8: SynIC or SIEF disabled, SIEF not mapped
+	/* SynIC state (spec.md §8: SynIC or SIEF disabled, SIEF not mapped
 	 * writable, or the SINT masked). */
 	static const struct {
 		const char *what;
@@ -1336,7 +1337,7 @@ TEST(message_signal_statuses)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Event flags (SPEC 8; facts §4.10: flag n = byte n / 8, bit n % 8).      */
+/* Event flags (spec.md §8; facts §4.10: flag n = byte n / 8, bit n % 8).      */
 
 /*
  * A port with BaseFlagNumber 100 sets bits 100 + FlagNumber of its SINT's
@@ -1423,8 +1424,8 @@ TEST(message_event_edges_and_flags)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The root as receiver and sender (SPEC 1: the root's GPA space is the    */
-/* identity map; SPEC 8: SIM/SIEF are the receiver's own memory).          */
+/* The root as receiver and sender (spec.md §1: the root's GPA space is the    */
+/* identity map; spec.md §8: SIM/SIEF are the receiver's own memory).          */
 
 /*
  * The root's VP 0 has its SIM at root page 8, SIEF at 9.  A child posts
@@ -1495,7 +1496,7 @@ TEST(message_root_receives_from_child)
 	CHECK_EQ(m->header.message_type, 0);		/* zeroed */
 	CHECK_ST(post(hv, c, 1, 0xAE), HV_STATUS_SUCCESS);
 	CHECK_EQ(take(m), 0xAE);
-	/* Read-only for the root (identity map, SPEC 6). */
+	/* Read-only for the root (identity map, spec.md §6). */
 	uint64_t buf[4] = { SELF, 8, HV_MAP_GPA_READABLE, 8 };
 
 	REQUIRE_ST(t_mem(hv, T_ROOT, ohv_control(HVCALL_MAP_GPA_PAGES, 0, 1, 0),
@@ -1674,7 +1675,7 @@ TEST(message_delete_port_seed004)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Finalize with messages in flight (SPEC 4.4, facts §5.5).                */
+/* Finalize with messages in flight (spec.md §4.4, facts §5.5).                */
 
 /*
  * The port partition is finalized with one message in a slot and three
@@ -1778,7 +1779,7 @@ TEST(message_finalize_connection_partition)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvDeleteVp with messages queued on it (SPEC 7, 8).                      */
+/* HvDeleteVp with messages queued on it (spec.md §7, 8).                      */
 
 /*
  * VP 1 of r has one message in its slot and five queued, from a port
@@ -1937,7 +1938,7 @@ TEST(message_post_count)
 }
 
 /* ---------------------------------------------------------------------- */
-/* arm64 (SPEC 2, 3.3): the same port calls and layouts.                   */
+/* arm64 (spec.md §2, 3.3): the same port calls and layouts.                   */
 
 /*
  * On an arm64 instance the port, message and event calls behave the same:
@@ -1984,7 +1985,7 @@ TEST(message_arm64)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Many senders at once (SPEC 2: thread-safe; SPEC 8: conservation).       */
+/* Many senders at once (spec.md §2: thread-safe; spec.md §8: conservation).       */
 
 /*
  * Four sender threads, each a VP of its own (two VPs in each of two

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * What children can do now that they have VPs (SPEC 2, 7): create their own
+ * What children can do now that they have VPs (spec.md §2, 7): create their own
  * children, and the statuses of seeds 000, 001 and 003 that need a caller
  * other than the root.  Children issue XMM-fast calls (they have no GPA
  * space in this version); the root's calls are memory-based.
@@ -8,7 +9,7 @@
 
 #include "t.h"
 
-#define INIT_COST	16u	/* t_config keeps the SPEC 5.4 defaults */
+#define INIT_COST	16u	/* t_config keeps the spec.md §5.4 defaults */
 #define VP_COST		8u
 #define NEVER_ISSUED	0x100000ull
 #define POISON		0xA5A5A5A5A5A5A5A5ull
@@ -26,7 +27,7 @@
 /* Helpers.                                                                */
 
 /* HvCreatePartition issued fast by VP 0 of caller; the output register
- * pair must keep its fill on failure (SPEC 3.2). */
+ * pair must keep its fill on failure (spec.md §3.2). */
 static hv_status_t create_as(struct ohv *hv, uint64_t caller,
 			     const struct hv_input_create_partition *in,
 			     uint64_t *id)
@@ -96,7 +97,7 @@ static void drain(struct ohv *hv, uint64_t id)
 
 /*
  * Seed 000 "Creating a new partition would exceed the maximum depth in the
- * partition hierarchy" (SPEC 4.1 step 5): max_depth = 2, a runnable child
+ * partition hierarchy" (spec.md §4.1 step 5): max_depth = 2, a runnable child
  * (depth 2) with CreatePartitions asks for a child -> PARTITION_TOO_DEEP,
  * nothing charged, no id used.
  */
@@ -121,13 +122,13 @@ TEST(nested_too_deep)
 	CHECK_EQ(t_info(hv, child).pool_available, T_SPARE_PAGES);
 
 	/* The root is at depth 1 and may still create; the failed attempts
-	 * used no id (SPEC 4: sequential). */
+	 * used no id (spec.md §4: sequential). */
 	CHECK_EQ(root_create(hv, &next), child + 1);
 	t_close(hv);
 }
 
 /*
- * SPEC 4.1: the checks run in order, first failure wins.  Step 1
+ * spec.md §4.1: the checks run in order, first failure wins.  Step 1
  * (ACCESS_DENIED, no CreatePartitions) and steps 2-4 (INVALID_PARAMETER)
  * beat step 5 (PARTITION_TOO_DEEP), which beats step 6 (NO_RESOURCES:
  * live partitions = max_partitions) and step 7 (INSUFFICIENT_MEMORY: the
@@ -221,8 +222,8 @@ TEST(nested_create_check_order)
 
 /*
  * max_depth = 3: a child creates a grandchild.  It is charged to the
- * child's pool (SPEC 4.1, 5.4: costs.partition of the creator's pool),
- * gets the next id (ids are global and sequential, SPEC 4), sits at depth
+ * child's pool (spec.md §4.1, 5.4: costs.partition of the creator's pool),
+ * gets the next id (ids are global and sequential, spec.md §4), sits at depth
  * 3 under the child, Uninitialized with an empty pool and default
  * privileges.  The child cannot feed it (no GPA space), so the child's
  * HvInitializePartition on it is INSUFFICIENT_MEMORY (seed 001).
@@ -277,7 +278,7 @@ TEST(nested_grandchild)
 	CHECK_ST(id_call_as(hv, child, HVCALL_INITIALIZE_PARTITION, gc),
 		 HV_STATUS_INSUFFICIENT_MEMORY);
 	CHECK_EQ(t_info(hv, gc).state, OHV_STATE_UNINITIALIZED);
-	/* And its VPs cannot exist yet (SPEC 7: target Active). */
+	/* And its VPs cannot exist yet (spec.md §7: target Active). */
 	struct hv_input_create_vp vin = { .partition_id = gc };
 
 	CHECK_ST(t_create_vp_in(hv, child, &vin),
@@ -303,7 +304,7 @@ TEST(nested_grandchild)
 /* Seed 003: OPERATION_DENIED for a partition with children.               */
 
 /*
- * Seed 003 "The specified partition has one or more children" (SPEC 4.4
+ * Seed 003 "The specified partition has one or more children" (spec.md §4.4
  * step 4): the root finalizing a child that has a child -> OPERATION_DENIED
  * and nothing changes (the child still runs).  Once the child deletes its
  * Uninitialized grandchild, the finalize succeeds.
@@ -355,7 +356,7 @@ TEST(nested_finalize_with_children)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Access: only the parent acts on a partition (SPEC 3 issue text, 4.2-4.6, */
+/* Access: only the parent acts on a partition (spec.md §3 issue text, 4.2-4.6, */
 /* 5.1-5.3, 7; seeds 001, 003).                                            */
 
 enum op {
@@ -435,7 +436,7 @@ static hv_status_t op_call(struct ohv *hv, uint64_t caller, enum op op,
 		break;
 	}
 	case OP_SET_PROPERTY: {
-		/* CpuWeight: settable in Active (SPEC 4.3), in range. */
+		/* CpuWeight: settable in Active (spec.md §4.3), in range. */
 		struct hv_input_set_partition_property in = {
 			.partition_id = target,
 			.property_code = HV_PARTITION_PROPERTY_CPU_WEIGHT,
@@ -487,7 +488,7 @@ static hv_status_t op_call(struct ohv *hv, uint64_t caller, enum op op,
 }
 
 /*
- * SPEC 3 issue text: "the root cannot act on a grandchild".  Every call
+ * spec.md §3 issue text: "the root cannot act on a grandchild".  Every call
  * that names a partition, aimed by the root at its grandchild ->
  * ACCESS_DENIED, and nothing changes.
  */
@@ -517,10 +518,10 @@ TEST(nested_root_on_grandchild)
 
 /*
  * A child acting on the root or on a sibling -> ACCESS_DENIED for each
- * call (seed 001 "not a child of the caller", seed 003, SPEC 4.3, 4.5,
+ * call (seed 001 "not a child of the caller", seed 003, spec.md §4.3, 4.5,
  * 4.6, 5.1-5.3, 7), and nothing changes.  The caller holds
  * CreatePartitions and AccessMemoryPool, so the pool calls pass the
- * privilege check (SPEC 3.2 step 6) and reach the target rule.  Each
+ * privilege check (spec.md §3.2 step 6) and reach the target rule.  Each
  * sibling is in the state where the call would otherwise work: S_UNINIT
  * funded for initialize, S_EMPTY (Uninitialized, empty pool) for delete,
  * S_ACTIVE (with VP 0 and spare pool) for the rest.
@@ -572,10 +573,10 @@ TEST(nested_child_on_root_or_sibling)
 }
 
 /*
- * A child on itself: calls that need a child (SPEC 4: initialize,
+ * A child on itself: calls that need a child (spec.md §4: initialize,
  * finalize, delete, create VP) with SELF -> INVALID_PARTITION_ID and with
  * its own id -> ACCESS_DENIED (it is not its own child); the property calls
- * allow "the root on itself" only (SPEC 4.3) -> ACCESS_DENIED either way.
+ * allow "the root on itself" only (spec.md §4.3) -> ACCESS_DENIED either way.
  */
 TEST(nested_child_on_itself)
 {
@@ -631,7 +632,7 @@ TEST(nested_child_on_itself)
 }
 
 /*
- * SPEC 5.1-5.3: "only the root may use its own pool".  A child depositing
+ * spec.md §5.1-5.3: "only the root may use its own pool".  A child depositing
  * into, withdrawing from or asking the balance of its own pool (SELF or
  * its id) -> ACCESS_DENIED, with or without AccessMemoryPool (without it
  * the generic privilege check says so first).
@@ -670,11 +671,11 @@ TEST(nested_child_own_pool)
 }
 
 /*
- * SPEC 5.1: a child's deposit into its own child is element-checked
+ * spec.md §5.1: a child's deposit into its own child is element-checked
  * against the child's GPA space, which is empty in this version: every
  * page -> OPERATION_DENIED with reps completed 0, nothing moves.  Withdraw
  * and balance on the grandchild work (the access rule holds): its pool is
- * empty, so withdraw is NO_RESOURCES with 0 reps (SPEC 5.2).
+ * empty, so withdraw is NO_RESOURCES with 0 reps (spec.md §5.2).
  */
 TEST(nested_child_deposit_into_grandchild)
 {
@@ -746,7 +747,7 @@ TEST(nested_child_deposit_into_grandchild)
 }
 
 /*
- * SPEC 4.6: a child lists its own children in creation order with
+ * spec.md §4.6: a child lists its own children in creation order with
  * ParentId SELF or its own id; another ParentId that exists ->
  * ACCESS_DENIED, an unknown one -> INVALID_PARTITION_ID, and a
  * PreviousChildId that is not its child -> INVALID_PARTITION_ID.  The
@@ -835,7 +836,7 @@ TEST(nested_get_next_child)
 }
 
 /*
- * SPEC 3.3 / 4.6: HvGetPartitionId needs AccessPartitionId, which
+ * spec.md §3.3 / 4.6: HvGetPartitionId needs AccessPartitionId, which
  * children lack by default (ACCESS_DENIED, output untouched); granted, it
  * returns the caller's own id.
  */
@@ -863,7 +864,7 @@ TEST(nested_get_partition_id)
 }
 
 /*
- * SPEC 4.3: a parent cannot hand out a privilege it does not hold
+ * spec.md §4.3: a parent cannot hand out a privilege it does not hold
  * (PROPERTY_VALUE_OUT_OF_RANGE, the old mask stays) but can grant any it
  * holds.  The child holds the defaults plus CreatePartitions.
  */
@@ -915,7 +916,7 @@ TEST(nested_privilege_grant)
 		if (st == HV_STATUS_SUCCESS)
 			cur = rows[i].mask;
 
-		/* Read back through the child (early property, SPEC 4.3). */
+		/* Read back through the child (early property, spec.md §4.3). */
 		struct hv_input_get_partition_property gin = {
 			.partition_id = gc,
 			.property_code = HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
@@ -932,8 +933,8 @@ TEST(nested_privilege_grant)
 }
 
 /*
- * A child's GPA space is empty in this version (SPEC 1, 6), so every
- * memory-based call it makes fails the block check of SPEC 3.2 step 5 ->
+ * A child's GPA space is empty in this version (spec.md §1, 6), so every
+ * memory-based call it makes fails the block check of spec.md §3.2 step 5 ->
  * INVALID_ALIGNMENT, which comes before the privilege check (step 6):
  * GetPartitionId without AccessPartitionId says INVALID_ALIGNMENT too.
  */

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * NULL for every pointer argument of the public API (SPEC 2): each call
+ * NULL for every pointer argument of the public API (spec.md §2): each call
  * returns its documented error value (-EINVAL, 0, NULL or
  * HV_STATUS_INVALID_PARAMETER) and changes nothing; none crashes.  Each
  * test runs in its own process, so a crash fails only the test.

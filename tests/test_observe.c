@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The observation API: ohv_vp_info, ohv_port_list, ohv_connection_list
  * report what hypercalls did, including what finalize and port deletion

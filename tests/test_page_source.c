@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A client's page source (ohv_client_set_page_source): deposits take their
  * pages from it, withdrawals give them back, a dry source is NO_RESOURCES

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Partition lifecycle: HvCreatePartition, HvInitializePartition,
  * HvFinalizePartition, HvDeletePartition, HvGetPartitionId and
- * HvGetNextChildPartition (SPEC 4, seeds 000-003).
+ * HvGetNextChildPartition (spec.md §4, seeds 000-003).
  *
  * In this version only the root has VPs, so every call here is the root's.
  * Statuses that need a nested caller (a child creating, or a child with
@@ -11,7 +12,7 @@
 
 #include "t.h"
 
-#define INIT_COST	16u	/* t_config keeps the SPEC 5.4 default */
+#define INIT_COST	16u	/* t_config keeps the spec.md §5.4 default */
 #define NEVER_ISSUED	0x100000ull
 #define POISON		0xA5A5A5A5A5A5A5A5ull
 
@@ -38,7 +39,7 @@ static void fund_root(struct ohv *hv, uint64_t *next, uint32_t n)
 
 /*
  * HvCreatePartition with the first len bytes of in (the rest of the input
- * page zero).  On failure the output must be untouched (SPEC 3.2).
+ * page zero).  On failure the output must be untouched (spec.md §3.2).
  */
 static hv_status_t create_bytes(struct ohv *hv, const void *in, size_t len,
 				uint64_t *id)
@@ -136,10 +137,10 @@ static uint64_t make_target(struct ohv *hv, enum target tg, uint32_t pages,
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvCreatePartition (SPEC 4.1, seeds 000 and 002).                        */
+/* HvCreatePartition (spec.md §4.1, seeds 000 and 002).                        */
 
 /* Seed 000: "The caller's partition privilege flag CreatePartitions is
- * cleared" -> ACCESS_DENIED, before any parameter check (SPEC 4.1 step 1). */
+ * cleared" -> ACCESS_DENIED, before any parameter check (spec.md §4.1 step 1). */
 TEST(create_access_denied_without_create_partitions)
 {
 	static const struct {
@@ -180,7 +181,7 @@ TEST(create_access_denied_without_create_partitions)
 	t_close(hv);
 }
 
-/* SPEC 4.1 step 2, seeds 000/002: each of the 64 flag bits alone; only the
+/* spec.md §4.1 step 2, seeds 000/002: each of the 64 flag bits alone; only the
  * documented set {0,1,4,8,9,10,13,15,16,19,20,22} is accepted (x64). */
 TEST(create_flag_bits)
 {
@@ -232,10 +233,10 @@ TEST(create_flag_bits)
 }
 
 /*
- * SPEC 4.1 steps 3-4, seed 000 ("the Flags member of the
+ * spec.md §4.1 steps 3-4, seed 000 ("the Flags member of the
  * HV_PROXIMITY_DOMAIN_INFO ... includes reserved bits") and seed 002
  * (ReservedZ0 must be 0).  numa_nodes = 2.  Reserved proximity bits fail
- * whether or not Valid is set: SPEC 4.1 step 3 makes no exception.
+ * whether or not Valid is set: spec.md §4.1 step 3 makes no exception.
  */
 TEST(create_proximity_and_isolation)
 {
@@ -279,7 +280,7 @@ TEST(create_proximity_and_isolation)
 		  HV_STATUS_INVALID_PARAMETER },
 		{ "isolation shared-GPA boundary only", 0, 0, 1ull << 12, 0,
 		  HV_STATUS_INVALID_PARAMETER },
-		/* SPEC 3.2: padding is ignored unless SPEC says must be zero;
+		/* spec.md §3.2: padding is ignored unless spec.md says must be zero;
 		 * seed 002 only says "should be zero". */
 		{ "non-zero padding", 0, 0, 0, 0xFFFFFFFFu, HV_STATUS_SUCCESS },
 	};
@@ -334,7 +335,7 @@ TEST(create_proximity_and_isolation)
 }
 
 /*
- * SPEC 4.1: the checks run in order and the first failure wins.  Each row
+ * spec.md §4.1: the checks run in order and the first failure wins.  Each row
  * combines two failures; the earlier step's status must come out.
  * max_partitions = 2, so one child makes the instance full.
  */
@@ -409,7 +410,7 @@ TEST(create_check_order)
 }
 
 /*
- * SPEC 4.1 step 5 / seed 000 PARTITION_TOO_DEEP.  max_depth counts the
+ * spec.md §4.1 step 5 / seed 000 PARTITION_TOO_DEEP.  max_depth counts the
  * root and may not be below 2 (TLFS: "at least two partitions"), so a
  * child of the root (depth 2) never exceeds it: TOO_DEEP needs a caller at
  * depth max_depth, i.e. a child issuing HvCreatePartition: see
@@ -454,7 +455,7 @@ TEST(create_depth_limit)
 }
 
 /*
- * A child calls only through a VP (SPEC 2): without one, a call "from" it
+ * A child calls only through a VP (spec.md §2): without one, a call "from" it
  * is refused before any hypercall semantics.  test_nested.c gives children
  * VPs and reaches the nested statuses.
  */
@@ -475,7 +476,7 @@ TEST(child_without_vp_cannot_call)
 	t_close(hv);
 }
 
-/* SPEC 4.1 step 6, seed 000 "an implementation limit has been reached":
+/* spec.md §4.1 step 6, seed 000 "an implementation limit has been reached":
  * live partitions (root included) == max_partitions -> NO_RESOURCES. */
 TEST(create_no_resources_at_max_partitions)
 {
@@ -521,7 +522,7 @@ TEST(create_no_resources_at_max_partitions)
 	t_close(hv);
 }
 
-/* SPEC 4.1 step 7, seed 000: the caller's pool holds fewer than
+/* spec.md §4.1 step 7, seed 000: the caller's pool holds fewer than
  * costs.partition available pages -> INSUFFICIENT_MEMORY. */
 TEST(create_insufficient_memory)
 {
@@ -580,7 +581,7 @@ TEST(create_insufficient_memory)
 	}
 }
 
-/* SPEC 4.1 success, seeds 000/002: what a new partition looks like. */
+/* spec.md §4.1 success, seeds 000/002: what a new partition looks like. */
 TEST(create_success_state)
 {
 	struct ohv *hv = t_open(NULL);
@@ -626,7 +627,7 @@ TEST(create_success_state)
 	REQUIRE(ohv_partition_info(hv, T_ROOT, &info) == 0);
 	CHECK_EQ(info.children, 1);
 
-	/* SPEC 4.3: default child privileges, readable while Uninitialized
+	/* spec.md §4.3: default child privileges, readable while Uninitialized
 	 * (early property). */
 	CHECK_ST(t_get_property(hv, id, HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
 				&v), HV_STATUS_SUCCESS);
@@ -643,7 +644,7 @@ TEST(create_success_state)
 
 /*
  * Seed 000's 2013 layout: Flags and ProximityDomainInfo only, the rest of
- * the 56-byte block zero, is the same request (SPEC 4.1).  Each row runs
+ * the 56-byte block zero, is the same request (spec.md §4.1).  Each row runs
  * in both layouts and must give the same status and stored values.
  */
 TEST(create_2013_layout)
@@ -701,7 +702,7 @@ TEST(create_2013_layout)
 }
 
 /*
- * Seed 002's ARM64 layout (48 bytes, ReservedZ0 at 40) and SPEC 4.1 step
+ * Seed 002's ARM64 layout (48 bytes, ReservedZ0 at 40) and spec.md §4.1 step
  * 2: bits 13 and 22 are accepted and ignored on arm64.  Each input is
  * sent as 56 bytes whose last 8 are junk: an arm64 instance must not read
  * them as the x64 ReservedZ0.
@@ -782,7 +783,7 @@ TEST(create_arm64_layout)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvInitializePartition (SPEC 4.2, seed 001).                             */
+/* HvInitializePartition (spec.md §4.2, seed 001).                             */
 
 /*
  * Every status of seed 001 but NO_RESOURCES ("a required system resource
@@ -860,7 +861,7 @@ TEST(initialize_status_table)
 }
 
 /* Seed 001 remarks: deposit before initialize is the normal sequence
- * (SPEC 9); the pages wait as available and initialize draws from them. */
+ * (spec.md §9); the pages wait as available and initialize draws from them. */
 TEST(initialize_after_deposits_in_several_calls)
 {
 	struct ohv *hv = t_open(NULL);
@@ -908,7 +909,7 @@ TEST(initialize_prefers_create_proximity)
 		  INIT_COST, INIT_COST, INIT_COST, 0 },
 		{ "require 1, enough there", 1, HV_PROXIMITY_DOMAIN_VALID,
 		  4, INIT_COST + 2, 0, INIT_COST },
-		/* SPEC 4.2 says "preferring": a required node that is short
+		/* spec.md §4.2 says "preferring": a required node that is short
 		 * still falls back rather than fail. */
 		{ "require 1, short there", 1, HV_PROXIMITY_DOMAIN_VALID,
 		  INIT_COST, 6, INIT_COST - 6, 6 },
@@ -958,7 +959,7 @@ TEST(initialize_prefers_create_proximity)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvFinalizePartition (SPEC 4.4, seed 003).                               */
+/* HvFinalizePartition (spec.md §4.4, seed 003).                               */
 
 /*
  * Seed 003's OPERATION_DENIED ("has one or more children") needs a child
@@ -1056,7 +1057,7 @@ TEST(finalize_then_withdraw_and_delete)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvDeletePartition (SPEC 4.5).                                           */
+/* HvDeletePartition (spec.md §4.5).                                           */
 
 TEST(delete_status_table)
 {
@@ -1114,7 +1115,7 @@ TEST(delete_status_table)
 }
 
 /*
- * SPEC 4: a deleted id is dead forever.  Every call that names a partition
+ * spec.md §4: a deleted id is dead forever.  Every call that names a partition
  * gets INVALID_PARTITION_ID for it, and no create reuses it.
  */
 static hv_status_t name_initialize(struct ohv *hv, uint64_t id, uint64_t pg)
@@ -1244,7 +1245,7 @@ TEST(deleted_id_is_dead_forever)
 	}
 }
 
-/* SPEC 4: ids sequential from 1 (the root), unique over create/delete. */
+/* spec.md §4: ids sequential from 1 (the root), unique over create/delete. */
 TEST(ids_sequential_and_never_reused)
 {
 	struct ohv *hv = t_open(NULL);
@@ -1281,7 +1282,7 @@ TEST(ids_sequential_and_never_reused)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvGetPartitionId, HvGetNextChildPartition (SPEC 4.6).                   */
+/* HvGetPartitionId, HvGetNextChildPartition (spec.md §4.6).                   */
 
 TEST(get_partition_id)
 {
@@ -1299,7 +1300,7 @@ TEST(get_partition_id)
 	CHECK_EQ(out, 1);
 	t_close(hv);
 
-	/* facts 0x0046: AccessPartitionId is required (SPEC 3.3). */
+	/* facts 0x0046: AccessPartitionId is required (spec.md §3.3). */
 	struct ohv_config cfg;
 
 	t_config(&cfg);
@@ -1377,7 +1378,7 @@ TEST(get_next_child_enumerates_in_creation_order)
 	t_close(hv);
 }
 
-/* SPEC 4.6 errors: ParentId must be the caller (SELF allowed), unknown
+/* spec.md §4.6 errors: ParentId must be the caller (SELF allowed), unknown
  * ParentId first; PreviousChildId 0 or a live child of ParentId. */
 TEST(get_next_child_errors)
 {

@@ -1,11 +1,12 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Memory pools: HvDepositMemory, HvWithdrawMemory, HvGetMemoryBalance
- * (SPEC 5) and the frame conservation they must keep (SPEC 1).
+ * (spec.md §5) and the frame conservation they must keep (spec.md §1).
  *
  * Only the root can call in this version, and every partition is the root
- * or its child, so the per-call ACCESS_DENIED rule of SPEC 5.1 ("neither a
+ * or its child, so the per-call ACCESS_DENIED rule of spec.md §5.1 ("neither a
  * child of the caller nor the root itself") has no reachable case yet; the
- * privilege form of ACCESS_DENIED (SPEC 3.2 step 6) is tested instead.
+ * privilege form of ACCESS_DENIED (spec.md §3.2 step 6) is tested instead.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -84,7 +85,7 @@ static uint64_t available(struct ohv *hv, uint64_t id)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvDepositMemory (SPEC 5.1).                                             */
+/* HvDepositMemory (spec.md §5.1).                                             */
 
 /* Header checks, before any element: id, then state. */
 TEST(deposit_header_table)
@@ -111,7 +112,7 @@ TEST(deposit_header_table)
 		  HV_STATUS_INVALID_PARTITION_STATE },
 		{ "Finalized, bad page too", K_CHILD, 0, OHV_STATE_FINALIZED,
 		  true, HV_STATUS_INVALID_PARTITION_STATE },
-		/* seed 001 / SPEC 9: deposit before initialize */
+		/* seed 001 / spec.md §9: deposit before initialize */
 		{ "Uninitialized", K_CHILD, 0, OHV_STATE_UNINITIALIZED, false,
 		  HV_STATUS_SUCCESS },
 		{ "Active", K_CHILD, 0, OHV_STATE_ACTIVE, false,
@@ -159,7 +160,7 @@ TEST(deposit_header_table)
 	}
 }
 
-/* SPEC 3.2 step 6: AccessMemoryPool is required for all three calls. */
+/* spec.md §3.2 step 6: AccessMemoryPool is required for all three calls. */
 TEST(pool_calls_need_access_memory_pool)
 {
 	struct ohv_config cfg;
@@ -189,7 +190,7 @@ TEST(pool_calls_need_access_memory_pool)
 }
 
 /*
- * SPEC 5.1 element checks: a page not mapped in the caller's space (beyond
+ * spec.md §5.1 element checks: a page not mapped in the caller's space (beyond
  * memory), already deposited, or repeated in the list fails with
  * OPERATION_DENIED and reps completed = its index; the elements before it
  * are deposited, the ones after are not touched.
@@ -284,7 +285,7 @@ TEST(deposit_element_table)
 	}
 }
 
-/* SPEC 3.1: rep start skips elements an earlier invocation did; the
+/* spec.md §3.1: rep start skips elements an earlier invocation did; the
  * reps-completed count is absolute. */
 TEST(deposit_rep_start)
 {
@@ -316,7 +317,7 @@ TEST(deposit_rep_start)
 }
 
 /*
- * SPEC 1 / 5.2: a deposited page leaves the depositor's GPA space; a
+ * spec.md §1 / 5.2: a deposited page leaves the depositor's GPA space; a
  * withdrawn one comes back zeroed at the GPA it was deposited from, in
  * every state of the target (Active: only available pages).
  */
@@ -562,7 +563,7 @@ TEST(open_commit_memory)
 }
 
 /*
- * SPEC 5.2: withdraw works in every state; when the available pages run
+ * spec.md §5.2: withdraw works in every state; when the available pages run
  * out -> NO_RESOURCES with reps completed = pages returned, and only those
  * output elements written.
  */
@@ -630,10 +631,10 @@ TEST(withdraw_table)
 }
 
 /*
- * SPEC 5.2 proximity: reserved flag bits or a required (Valid=1,
+ * spec.md §5.2 proximity: reserved flag bits or a required (Valid=1,
  * Preferred=0) unknown node -> INVALID_PARAMETER; a required node returns
  * only its pages; a preferred node first, then the others.  numa_nodes = 2
- * and the child holds 3 pages on each node.  Order per SPEC 5.2 "same
+ * and the child holds 3 pages on each node.  Order per spec.md §5.2 "same
  * access rules as deposit": the id is checked before the proximity info.
  */
 TEST(withdraw_proximity_table)
@@ -736,7 +737,7 @@ TEST(withdraw_proximity_table)
 	t_close(hv);
 }
 
-/* SPEC 3.1/3.2: a withdraw cut short by the rep limit resumes; the final
+/* spec.md §3.1/3.2: a withdraw cut short by the rep limit resumes; the final
  * NO_RESOURCES counts reps from element 0. */
 TEST(withdraw_resumes_with_absolute_reps)
 {
@@ -779,7 +780,7 @@ TEST(withdraw_resumes_with_absolute_reps)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvGetMemoryBalance (SPEC 5.3).                                          */
+/* HvGetMemoryBalance (spec.md §5.3).                                          */
 
 TEST(balance_table)
 {
@@ -899,7 +900,7 @@ TEST(balance_table)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Conservation (SPEC 1).                                                  */
+/* Conservation (spec.md §1).                                                  */
 
 /*
  * Every frame is in exactly one place: the root's GPA space or one pool.

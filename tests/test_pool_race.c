@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Pools under a concurrent withdraw (SPEC 2, 5): frames a withdraw is
+ * Pools under a concurrent withdraw (spec.md §2, 5): frames a withdraw is
  * zeroing are neither available nor in use, so nothing counts or charges
  * them, and a pool that cannot pay says INSUFFICIENT_MEMORY, never more.
  *
@@ -402,7 +403,7 @@ TEST(pool_pause_nested_create_vp)
 
 /*
  * A pool whose last pages are being withdrawn cannot be deleted under the
- * withdraw (SPEC 4.5: the pool is not empty yet), and once the withdraw is
+ * withdraw (spec.md §4.5: the pool is not empty yet), and once the withdraw is
  * done it can.
  */
 static void delete_hook(void *ctx, uint64_t partition_id, uint32_t frames)
@@ -447,7 +448,7 @@ TEST(pool_pause_delete_denied)
 }
 
 /*
- * A rep budget too large to add to the clock (SPEC 3.2 with
+ * A rep budget too large to add to the clock (spec.md §3.2 with
  * rep_budget_ns near 2^64) means no deadline, not a deadline in the past:
  * one withdraw returns every page asked for.
  */

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Ports and connections (SPEC 3.3, 8, 9; seed 004; facts §3.2 0x0057-0x005B,
+ * Ports and connections (spec.md §3.3, 8, 9; seed 004; facts §3.2 0x0057-0x005B,
  * 0x0070, 0x0095/0x0096, §4.9, §5.5): every status of HvCreatePort (classic
  * 0x0057 and modern 0x0095), HvConnectPort (classic 0x0059 and modern
  * 0x0096), HvDeletePort, HvDisconnectPort, HvGetPortProperty and
@@ -84,7 +85,7 @@ struct port_req {
 /*
  * HvCreatePort by caller in either layout.  The classic layout has padding
  * where the modern one has PortVtl and MinConnectionVtl (bytes 12-13); the
- * VTL values go there, which SPEC 3.2 says is ignored.
+ * VTL values go there, which spec.md §3.2 says is ignored.
  */
 static uint64_t create_port_raw(struct ohv *hv, uint64_t caller,
 				enum layout layout, const struct port_req *r)
@@ -405,11 +406,11 @@ static uint64_t in_use(struct ohv *hv, uint64_t id)
 }
 
 /* ---------------------------------------------------------------------- */
-/* SPEC 3.3 / generic step 6: the port privileges.                         */
+/* spec.md §3.3 / generic step 6: the port privileges.                         */
 
 /*
  * Children lack CreatePort, ConnectPort, PostMessages and SignalEvents by
- * default (SPEC 4.3: 0x5FF); the root holds them.  A default child gets
+ * default (spec.md §4.3: 0x5FF); the root holds them.  A default child gets
  * ACCESS_DENIED from each port call with an otherwise valid input naming
  * itself, and also with unknown ids (the privilege check is step 6, before
  * the call's own checks); nothing changes.  A child granted only one of
@@ -543,7 +544,7 @@ TEST(port_root_without_privileges)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvCreatePort (0x0057 classic, 0x0095 modern): SPEC 8, facts §3.2.       */
+/* HvCreatePort (0x0057 classic, 0x0095 modern): spec.md §8, facts §3.2.       */
 
 struct create_row {
 	const char *what;
@@ -620,7 +621,7 @@ static const struct create_row create_rows[] = {
 	  .st = ST(INVALID_PARTITION_STATE) },
 	{ "ConnectionPartition Finalized", .cp = S_F,
 	  .st = ST(INVALID_PARTITION_STATE) },
-	/* Modern fields (SPEC 3.3: VTL fields must be 0; SPEC 9). */
+	/* Modern fields (spec.md §3.3: VTL fields must be 0; spec.md §9). */
 	{ "PortVtl 1", .vtl = 1, .st = ST(INVALID_PARAMETER),
 	  .classic = C(ST(SUCCESS)) },
 	{ "MinConnectionVtl 1", .min_vtl = 1, .st = ST(INVALID_PARAMETER),
@@ -781,7 +782,7 @@ static void run_create_rows(enum layout layout)
 			  layout_name[layout], r->what, ohv_status_name(got),
 			  ohv_status_name(want));
 		if (got == HV_STATUS_SUCCESS) {
-			/* SPEC 5.4: costs.port from the PortPartition's
+			/* spec.md §5.4: costs.port from the PortPartition's
 			 * pool; the ConnectionPartition pays nothing. */
 			if (!want) {
 				CHECK_EQ(in_use(hv, pp), pp0 + costs.port);
@@ -812,7 +813,7 @@ TEST(port_create_modern_statuses)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvConnectPort (0x0059 classic, 0x0096 modern): SPEC 8, facts §3.2.      */
+/* HvConnectPort (0x0059 classic, 0x0096 modern): spec.md §8, facts §3.2.      */
 
 /*
  * Ports of a (all made by the root): 1 message for b, 2 event for b,
@@ -1001,7 +1002,7 @@ static void run_connect_rows(enum layout layout)
 			  layout_name[layout], r->what, ohv_status_name(got),
 			  ohv_status_name(want));
 		if (got == HV_STATUS_SUCCESS) {
-			/* SPEC 5.4, 9: costs.connection from the
+			/* spec.md §5.4, 9: costs.connection from the
 			 * ConnectionPartition's pool. */
 			if (!want) {
 				CHECK_EQ(in_use(hv, cp),
@@ -1033,7 +1034,7 @@ TEST(port_connect_modern_statuses)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvDeletePort (0x0058): seed 004, SPEC 8.                                */
+/* HvDeletePort (0x0058): seed 004, spec.md §8.                                */
 
 /*
  * Seed 004's rows in its order: the CreatePort privilege (ACCESS_DENIED),
@@ -1152,7 +1153,7 @@ TEST(port_delete_seed004_statuses)
 		CHECK_MSG(got == r->st, "delete, %s: got %s, want %s", r->what,
 			  ohv_status_name(got), ohv_status_name(r->st));
 		if (r->make && got == HV_STATUS_SUCCESS) {
-			/* SPEC 8: the port's pages go back to the pool. */
+			/* spec.md §8: the port's pages go back to the pool. */
 			CHECK_EQ(in_use(hv, pp), pp0 - costs.port);
 			CHECK(!port_exists(hv, pp, port));
 			/* Seed 004: later references fail. */
@@ -1179,7 +1180,7 @@ TEST(port_delete_seed004_statuses)
 	CHECK(!port_exists(hv, x.a, 1));
 	CHECK_ST(t_fast(hv, T_ROOT, HVCALL_DELETE_PORT, &in, sizeof(in), NULL,
 			0), HV_STATUS_INVALID_PORT_ID);
-	/* The reserved word at offset 12 is ignored (SPEC 3.2). */
+	/* The reserved word at offset 12 is ignored (spec.md §3.2). */
 	in.port_id = 1;
 	in.port_partition_id = x.b;
 	in.reserved = 0xFFFFFFFF;
@@ -1193,7 +1194,7 @@ TEST(port_delete_seed004_statuses)
  * Seed 004 remarks, through a connection: "Subsequent references to the
  * port identifier ... will fail" and "subsequent attempts to send
  * messages or signal events through a connection to this port will fail"
- * (SPEC 8: INVALID_PORT_ID).  The connection itself stays (charged to its
+ * (spec.md §8: INVALID_PORT_ID).  The connection itself stays (charged to its
  * partition) until disconnected; a new port may reuse the id but the old
  * connection does not lead to it, and the new port takes a new connection.
  */
@@ -1253,7 +1254,7 @@ TEST(port_delete_seed004_remarks)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvDisconnectPort (0x005B): SPEC 8, facts §3.2.                          */
+/* HvDisconnectPort (0x005B): spec.md §8, facts §3.2.                          */
 
 /*
  * b's connection 7 leads to a's port 4; a row with make gets a fresh
@@ -1372,7 +1373,7 @@ TEST(port_disconnect_statuses)
 	CHECK_ST(disconnect(hv, T_ROOT, x.b, 7), HV_STATUS_SUCCESS);
 	CHECK_ST(mk_conn(hv, x.b, SELF, 8, x.a, 4, HV_PORT_TYPE_MESSAGE),
 		 HV_STATUS_SUCCESS);
-	/* The old id is gone for sends (SPEC 8: unknown connection). */
+	/* The old id is gone for sends (spec.md §8: unknown connection). */
 	CHECK_ST(post(hv, x.b, 7), HV_STATUS_INVALID_CONNECTION_ID);
 	t_close(hv);
 }
@@ -1569,7 +1570,7 @@ TEST(port_property_values)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Success effects: pool charges (SPEC 5.4, 9), ids, one connection.       */
+/* Success effects: pool charges (spec.md §5.4, 9), ids, one connection.       */
 
 /*
  * costs.port pages of the PortPartition's pool and costs.connection of the
@@ -1638,7 +1639,7 @@ static void pool_charges(const struct ohv_costs *costs)
 	CHECK_ST(disconnect(hv, b, b, 1), HV_STATUS_SUCCESS);
 	CHECK_EQ(in_use(hv, b), b0.pool_in_use + cp);
 
-	/* Finalize a (SPEC 4.4): all of a's pages are available; b keeps
+	/* Finalize a (spec.md §4.4): all of a's pages are available; b keeps
 	 * its port 2 and its connection 1 (to a's dead port 1), the root
 	 * its port 3. */
 	CHECK_ST(mk_port(hv, T_ROOT, a, 1, b, msg_info(2, 0)),
@@ -1692,7 +1693,7 @@ TEST(port_pool_charges_other_costs)
 }
 
 /*
- * INSUFFICIENT_MEMORY exactly at the cost (SPEC 5.4, 9): a PortPartition
+ * INSUFFICIENT_MEMORY exactly at the cost (spec.md §5.4, 9): a PortPartition
  * with costs.port - 1 available pages, a ConnectionPartition with
  * costs.connection - 1; one more page and the call succeeds.  With cost 0
  * an empty pool is enough.
@@ -1905,11 +1906,11 @@ TEST(port_no_resources)
 }
 
 /*
- * Ids (SPEC 8, seed 004): a deleted port's id, a disconnected
+ * Ids (spec.md §8, seed 004): a deleted port's id, a disconnected
  * connection's id may be used again; the same ids live independently in
  * different partitions.  One connection per port (TLFS 2.0 §14.9.3, facts
  * §8.16): a second one -> INVALID_PORT_ID even from the named partition;
- * another partition -> INVALID_PARTITION_ID (SPEC 8).
+ * another partition -> INVALID_PARTITION_ID (spec.md §8).
  */
 TEST(port_ids_and_single_connection)
 {
@@ -1976,10 +1977,10 @@ TEST(port_ids_and_single_connection)
 }
 
 /*
- * Reserved and padding fields are ignored (SPEC 3.2: only fields SPEC
+ * Reserved and padding fields are ignored (spec.md §3.2: only fields spec.md
  * calls "must be zero" are checked; for ports that is the modern VTL
  * fields).  Facts §3.2 lists INVALID_PARAMETER for non-zero reserved
- * fields of HvCreatePort; SPEC wins.  All ones in every reserved byte of
+ * fields of HvCreatePort; spec.md wins.  All ones in every reserved byte of
  * create (both layouts), connect (both layouts), disconnect, delete and
  * the property calls: each call succeeds as if they were zero.
  */
@@ -2074,12 +2075,12 @@ TEST(port_reserved_fields_ignored)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Children manage ports themselves (SPEC 8 "Access").                     */
+/* Children manage ports themselves (spec.md §8 "Access").                     */
 
 /*
  * A runnable child c with CreatePort, ConnectPort, CreatePartitions and
  * AccessMemoryPool creates a grandchild g, funds it with frames the root
- * handed c exclusively (SPEC 5.1, 6), initializes it, and then creates
+ * handed c exclusively (spec.md §5.1, 6), initializes it, and then creates
  * ports in itself and in g and connects both ways: each charge lands in
  * the right pool.  The root cannot act on g's ports (not its parent); c
  * cannot act on its sibling's ports or connections; the sibling cannot

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * HvGetPartitionProperty and HvSetPartitionProperty (SPEC 4.3).
+ * HvGetPartitionProperty and HvSetPartitionProperty (spec.md §4.3).
  *
  * The checks run in the order the library implements: partition id,
  * access, property code, state, value.  Access (caller is the parent, or
@@ -76,7 +77,7 @@ static void world_open(struct world *w, const struct ohv_config *cfg)
 	w->id[T_ONE] = T_ROOT;
 }
 
-/* Get, checking that a failure writes no output (SPEC 3.2). */
+/* Get, checking that a failure writes no output (spec.md §3.2). */
 static hv_status_t get(struct ohv *hv, uint64_t id, uint32_t code,
 		       uint64_t *value)
 {
@@ -122,7 +123,7 @@ static uint32_t host_vendor(void)
 /* ---------------------------------------------------------------------- */
 
 /*
- * SPEC 4.3: every implemented property, get and set, in every state and on
+ * spec.md §4.3: every implemented property, get and set, in every state and on
  * the root under both names.  Early properties (PrivilegeFlags,
  * SyntheticProcFeatures) are read in Uninitialized and Active and set only
  * in Uninitialized; the rest need Active; read-only ones refuse any set.
@@ -199,7 +200,7 @@ TEST(property_state_matrix)
 	}
 }
 
-/* Defaults: TLFS 2.0 (facts §4.8) and SPEC 4.3 privileges; read where each
+/* Defaults: TLFS 2.0 (facts §4.8) and spec.md §4.3 privileges; read where each
  * property is readable.  -1: unspecified (the root's compatibility
  * version). */
 TEST(property_defaults)
@@ -253,7 +254,7 @@ TEST(property_defaults)
 }
 
 /*
- * SPEC 4.3 / TLFS 2.0 ranges: CpuReserve and CpuCap 0..0x10000, CpuWeight
+ * spec.md §4.3 / TLFS 2.0 ranges: CpuReserve and CpuCap 0..0x10000, CpuWeight
  * 1..10000, TimeFreeze 0/1; outside -> PROPERTY_VALUE_OUT_OF_RANGE and the
  * old value stays.  Values above 32 bits catch a truncated comparison.
  * Run on an Active child and on the root itself.
@@ -317,10 +318,10 @@ TEST(property_value_ranges)
 }
 
 /*
- * SPEC 4.3: a PrivilegeFlags mask with a bit the caller does not hold ->
+ * spec.md §4.3: a PrivilegeFlags mask with a bit the caller does not hold ->
  * PROPERTY_VALUE_OUT_OF_RANGE.  The root holds root_privileges; the second
  * half runs with a root lacking AccessPartitionReferenceTsc (bit 9) and
- * AccessStats (bit 40).  SyntheticProcFeatures has no range in SPEC.
+ * AccessStats (bit 40).  SyntheticProcFeatures has no range in spec.md.
  */
 TEST(property_privilege_mask)
 {
@@ -406,7 +407,7 @@ TEST(property_privilege_mask)
 	}
 }
 
-/* SPEC 4.3: an unknown code -> UNKNOWN_PROPERTY for get and set, in every
+/* spec.md §4.3: an unknown code -> UNKNOWN_PROPERTY for get and set, in every
  * state (the code is checked before the state).  Some are TLFS codes
  * openhv does not implement. */
 TEST(property_unknown_codes)
@@ -443,7 +444,7 @@ TEST(property_unknown_codes)
 }
 
 /*
- * The order of the checks (SPEC 4.3 as implemented: id, access, code,
+ * The order of the checks (spec.md §4.3 as implemented: id, access, code,
  * state, value): each row breaks two rules and the earlier one must win.
  */
 TEST(property_check_order)
@@ -522,8 +523,8 @@ TEST(property_check_order)
 	t_close(w.hv);
 }
 
-/* SPEC 3.2: the u32 padding after PropertyCode is ignored; the fast form
- * gives the same answers (SPEC 3.2 step 4). */
+/* spec.md §3.2: the u32 padding after PropertyCode is ignored; the fast form
+ * gives the same answers (spec.md §3.2 step 4). */
 TEST(property_padding_and_fast)
 {
 	struct world w;

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Transitive revocation (SPEC 6): when a partition loses a frame or a
+ * Transitive revocation (spec.md §6): when a partition loses a frame or a
  * right (its parent unmaps or remaps its page, the root gives up rights on
  * its identity map, or it unmaps the page it lent from its child), every
  * descendant's mapping of that frame loses it too, in the same call.  A
@@ -178,7 +179,7 @@ static void world_build(struct world *w, bool deep)
 	w->gg = 0;
 	if (!deep)
 		return;
-	/* C hands G its pages 104-139 (SPEC 6: it maps them, then unmaps
+	/* C hands G its pages 104-139 (spec.md §6: it maps them, then unmaps
 	 * them from its own space), and G feeds GG from them. */
 	REQUIRE_ST(map(w->hv, w->c, w->g, G_HANDED, HAND, HAND_N, FL_FULL),
 		   HV_STATUS_SUCCESS);
@@ -195,7 +196,7 @@ static uint8_t *page_of(struct world *w, uint64_t p, uint64_t gpa)
 }
 
 /* A memory-based call by VP 0 of p with its input block at GPA page
- * gpa: INVALID_ALIGNMENT when p cannot read it (SPEC 3.2 step 5). */
+ * gpa: INVALID_ALIGNMENT when p cannot read it (spec.md §3.2 step 5). */
 static hv_status_t input_through(struct world *w, uint64_t p, uint64_t gpa)
 {
 	struct ohv_hvcall call = {
@@ -278,7 +279,7 @@ static void shared_then(enum loss how, const char *what)
 		break;
 	case ROOT_NONE:
 		/* Flags 0: the root gives the frame to the children that map
-		 * it, which keep what they have (SPEC 6). */
+		 * it, which keep what they have (spec.md §6). */
 		CHECK_ST(root_rights(w.hv, SRC + SHARED, 1, 0),
 			 HV_STATUS_SUCCESS);
 		c_after = g_after = 2;
@@ -377,7 +378,7 @@ TEST(revoke_child_unmap_reaches_depth_4)
 }
 
 /*
- * SPEC 6: a partition may unmap a page from its own GPA space after
+ * spec.md §6: a partition may unmap a page from its own GPA space after
  * mapping it into a child, making the frame the child's alone (here C's
  * pages 104-139, G's 100-135).  It keeps its say over them: C's parent
  * unmapping that page of C takes the frame from G too.
@@ -460,7 +461,7 @@ TEST(revoke_given_entries_go_with_the_holder)
 }
 
 /*
- * SPEC 2 work bounds: one frame holds at most RMAP_MAX GPA entries (a
+ * spec.md §2 work bounds: one frame holds at most RMAP_MAX GPA entries (a
  * revocation walks them all in one element); one more mapping is
  * NO_RESOURCES with reps = its index, and an unmap makes room again.
  */

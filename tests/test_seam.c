@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The backend seam (src/backend/backend.h): a recording backend proves the
  * core calls every hook in order with the right arguments, that a failing
@@ -738,7 +739,7 @@ TEST(seam_gpa_runs_reach_the_backend)
 	}
 
 	/* The root keeps only read on its own page: the child's mapping of
-	 * that frame is clamped to read too (SPEC 6), and the backend is
+	 * that frame is clamped to read too (spec.md §6), and the backend is
 	 * told. */
 	mark = rec.n;
 	struct {

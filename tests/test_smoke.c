@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The shortest useful life of a partition, end to end. */
 #include "t.h"
 

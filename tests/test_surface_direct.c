@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HvSignalEventDirect, HvPostMessageDirect, HvMapStatsPage and
  * HvUnmapStatsPage.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HvReadGpa, HvWriteGpa, HvTranslateVirtualAddress and
  * HvGetGpaPagesAccessStates.

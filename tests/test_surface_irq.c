@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HvAssertVirtualInterrupt, HvClearVirtualInterrupt, HvInstallIntercept,
  * HvRegisterInterceptResult and HvGetVpCpuidValues.
@@ -223,7 +224,7 @@ TEST(surface_cpuid)
 	/* rust-vmm: leaf 0 with flags 3, max basic leaf >= 1. */
 	REQUIRE_ST(cpuid(hv, c, 0, 3, 0, 0, r), HV_STATUS_SUCCESS);
 	CHECK(r[0] >= 1);
-	/* SPEC 11.3: the Hyper-V leaves. */
+	/* spec.md §11.3: the Hyper-V leaves. */
 	REQUIRE_ST(cpuid(hv, c, 0, 0, 0x40000000, 0, r), HV_STATUS_SUCCESS);
 	CHECK_EQ(r[0], 0x40000006);
 	memcpy(sig, &r[1], 12);

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * The Linux root's sequences (SPEC 10, linux_seq.c) replayed through the
+ * The Linux root's sequences (spec.md §10, linux_seq.c) replayed through the
  * client layer: every call SUCCESS, every page back where it was at the
  * end.
  */

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * What SPEC 6, 7 and 10 add to the seed calls for the Linux root: map
+ * What spec.md §6, 7 and 10 add to the seed calls for the Linux root: map
  * flags ADJUSTABLE and LARGE_PAGE, unmap LARGE_PAGE, the full x64 register
  * set, doorbell ports.
  */

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * HvGetSystemProperty, the partition properties of SPEC 10,
+ * HvGetSystemProperty, the partition properties of spec.md §10,
  * HvGetPartitionPropertyEx and HvNotifyPortRingEmpty.
  */
 #include "surface_t.h"

@@ -1,4 +1,5 @@
-/* Helpers of the SPEC 10 tests (surface_t.h). */
+/* SPDX-License-Identifier: MIT */
+/* Helpers of the spec.md §10 tests (surface_t.h). */
 #include "surface_t.h"
 
 uint64_t s_map(struct ohv *hv, uint64_t target, uint64_t gpa_page,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HvMapVpStatePage / HvUnmapVpStatePage (the register and intercept
  * message pages the root shares) and HvGetVpState / HvSetVpState.

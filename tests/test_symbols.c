@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The libraries export only ohv_ names: the static archive's global
  * symbols and the shared object's dynamic ones (nm, from binutils).

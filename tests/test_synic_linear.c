@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Ports with messages queued on many VPs (SPEC 2 work bounds, SPEC 8):
+ * Ports with messages queued on many VPs (spec.md §2 work bounds, spec.md §8):
  * HvDeletePort takes its own buffers out of the middle of VP queues that
  * interleave many ports, leaving the other messages in order, and
  * HvFinalizePartition frees every port, connection and queued message in
@@ -116,7 +117,7 @@ TEST(synic_delete_ports_inside_queues_then_finalize)
 				(struct posted){ i, r };
 		}
 	/* Every third port goes: its buffers leave the middle of the
-	 * queues; the slot keeps what it holds (SPEC 8). */
+	 * queues; the slot keeps what it holds (spec.md §8). */
 	for (uint32_t i = 3; i <= PORTS; i += 3) {
 		struct hv_input_delete_port dp = {
 			.port_partition_id = x, .port_id = i,

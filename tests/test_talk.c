@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Two children that talk: GPA mapping, VPs, a port each way, messages
- * through SIM slots with EOM, and an event (SPEC 6-8), end to end.
+ * through SIM slots with EOM, and an event (spec.md §6-8), end to end.
  */
 #include "t.h"
 

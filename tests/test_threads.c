@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Many root clients on one instance at once (SPEC 2: the API is
+ * Many root clients on one instance at once (spec.md §2: the API is
  * thread-safe).  Work is bounded by iteration counts, never by time, so
  * the tests mean the same under valgrind.  Threads never call CHECK: they
  * record what went wrong and the main thread reports it.
@@ -201,7 +202,7 @@ TEST(threads_lifecycles)
 		for (unsigned k = 0; k < w[i].nids; k++)
 			all[nall++] = w[i].ids[k];
 	}
-	/* Ids are never reused (SPEC 4): all distinct, none the root. */
+	/* Ids are never reused (spec.md §4): all distinct, none the root. */
 	qsort(all, nall, sizeof(all[0]), cmp_u64);
 	for (unsigned i = 0; i < nall; i++) {
 		CHECK(all[i] > T_ROOT);

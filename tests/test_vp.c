@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Virtual processors: HvCreateVp, HvDeleteVp, HvGetVpRegisters and
- * HvSetVpRegisters (SPEC 7; facts §3.2 0x004E-0x0051, §4.10, §5.7), and
- * the caller checks of SPEC 2 that need a VP which is not the root's.
+ * HvSetVpRegisters (spec.md §7; facts §3.2 0x004E-0x0051, §4.10, §5.7), and
+ * the caller checks of spec.md §2 that need a VP which is not the root's.
  *
  * Every status each call can return, as tables of cases.  Calls from the
  * root are memory-based; calls from children are XMM-fast (a child has no
@@ -9,7 +10,7 @@
  */
 #include "t.h"
 
-#define INIT_COST	16u	/* t_config keeps the SPEC 5.4 defaults */
+#define INIT_COST	16u	/* t_config keeps the spec.md §5.4 defaults */
 #define VP_COST		8u
 #define NEVER_ISSUED	0x100000ull
 #define POISON		0xA5A5A5A5A5A5A5A5ull
@@ -136,10 +137,10 @@ static uint64_t who_id(const struct world *w, enum who x)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvCreateVp (SPEC 7; facts §3.2 0x004E).                                 */
+/* HvCreateVp (spec.md §7; facts §3.2 0x004E).                                 */
 
 /*
- * SPEC 4 (SELF and dead ids name no child), SPEC 7 ("target a child,
+ * spec.md §4 (SELF and dead ids name no child), spec.md §7 ("target a child,
  * Active"): partition-id, access and state statuses.  Failing rows change
  * nothing.
  */
@@ -202,9 +203,9 @@ TEST(create_vp_target)
 }
 
 /*
- * SPEC 7: Flags and SubnodeType must be 0; proximity info as at create
- * (SPEC 4.1 step 3: reserved flag bits 30:1, or a required node that does
- * not exist).  SPEC 3.2: padding is ignored, and so is SubnodeId while
+ * spec.md §7: Flags and SubnodeType must be 0; proximity info as at create
+ * (spec.md §4.1 step 3: reserved flag bits 30:1, or a required node that does
+ * not exist).  spec.md §3.2: padding is ignored, and so is SubnodeId while
  * SubnodeType is 0 (any): nothing makes it "must be zero".
  */
 TEST(create_vp_parameters)
@@ -296,7 +297,7 @@ TEST(create_vp_parameters)
 	t_close(hv);
 }
 
-/* SPEC 7: VpIndex already used or >= OHV_MAX_VPS (64) -> INVALID_VP_INDEX. */
+/* spec.md §7: VpIndex already used or >= OHV_MAX_VPS (64) -> INVALID_VP_INDEX. */
 TEST(create_vp_index)
 {
 	static const struct {
@@ -344,7 +345,7 @@ TEST(create_vp_index)
 			  "VP %u created twice", vp);
 	CHECK_ST(t_create_vp(hv, child, 64), HV_STATUS_INVALID_VP_INDEX);
 
-	/* The index check comes before the pool check (SPEC 7 lists it
+	/* The index check comes before the pool check (spec.md §7 lists it
 	 * first): an empty pool does not hide a used index. */
 	CHECK_EQ(t_info(hv, child).pool_available, 0);
 	CHECK_ST(t_create_vp(hv, child, 5), HV_STATUS_INVALID_VP_INDEX);
@@ -352,7 +353,7 @@ TEST(create_vp_index)
 }
 
 /*
- * SPEC 7 / 5.4: pool available < costs.vp -> INSUFFICIENT_MEMORY, nothing
+ * spec.md §7 / 5.4: pool available < costs.vp -> INSUFFICIENT_MEMORY, nothing
  * charged; with exactly costs.vp pages it succeeds.  Default and
  * non-default costs.
  */
@@ -447,7 +448,7 @@ TEST(create_vp_no_resources)
 }
 
 /*
- * Success (SPEC 7, facts §5.7): the VP is explicitly suspended, costs.vp
+ * Success (spec.md §7, facts §5.7): the VP is explicitly suspended, costs.vp
  * pages of the child's pool are in use, ohv_partition_info counts it.
  */
 TEST(create_vp_success)
@@ -477,14 +478,14 @@ TEST(create_vp_success)
 		   HV_STATUS_SUCCESS);
 	CHECK_EQ(a2, root_avail);
 	CHECK_EQ(u2, root_in_use);
-	/* Suspended VPs cannot call (SPEC 2); the test of callers below
+	/* Suspended VPs cannot call (spec.md §2); the test of callers below
 	 * covers the rest. */
 	CHECK_ST(ping(hv, child, 7), HV_STATUS_INVALID_VP_STATE);
 	t_close(hv);
 }
 
 /*
- * SPEC 7 with numa_nodes = 2: a VP's pages come from the node its
+ * spec.md §7 with numa_nodes = 2: a VP's pages come from the node its
  * proximity info names (required or preferred).  The child's pool holds
  * pages of both nodes.
  */
@@ -540,7 +541,7 @@ TEST(create_vp_numa)
 			  "%s: node %u touched", rows[i].name, other);
 	}
 
-	/* HvGetMemoryBalance per node agrees (SPEC 5.3). */
+	/* HvGetMemoryBalance per node agrees (spec.md §5.3). */
 	for (uint32_t n = 0; n < 2; n++) {
 		struct hv_input_get_memory_balance in = {
 			.partition_id = child,
@@ -560,7 +561,7 @@ TEST(create_vp_numa)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvDeleteVp (facts §3.2 0x004F; SPEC 7).                                 */
+/* HvDeleteVp (facts §3.2 0x004F; spec.md §7).                                 */
 
 TEST(delete_vp_statuses)
 {
@@ -628,7 +629,7 @@ TEST(delete_vp_statuses)
 }
 
 /*
- * SPEC 7 "HvDeleteVp returns its pages": available again, the index is
+ * spec.md §7 "HvDeleteVp returns its pages": available again, the index is
  * free, and a VP made there again starts from the reset state.
  */
 TEST(delete_vp_returns_pages)
@@ -682,9 +683,9 @@ TEST(delete_vp_returns_pages)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Registers (SPEC 7; facts §4.10 for the SynIC).                          */
+/* Registers (spec.md §7; facts §4.10 for the SynIC).                          */
 
-/* Every name SPEC 7 lists, in the order of the x64 register ids. */
+/* Every name spec.md §7 lists, in the order of the x64 register ids. */
 static const uint32_t all_names[] = {
 	HV_REGISTER_EXPLICIT_SUSPEND,
 	HV_X64_REGISTER_RAX, HV_X64_REGISTER_RCX, HV_X64_REGISTER_RDX,
@@ -829,11 +830,11 @@ static bool writable(uint32_t name)
 }
 
 /*
- * SPEC 7: every listed register written and read back (16-byte segment
+ * spec.md §7: every listed register written and read back (16-byte segment
  * values whole; IDTR/GDTR limit and base), in one rep call each way, on
  * two VPs that must not see each other's values.  EOM takes the write
  * and reads 0; SVERSION reads 1.  Reserved fields of the set element are
- * ignored (SPEC 3.2).  GuestOsId is left out of the per-VP comparison:
+ * ignored (spec.md §3.2).  GuestOsId is left out of the per-VP comparison:
  * like the x64 guest OS id MSR it may be partition-wide.
  */
 TEST(registers_round_trip)
@@ -920,10 +921,10 @@ TEST(registers_round_trip)
 }
 
 /*
- * SPEC 7: an unknown name, a write to a read-only register (SVERSION) and
+ * spec.md §7: an unknown name, a write to a read-only register (SVERSION) and
  * a value ExplicitSuspend cannot hold are INVALID_PARAMETER with reps
  * completed = the element's index; the elements before it are done (set)
- * or written (get, SPEC 3.2), the ones after are not.
+ * or written (get, spec.md §3.2), the ones after are not.
  */
 TEST(registers_bad_element)
 {
@@ -1073,7 +1074,7 @@ TEST(registers_eom)
 }
 
 /*
- * Who may get and set registers (SPEC 3.3 and 7: "parent on child, or
+ * Who may get and set registers (spec.md §3.3 and 7: "parent on child, or
  * self with AccessVpRegisters"; the root holds bit 49, children lack it
  * by default), plus the partition-id, state, VP-index and InputVtl
  * statuses (facts §3.2 0x0050).  Each row runs as a get and as a set of
@@ -1254,8 +1255,8 @@ TEST(registers_vp_index_self)
 
 /*
  * A root without AccessVpRegisters (root_privileges lacking bit 49) may
- * not touch its own VPs but still reaches its children's (SPEC 7), and
- * cannot grant the bit (SPEC 4.3: only bits the parent holds), so no
+ * not touch its own VPs but still reaches its children's (spec.md §7), and
+ * cannot grant the bit (spec.md §4.3: only bits the parent holds), so no
  * child can hold it either.
  */
 TEST(registers_root_without_access_vp_registers)
@@ -1304,7 +1305,7 @@ TEST(registers_root_without_access_vp_registers)
 }
 
 /*
- * SPEC 3.2 time budget with cfg.rep_limit = 2: a 5-element get or set
+ * spec.md §3.2 time budget with cfg.rep_limit = 2: a 5-element get or set
  * returns SUCCESS after 2 elements with the control word's rep start
  * advanced; only those elements are written or done; re-issuing finishes.
  */
@@ -1403,7 +1404,7 @@ TEST(registers_rep_partial_progress)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Callers (SPEC 2): a VP that is suspended, deleted or was never made.    */
+/* Callers (spec.md §2): a VP that is suspended, deleted or was never made.    */
 
 /*
  * A suspended VP gets INVALID_VP_STATE for any hypercall, and nothing
@@ -1458,7 +1459,7 @@ TEST(callers_suspended_vp)
 	out = POISON;
 	CHECK_ST(t_fast_vp(hv, child, 1, HVCALL_CREATE_PARTITION, &in,
 			   sizeof(in), &out, sizeof(out)), HV_STATUS_SUCCESS);
-	/* Ids are sequential: root 1, child 2, this one 3 (SPEC 4). */
+	/* Ids are sequential: root 1, child 2, this one 3 (spec.md §4). */
 	CHECK_EQ(out, child + 1);
 	CHECK_EQ(t_info(hv, child).children, 1);
 
@@ -1522,7 +1523,7 @@ TEST(callers_self_suspend)
 	t_close(hv);
 }
 
-/* SPEC 2: the caller partition itself: unknown, or not Active. */
+/* spec.md §2: the caller partition itself: unknown, or not Active. */
 TEST(callers_partition)
 {
 	struct ohv *hv = t_open(NULL);
@@ -1541,12 +1542,12 @@ TEST(callers_partition)
 }
 
 /* ---------------------------------------------------------------------- */
-/* HvFinalizePartition and VPs (SPEC 4.4).                                 */
+/* HvFinalizePartition and VPs (spec.md §4.4).                                 */
 
 /*
  * Finalize frees every VP: their pages are available again (with the
  * initialize pages), info.vps = 0, and the VPs' hypercalls then fail with
- * INVALID_PARTITION_STATE (the caller partition is not Active, SPEC 2), as
+ * INVALID_PARTITION_STATE (the caller partition is not Active, spec.md §2), as
  * do the root's VP calls on it.
  */
 TEST(finalize_frees_vps)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * openhv's hypercall table, read-only: for every call openhv implements,
  * its code and TLFS name, its class, its input and output blocks field by

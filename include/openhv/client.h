@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * openhv client layer — what a root or parent partition's kernel does on
  * top of the raw hypercall instruction, built only on ohv_hypercall().
@@ -158,7 +159,7 @@ OHV_API int ohv_client_set_page_source(struct ohv_client *c,
 /* pointers may be NULL.  Each returns the hypervisor's status for the      */
 /* call, or HV_STATUS_INVALID_PARAMETER (no hypercall made) for a NULL      */
 /* client or a NULL list with a non-zero count.  A rep call answered with   */
-/* reps completed going backwards or not moving on SUCCESS (SPEC 3.1, 3.2   */
+/* reps completed going backwards or not moving on SUCCESS (spec.md §3.1, 3.2   */
 /* forbid both) stops with HV_STATUS_OPERATION_FAILED instead of looping.   */
 
 /*
@@ -428,7 +429,7 @@ OHV_API hv_status_t ohv_call_signal_event(struct ohv_client *c,
  * HvInitializePartition and on a short HvMapGpaPages; hv_proc.c: before
  * each HvCreateVp.  Kept so clients behave as Linux does.  What objects
  * cost in openhv is struct ohv_costs (ohv_get_config): openhv's own model
- * (SPEC 5.4), not figures measured on Hyper-V. */
+ * (spec.md §5.4), not figures measured on Hyper-V. */
 #define OHV_LINUX_INIT_DEPOSIT_PAGES	208
 #define OHV_LINUX_VP_DEPOSIT_PAGES	90
 #define OHV_LINUX_MAP_DEPOSIT_PAGES	256
@@ -504,7 +505,7 @@ OHV_API hv_status_t ohv_client_destroy_partition(struct ohv_client *c,
  * creation order, found with HvGetNextChildPartition.  Stores at most max
  * and sets *count (may be NULL) to the number of children.  A child
  * deleted by someone else during the walk makes the next step fail with
- * INVALID_PARTITION_ID (SPEC 4.6); the caller may walk again.  ids NULL
+ * INVALID_PARTITION_ID (spec.md §4.6); the caller may walk again.  ids NULL
  * with max > 0 is INVALID_PARAMETER.
  */
 OHV_API hv_status_t ohv_client_children(struct ohv_client *c,
@@ -562,7 +563,7 @@ OHV_API hv_status_t ohv_client_connect_port(
 
 /*
  * A receiver finds its messages in its own memory, in the SIM page its VP
- * named in HvRegisterSimp (SPEC 8).  This is the host pointer to slot sint
+ * named in HvRegisterSimp (spec.md §8).  This is the host pointer to slot sint
  * (0-15) of that page in the client's partition: simp is the SIMP value
  * (bits 63:12 the GPA page; the low bits, enable included, are ignored) or
  * the page's GPA.  NULL for a NULL client, a sint above 15, or a page the
@@ -576,7 +577,7 @@ OHV_API struct hv_message *ohv_client_sim_slot(struct ohv_client *c,
 					       uint64_t simp, uint32_t sint);
 
 /* ---------------------------------------------------------------------- */
-/* Any call, and the Linux root's sequences of SPEC 10 (linux_seq.c).      */
+/* Any call, and the Linux root's sequences of spec.md §10 (linux_seq.c).      */
 
 /*
  * One memory-based call through the client's pages with the given control

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * openhv — TLFS wire definitions.
  *
@@ -5,9 +6,10 @@
  * values, control/result word fields, privilege and flag bits, and the
  * input/output blocks of every call openhv implements.  Every definition is
  * written from the facts in the Hyper-V Top-Level Functional Specification
- * (TLFS 2.0 and the current markdown edition, "TLFS-md") as collected in
- * shared/reference/tlfs-facts.md; section numbers below refer to that file
- * ("facts §N") or to SPEC.md ("SPEC N").
+ * (TLFS 2.0 and the current markdown edition, "TLFS-md") and Linux's
+ * include/hyperv headers where the TLFS is silent; docs/spec.md lists the
+ * sources.  "spec.md §N" cites a section of docs/spec.md, "facts §N" an
+ * entry of its appendix A (the TLFS parts each definition rests on).
  *
  * Names keep their TLFS/Linux spelling so they grep-match the spec.  All
  * structures are little-endian, naturally aligned, with explicit padding, and
@@ -42,7 +44,7 @@ typedef uint16_t hv_status_t;
 #define HV_PAGE_SIZE		4096u
 #define HV_PAGE_SHIFT		12
 #define HV_LARGE_PAGE_SIZE	(2u * 1024 * 1024)
-#define HV_GPA_BITS		52		/* SPEC 6: 52-bit GPA space */
+#define HV_GPA_BITS		52		/* spec.md §6: 52-bit GPA space */
 #define HV_GPA_PAGE_LIMIT	(1ull << (HV_GPA_BITS - HV_PAGE_SHIFT))
 
 /* ---------------------------------------------------------------------- */
@@ -100,7 +102,7 @@ typedef uint16_t hv_status_t;
 #define HVCALL_SET_PARTITION_PROPERTY_EX	0x010A
 
 /* ---------------------------------------------------------------------- */
-/* Status values (facts §2).  0x0010, 0x0015 and 0x0033 follow SPEC 9.     */
+/* Status values (facts §2).  0x0010, 0x0015 and 0x0033 follow spec.md §9.     */
 
 #define HV_STATUS_SUCCESS				0x0000
 #define HV_STATUS_INVALID_HYPERCALL_CODE		0x0002
@@ -183,7 +185,7 @@ typedef uint16_t hv_status_t;
 #define HV_STATUS_UNKNOWN_REGISTER_NAME			0x0087
 
 /* ---------------------------------------------------------------------- */
-/* Hypercall input value ("control word"), facts §1.1, SPEC 3.1.          */
+/* Hypercall input value ("control word"), facts §1.1, spec.md §3.1.          */
 
 #define HV_HYPERCALL_CODE_MASK		0x000000000000FFFFull	/* 15:0  */
 #define HV_HYPERCALL_FAST_BIT		0x0000000000010000ull	/* 16    */
@@ -197,7 +199,7 @@ typedef uint16_t hv_status_t;
 #define HV_HYPERCALL_REP_START_OFFSET	48
 #define HV_HYPERCALL_REP_START_MASK	0x0FFF000000000000ull	/* 59:48 */
 #define HV_HYPERCALL_RSVD2_MASK		0xF000000000000000ull	/* 63:60 */
-/* SPEC 3.2 step 2: openhv is the L0, so the nested bit counts as reserved. */
+/* spec.md §3.2 step 2: openhv is the L0, so the nested bit counts as reserved. */
 #define HV_HYPERCALL_RSVD_MASK \
 	(HV_HYPERCALL_RSVD0_MASK | HV_HYPERCALL_NESTED | \
 	 HV_HYPERCALL_RSVD1_MASK | HV_HYPERCALL_RSVD2_MASK)
@@ -258,7 +260,7 @@ typedef uint16_t hv_status_t;
 #define HV_PARTITION_PRIV_ISOLATION			(1ull << 54)
 
 /* ---------------------------------------------------------------------- */
-/* HV_PARTITION_CREATION_FLAGS (facts §4.2, SPEC 4.1 step 2).              */
+/* HV_PARTITION_CREATION_FLAGS (facts §4.2, spec.md §4.1 step 2).              */
 
 #define HV_PARTITION_CREATION_FLAG_SMT_ENABLED_GUEST			(1ull << 0)
 #define HV_PARTITION_CREATION_FLAG_NESTED_VIRTUALIZATION_CAPABLE	(1ull << 1)
@@ -285,7 +287,7 @@ typedef uint16_t hv_status_t;
 	 HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED | \
 	 HV_PARTITION_CREATION_FLAG_HYPERCALL_DOORBELL_PAGE_ENABLED | \
 	 HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE)
-/* x64-only flags, accepted and ignored on arm64 (SPEC 4.1 step 2). */
+/* x64-only flags, accepted and ignored on arm64 (spec.md §4.1 step 2). */
 #define HV_PARTITION_CREATION_FLAGS_X64_ONLY \
 	(HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED | \
 	 HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE)
@@ -496,7 +498,7 @@ HV_ASSERT_SIZE(struct hv_output_get_memory_balance, 16);
 HV_ASSERT_OFFSET(struct hv_output_get_memory_balance, pages_in_use, 8);
 
 /* ---------------------------------------------------------------------- */
-/* GPA mapping (facts §3.2 0x004B/0x004C, §4.11; SPEC 6).                  */
+/* GPA mapping (facts §3.2 0x004B/0x004C, §4.11; spec.md §6).                  */
 
 #define HV_MAP_GPA_READABLE		0x00000001u
 #define HV_MAP_GPA_WRITABLE		0x00000002u
@@ -516,7 +518,7 @@ HV_ASSERT_SIZE(struct hv_input_map_gpa_pages, 24);
 HV_ASSERT_OFFSET(struct hv_input_map_gpa_pages, map_flags, 16);
 #define HV_MAP_GPA_BATCH_SIZE	((HV_PAGE_SIZE - 24) / 8)	/* 509 */
 
-/* Modern 24-byte header (SPEC 3.3). */
+/* Modern 24-byte header (spec.md §3.3). */
 struct hv_input_unmap_gpa_pages {
 	uint64_t target_partition_id;
 	uint64_t target_gpa_base;
@@ -527,7 +529,7 @@ HV_ASSERT_SIZE(struct hv_input_unmap_gpa_pages, 24);
 HV_ASSERT_OFFSET(struct hv_input_unmap_gpa_pages, unmap_flags, 16);
 
 /* ---------------------------------------------------------------------- */
-/* Virtual processors (facts §3.2 0x004E-0x0051; SPEC 7).                  */
+/* Virtual processors (facts §3.2 0x004E-0x0051; spec.md §7).                  */
 
 #define HV_SUBNODE_ANY		0
 
@@ -714,7 +716,7 @@ HV_ASSERT_OFFSET(struct hv_port_info, event_port_info.base_flag_number, 16);
 HV_ASSERT_OFFSET(struct hv_port_info, event_port_info.flag_count, 18);
 HV_ASSERT_OFFSET(struct hv_port_info, monitor_port_info.monitor_address, 8);
 
-/* Classic 16-byte HV_CONNECTION_INFO (TLFS 2.0 §14.8.9; SPEC 3.3). */
+/* Classic 16-byte HV_CONNECTION_INFO (TLFS 2.0 §14.8.9; spec.md §3.3). */
 struct hv_connection_info_classic {
 	uint32_t port_type;
 	uint32_t padding;
@@ -787,7 +789,7 @@ struct hv_input_delete_port {
 };
 HV_ASSERT_SIZE(struct hv_input_delete_port, 16);
 
-/* 0x0059, classic 48 bytes (SPEC 9: ConnectionInfo is 16). */
+/* 0x0059, classic 48 bytes (spec.md §9: ConnectionInfo is 16). */
 struct hv_input_connect_port_classic {
 	uint64_t connection_partition_id;
 	uint32_t connection_id;
@@ -863,7 +865,7 @@ struct hv_input_disconnect_port {
 };
 HV_ASSERT_SIZE(struct hv_input_disconnect_port, 16);
 
-/* SynIC messages (facts §4.10; SPEC 9: payload size at byte 4). */
+/* SynIC messages (facts §4.10; spec.md §9: payload size at byte 4). */
 #define HV_MESSAGE_SIZE			256
 #define HV_MESSAGE_PAYLOAD_BYTE_COUNT	240
 #define HV_MESSAGE_PAYLOAD_QWORD_COUNT	30
@@ -932,7 +934,7 @@ HV_ASSERT_OFFSET(struct hv_input_signal_event, flag_number, 4);
 
 
 /* ---------------------------------------------------------------------- */
-/* The Linux root's wider surface (SPEC 10).  Layouts: Linux               */
+/* The Linux root's wider surface (spec.md §10).  Layouts: Linux               */
 /* include/hyperv/hvgdk_mini.h, hvhdk_mini.h, hvhdk.h (facts; written here  */
 /* from their offsets).                                                    */
 
@@ -1477,12 +1479,12 @@ HV_ASSERT_SIZE(struct hv_output_map_stats_page, 8);
 #define HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD	4u
 #define HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE	0x80000000u
 
-/* HvMapGpaPages / HvUnmapGpaPages flags the Linux root sets (SPEC 6). */
+/* HvMapGpaPages / HvUnmapGpaPages flags the Linux root sets (spec.md §6). */
 #define HV_MAP_GPA_ADJUSTABLE		0x00008000u
 #define HV_MAP_GPA_LARGE_PAGE		0x80000000u
 #define HV_UNMAP_GPA_LARGE_PAGE		0x00000002u
 
-/* The full x64 register set (SPEC 7; hvgdk_mini.h hv_register_name). */
+/* The full x64 register set (spec.md §7; hvgdk_mini.h hv_register_name). */
 #define HV_REGISTER_INSTRUCTION_EMULATION_HINTS	0x00000002u
 #define HV_REGISTER_INTERNAL_ACTIVITY_STATE	0x00000004u
 #define HV_REGISTER_PENDING_INTERRUPTION	0x00010002u

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * openhv — the provider side of the Hyper-V partition-management interface.
  *
- * This header is the library's contract (SPEC.md section 2).  One instance
+ * This header is the library's contract (docs/spec.md §2).  One instance
  * (struct ohv) is one machine: its memory, its root partition and every
  * partition created under it.  Everything a partition does, it does through
  * ohv_hypercall(), exactly as guest code executes a hypercall instruction.
@@ -9,7 +10,7 @@
  * Thread safety: every function taking a struct ohv may be called from any
  * number of threads at once, except ohv_close().
  *
- * NULL pointers (SPEC 2): every function given a NULL instance, call or
+ * NULL pointers (spec.md §2): every function given a NULL instance, call or
  * output pointer does nothing and returns its error value, named with each
  * prototype: -EINVAL for int results, 0 for counts and ids, NULL for
  * pointers, HV_STATUS_INVALID_PARAMETER for hypercalls; void functions
@@ -41,12 +42,12 @@ extern "C" {
 /* The library's version string, "MAJOR.MINOR.PATCH". */
 OHV_API const char *ohv_version(void);
 
-/* SPEC 4.3: the root holds bits 0-10, 32-40, 43, 44 and 49; a new child
+/* spec.md §4.3: the root holds bits 0-10, 32-40, 43, 44 and 49; a new child
  * gets the TLFS 2.0 defaults, bits 0-8 and 10. */
 #define OHV_ROOT_PRIVILEGES	0x000219FF000007FFull
 #define OHV_CHILD_PRIVILEGES	0x00000000000005FFull
 
-/* SPEC 7: VP indexes run from 0 to OHV_MAX_VPS - 1. */
+/* spec.md §7: VP indexes run from 0 to OHV_MAX_VPS - 1. */
 #define OHV_MAX_VPS		64u
 /* Largest numa_nodes value (TLFS-md: proximity domains 0-63). */
 #define OHV_MAX_NUMA_NODES	64u
@@ -54,7 +55,7 @@ OHV_API const char *ohv_version(void);
 enum ohv_arch { OHV_ARCH_X64 = 0, OHV_ARCH_ARM64 = 1 };
 
 /*
- * What runs the partitions' VPs (SPEC 2.1).  NULL: nothing; partitions
+ * What runs the partitions' VPs (spec.md §2.1).  NULL: nothing; partitions
  * exist as TLFS state and the embedding program issues each VP's
  * hypercalls itself.  KVM: each child partition is a KVM virtual machine.
  * AUTO: KVM when /dev/kvm can serve, NULL otherwise.
@@ -65,7 +66,7 @@ enum ohv_backend {
 	OHV_BACKEND_AUTO = 2,
 };
 
-/* SPEC 5.4: pool pages each hypervisor object costs, and whose pool pays. */
+/* spec.md §5.4: pool pages each hypervisor object costs, and whose pool pays. */
 struct ohv_costs {
 	uint32_t partition;	/* 1:  creator's pool, from create to delete   */
 	uint32_t initialize;	/* 16: the partition's own pool                */
@@ -83,7 +84,7 @@ struct ohv_config {
 	uint64_t max_partitions;	/* live, incl. the root; 1 << 20         */
 	uint32_t root_vps;		/* 1 .. OHV_MAX_VPS; default 1           */
 	uint64_t root_privileges;	/* default OHV_ROOT_PRIVILEGES           */
-	struct ohv_costs costs;		/* defaults of SPEC 5.4                  */
+	struct ohv_costs costs;		/* defaults of spec.md §5.4                  */
 	/*
 	 * Rep-call time budget (TLFS: about 50 us).  A rep call that has run
 	 * this long returns SUCCESS with reps completed < rep count and the
@@ -153,7 +154,7 @@ OHV_API void *ohv_gpa(struct ohv *hv, uint64_t partition_id, uint64_t gpa,
 
 /*
  * One hypercall, as VP vp_index of partition partition_id executes it.
- * Architecture-neutral register image (SPEC 2):
+ * Architecture-neutral register image (spec.md §2):
  *   control      x64 RCX / arm64 X1: the hypercall input value; when a rep
  *                call returns before finishing, its rep start is advanced
  *   fast[0]      x64 RDX / arm64 X2: input GPA, or fast input bytes 0-7
@@ -178,7 +179,7 @@ OHV_API uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
 
 /*
  * Run VP vp_index of child partition partition_id on the calling thread,
- * as its parent does through the hypervisor scheduler (SPEC 2.1, 11):
+ * as its parent does through the hypervisor scheduler (spec.md §2.1, 11):
  * clear HvRegisterInterceptSuspend and HvRegisterExplicitSuspend, run, and
  * return when the VP stops for its parent.  Then InterceptSuspend reads 1
  * and *intercept holds the TLFS intercept message.  Guest hypercalls,
@@ -198,7 +199,7 @@ OHV_API int ohv_vp_run(struct ohv *hv, uint64_t partition_id,
 OHV_API int ohv_vp_kick(struct ohv *hv, uint64_t partition_id,
 			uint32_t vp_index);
 
-/* A control word (the hypercall input value, SPEC 3.1): call code, fast
+/* A control word (the hypercall input value, spec.md §3.1): call code, fast
  * bit, rep count and rep start (12 bits each). */
 static inline uint64_t ohv_control(uint16_t code, int fast, uint32_t rep_count,
 				   uint32_t rep_start)
@@ -263,7 +264,7 @@ OHV_API int ohv_partition_info(struct ohv *hv, uint64_t partition_id,
 
 /* Pool balance of one partition on one node: 0, -ENOENT, or -EINVAL (no
  * such node, or a NULL pointer).  Pages a withdraw is taking count as
- * neither available nor in use (SPEC 2). */
+ * neither available nor in use (spec.md §2). */
 OHV_API int ohv_pool_node_balance(struct ohv *hv, uint64_t partition_id,
 				  uint32_t node, uint64_t *available,
 				  uint64_t *in_use);
@@ -303,7 +304,7 @@ typedef void ohv_trace_fn(void *ctx, const struct ohv_trace_event *ev);
 OHV_API void ohv_set_trace(struct ohv *hv, ohv_trace_fn *fn, void *ctx);
 
 /*
- * SynIC interrupts of one VP (SPEC 8).  An execution backend delivers a
+ * SynIC interrupts of one VP (spec.md §8).  An execution backend delivers a
  * raised SINT to the guest; in the null backend the embedding program
  * reads them here and acknowledges them as the guest's interrupt handler
  * would.
@@ -339,7 +340,7 @@ OHV_API int ohv_vp_info(struct ohv *hv, uint64_t partition_id,
 			uint32_t vp_index, struct ohv_vp_info *out);
 
 /*
- * Interrupts asserted to a VP with HvAssertVirtualInterrupt (SPEC 10) that
+ * Interrupts asserted to a VP with HvAssertVirtualInterrupt (spec.md §10) that
  * no backend has taken yet: fixed and lowest-priority vectors pending in
  * its LAPIC (IRR, and TMR for level-triggered ones), and counts of NMI,
  * INIT, SIPI (with the last vector) and ExtInt.
@@ -356,7 +357,7 @@ struct ohv_vp_irq_state {
 OHV_API int ohv_vp_irq_state(struct ohv *hv, uint64_t partition_id,
 			     uint32_t vp_index, struct ohv_vp_irq_state *out);
 
-/* An intercept a parent installed with HvInstallIntercept (SPEC 10). */
+/* An intercept a parent installed with HvInstallIntercept (spec.md §10). */
 struct ohv_intercept {
 	uint32_t type;				/* HV_INTERCEPT_TYPE_*    */
 	uint32_t access;			/* HV_INTERCEPT_ACCESS_MASK_* */
@@ -368,7 +369,7 @@ struct ohv_intercept {
 OHV_API size_t ohv_intercept_list(struct ohv *hv, uint64_t partition_id,
 				  struct ohv_intercept *out, size_t max);
 
-/* A port of a partition (SPEC 8). */
+/* A port of a partition (spec.md §8). */
 struct ohv_port_state {
 	uint32_t port_id;
 	uint32_t type;				/* HV_PORT_TYPE_*            */
@@ -383,7 +384,7 @@ struct ohv_port_state {
 	uint32_t preferred_vp;			/* PreferredTargetVp         */
 };
 
-/* A connection of a partition (SPEC 8). */
+/* A connection of a partition (spec.md §8). */
 struct ohv_connection_state {
 	uint32_t connection_id;
 	uint32_t type;
@@ -407,7 +408,7 @@ OHV_API size_t ohv_connection_list(struct ohv *hv, uint64_t partition_id,
 /* Debugging.                                                              */
 
 /*
- * Verify SPEC section 1's invariants: every frame in exactly one place (a
+ * Verify spec.md §1's invariants: every frame in exactly one place (a
  * GPA space or one pool), pool accounting per partition and node, charges
  * and free lists consistent, the partition tree and id index consistent.
  * Returns 0, or -1 with a description of the first violation in why (when

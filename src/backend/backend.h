@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The seam between the TLFS core and an execution backend (Solo5's struct
  * hvt_b, kvmtool's kvm layer).  The core keeps every piece of TLFS state

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The null execution backend: partitions exist only as TLFS state.  Every
  * hook is left out, so the core keeps all state (registers included) and
  * ohv_vp_run answers -ENODEV: the embedding program issues each VP's
- * hypercalls itself (SPEC 1, "Callers").
+ * hypercalls itself (spec.md §1, "Callers").
  */
 #include "backend.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The client layer (client.h): what a root or parent partition's kernel
  * does on top of the hypercall instruction.  Built only on the public API
@@ -310,7 +311,7 @@ static hv_status_t simple_call(struct ohv_client *c, uint16_t code,
 /*
  * A rep call of count elements, re-issued as Linux's rep helper does: while
  * the status is SUCCESS and reps completed < count, again with rep start =
- * reps completed (the hypervisor stops early on its time budget, SPEC 3.2).
+ * reps completed (the hypervisor stops early on its time budget, spec.md §3.2).
  * in holds the header and every input element; output elements
  * [0, *done) are copied to out (out_elem bytes each), also on failure.
  */
@@ -333,7 +334,7 @@ static hv_status_t rep_call(struct ohv_client *c, uint16_t code,
 		st = ohv_result_status(r);
 		if (reps > count || reps < start) {
 			/* Reps completed counts from element 0 and never
-			 * goes back (SPEC 3.1); trust nothing else. */
+			 * goes back (spec.md §3.1); trust nothing else. */
 			reps = start;
 			if (st == HV_STATUS_SUCCESS)
 				st = HV_STATUS_OPERATION_FAILED;
@@ -617,7 +618,7 @@ hv_status_t ohv_call_get_memory_balance(struct ohv_client *c,
 }
 
 /* ---------------------------------------------------------------------- */
-/* GPA mapping, VPs and registers (SPEC 6, 7).                             */
+/* GPA mapping, VPs and registers (spec.md §6, 7).                             */
 
 /* The next batch of a list: what is left, at most max. */
 static uint32_t batch_of(uint64_t left, uint32_t max)
@@ -811,7 +812,7 @@ hv_status_t ohv_call_set_vp_register(struct ohv_client *c, uint64_t partition,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Ports, connections, messages, events (SPEC 8).                          */
+/* Ports, connections, messages, events (spec.md §8).                          */
 
 hv_status_t ohv_call_create_port(struct ohv_client *c,
 				 const struct hv_input_create_port *in)
@@ -1237,7 +1238,7 @@ hv_status_t ohv_client_create_port(struct ohv_client *c,
 
 		if (st != HV_STATUS_INSUFFICIENT_MEMORY)
 			return st;
-		/* SPEC 9: the port's partition pays for the port. */
+		/* spec.md §9: the port's partition pays for the port. */
 		st = retry_deposit(c, in->port_partition_id, 1, NULL);
 		if (st != HV_STATUS_SUCCESS)
 			return st;
@@ -1254,7 +1255,7 @@ hv_status_t ohv_client_connect_port(struct ohv_client *c,
 
 		if (st != HV_STATUS_INSUFFICIENT_MEMORY)
 			return st;
-		/* SPEC 9: the connection's partition pays. */
+		/* spec.md §9: the connection's partition pays. */
 		st = retry_deposit(c, in->connection_partition_id, 1, NULL);
 		if (st != HV_STATUS_SUCCESS)
 			return st;

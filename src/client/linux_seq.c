@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * The Linux root's sequences of SPEC 10 (client.h): what mshv_root does
+ * The Linux root's sequences of spec.md §10 (client.h): what mshv_root does
  * for MSHV_CREATE_VP, MSHV_SET_GUEST_MEMORY, MSHV_RUN_VP,
  * MSHV_IOEVENTFD and MSHV_GET_VP_STATE, on the public API only.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Host allocations.  Every allocation of the library goes through here, so
  * that allocation-failure injection can fail the N-th one (SQLite's way).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The hypercall table: one entry per call openhv implements, its public
  * description (calls.h) and its handler.  The dispatcher (hvcall.c) runs
@@ -6,7 +7,7 @@
  *
  * Field offsets and sizes come from hv.h's structs with offsetof and
  * sizeof, so the table cannot drift from the wire ABI; layouts are
- * tlfs-facts §3.2 (TLFS 2.0 §5-§14) and seed 002 for HvCreatePartition.
+ * facts §3.2 (TLFS 2.0 §5-§14) and seed 002 for HvCreatePartition.
  */
 #include "calls.h"
 #include "handlers.h"
@@ -229,7 +230,7 @@ static const struct ohv_field reg_assoc_elem[] = {
 
 /* ---------------------------------------------------------------------- */
 /* Ports and connections (TLFS 2.0 §14.9).  HV_PORT_INFO's union and        */
-/* HV_CONNECTION_INFO's depend on the port type (tlfs-facts §4.9).          */
+/* HV_CONNECTION_INFO's depend on the port type (facts §4.9).          */
 
 #define PORT_INFO(T) \
 	F(T, port_info.port_type, "PortInfo.PortType", PORT_TYPE), \
@@ -592,7 +593,7 @@ static const struct call calls[] = {
 	       .summary = "connect to a port (modern 72-byte layout; VTL 0)",
 	       .ref = "TLFS-md HvCallConnectPort"),
 
-	/* The Linux root's wider surface (SPEC 10), surface.h. */
+	/* The Linux root's wider surface (spec.md §10), surface.h. */
 	SIMPLE(HVCALL_INSTALL_INTERCEPT, "HvInstallIntercept",
 	       hc_install_intercept, sizeof(struct hv_input_install_intercept),
 	       sf_install_intercept_in, 0, no_fields, 0,
@@ -666,13 +667,13 @@ static const struct call calls[] = {
 	       sizeof(struct hv_output_signal_event_direct),
 	       sf_signal_direct_out, 0,
 	       .summary = "set an event flag of a child VP's SINT, no port",
-	       .ref = "Linux hvhdk.h; SPEC 8"),
+	       .ref = "Linux hvhdk.h; spec.md §8"),
 	SIMPLE(HVCALL_POST_MESSAGE_DIRECT, "HvCallPostMessageDirect",
 	       hc_post_message_direct,
 	       sizeof(struct hv_input_post_message_direct), sf_post_direct_in,
 	       0, no_fields, 0,
 	       .summary = "put a message in a child VP's SINT slot, no port",
-	       .ref = "Linux hvhdk.h; SPEC 8"),
+	       .ref = "Linux hvhdk.h; spec.md §8"),
 	REP(HVCALL_GET_GPA_PAGES_ACCESS_STATES, "HvGetGpaPagesAccessStates",
 	    hc_get_gpa_pages_access_states,
 	    sizeof(struct hv_input_get_gpa_pages_access_state),
@@ -715,7 +716,7 @@ static const struct call calls[] = {
 	    "Values", sf_cpuid_out_elem, 0,
 	    .summary = "the CPUID values a child VP sees, Hyper-V leaves "
 		       "included",
-	    .ref = "Linux hvhdk.h; SPEC 11.3"),
+	    .ref = "Linux hvhdk.h; spec.md §11.3"),
 	SIMPLE(HVCALL_GET_PARTITION_PROPERTY_EX, "HvCallGetPartitionPropertyEx",
 	       hc_get_partition_property_ex,
 	       sizeof(struct hv_input_get_partition_property_ex),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The hypercall table inside the library: each call's public description
  * (openhv/calls.h) with its handler.  The dispatcher looks calls up here.

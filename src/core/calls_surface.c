@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Field lists of the calls of SPEC 10 for the call table (calls.c), from
+ * Field lists of the calls of spec.md §10 for the call table (calls.c), from
  * hv.h's structs with offsetof and sizeof as there.  Layouts: Linux
  * include/hyperv/hvhdk.h, hvhdk_mini.h, hvgdk_mini.h.
  */

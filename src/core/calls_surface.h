@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * The field lists of the calls of SPEC 10 (calls_surface.c), for the call
+ * The field lists of the calls of spec.md §10 (calls_surface.c), for the call
  * table in calls.c.
  */
 #ifndef OHV_CALLS_SURFACE_H

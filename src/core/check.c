@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * The invariant checker (SPEC 1).  It recomputes from the frame table what
+ * The invariant checker (spec.md §1).  It recomputes from the frame table what
  * the pools and the partition tree claim, and reports the first place where
  * the two disagree.  Its counters (per pool node and per frame) are
  * allocated per call.
@@ -475,7 +476,7 @@ static bool holder_rights(const struct checker *c, const struct partition *x,
 
 /*
  * A frame's reverse map names exactly the child entries that hold it
- * (found by check_gpa_space), and SPEC 6's rule holds along it: a
+ * (found by check_gpa_space), and spec.md §6's rule holds along it: a
  * partition reaches a frame only with rights its parent has on it, and an
  * entry that handed the frame to a child exists only while a child holds
  * it.
@@ -529,7 +530,7 @@ static int check_rmap(struct checker *c, uint32_t frame)
 		const struct gpa_entry *e = entry_at(y, c->refs[k].page);
 		unsigned held;
 
-		/* SPEC 6: only with rights its parent has on the frame. */
+		/* spec.md §6: only with rights its parent has on the frame. */
 		if (!holder_rights(c, y->parent, n, frame, &held))
 			return fail(c, "partition %llu page %llu reaches frame %u, which its parent %llu does not hold",
 				    (unsigned long long)y->id,
@@ -653,7 +654,7 @@ static int check_pools(struct checker *c)
 					    (unsigned long long)c->avail[idx(c, s, n)],
 					    (unsigned long long)c->in_use[idx(c, s, n)],
 					    (unsigned long long)c->leaving[idx(c, s, n)]);
-			/* SPEC 2: frames a withdraw is zeroing are neither on
+			/* spec.md §2: frames a withdraw is zeroing are neither on
 			 * the list nor counted available. */
 			if (walk_chain(c, p, pn->head, pn->available,
 				       FRAME_AVAILABLE, n, "free list", p->id))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "gpa.h"
 
 #include <errno.h>
@@ -104,7 +105,7 @@ void *ohv_gpa(struct ohv *hv, uint64_t partition_id, uint64_t gpa, size_t len)
 /* Reverse maps: from a frame to the child GPA entries that hold it.       */
 
 /*
- * Revocation is transitive (SPEC 6): when a partition loses a frame or a
+ * Revocation is transitive (spec.md §6): when a partition loses a frame or a
  * right, its descendants' entries of that frame lose it too, in the same
  * call.  Finding them needs the entries that hold each frame.  A frame
  * held by one entry keeps it in its own struct frame (owner1 = slot + 1,
@@ -148,8 +149,8 @@ static inline uint64_t slot_page(struct rmap_slot s)
 }
 
 /*
- * Tell the backend what page of p reaches now (the seam's GPA hooks, SPEC
- * 11.2): a frame with rights, or nothing (unmapped, given, lent).
+ * Tell the backend what page of p reaches now (the seam's GPA hooks, spec.md
+ * §11.2): a frame with rights, or nothing (unmapped, given, lent).
  */
 static void entry_show(struct ohv *hv, struct partition *p, uint64_t page,
 		       const struct gpa_entry *e)
@@ -364,7 +365,7 @@ void gpa_rmap_free(struct ohv *hv)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Deposit and withdraw (SPEC 5.1, 5.2).                                   */
+/* Deposit and withdraw (spec.md §5.1, 5.2).                                   */
 
 uint32_t gpa_lend(struct ohv *hv, struct partition *p, uint64_t gpa_page)
 {
@@ -383,7 +384,7 @@ uint32_t gpa_lend(struct ohv *hv, struct partition *p, uint64_t gpa_page)
 	}
 	/* A child's page: only this mapping reaches the frame, and the root
 	 * gave up its own access (a frame its parent handed it exclusively,
-	 * SPEC 6); ancestors that handed it down keep only given entries. */
+	 * spec.md §6); ancestors that handed it down keep only given entries. */
 	if (f->maps != 1 || (f->root_deny & GPA_FULL) != GPA_FULL)
 		return FRAME_NONE;
 	entry_get(p, gpa_page)->state = GPA_LENT;
@@ -493,7 +494,7 @@ static void held_reset(struct partition *p, uint64_t epoch)
 }
 
 /*
- * Bring every entry of frame back within what its parent holds (SPEC 6,
+ * Bring every entry of frame back within what its parent holds (spec.md §6,
  * transitive revocation), after one of them, or the root's own rights,
  * lost something: parents first, an entry keeps only the rights its
  * parent holds on the frame (the root holds frame_root_held) and goes
@@ -675,7 +676,7 @@ void gpa_space_free(struct partition *p)
 
 /*
  * The table for a page of t's GPA space, made when missing: charged to t's
- * pool (INSUFFICIENT_MEMORY when short, SPEC 6) and held on the host
+ * pool (INSUFFICIENT_MEMORY when short, spec.md §6) and held on the host
  * (NO_RESOURCES when the host refuses).
  */
 static hv_status_t table_for(struct ohv *hv, struct partition *t,
@@ -709,10 +710,10 @@ static hv_status_t table_for(struct ohv *hv, struct partition *t,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Mapping and unmapping, page by page (SPEC 6; the calls: hc_gpa.c).      */
+/* Mapping and unmapping, page by page (spec.md §6; the calls: hc_gpa.c).      */
 
 /* The root changes the rights of its own identity map: page must equal
- * source (SPEC 6).  Flags 0 gives up all access, and a frame mapped into
+ * source (spec.md §6).  Flags 0 gives up all access, and a frame mapped into
  * children becomes theirs; fewer rights than before are taken from every
  * descendant's entry of the frame too. */
 hv_status_t gpa_map_identity(struct ohv *hv, uint64_t page, uint64_t source,
@@ -768,7 +769,7 @@ hv_status_t gpa_map_page(struct ohv *hv, struct partition *caller,
 	 * whose frame a descendant lent (TLFS remap would revoke it). */
 	if (held && revoke_blocked(hv, e))
 		return HV_STATUS_OBJECT_IN_USE;
-	/* SPEC 2 work bounds: a revocation walks the frame's entries. */
+	/* spec.md §2 work bounds: a revocation walks the frame's entries. */
 	if (!same && rmap_count(hv, frame) >= RMAP_MAX)
 		return HV_STATUS_NO_RESOURCES;
 	const bool fresh = !tab;
@@ -849,7 +850,7 @@ hv_status_t gpa_large_ok(struct ohv *hv, struct partition *caller,
 }
 
 /*
- * A child unmaps page of its own GPA space (SPEC 6).  When a child of its
+ * A child unmaps page of its own GPA space (spec.md §6).  When a child of its
  * own holds the frame, the entry is given (the frame becomes the child's
  * alone to reach, bounded by what this partition held); otherwise it just
  * goes.
@@ -878,7 +879,7 @@ hv_status_t gpa_unmap_page(struct ohv *hv, struct partition *caller,
 	struct gpa_table *tab = table_get(t, page);
 	struct gpa_entry *e = tab ? &tab->e[page & (GPA_REGION_PAGES - 1)] : NULL;
 
-	/* Unmapping an unmapped page succeeds (SPEC 6); a lent one is frozen
+	/* Unmapping an unmapped page succeeds (spec.md §6); a lent one is frozen
 	 * until withdrawn, and so is one whose frame a descendant lent. */
 	if (e && e->state != GPA_UNMAPPED && t != caller &&
 	    revoke_blocked(hv, e))
@@ -888,7 +889,7 @@ hv_status_t gpa_unmap_page(struct ohv *hv, struct partition *caller,
 	if (e && t == caller) {
 		unmap_own(hv, t, tab, e);
 	} else if (e && e->state != GPA_UNMAPPED) {
-		/* SPEC 6: every descendant's entry of the frame loses it
+		/* spec.md §6: every descendant's entry of the frame loses it
 		 * too, in this call. */
 		const uint32_t frame = e->frame;
 

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Guest physical address spaces (SPEC 1, 6).  The root's is the identity
+ * Guest physical address spaces (spec.md §1, 6).  The root's is the identity
  * map of the machine frames; a child's holds what its parent mapped with
  * HvMapGpaPages, in GPA tables of one 2 MiB region each, charged to the
  * child's pool.  Hypercall parameter blocks, deposits and ohv_gpa() all go
@@ -30,8 +31,8 @@ enum gpa_entry_state {
 	GPA_LENT = 2,		/* frame deposited by this partition: the
 				 * mapping is frozen until it is withdrawn    */
 	GPA_GIVEN = 3,		/* unmapped from the partition's own space
-				 * while a child of it holds the frame (SPEC
-				 * 6: handed to the child): no access, but
+				 * while a child of it holds the frame (spec.md
+				 * §6: handed to the child): no access, but
 				 * the rights in flags still bound what its
 				 * descendants may have, and revoking it
 				 * revokes theirs.  Gone when no child holds
@@ -47,7 +48,7 @@ struct gpa_entry {
 };
 
 /*
- * Most GPA entries one frame may have across all partitions (SPEC 2 work
+ * Most GPA entries one frame may have across all partitions (spec.md §2 work
  * bounds): a revocation walks them all within one rep element.  Mapping a
  * frame once more is NO_RESOURCES.
  */
@@ -56,7 +57,7 @@ struct gpa_entry {
 /*
  * A GPA table: one 2 MiB-aligned region of a child's GPA space.  It costs
  * costs.gpa_table pages of the child's pool while it maps anything
- * (SPEC 5.4), and goes away when its last entry does.
+ * (spec.md §5.4), and goes away when its last entry does.
  */
 struct gpa_table {
 	uint64_t region;
@@ -83,7 +84,7 @@ void *gpa_ptr(const struct ohv *hv, const struct partition *p, uint64_t gpa,
 	      size_t len, unsigned need);
 
 /*
- * HvDepositMemory, SPEC 5.1: lend page gpa_page of depositor p to a pool.
+ * HvDepositMemory, spec.md §5.1: lend page gpa_page of depositor p to a pool.
  * It must be reachable by p with full access and by nobody else; the page
  * stays in p's GPA space, inaccessible, until it comes back.  Returns the
  * frame, or FRAME_NONE when the page may not be deposited.
@@ -99,7 +100,7 @@ void gpa_return(struct ohv *hv, struct partition *p, uint32_t frame,
  * HvMapGpaPages, one page: caller hands its page source to page of child
  * t with flags (HV_MAP_GPA_* rights), replacing what was there (a remap
  * with fewer rights or another frame revokes the old from t's
- * descendants, SPEC 6).  SUCCESS, OPERATION_DENIED (source not the
+ * descendants, spec.md §6).  SUCCESS, OPERATION_DENIED (source not the
  * caller's with those rights), OBJECT_IN_USE (page lent), INSUFFICIENT_MEMORY
  * (t's pool cannot pay a GPA table), NO_RESOURCES.
  */
@@ -111,7 +112,7 @@ hv_status_t gpa_map_page(struct ohv *hv, struct partition *caller,
 hv_status_t gpa_map_identity(struct ohv *hv, uint64_t page, uint64_t source,
 			     unsigned flags);
 /* Whether the 512 pages of a large-page element could all be mapped
- * (SPEC 6): SUCCESS, or the status the first that cannot gives. */
+ * (spec.md §6): SUCCESS, or the status the first that cannot gives. */
 hv_status_t gpa_large_ok(struct ohv *hv, struct partition *caller,
 			 struct partition *t, uint64_t page, uint64_t source,
 			 unsigned flags);
@@ -132,7 +133,7 @@ void gpa_space_free(struct partition *p);
 void gpa_rmap_free(struct ohv *hv);
 
 /*
- * The rights the root holds on a frame of its identity map (SPEC 6): what
+ * The rights the root holds on a frame of its identity map (spec.md §6): what
  * it kept, or all of them once it gave the frame away whole (flags 0) to
  * the children that map it, which keep what they have.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Every hypercall handler, for the call table (calls.c) alone.  A handler
  * is hc_<TLFS name>; each lives in the hc_*.c file of its concern.
@@ -20,7 +21,7 @@ hc_handler hc_create_port_classic, hc_create_port, hc_delete_port,
 hc_handler hc_create_vp, hc_delete_vp, hc_get_vp_registers,
 	hc_set_vp_registers;
 
-/* The Linux root's wider surface (SPEC 10), and what its handlers share. */
+/* The Linux root's wider surface (spec.md §10), and what its handlers share. */
 hv_status_t property_read(struct hvctx *cx, uint64_t id, uint32_t code,
 			  uint64_t *value);
 /* Target checks shared by the calls: the Active child partition id names

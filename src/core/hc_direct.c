@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * HvSignalEventDirect and HvPostMessageDirect (SPEC 10): a parent delivers
+ * HvSignalEventDirect and HvPostMessageDirect (spec.md §10): a parent delivers
  * an event flag or a message straight to a SINT of its child's VP, with no
- * port, under the slot, pending and interrupt rules of SPEC 8.
+ * port, under the slot, pending and interrupt rules of spec.md §8.
  */
 #include "handlers.h"
 #include "surface.h"
@@ -60,7 +61,7 @@ hv_status_t hc_post_message_direct(struct hvctx *cx)
 	if (st)
 		return st;
 	memcpy(&m, in->message, sizeof(m));
-	/* SPEC 8's rules for the message itself. */
+	/* spec.md §8's rules for the message itself. */
 	if (m.header.message_type == HV_MESSAGE_TYPE_NONE ||
 	    (m.header.message_type & HV_MESSAGE_TYPE_HYPERVISOR_MASK) ||
 	    m.header.payload_size > HV_MESSAGE_PAYLOAD_BYTE_COUNT)

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * HvMapGpaPages and HvUnmapGpaPages (SPEC 6): targets, flags and rep
+ * HvMapGpaPages and HvUnmapGpaPages (spec.md §6): targets, flags and rep
  * loops; the mapping itself, transitive revocation included, is gpa.c's.
  */
 #include "handlers.h"
@@ -11,7 +12,7 @@
  * The target of a map or unmap: an Active child of the caller.  The root
  * may also name itself for HvMapGpaPages, to change its own rights; any
  * other partition may name itself for HvUnmapGpaPages, to give up pages
- * of its own GPA space (SPEC 6).
+ * of its own GPA space (spec.md §6).
  */
 static hv_status_t map_target(struct hvctx *cx, uint64_t id, bool map,
 			      struct partition **out)
@@ -21,7 +22,7 @@ static hv_status_t map_target(struct hvctx *cx, uint64_t id, bool map,
 	 * child unmaps on itself. */
 	const bool self_ok = map ? root : !root;
 
-	/* SPEC 4: where the target must be a child, SELF names none. */
+	/* spec.md §4: where the target must be a child, SELF names none. */
 	if (id == HV_PARTITION_ID_SELF && !self_ok)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	struct partition *t = partition_resolve(cx->hv, cx->caller, id);
@@ -48,7 +49,7 @@ hv_status_t hc_map_gpa_pages(struct hvctx *cx)
 
 	if (st)
 		return st;
-	/* SPEC 6: R/W/X bits, ADJUSTABLE (recorded) and LARGE_PAGE; no
+	/* spec.md §6: R/W/X bits, ADJUSTABLE (recorded) and LARGE_PAGE; no
 	 * write without read. */
 	const unsigned flags = in->map_flags & GPA_FULL;
 	const bool large = in->map_flags & HV_MAP_GPA_LARGE_PAGE;
@@ -59,7 +60,7 @@ hv_status_t hc_map_gpa_pages(struct hvctx *cx)
 	    ((flags & GPA_WRITE) && !(flags & GPA_READ)))
 		return HV_STATUS_INVALID_PARAMETER;
 	/* A large page: 512 frames from a 2 MiB-aligned source page to a
-	 * 2 MiB-aligned target (SPEC 6). */
+	 * 2 MiB-aligned target (spec.md §6). */
 	if (large && (in->target_gpa_base & (GPA_REGION_PAGES - 1)))
 		return HV_STATUS_INVALID_PARAMETER;
 	if ((in->map_flags & HV_MAP_GPA_ADJUSTABLE) && !pext_get(t))
@@ -104,7 +105,7 @@ hv_status_t hc_unmap_gpa_pages(struct hvctx *cx)
 
 	if (st)
 		return st;
-	/* LARGE_PAGE: each rep unmaps 512 pages (SPEC 6); nothing else. */
+	/* LARGE_PAGE: each rep unmaps 512 pages (spec.md §6); nothing else. */
 	const uint32_t span = in->unmap_flags & HV_UNMAP_GPA_LARGE_PAGE ?
 			      GPA_REGION_PAGES : 1;
 

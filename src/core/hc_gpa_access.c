@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * A parent's access to a child's memory (SPEC 10): HvReadGpa, HvWriteGpa,
+ * A parent's access to a child's memory (spec.md §10): HvReadGpa, HvWriteGpa,
  * HvTranslateVirtualAddress (the VP's page tables walked in the child's
  * GPA space), and the accessed/dirty state of GPA pages that
  * HvGetGpaPagesAccessStates reports (set by openhv's own writes into guest

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Intercepts and CPUID (SPEC 10, 11.3): HvInstallIntercept records what a
+ * Intercepts and CPUID (spec.md §10, 11.3): HvInstallIntercept records what a
  * parent wants to see of a child; HvRegisterInterceptResult fixes what a
  * VP's CPUID returns for a leaf; HvGetVpCpuidValues is the CPUID a VP sees,
  * the Hyper-V leaves 0x40000000-0x40000006 included.
@@ -164,10 +165,10 @@ hv_status_t hc_register_intercept_result(struct hvctx *cx)
 #define CPUID1_ECX_AVX		(1u << 28)
 
 /* 0x40000003 EDX: XMM hypercall input (bit 4) and output (bit 15), as
- * openhv offers both (SPEC 3.2). */
+ * openhv offers both (spec.md §3.2). */
 #define HV_FEATURE_XMM_HYPERCALL_INPUT	(1u << 4)
 #define HV_FEATURE_XMM_HYPERCALL_OUTPUT	(1u << 15)
-/* 0x40000004 EAX bit 9: AutoEOI deprecated (SPEC 11.3). */
+/* 0x40000004 EAX bit 9: AutoEOI deprecated (spec.md §11.3). */
 #define HV_RECOMMEND_DEPRECATE_AUTO_EOI	(1u << 9)
 
 static void cpuid_base(const struct ohv *hv, const struct partition *t,
@@ -219,7 +220,7 @@ static void cpuid_base(const struct ohv *hv, const struct partition *t,
 			r[1] = HV_XSAVE_LEGACY_SIZE + HV_XSAVE_HEADER_SIZE;
 		}
 		break;
-	/* SPEC 11.3: the Hyper-V leaves. */
+	/* spec.md §11.3: the Hyper-V leaves. */
 	case 0x40000000:
 		r[0] = 0x40000006;
 		r[1] = FOURCC('M', 'i', 'c', 'r');

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * HvAssertVirtualInterrupt and HvClearVirtualInterrupt (SPEC 10): the
+ * HvAssertVirtualInterrupt and HvClearVirtualInterrupt (spec.md §10): the
  * model records an asserted interrupt in the destination VP's LAPIC state
  * (IRR, and TMR for level-triggered ones) or its NMI/INIT/SIPI/ExtInt
  * counts, and hands it to the execution backend through the seam.

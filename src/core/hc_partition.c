@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HvCreatePartition, HvInitializePartition, HvFinalizePartition,
  * HvDeletePartition, HvGetPartitionId and HvGetNextChildPartition
- * (SPEC 4; seeds 000-003).
+ * (spec.md §4; seeds 000-003).
  */
 #include <string.h>
 
@@ -16,7 +17,7 @@
 #include "vp.h"
 
 /*
- * The target of initialize, finalize and delete (seeds 001, 003; SPEC 4.2,
+ * The target of initialize, finalize and delete (seeds 001, 003; spec.md §4.2,
  * 4.4, 4.5): a live child of the caller.  SELF names no child.
  */
 static hv_status_t child_target(struct hvctx *cx, uint64_t id,
@@ -39,7 +40,7 @@ hv_status_t hc_create_partition(struct hvctx *cx)
 	struct hv_input_create_partition in;
 
 	/* Normalise both layouts to the x64 one; a 2013 caller's zeroed
-	 * tail makes the same request (SPEC 4.1). */
+	 * tail makes the same request (spec.md §4.1). */
 	if (hv->cfg.arch == OHV_ARCH_ARM64) {
 		const struct hv_input_create_partition_arm64 *a = cx->in;
 
@@ -57,7 +58,7 @@ hv_status_t hc_create_partition(struct hvctx *cx)
 	/* seed 000/002: undefined or reserved flag bits. */
 	if (in.flags & ~HV_PARTITION_CREATION_FLAGS_VALID)
 		return HV_STATUS_INVALID_PARAMETER;
-	/* seed 000: reserved bits in the proximity flags; SPEC 4.1: a
+	/* seed 000: reserved bits in the proximity flags; spec.md §4.1: a
 	 * required node that does not exist. */
 	uint32_t pflags = in.proximity_domain_info.flags;
 
@@ -75,7 +76,7 @@ hv_status_t hc_create_partition(struct hvctx *cx)
 	if (hv->live >= hv->cfg.max_partitions)
 		return HV_STATUS_NO_RESOURCES;
 
-	/* SPEC 4.1 step 7: the pool pays first (pool_charge alone decides
+	/* spec.md §4.1 step 7: the pool pays first (pool_charge alone decides
 	 * whether it can), then the host; a host refusal gives the pages
 	 * back, so a failure leaves nothing behind. */
 	struct charge object;
@@ -122,7 +123,7 @@ hv_status_t hc_initialize_partition(struct hvctx *cx)
 	if (t->state != OHV_STATE_UNINITIALIZED)
 		return HV_STATUS_INVALID_PARTITION_STATE;
 	/* seed 001: allocated preferring the proximity domain of create;
-	 * the pool pays before the host is asked (SPEC 4.2 step 4). */
+	 * the pool pays before the host is asked (spec.md §4.2 step 4). */
 	if (!pool_charge(hv, t, hv->cfg.costs.initialize,
 			 pool_preferred_node(hv, t->proximity), &t->init))
 		return HV_STATUS_INSUFFICIENT_MEMORY;
@@ -158,7 +159,7 @@ hv_status_t hc_finalize_partition(struct hvctx *cx)
 		return HV_STATUS_OPERATION_DENIED;
 	/* Ports (and their queued messages), connections, VPs and mappings
 	 * go, and every in-use page becomes available; the pool stays for
-	 * withdrawal (SPEC 4.4). */
+	 * withdrawal (spec.md §4.4). */
 	synic_partition_finalize(hv, t);
 	pext_finalize(hv, t);
 	vp_delete_all(hv, t);

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * HvDepositMemory, HvWithdrawMemory and HvGetMemoryBalance (SPEC 5.1-5.3),
+ * HvDepositMemory, HvWithdrawMemory and HvGetMemoryBalance (spec.md §5.1-5.3),
  * and the withdraw's zeroing of the frames it returns.
  */
 #include <string.h>
@@ -10,7 +11,7 @@
 #include "pool.h"
 
 /*
- * SPEC 5.1-5.3: the target is a child of the caller, or the root itself
+ * spec.md §5.1-5.3: the target is a child of the caller, or the root itself
  * (SELF or its own id).
  */
 static hv_status_t pool_target(struct hvctx *cx, uint64_t id,
@@ -45,7 +46,7 @@ hv_status_t hc_deposit_memory(struct hvctx *cx)
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
 		uint64_t page = in->gpa_page_list[i];
 		/*
-		 * SPEC 5.1: the page must be mapped with full access in the
+		 * spec.md §5.1: the page must be mapped with full access in the
 		 * caller's space, not deposited already (a second occurrence
 		 * in one list fails here), and reachable through no other
 		 * partition's GPA space.  The root's identity map needs no
@@ -74,7 +75,7 @@ hv_status_t hc_deposit_memory(struct hvctx *cx)
 }
 
 /*
- * Decode a withdraw request's proximity info (SPEC 5.2): a reserved flag
+ * Decode a withdraw request's proximity info (spec.md §5.2): a reserved flag
  * bit, or a required node that does not exist, is INVALID_PARAMETER.
  */
 static hv_status_t withdraw_node(const struct ohv *hv,
@@ -271,7 +272,7 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 		.most = 8,
 	};
 
-	/* Allowed in every state (SPEC 5.2); only available pages leave. */
+	/* Allowed in every state (spec.md §5.2); only available pages leave. */
 	for (uint32_t i = cx->rep_start; i < cx->rep_count;) {
 		/* As many as asked, up to a round; rep_limit counts too.  The
 		 * time budget is zero_frames' to keep. */
@@ -332,7 +333,7 @@ hv_status_t hc_withdraw_memory(struct hvctx *cx)
 		}
 
 		/* Pages go back to whoever deposited them: t's parent, or
-		 * the root for its own pool (SPEC 5.1 access rule). */
+		 * the root for its own pool (spec.md §5.1 access rule). */
 		struct partition *depositor = t->parent ? t->parent : t;
 
 		for (uint32_t k = 0; k < got; k++, i++) {
@@ -382,7 +383,7 @@ hv_status_t hc_get_memory_balance(struct hvctx *cx)
 	if (pi.flags & HV_PROXIMITY_DOMAIN_RSVD_MASK)
 		return HV_STATUS_INVALID_PARAMETER;
 	if (pi.flags & HV_PROXIMITY_DOMAIN_VALID) {
-		/* SPEC 5.3: Valid counts that node only. */
+		/* spec.md §5.3: Valid counts that node only. */
 		if (pi.domain_id >= cx->hv->cfg.numa_nodes)
 			return HV_STATUS_INVALID_PARAMETER;
 		out->pages_available = t->node[pi.domain_id].available;

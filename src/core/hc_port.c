@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HvCreatePort (classic 0x0057, modern 0x0095), HvConnectPort (classic
  * 0x0059, modern 0x0096), HvDeletePort (seed 004), HvDisconnectPort,
- * HvGetPortProperty and HvSetPortProperty (SPEC 8).
+ * HvGetPortProperty and HvSetPortProperty (spec.md §8).
  */
 #include <string.h>
 
@@ -14,7 +15,7 @@
 
 /*
  * A partition named by a port or connection call: the caller itself or one
- * of its children (SPEC 8 "Access"), Active.
+ * of its children (spec.md §8 "Access"), Active.
  */
 static hv_status_t own_target(struct hvctx *cx, uint64_t id,
 			      struct partition **out)
@@ -60,7 +61,7 @@ static hv_status_t create_port(struct hvctx *cx, const struct create_port *in)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	if (pp->state != OHV_STATE_ACTIVE || cp->state != OHV_STATE_ACTIVE)
 		return HV_STATUS_INVALID_PARTITION_STATE;
-	/* Modern layout: VTL fields must be 0 (SPEC 3.3). */
+	/* Modern layout: VTL fields must be 0 (spec.md §3.3). */
 	if (in->vtl_set || proximity_bad(hv, in->proximity))
 		return HV_STATUS_INVALID_PARAMETER;
 	if ((in->port_id & ~HV_PORT_ID_MASK) || synic_port(pp, in->port_id))
@@ -72,7 +73,7 @@ static hv_status_t create_port(struct hvctx *cx, const struct create_port *in)
 
 	switch (type) {
 	case HV_PORT_TYPE_EVENT:
-		/* SPEC 8: FlagCount >= 1, Base + Count <= 2048. */
+		/* spec.md §8: FlagCount >= 1, Base + Count <= 2048. */
 		if (pi->event_port_info.flag_count == 0 ||
 		    (uint32_t)pi->event_port_info.base_flag_number +
 		    pi->event_port_info.flag_count > HV_EVENT_FLAGS_COUNT)
@@ -80,7 +81,7 @@ static hv_status_t create_port(struct hvctx *cx, const struct create_port *in)
 		/* fall through */
 	case HV_PORT_TYPE_DOORBELL:
 	case HV_PORT_TYPE_MESSAGE:
-		/* SPEC 10: doorbells are the root's (Linux: SINT 5, any VP). */
+		/* spec.md §10: doorbells are the root's (Linux: SINT 5, any VP). */
 		if (type == HV_PORT_TYPE_DOORBELL && !is_root(hv, pp))
 			return HV_STATUS_INVALID_PARAMETER;
 		/* SINT0 is the hypervisor's (intercept messages). */
@@ -97,7 +98,7 @@ static hv_status_t create_port(struct hvctx *cx, const struct create_port *in)
 		return HV_STATUS_INVALID_PARAMETER;
 	}
 
-	/* SPEC 9: the port partition's pool pays, before the host is asked;
+	/* spec.md §9: the port partition's pool pays, before the host is asked;
 	 * a host refusal gives the pages back. */
 	struct charge charge;
 	uint32_t node = pool_preferred_node(hv, in->proximity);
@@ -298,7 +299,7 @@ static hv_status_t connect_port(struct hvctx *cx, const struct connect_port *in)
 	if (in->type == HV_PORT_TYPE_MONITOR &&
 	    (in->monitor_address & (HV_PAGE_SIZE - 1)))
 		return HV_STATUS_INVALID_ALIGNMENT;
-	/* A doorbell names a GPA, a value and a length (SPEC 10): sizes
+	/* A doorbell names a GPA, a value and a length (spec.md §10): sizes
 	 * any/1/2/4/8, ANY_VALUE, nothing else; the GPA aligned to its
 	 * size and inside the GPA space. */
 	if (in->type == HV_PORT_TYPE_DOORBELL) {
@@ -312,7 +313,7 @@ static hv_status_t connect_port(struct hvctx *cx, const struct connect_port *in)
 			return HV_STATUS_INVALID_PARAMETER;
 	}
 
-	/* SPEC 9: the connection partition's pool pays, then the host. */
+	/* spec.md §9: the connection partition's pool pays, then the host. */
 	struct charge charge;
 	uint32_t node = pool_preferred_node(hv, in->proximity);
 

@@ -1,4 +1,5 @@
-/* HvGetPartitionProperty and HvSetPartitionProperty (SPEC 4.3, 10). */
+/* SPDX-License-Identifier: MIT */
+/* HvGetPartitionProperty and HvSetPartitionProperty (spec.md §4.3, 10). */
 #include "handlers.h"
 #include "partition.h"
 #include "surface.h"
@@ -35,7 +36,7 @@ static const struct property properties[] = {
 	{ HV_PARTITION_PROPERTY_COMPATIBILITY_VERSION, PROP_READ_ONLY, 0, 0,
 	  0 },
 	{ HV_PARTITION_PROPERTY_PROCESSOR_VENDOR, PROP_READ_ONLY, 0, 0, 0 },
-	/* SPEC 10: what rust-vmm, QEMU and Linux read or set. */
+	/* spec.md §10: what rust-vmm, QEMU and Linux read or set. */
 	{ HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION, PROP_ANYTIME,
 	  HV_UNIMPLEMENTED_MSR_ACTION_FAULT,
 	  HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO,
@@ -73,7 +74,7 @@ static uint64_t *property_slot(struct partition *p, const struct property *d)
 
 /*
  * Resolve the target and check access, the property code and the state, in
- * that order (SPEC 4.3).  Early properties are readable and settable while
+ * that order (spec.md §4.3).  Early properties are readable and settable while
  * Uninitialized and readable while Active; the rest need Active.
  */
 static hv_status_t property_target(struct hvctx *cx, uint64_t id,

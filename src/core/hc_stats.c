@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * HvMapStatsPage and HvUnmapStatsPage (SPEC 10): a page of counters of a
+ * HvMapStatsPage and HvUnmapStatsPage (spec.md §10): a page of counters of a
  * partition or of a VP, shared with the root (the page is one of the
  * root's pool, as Linux deposits into its own pool when the call asks for
  * memory).  The counters are those of the last map: mapping it again

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The target checks the calls of the Linux root's wider surface share
- * (SPEC 10): an Active child of the caller, and a VP of it.
+ * (spec.md §10): an Active child of the caller, and a VP of it.
  */
 #include "handlers.h"
 #include "partition.h"

@@ -1,12 +1,13 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * HvPostMessage and HvSignalEvent (SPEC 8): the checks of the sender's
+ * HvPostMessage and HvSignalEvent (spec.md §8): the checks of the sender's
  * side; delivery is synic.c's.
  */
 #include "handlers.h"
 #include "partition.h"
 #include "synic.h"
 
-/* The port a send names through the caller's connection (SPEC 8). */
+/* The port a send names through the caller's connection (spec.md §8). */
 static hv_status_t send_port(struct hvctx *cx, uint32_t connection_id,
 			     uint32_t type, struct port **out)
 {

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * HvGetSystemProperty, HvGetPartitionPropertyEx and HvNotifyPortRingEmpty
- * (SPEC 10).
+ * (spec.md §10).
  */
 #include "handlers.h"
 #include "surface.h"
@@ -64,7 +65,7 @@ hv_status_t hc_get_partition_property_ex(struct hvctx *cx)
 			return HV_STATUS_ACCESS_DENIED;
 		if (in->arg)
 			return HV_STATUS_INVALID_PARAMETER;
-		/* ADJUSTABLE mappings are kept as asked (SPEC 6); every
+		/* ADJUSTABLE mappings are kept as asked (spec.md §6); every
 		 * synthetic feature the TLFS defines may be assigned. */
 		banks.bank[0] = in->property_code ==
 			HV_PARTITION_PROPERTY_VMM_CAPABILITIES ?

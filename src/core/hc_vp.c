@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * HvCreateVp, HvDeleteVp, HvGetVpRegisters and HvSetVpRegisters (SPEC 7).
+ * HvCreateVp, HvDeleteVp, HvGetVpRegisters and HvSetVpRegisters (spec.md §7).
  */
 #include <string.h>
 
@@ -13,7 +14,7 @@
 
 /*
  * The partition and VP a register call names: a child of the caller, or
- * the caller itself when it holds AccessVpRegisters (SPEC 3.3, 7).
+ * the caller itself when it holds AccessVpRegisters (spec.md §3.3, 7).
  */
 static hv_status_t reg_target(struct hvctx *cx, uint64_t partition_id,
 			      uint32_t vp_index, uint8_t input_vtl,
@@ -129,7 +130,7 @@ hv_status_t hc_create_vp(struct hvctx *cx)
 
 	if (st)
 		return st;
-	/* SPEC 7: Flags and SubnodeType must be 0; proximity as create. */
+	/* spec.md §7: Flags and SubnodeType must be 0; proximity as create. */
 	if (in->flags || in->subnode_type != HV_SUBNODE_ANY)
 		return HV_STATUS_INVALID_PARAMETER;
 	if ((pi.flags & HV_PROXIMITY_DOMAIN_RSVD_MASK) ||

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * A VP's state beyond its registers (SPEC 10): the register page and the
+ * A VP's state beyond its registers (spec.md §10): the register page and the
  * intercept message page the root maps (HvMapVpStatePage,
  * HvUnmapVpStatePage), and the LAPIC, XSAVE, SIM, SIEF and synthetic timer
  * state of HvGetVpState / HvSetVpState.

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * The hypercall dispatcher (SPEC 3): who calls, the generic checks of
- * SPEC 3.2 in order, the parameter blocks in and out, the result value;
+ * The hypercall dispatcher (spec.md §3): who calls, the generic checks of
+ * spec.md §3.2 in order, the parameter blocks in and out, the result value;
  * the call itself is its handler's (found in the call table, calls.c).
  */
 #include "calls.h"
@@ -39,9 +40,9 @@ struct blocks {
 };
 
 /*
- * SPEC 3.2 step 5: a memory-based parameter block must be 8-byte aligned,
+ * spec.md §3.2 step 5: a memory-based parameter block must be 8-byte aligned,
  * stay within one 4 KiB page and be mapped in the caller's GPA space with
- * the right it needs.  All three failures are INVALID_ALIGNMENT (SPEC 9).
+ * the right it needs.  All three failures are INVALID_ALIGNMENT (spec.md §9).
  */
 static hv_status_t check_block(const struct ohv *hv, const struct partition *p,
 			       uint64_t gpa, size_t len, unsigned need,
@@ -67,7 +68,7 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 	struct partition *caller = partition_get(hv, caller_id);
 	struct vp *vp;
 
-	/* SPEC 2: who is calling. */
+	/* spec.md §2: who is calling. */
 	if (!caller)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	if (caller->state != OHV_STATE_ACTIVE)
@@ -78,7 +79,7 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 	if (vp->suspended || vp->intercept_suspended)
 		return HV_STATUS_INVALID_VP_STATE;
 
-	/* SPEC 3.2 steps 1-3: the control word.  Failures here report no
+	/* spec.md §3.2 steps 1-3: the control word.  Failures here report no
 	 * reps: the rep fields themselves are not trusted yet. */
 	const struct call *c =
 		ohv_call_entry((uint16_t)(control & HV_HYPERCALL_CODE_MASK));
@@ -105,7 +106,7 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 
 	/* From here on a failure reports the reps done before this
-	 * invocation (the count is absolute, SPEC 3.1). */
+	 * invocation (the count is absolute, spec.md §3.1). */
 	const size_t in_len = d->in_size[hv->cfg.arch] + (size_t)varhead * 8 +
 			      (size_t)count * d->in_elem;
 	const size_t out_len = d->rep ? (size_t)count * d->out_elem : d->out_size;
@@ -177,7 +178,7 @@ static uint64_t dispatch(struct ohv *hv, uint64_t caller_id, uint32_t vp_index,
 		from = (size_t)start * d->out_elem;
 		len = (size_t)(reps - start) * d->out_elem;
 		/* Time budget: SUCCESS with the rep start advanced, so the
-		 * caller re-issues the call (SPEC 3.2). */
+		 * caller re-issues the call (spec.md §3.2). */
 		if (st == HV_STATUS_SUCCESS && reps < count)
 			call->control = (control & ~HV_HYPERCALL_REP_START_MASK) |
 				((uint64_t)reps << HV_HYPERCALL_REP_START_OFFSET);

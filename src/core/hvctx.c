@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The hypercall context (hvctx.h): the rep budget and letting go of the
  * instance lock, for handlers.

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The hypercall context: what a handler sees of the call it serves.
  *
  * The dispatcher (hvcall.c) decodes the control word, runs the generic
- * checks of SPEC 3.2 once, copies the input block in, calls the handler
+ * checks of spec.md §3.2 once, copies the input block in, calls the handler
  * with a context, copies the output out and builds the result value.
  * Handlers (hc_*.c) do semantics only: they read the copied input, write
  * the output buffer and return a status, and use this API for the rep
@@ -36,7 +37,7 @@ typedef hv_status_t hc_handler(struct hvctx *cx);
 
 /*
  * Rep handlers call this after finishing element i: true when the call has
- * used its budget (SPEC 3.2 "time budget") and must return now, with
+ * used its budget (spec.md §3.2 "time budget") and must return now, with
  * SUCCESS and reps completed = i + 1.
  */
 bool hc_budget_check(struct hvctx *cx, uint32_t done);
@@ -56,7 +57,7 @@ static inline bool hc_budget_spent(struct hvctx *cx, uint32_t i)
 
 /*
  * Let other hypercalls run while this one does work that touches only
- * what it holds (zeroing frames it took off a free list, SPEC 5.2).  Every
+ * what it holds (zeroing frames it took off a free list, spec.md §5.2).  Every
  * object the handler uses after hc_relock must have been kept alive by
  * construction; see hc_withdraw_memory.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A map from nonzero 64-bit ids to pointers: open addressing, linear
  * probing, backward-shift deletion (no tombstones), so lookups stay O(1)
@@ -6,7 +7,7 @@
  * Guests choose many of the ids (port and connection ids, GPA regions), so
  * the hash is keyed with a secret of the instance (struct idmap_key, from
  * getrandom at ohv_open): without it a guest cannot pick ids that pile up
- * in one cluster (SPEC 2 work bounds).
+ * in one cluster (spec.md §2 work bounds).
  */
 #ifndef OHV_IDMAP_H
 #define OHV_IDMAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An instance: configuration, machine memory, lifetime, observation. */
 #include <errno.h>
 #include <fcntl.h>

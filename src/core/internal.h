@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * openhv internals shared by every module: the instance, partitions, VPs,
- * machine frames and pools (SPEC section 1).  Not installed.
+ * machine frames and pools (spec.md §1).  Not installed.
  *
  * Locks: hv->lock, the instance lock, is held for a whole hypercall and by
  * every observer.  hv->rootmem_lock (the client layer's page allocator) may
@@ -40,7 +41,7 @@
 /* Pool owner of a frame that is in no pool. */
 #define SLOT_NONE	UINT32_MAX
 
-/* Where a machine frame is (the frame ownership invariant, SPEC 1). */
+/* Where a machine frame is (the frame ownership invariant, spec.md §1). */
 enum frame_state {
 	FRAME_GPA = 0,		/* in the root's identity map (the default)  */
 	FRAME_AVAILABLE = 1,	/* in a pool, available                      */
@@ -48,7 +49,7 @@ enum frame_state {
 	FRAME_LEAVING = 3,	/* in a pool, taken off its free list by a
 				 * withdraw that is zeroing it outside the
 				 * instance lock: neither available nor in use
-				 * (SPEC 2), never charged                    */
+				 * (spec.md §2), never charged                    */
 };
 
 /*
@@ -65,7 +66,7 @@ struct frame {
 				 * GPA frames: that entry's GPA page, 31:0   */
 	uint8_t state;		/* enum frame_state                         */
 	uint8_t root_deny;	/* MapFlags bits the root gave up on its
-				 * identity map (SPEC 6)                     */
+				 * identity map (spec.md §6)                     */
 	uint8_t dep_hi;		/* pool frames: depositor's GPA page, 39:32
 				 * (GPA pages are below 2^40: 52-bit GPAs);
 				 * GPA frames: that entry's GPA page, 39:32 */
@@ -80,7 +81,7 @@ struct frame {
 _Static_assert(sizeof(struct frame) == 16, "16 bytes of metadata a frame");
 
 /* A frame in the root's identity map with full access that no child
- * maps: the root alone reaches it, so it may deposit it (SPEC 5.1).  (A
+ * maps: the root alone reaches it, so it may deposit it (spec.md §5.1).  (A
  * child's entry that gave the frame away exists only while a child of it
  * holds the frame, so maps == 0 means no child entry at all.) */
 static inline bool frame_root_own(const struct frame *f)
@@ -104,7 +105,7 @@ static inline void frame_set_dep_gpa(struct frame *f, uint64_t gpa_page)
 	f->dep_lo = (uint32_t)gpa_page;
 }
 
-/* Pages of one pool charged to one hypervisor object (SPEC 5.4). */
+/* Pages of one pool charged to one hypervisor object (spec.md §5.4). */
 struct charge {
 	uint32_t head;		/* first frame of the chain, FRAME_NONE      */
 	uint32_t count;
@@ -130,14 +131,14 @@ struct partition {
 	uint32_t depth;
 	enum ohv_partition_state state;
 
-	/* HvCreatePartition input, as stored (SPEC 4.1 "Success"). */
+	/* HvCreatePartition input, as stored (spec.md §4.1 "Success"). */
 	uint64_t creation_flags;
 	struct hv_proximity_domain_info proximity;
 	uint32_t compatibility_version;
 	uint64_t disabled_features[2];
 	uint64_t disabled_xsave;
 
-	/* Properties (SPEC 4.3). */
+	/* Properties (spec.md §4.3). */
 	uint64_t privileges;
 	uint64_t synthetic_proc_features;
 	uint64_t cpu_reserve;
@@ -145,9 +146,9 @@ struct partition {
 	uint64_t cpu_weight;
 	uint64_t time_freeze;
 	uint64_t guest_os_id;	/* HvRegisterGuestOsId, partition-wide */
-	uint64_t unimplemented_msr_action;	/* SPEC 10 properties */
+	uint64_t unimplemented_msr_action;	/* spec.md §10 properties */
 	uint64_t gpa_access_tracking;
-	struct pext *ext;	/* SPEC 10 state, on demand (surface.h) */
+	struct pext *ext;	/* spec.md §10 state, on demand (surface.h) */
 
 	struct charge object;	/* costs.partition, in the parent's pool     */
 	struct charge init;	/* costs.initialize, in its own pool          */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The instance lock (lock.h). */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The instance lock, the one way to take it.  A hypercall holds it for its
  * bookkeeping, observers for their reads; a handler may let go of it only

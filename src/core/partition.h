@@ -1,4 +1,5 @@
-/* Partition objects, the partition tree and the id index (SPEC 1, 4). */
+/* SPDX-License-Identifier: MIT */
+/* Partition objects, the partition tree and the id index (spec.md §1, 4). */
 #ifndef OHV_PARTITION_H
 #define OHV_PARTITION_H
 

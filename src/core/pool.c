@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "pool.h"
 
 #include <string.h>
@@ -104,7 +105,7 @@ bool pool_charge(struct ohv *hv, struct partition *p, uint32_t n,
 	const uint32_t nodes = hv->cfg.numa_nodes;
 	struct charge got;
 
-	/* The one place that decides whether a pool can pay (SPEC 2):
+	/* The one place that decides whether a pool can pay (spec.md §2):
 	 * frames a withdraw is taking are off the lists and the counts. */
 	if (p->pool_available < n)
 		return false;

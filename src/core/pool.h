@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Memory pools (SPEC 1, 5): frames move from a GPA space into a pool by
+ * Memory pools (spec.md §1, 5): frames move from a GPA space into a pool by
  * deposit, are charged to hypervisor objects while in use, and go back to
  * the GPA space they came from, zeroed, by withdraw.
  */
@@ -25,7 +26,7 @@ void pool_put(struct ohv *hv, struct partition *p, uint32_t frame,
  * Start withdrawing up to want available frames of p's pool into frames:
  * from node when required, else from node first when node is not
  * NODE_ANY, then from the others.  The frames leave the free lists and
- * the available count at once (SPEC 2: nobody may count or charge them)
+ * the available count at once (spec.md §2: nobody may count or charge them)
  * but stay in the pool (FRAME_LEAVING, p->pool_leaving) until pool_leave,
  * so no frame is ever in no place and the pool cannot be deleted under
  * the withdraw.  Returns how many were taken (0 when the lists are empty).

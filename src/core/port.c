@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Ports and connections as objects (SPEC 8, seed 004): finding them by id,
+ * Ports and connections as objects (spec.md §8, seed 004): finding them by id,
  * destroying them with their queued messages, a partition's at finalize,
  * and their observation.  The calls that make and break them: hc_port.c.
  */
@@ -26,7 +27,7 @@ static struct connection *conn_get(const struct partition *p, uint32_t id)
 	return idmap_get(&p->conns, (uint64_t)id + 1);
 }
 
-/* Throw away a port's queued messages, wherever they wait (SPEC 8: "queued
+/* Throw away a port's queued messages, wherever they wait (spec.md §8: "queued
  * undelivered messages are discarded"); what is in SIM slots stays.  Each
  * buffer knows its queue, so this costs the port's own buffers. */
 static void port_discard_queued(struct port *port)
@@ -80,7 +81,7 @@ void synic_connection_destroy(struct ohv *hv, struct connection *c)
 void synic_partition_finalize(struct ohv *hv, struct partition *p)
 {
 	/* One pass over each index, which goes whole: linear in what is
-	 * freed (SPEC 2).  Ports first, so connections of p to p's own
+	 * freed (spec.md §2).  Ports first, so connections of p to p's own
 	 * ports find them gone. */
 	for (size_t i = 0; i < p->ports.cap; i++)
 		if (p->ports.tab[i].key)

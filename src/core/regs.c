@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * The x64 registers of SPEC 7 beyond vp.c's: debug registers, XCR0
+ * The x64 registers of spec.md §7 beyond vp.c's: debug registers, XCR0
  * (XFEM), the FPU and XMM registers (kept in the VP's XSAVE image, so
  * HvGetVpState sees them too), the MSR-backed registers, the pending
  * interruption and interrupt state.  Names: Linux hvgdk_mini.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The root's page allocator: the embedding program plays the root OS, and
  * this is its physical page allocator.  It knows nothing of pools; it hands

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The root's page allocator of the client layer (client.h, ohv_root_*). */
 #ifndef OHV_ROOTMEM_H
 #define OHV_ROOTMEM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The core's side of the backend seam, and the public calls that run VPs
  * (ohv_vp_run, ohv_vp_kick) and the services a backend's run loop uses.
@@ -23,7 +24,7 @@ static const struct ohv_backend_ops *backend_for(enum ohv_backend kind,
 		/* No other backend is built yet: AUTO falls back to null. */
 		return &ohv_backend_null;
 	case OHV_BACKEND_KVM: {
-		/* SPEC 2.1: -ENODEV / -EACCES when /dev/kvm cannot serve. */
+		/* spec.md §2.1: -ENODEV / -EACCES when /dev/kvm cannot serve. */
 		int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
 		if (fd < 0) {
@@ -197,7 +198,7 @@ void seam_vp_notify(struct ohv *hv, struct vp *vp)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Running VPs (SPEC 2.1, 11).                                             */
+/* Running VPs (spec.md §2.1, 11).                                             */
 
 /* The Active child partition and VP a run names, or NULL. */
 static struct vp *run_target(struct ohv *hv, uint64_t partition_id,
@@ -240,7 +241,7 @@ int ohv_vp_run(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 	vp->running = true;
 	vp->intercept_suspended = false;
 	vp->suspended = false;
-	/* Registers the parent wrote to the register page (SPEC 10). */
+	/* Registers the parent wrote to the register page (spec.md §10). */
 	vpstate_before_run(hv, vp);
 	struct ohv_bvp *bvp = vp->backend;
 	const uint64_t serial = vp->serial;
@@ -256,7 +257,7 @@ int ohv_vp_run(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 	vp = run_target(hv, partition_id, vp_index);
 	if (vp && vp->serial == serial) {
 		vp->running = false;
-		/* SPEC 11.4: stopped for its parent until it clears this. */
+		/* spec.md §11.4: stopped for its parent until it clears this. */
 		if (!err) {
 			vp->intercept_suspended = true;
 			/* The register and intercept pages show the stop. */

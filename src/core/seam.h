@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The core's side of the backend seam (src/backend/backend.h): the one
  * place the core calls a backend's hooks.  Each wrapper is a no-op (or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Names of statuses, for messages and traces (call names: calls.c). */
 #include "internal.h"
 

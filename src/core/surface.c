@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * What the calls of SPEC 10 share: the per-VP and per-partition state,
+ * What the calls of spec.md §10 share: the per-VP and per-partition state,
  * pages shared with the root, target checks, and the pages they charge.
  */
 #include "surface.h"

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * The Linux root's wider surface (SPEC 10): the per-VP and per-partition
+ * The Linux root's wider surface (spec.md §10): the per-VP and per-partition
  * state the calls beyond the seed set keep, and the handlers.  Each
  * concern lives in its own file:
  *
@@ -23,7 +24,7 @@
 
 struct vp;
 
-/* XSAVE: x87, SSE and AVX in the compacted form (SPEC 10). */
+/* XSAVE: x87, SSE and AVX in the compacted form (spec.md §10). */
 #define OHV_XSAVE_STATES	(HV_XSAVE_STATE_X87 | HV_XSAVE_STATE_SSE | \
 				 HV_XSAVE_STATE_AVX)
 #define OHV_XSAVE_SIZE		(HV_XSAVE_LEGACY_SIZE + HV_XSAVE_HEADER_SIZE + \
@@ -57,7 +58,7 @@ struct vpx {
 	uint64_t asserted;			/* HvAssertVirtualInterrupt  */
 	uint64_t ring_empty[HV_SYNIC_SINT_COUNT]; /* NotifyPortRingEmpty   */
 	uint64_t runs;				/* ohv_vp_run that stopped   */
-	/* Registers of SPEC 7 beyond vp.h's (regs.c). */
+	/* Registers of spec.md §7 beyond vp.h's (regs.c). */
 	uint64_t dr[6];				/* DR0-3, DR6, DR7           */
 	uint64_t xfem;				/* XCR0                      */
 	uint64_t msr[16];			/* MSR-backed, regs.c order  */
@@ -153,7 +154,7 @@ uint32_t property_xsave_size(const struct partition *t);
 /* regs.c: the registers' reset values (vpx_init). */
 void regs_reset(struct vpx *x, uint32_t vp_index);
 
-/* regs.c: a register of SPEC 7's full set; HV_STATUS_SUCCESS,
+/* regs.c: a register of spec.md §7's full set; HV_STATUS_SUCCESS,
  * INVALID_PARAMETER (a value it cannot hold, read-only), or
  * UNKNOWN_REGISTER_NAME when the name is not one of these. */
 hv_status_t regs_access(struct vp *vp, uint32_t name,
@@ -162,7 +163,7 @@ hv_status_t regs_access(struct vp *vp, uint32_t name,
 /* Record a write into partition p's memory by openhv (dirty logging). */
 void access_mark(struct partition *p, uint64_t gpa_page, bool write);
 
-/* synic.c: deliver straight to a VP's SINT (SPEC 10, section 8 rules). */
+/* synic.c: deliver straight to a VP's SINT (spec.md §10, section 8 rules). */
 hv_status_t synic_post_direct(struct ohv *hv, struct partition *p,
 			      struct vp *vp, uint32_t sint,
 			      const struct hv_message *m);

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Message and event delivery (SPEC 8): into SIM slots and port buffers,
+ * Message and event delivery (spec.md §8): into SIM slots and port buffers,
  * SIEF bits, EOM, and the per-VP record of raised SINT interrupts.  The
  * calls that send: hc_synic.c.
  */
@@ -20,7 +21,7 @@ static bool synic_enabled(const struct vp *vp)
 
 /*
  * The SIM or SIEF page a SIMP/SIEFP value names, in the VP's partition's
- * own GPA space; NULL when disabled or not mapped writable (SPEC 8: counts
+ * own GPA space; NULL when disabled or not mapped writable (spec.md §8: counts
  * as disabled).
  */
 static void *overlay_page(const struct ohv *hv, const struct partition *p,
@@ -133,7 +134,7 @@ void synic_vp_delete(struct ohv *hv, struct vp *vp)
 }
 
 /*
- * The VP a port delivers to (SPEC 8, facts §4.10): its target VP, or for
+ * The VP a port delivers to (spec.md §8, facts §4.10): its target VP, or for
  * HV_ANY_VP the preferred VP when eligible, else the lowest eligible one.
  * A VP is eligible when the delivery can be made there.
  */
@@ -312,7 +313,7 @@ int ohv_vp_sint_ack(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
 
 /* ---------------------------------------------------------------------- */
 /* Delivery without a port (HvPostMessageDirect, HvSignalEventDirect;      */
-/* SPEC 10): the same slot, pending and interrupt rules as above.          */
+/* spec.md §10): the same slot, pending and interrupt rules as above.          */
 
 hv_status_t synic_post_direct(struct ohv *hv, struct partition *p,
 			      struct vp *vp, uint32_t sint,

@@ -1,12 +1,13 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * Ports, connections and the synthetic interrupt controller (SPEC 8).
+ * Ports, connections and the synthetic interrupt controller (spec.md §8).
  *
  * A port lives in its PortPartition and owns HV_PORT_MESSAGE_BUFFER_COUNT
  * message buffers.  A posted message goes straight into the target VP's SIM
  * slot when the slot is free and nothing older waits; otherwise it waits in
  * one of its port's buffers, queued on the target VP's per-SINT queue, until
  * an EOM finds the slot free.  Events set a bit in the SIEF page.  SIM and
- * SIEF pages are the receiving partition's own memory (SPEC 8).
+ * SIEF pages are the receiving partition's own memory (spec.md §8).
  */
 #ifndef OHV_SYNIC_H
 #define OHV_SYNIC_H
@@ -92,7 +93,7 @@ struct connection {
 	struct partition *owner;	/* the ConnectionPartition   */
 	struct port *port;		/* NULL once the port is gone */
 	uint64_t monitor_address;	/* monitor page, doorbell GPA */
-	uint64_t trigger_value;		/* doorbells (SPEC 10)       */
+	uint64_t trigger_value;		/* doorbells (spec.md §10)       */
 	uint32_t doorbell_flags;
 	struct charge charge;		/* costs.connection          */
 };

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "vp.h"
 
 #include <errno.h>
@@ -85,12 +86,12 @@ void vp_delete_all(struct ohv *hv, struct partition *p)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Registers (SPEC 7).                                                     */
+/* Registers (spec.md §7).                                                     */
 
 /*
  * Read or write one register of vp (in partition p).  Unknown names, writes
  * to read-only registers and values a register cannot hold are
- * INVALID_PARAMETER (SPEC 7).
+ * INVALID_PARAMETER (spec.md §7).
  */
 hv_status_t vp_reg_access(struct ohv *hv, struct partition *p, struct vp *vp,
 			  uint32_t name, union hv_register_value *v, bool wr)
@@ -99,7 +100,7 @@ hv_status_t vp_reg_access(struct ohv *hv, struct partition *p, struct vp *vp,
 	uint64_t *u64 = NULL;
 
 	/* The architectural state lives in the backend's vCPU while the VP
-	 * exists (SPEC 11.1); the core keeps what the backend leaves it. */
+	 * exists (spec.md §11.1); the core keeps what the backend leaves it. */
 	int err = seam_vp_reg(hv, vp, name, v, wr);
 
 	if (err != -ENOENT)
@@ -141,7 +142,7 @@ hv_status_t vp_reg_access(struct ohv *hv, struct partition *p, struct vp *vp,
 		}
 		return HV_STATUS_SUCCESS;
 	} else if (name == HV_REGISTER_INTERCEPT_SUSPEND) {
-		/* SPEC 7: set when the VP stops for an intercept; the parent
+		/* spec.md §7: set when the VP stops for an intercept; the parent
 		 * clears it to resume.  Bit 0 only. */
 		if (wr) {
 			if (v->reg64 > 1)
@@ -171,7 +172,7 @@ hv_status_t vp_reg_access(struct ohv *hv, struct partition *p, struct vp *vp,
 	} else if (name == HV_REGISTER_EOM) {
 		/*
 		 * A write-only trigger: the guest is done with a message
-		 * slot, so the next waiting message may come (SPEC 8).
+		 * slot, so the next waiting message may come (spec.md §8).
 		 * Reads return 0, as the EOM MSR does.
 		 */
 		if (wr)
@@ -180,7 +181,7 @@ hv_status_t vp_reg_access(struct ohv *hv, struct partition *p, struct vp *vp,
 			v->reg64 = 0;
 		return HV_STATUS_SUCCESS;
 	} else {
-		/* The rest of SPEC 7's set (regs.c). */
+		/* The rest of spec.md §7's set (regs.c). */
 		hv_status_t st = regs_access(vp, name, v, wr);
 
 		return st == HV_STATUS_UNKNOWN_REGISTER_NAME ?

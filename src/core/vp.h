@@ -1,4 +1,5 @@
-/* Virtual processors and their registers (SPEC 7). */
+/* SPDX-License-Identifier: MIT */
+/* Virtual processors and their registers (spec.md §7). */
 #ifndef OHV_VP_H
 #define OHV_VP_H
 
@@ -34,7 +35,7 @@ struct vp {
 	struct charge charge;	/* costs.vp pages of the partition's pool */
 	struct vp_regs regs;
 	struct vp_synic synic;
-	struct vpx x;		/* SPEC 10 state (surface.h) */
+	struct vpx x;		/* spec.md §10 state (surface.h) */
 };
 
 /* A new VP: x86 reset state, SINTs masked, SynIC off. */
@@ -49,7 +50,7 @@ int vp_table_alloc(struct partition *p);
 
 /*
  * Read (wr false) or write one register of vp in partition p, in the
- * backend's vCPU or the core's register file (SPEC 7, 11.1): SUCCESS, or
+ * backend's vCPU or the core's register file (spec.md §7, 11.1): SUCCESS, or
  * INVALID_PARAMETER for an unknown name, a write to a read-only register
  * or a value the register cannot hold.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The openhv tool: what main.c's command table needs from the files that
  * implement the subcommands, one file per subcommand group (STYLE.md), and

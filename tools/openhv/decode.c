@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `openhv decode`: a control word, a result value, a status, or a call's
  * parameter block in hex, field by field with what is outside the spec.
@@ -125,7 +126,7 @@ static int do_status(FILE *out, const char *text)
 	if (m)
 		fprintf(out, "  %s\n", m);
 	if (!strcmp(ohv_status_name(st), "HV_STATUS_UNKNOWN")) {
-		fprintf(out, "  ! not a status value openhv knows (tlfs-facts §2)\n");
+		fprintf(out, "  ! not a status value openhv knows (TLFS 2.0 §2.2)\n");
 		return CLI_FAILED;
 	}
 	return CLI_OK;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * openhv demo: the life of a few partitions the way Linux's mshv driver
  * lives it, hypercall by hypercall, with the memory pools at each stage.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The hypercall commands: `HvName Field=value ... [modifiers] [-> vars]`.
  * The layout table says where each field goes; the block is written into

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The high-level commands: what the Linux mshv driver does around the raw
- * calls (drivers/hv/mshv_root_hv_call.c, hv_proc.c, as tlfs-facts §6
+ * calls (drivers/hv/mshv_root_hv_call.c, hv_proc.c, as facts §6
  * describes it), issued hypercall by hypercall through the scenario's
  * caller so that every step shows in the trace; and the guest's side of
  * SynIC messages and events in the null backend (reading SIM and SIEF

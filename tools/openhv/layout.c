@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The value formats of the library's call table (openhv/calls.h) and the
  * decoding of blocks by it; the rules that flag a value are spec.md §4-8's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Showing the library's hypercall table (openhv/calls.h): values by their
  * field format, parameter blocks decoded into items with what is wrong

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shell's line input (lineedit.h): libedit's editor, history and
  * completion when the build found it (OHV_HAVE_LIBEDIT, mk/cli.mk), else

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Line input for `openhv shell` on a terminal: libedit's editor (history
  * on up/down, Tab completion through a callback, the usual emacs keys)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The openhv command-line tool: one table of subcommands. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The options run, shell, show and costs share. */
 #include "cli.h"
 

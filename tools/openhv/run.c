@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `openhv run FILE`: a scenario, start to end (docs/scenario.md). */
 #include "cli.h"
 

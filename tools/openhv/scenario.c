@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The scenario language: lines into words, words into values, and the
  * statements that are not hypercalls (set, echo, expect, assert, as,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The scenario language (docs/scenario.md): one command per line, run
  * against one openhv instance.  `openhv run` feeds it a file, `openhv

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Inside the scenario engine: its state and what its files share.
  *   scenario.c   lines, tokens, values, variables, the statements

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `openhv shell`: the scenario language, one line at a time.  On a
  * terminal, lines are edited (lineedit.c: libedit) with history and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `openhv show` and `openhv costs`, and the printers behind the scenario
  * commands of the same names: the partition tree with states, pools, VPs,

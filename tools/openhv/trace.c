@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The trace hook of a scenario's instance, run after every hypercall
  * (raw commands and the helpers' alike): a line on the output and a JSON
