@@ -75,7 +75,8 @@ void fz_check(struct fz *f);
  * reserved bits clear, the invariant checker, and a call that failed
  * without completing a rep element changed nothing (partitions, pools,
  * VPs, SynIC interrupts).  A SetVpRegisters by the root on itself has its
- * ExplicitSuspend values cleared first: the root has no parent to resume
+ * ExplicitSuspend and InterceptSuspend values cleared first (either one
+ * stops a VP from calling, spec.md §7): the root has no parent to resume
  * it, so suspending its only VP would leave nobody able to tear the
  * instance down.  With fail_nth set, that host allocation of this call
  * fails, and the call must then return NO_RESOURCES.

@@ -171,7 +171,8 @@ void fz_no_root_suspend(struct fz *f, uint64_t caller,
 		uint32_t name;
 
 		memcpy(&name, in + off, 4);
-		if (name == HV_REGISTER_EXPLICIT_SUSPEND)
+		if (name == HV_REGISTER_EXPLICIT_SUSPEND ||
+		    name == HV_REGISTER_INTERCEPT_SUSPEND)
 			memset(in + off + 16, 0, 16);
 	}
 }
