@@ -12,6 +12,8 @@
 O	?= build
 CC	?= cc
 AR	?= ar
+LD	?= ld
+OBJCOPY	?= objcopy
 WERROR	?= 1
 
 SOVERSION	:= 0
@@ -31,7 +33,7 @@ BASE	:= -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Iinclude $(WARN) -MMD -MP
 LIBFLAGS := -fPIC -fvisibility=hidden -DOHV_BUILDING_LIBRARY
 LDLIBS	+= -lpthread
 
-LIB_SRC	:= $(wildcard src/*.c)
+LIB_SRC	:= $(wildcard src/core/*.c src/backend/*.c src/client/*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(O)/%.o)
 TOOL_SRC := $(wildcard tools/openhv/*.c)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(O)/%.o)
@@ -57,17 +59,32 @@ include $(sort $(wildcard mk/*.mk))
 .SECONDARY: $(EXAMPLES:=.o)
 all: $(STATIC) $(SHARED) $(TOOL) $(EXAMPLES)
 
+# The layers (src/*/README): core sees the seam, the client sees the core;
+# a backend sees nothing of the core but backend.h.
+SRC_INC_core	:= -Isrc/backend
+SRC_INC_client	:= -Isrc/core -Isrc/backend
+SRC_INC_backend	:=
+src_inc		= $(SRC_INC_$(word 2,$(subst /, ,$(1))))
+
 $(O)/src/%.o: src/%.c
 	$(E) "  CC      $<"
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE) $(LIBFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(BASE) $(call src_inc,$<) $(LIBFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(O)/%.o: %.c
 	$(E) "  CC      $<"
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BASE) $(CFLAGS) -c -o $@ $<
 
-$(STATIC): $(LIB_OBJ)
+# The static library is one object in which only the ohv_ names stay
+# global: the layers' internal names cannot clash with a program's.
+$(O)/libopenhv.o: $(LIB_OBJ)
+	$(E) "  LD      $@"
+	$(Q)$(LD) -r -o $@.tmp $^ && \
+		$(OBJCOPY) --wildcard --keep-global-symbol='ohv_*' $@.tmp $@ && \
+		rm -f $@.tmp
+
+$(STATIC): $(O)/libopenhv.o
 	$(E) "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 

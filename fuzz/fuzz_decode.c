@@ -3,7 +3,7 @@
  * them: control words, result values, status names and parameter blocks of
  * every call, from arbitrary bytes.  Besides not crashing, the control-word
  * decoder must agree with the dispatcher: when it says the generic checks
- * of SPEC 3.2 steps 1-3 fail with a status, ohv_hypercall returns exactly
+ * of spec.md §3.2 steps 1-3 fail with a status, ohv_hypercall returns exactly
  * that status for the same control word.
  *
  * Input: mode (1 byte), arch (1), call selector (2), rep start (4), rep
@@ -115,8 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 	case 3: {
 		/* Any code, known or not; the rep fields as given. */
-		const struct lcall *l = sel & 0x8000 ?
-			layout_at(sel % layout_count()) : layout_find(sel);
+		const struct ohv_call_info *l = sel & 0x8000 ?
+			ohv_call_at(sel % ohv_call_count()) : ohv_call_info(sel);
 
 		if (!l)
 			break;
@@ -138,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		text[len < sizeof(text) - 1 ? len : sizeof(text) - 1] = 0;
 		if (layout_status(text, &st))
 			sink += st;
-		if (layout_const((enum lfmt)(sel % (LF_FLAG_COUNT + 1)), text,
+		if (layout_const((enum ohv_field_fmt)(sel % (OHV_FMT_FLAG_COUNT + 1)), text,
 				 sel & 1, &v))
 			sink += v;
 		if (layout_reg_code(text, &code))
@@ -149,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Values by every format. */
 		uint64_t v = le64(rest, len);
 
-		layout_value(text, sizeof(text), (enum lfmt)(sel % (LF_FLAG_COUNT + 1)), v);
+		layout_value(text, sizeof(text), (enum ohv_field_fmt)(sel % (OHV_FMT_FLAG_COUNT + 1)), v);
 		sink += strlen(text);
 		if (len >= 16) {
 			layout_reg_value(text, sizeof(text), (uint32_t)v, rest);

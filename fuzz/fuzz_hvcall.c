@@ -46,6 +46,16 @@ static const uint16_t codes[] = {
 	HVCALL_CONNECT_PORT_CLASSIC, HVCALL_GET_PORT_PROPERTY,
 	HVCALL_DISCONNECT_PORT, HVCALL_POST_MESSAGE, HVCALL_SIGNAL_EVENT,
 	HVCALL_SET_PORT_PROPERTY, HVCALL_CREATE_PORT, HVCALL_CONNECT_PORT,
+	/* SPEC 10 */
+	HVCALL_INSTALL_INTERCEPT, HVCALL_TRANSLATE_VIRTUAL_ADDRESS,
+	HVCALL_READ_GPA, HVCALL_WRITE_GPA, HVCALL_CLEAR_VIRTUAL_INTERRUPT,
+	HVCALL_MAP_STATS_PAGE, HVCALL_UNMAP_STATS_PAGE,
+	HVCALL_GET_SYSTEM_PROPERTY, HVCALL_NOTIFY_PORT_RING_EMPTY,
+	HVCALL_REGISTER_INTERCEPT_RESULT, HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+	HVCALL_SIGNAL_EVENT_DIRECT, HVCALL_POST_MESSAGE_DIRECT,
+	HVCALL_GET_GPA_PAGES_ACCESS_STATES, HVCALL_MAP_VP_STATE_PAGE,
+	HVCALL_UNMAP_VP_STATE_PAGE, HVCALL_GET_VP_STATE, HVCALL_SET_VP_STATE,
+	HVCALL_GET_VP_CPUID_VALUES, HVCALL_GET_PARTITION_PROPERTY_EX,
 };
 
 /* A setup step that must succeed. */
@@ -290,6 +300,17 @@ static const struct blk blks[] = {
 	{ HVCALL_GET_VP_REGISTERS, 16, 16, 0, 16 },
 	{ HVCALL_GET_PORT_PROPERTY, 24, 24, 8, 0 },
 	{ HVCALL_SET_PORT_PROPERTY, 32, 32, 8, 0 },
+	{ HVCALL_TRANSLATE_VIRTUAL_ADDRESS, 32, 32, 16, 0 },
+	{ HVCALL_READ_GPA, 32, 32, 24, 0 },
+	{ HVCALL_WRITE_GPA, 48, 48, 8, 0 },
+	{ HVCALL_MAP_STATS_PAGE, 24, 24, 8, 0 },
+	{ HVCALL_GET_SYSTEM_PROPERTY, 8, 8, 8, 0 },
+	{ HVCALL_SIGNAL_EVENT_DIRECT, 16, 16, 8, 0 },
+	{ HVCALL_GET_GPA_PAGES_ACCESS_STATES, 24, 24, 0, 1 },
+	{ HVCALL_MAP_VP_STATE_PAGE, 24, 24, 8, 0 },
+	{ HVCALL_GET_VP_STATE, 40, 40, 200, 0 },
+	{ HVCALL_GET_VP_CPUID_VALUES, 24, 24, 0, 16 },
+	{ HVCALL_GET_PARTITION_PROPERTY_EX, 24, 24, 4072, 0 },
 };
 
 /* Input elements of the rep calls that have them. */
@@ -303,6 +324,8 @@ static uint32_t in_elem(uint16_t code)
 		return 4;
 	case HVCALL_SET_VP_REGISTERS:
 		return 32;
+	case HVCALL_GET_VP_CPUID_VALUES:
+		return 24;
 	}
 	return 0;
 }
@@ -329,9 +352,18 @@ static void out_window(const struct ohv_config *cfg, uint64_t control,
 			b = &blks[i];
 	if (!b)
 		return;
+	/* HvGetVpState also writes the pages its variable header lists,
+	 * which may be the output page (SPEC 10). */
+	if (code == HVCALL_GET_VP_STATE && !fast &&
+	    ohv_result_status(result) == HV_STATUS_SUCCESS) {
+		*hi = HV_PAGE_SIZE;
+		return;
+	}
 	if (fast) {
 		size_t in = (cfg->arch == OHV_ARCH_X64 ? b->in_x64 :
-			     b->in_arm64) + (size_t)count * in_elem(code);
+			     b->in_arm64) + (size_t)count * in_elem(code) +
+			    8 * (size_t)((control & HV_HYPERCALL_VARHEAD_MASK) >>
+					 HV_HYPERCALL_VARHEAD_OFFSET);
 
 		off = (in + 15) & ~(size_t)15;
 	}

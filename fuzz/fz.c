@@ -692,6 +692,24 @@ void fz_teardown(struct fz *f)
 			fz_fail(f, "disconnect root connection %u: %s",
 				dc.connection_id, ohv_status_name(st));
 	}
+	/* Stats pages the root mapped of itself and its VPs are paid by its
+	 * own pool (SPEC 10): unmapped, whether or not they were mapped. */
+	for (uint8_t a = 0; a < 2; a++) {
+		struct hv_input_map_stats_page sp = {
+			.type = HV_STATS_OBJECT_PARTITION,
+			.partition_id = HV_PARTITION_ID_SELF,
+			.stats_area_type = a,
+		};
+
+		fz_fast(f, FZ_ROOT, 0, HVCALL_UNMAP_STATS_PAGE, &sp, sizeof(sp),
+			NULL, 0);
+		sp.type = HV_STATS_OBJECT_VP;
+		for (uint32_t v = 0; v < f->cfg.root_vps; v++) {
+			sp.vp_index = v;
+			fz_fast(f, FZ_ROOT, 0, HVCALL_UNMAP_STATS_PAGE, &sp,
+				sizeof(sp), NULL, 0);
+		}
+	}
 	withdraw_all(f, FZ_ROOT, 0, HV_PARTITION_ID_SELF);
 	restore_root_rights(f, true);
 

@@ -110,6 +110,42 @@ def hvcall_seeds():
     s['arm64-fast-withdraw'] = hvcall(ROOT, ctl(0x49, True, reps=14), regs=[C, 0], arm64=True)
     s['numa4-withdraw-node'] = hvcall(ROOT, ctl(0x49, reps=8), q(C) + struct.pack('<II', 3, 0x80000000), fail=0x20)
     s['numa8-create-vp-node'] = hvcall(ROOT, 0x4e, q(C) + struct.pack('<I3xB', 2, 0) + q(0) + struct.pack('<II', 7, 0x80000000) + q(0), fail=0x30)
+    # SPEC 10: the Linux root's wider surface, one seed a call.
+    P = struct.pack
+    vh = lambda n: n << 17
+    s['sysprop-sched'] = hvcall(ROOT, 0x7b, P('<II', 15, 0))
+    s['propex-vmm-caps'] = hvcall(ROOT, 0x101, q(SELF) + P('<II', 0x90007, 0) + q(0))
+    s['propex-xsave-c'] = hvcall(ROOT, 0x101, q(C) + P('<II', 0x60008, 0) + q(0))
+    s['ring-empty'] = hvcall(C, 0x8b, P('<II', 2, 0))
+    s['map-vp-state'] = hvcall(ROOT, 0xe1, q(C) + P('<IHBB', 0, 0, 0, 0) + q(0))
+    s['map-vp-icpt-fail1'] = hvcall(ROOT, 0xe1, q(C) + P('<IHBB', 0, 1, 0, 0) + q(0), fail=1)
+    s['unmap-vp-state'] = hvcall(ROOT, 0xe2, q(C) + P('<IHBB', 0, 1, 0, 0))
+    vs = q(C) + P('<IBBH', 0, 0, 0, 0)
+    s['get-vp-state-lapic'] = hvcall(ROOT, 0xe3 | vh(1), vs + P('<IIQQ', 0, 0, 0, 0) + q(2))
+    s['get-vp-state-timers'] = hvcall(ROOT, 0xe3, vs + P('<IIQQ', 4, 0, 0, 0))
+    s['set-vp-state-xsave'] = hvcall(ROOT, 0xe4 | vh(1), vs + P('<IIQQ', 1, 0, 0, 7) + q(2))
+    s['set-vp-state-timers'] = hvcall(ROOT, 0xe4 | vh(25), vs + P('<IIQQ', 4, 0, 0, 0) + bytes(200))
+    s['assert-fixed'] = hvcall(ROOT, 0x94, q(C, 0, 0) + P('<IBBH', 0x30, 0, 0, 0))
+    s['assert-level'] = hvcall(ROOT, 0x94, q(C, 1 << 32, 0xff) + P('<IBBH', 0x31, 0, 0, 0))
+    s['clear-irq'] = hvcall(ROOT, 0x56, q(C))
+    s['install-intercept'] = hvcall(ROOT, 0x4d, q(C) + P('<II', 4, 2) + q(0x100))
+    s['intercept-result'] = hvcall(ROOT, 0x91, q(C) + P('<II', 0, 2) +
+                                   P('<IIBBH', 1, 0, 0, 0, 0) + P('<8I', 0, 0, 1, 1, 0, 0, 0, 0))
+    s['cpuid'] = hvcall(ROOT, ctl(0xf4, reps=2), q(C) + P('<IIII', 0, 3, 0, 0) +
+                        P('<IIQQ', 0, 0, 0, 0) + P('<IIQQ', 0x40000000, 0, 0, 0))
+    s['read-gpa'] = hvcall(ROOT, 0x53, q(C) + P('<II', 0, 16) + q(0xff8, 0))
+    s['write-gpa'] = hvcall(ROOT, 0x54, q(C) + P('<II', 0, 8) + q(0x10, 0) + bytes(16))
+    s['translate'] = hvcall(ROOT, 0x52, q(C) + P('<II', 0, 0) + q(1, 0))
+    s['signal-direct'] = hvcall(ROOT, 0xc0, q(C) + P('<IBBH', 0, 0, 2, 1))
+    s['post-direct'] = hvcall(ROOT, 0xc1, q(C) + P('<IB3xI', 0, 0, 3) +
+                              P('<IBBHQ', 1, 8, 0, 0, 0) + bytes(240) + bytes(4))
+    s['access-states'] = hvcall(ROOT, ctl(0xc9, reps=16), q(C, 4, 0))
+    s['map-stats'] = hvcall(ROOT, 0x6c, P('<II', 0x10001, 0) + q(C) + P('<IHBB', 0, 0, 0, 0))
+    s['unmap-stats'] = hvcall(ROOT, 0x6d, P('<II', 0x10002, 0) + q(C) + P('<IHBB', 0, 0, 0, 1))
+    s['map-large'] = hvcall(ROOT, ctl(0x4b, reps=1), q(C, 512, 0x80008003, 0))
+    s['unmap-large'] = hvcall(ROOT, ctl(0x4c, reps=1), q(C, 512, 2))
+    s['create-doorbell'] = hvcall(ROOT, 0x95, q(SELF) + P('<IBBH', 9, 0, 0, 0) + q(C) +
+                                  P('<II', 4, 0) + P('<II', 5, 0xffffffff) + q(0) + q(0))
     return s
 
 

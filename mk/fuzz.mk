@@ -1,7 +1,8 @@
 # Fuzzing (fuzz/) and the sanitizer builds.
 #
 #   make fuzz        libFuzzer targets (clang, ASan + UBSan) in $(O)/fuzz/,
-#                    each run FUZZ_SECONDS over its corpus with the dictionary
+#                    each run FUZZ_SECONDS over its corpus with the dictionary;
+#                    `sh scripts/deps fuzz` installs clang and libFuzzer
 #   make check       also replays fuzz/corpus/<target>/ and
 #                    fuzz/crashes/<target>-* with gcc-built replay programs
 #   make check-asan  library, tests and replays with gcc ASan + UBSan, in
@@ -38,18 +39,35 @@ TSAN_TESTS	?= threads concurrency message_stress pool_pause
 
 CHECK_DEPS	+= fuzz-replay
 
-.PHONY: fuzz fuzz-build fuzz-replay check-asan check-tsan
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-cc check-asan check-tsan
+
+# Before building anything for make fuzz: $(FUZZ_CC) is there and links a
+# fuzzer, or the user learns how to get them.
+fuzz-cc:
+	@mkdir -p $(O)/fuzz
+	$(Q)command -v $(firstword $(FUZZ_CC)) >/dev/null 2>&1 || { \
+		echo "make fuzz needs $(FUZZ_CC) with libFuzzer, which is" \
+			"not installed: run sh scripts/deps fuzz" >&2; exit 1; }
+	$(Q)printf '%s\n' 'int LLVMFuzzerTestOneInput(const unsigned char *d,' \
+		'unsigned long n) { return 0; }' | \
+		$(FUZZ_CC) -fsanitize=fuzzer -x c - -o $(O)/fuzz/.fuzz-cc \
+		>/dev/null 2>&1 || { \
+		echo "make fuzz: $(FUZZ_CC) cannot link a libFuzzer target;" \
+			"sh scripts/deps fuzz installs clang and its libFuzzer" \
+			"runtime" >&2; \
+		exit 1; }
+	$(Q)rm -f $(O)/fuzz/.fuzz-cc
 
 # The libFuzzer builds: everything instrumented for coverage but the
 # invariant checker, which runs after every call over all of memory: its
 # loops give libFuzzer no signal, only cost (sanitizers stay on).
 FUZZ_COV	:= -fsanitize=fuzzer-no-link
-$(O)/fuzz/cov/src/check.o: FUZZ_COV :=
+$(O)/fuzz/cov/src/core/check.o: FUZZ_COV :=
 
-$(O)/fuzz/cov/%.o: %.c
+$(O)/fuzz/cov/%.o: %.c | fuzz-cc
 	$(E) "  FUZZCC  $<"
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(BASE) $(if $(filter src/%,$<),$(LIBFLAGS)) \
+	$(Q)$(FUZZ_CC) $(BASE) $(if $(filter src/%,$<),$(call src_inc,$<) $(LIBFLAGS)) \
 		$(FUZZ_CFLAGS) $(FUZZ_COV) -c -o $@ $<
 
 $(FUZZ_BINS): $(O)/fuzz/%: $(O)/fuzz/cov/fuzz/%.o $(O)/fuzz/cov/fuzz/fz.o \

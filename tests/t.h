@@ -65,6 +65,12 @@ __attribute__((noreturn)) void t_stop(void);
 	} while (0)
 #define SKIP(...) t_skip(__VA_ARGS__)
 
+/* The seconds the runner gives each test before it fails it as timed out
+ * (-t; 120 by default); 0 when tests run in-process (-n), without one.  A
+ * test that bounds its own loops keeps well below it, so that it fails
+ * with its own message. */
+unsigned t_time_limit(void);
+
 /* ---------------------------------------------------------------------- */
 /* The harness: instances, raw hypercalls with the invariant checker run   */
 /* after each, and typed helpers for the root.                             */

@@ -3,12 +3,15 @@
  * language (its errors with their file:line), every decode form, the JSON
  * trace parsed and checked, the shell on a pseudo-terminal, and `make
  * install` into a temporary prefix with a program built against it through
- * pkg-config.  make check exports OHV_TOOL (mk/cli.mk); without it these
- * tests skip.
+ * pkg-config.  The tool is the one built beside this runner and the tree
+ * the one it was built from, unless OHV_TOOL, OHV_SRCDIR, OHV_BUILD say
+ * otherwise; OHV_CC and OHV_MAKE (make check exports them) build against
+ * the installed library.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,6 +23,14 @@
 
 #include "t.h"
 
+/* Where make built this runner from (mk/cli.mk); tests skip without. */
+#ifndef OHV_TREE
+#define OHV_TREE ""
+#endif
+#ifndef OHV_TREE_HAVE_SDT
+#define OHV_TREE_HAVE_SDT 0
+#endif
+
 /* ---------------------------------------------------------------------- */
 /* Running the tool.                                                       */
 
@@ -29,22 +40,65 @@ struct run {
 	size_t out_len, err_len;
 };
 
-static const char *tool(void)
+/* A path relative to the directory of this runner ($(O)/tests). */
+static const char *beside(const char *rel, char *buf, size_t n)
 {
-	const char *t = getenv("OHV_TOOL");
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
 
-	if (!t || !*t)
-		SKIP("OHV_TOOL is not set (make check sets it to the built tool)");
-	return t;
+	if (len <= 0)
+		return NULL;
+	exe[len] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	len = snprintf(buf, n, "%s/%s", exe, rel);
+	return len > 0 && (size_t)len < n ? buf : NULL;
 }
 
+/* The tool: $OHV_TOOL, else the one built with this runner ($(O)/openhv). */
+static const char *tool(void)
+{
+	static char path[PATH_MAX];
+	const char *t = getenv("OHV_TOOL");
+
+	if (t && *t)
+		return t;
+	if (!path[0] && !beside("../openhv", path, sizeof(path)))
+		SKIP("cannot find this runner's directory: set OHV_TOOL");
+	if (access(path, X_OK))
+		SKIP("no tool at %s: build it, or set OHV_TOOL", path);
+	return path;
+}
+
+/* The source tree: $OHV_SRCDIR, else the one this runner was built from
+ * (mk/cli.mk compiles it in). */
 static const char *srcdir(void)
 {
 	const char *d = getenv("OHV_SRCDIR");
+	char probe[PATH_MAX + 16];
 
 	if (!d || !*d)
-		SKIP("OHV_SRCDIR is not set (make check sets it)");
+		d = OHV_TREE;
+	snprintf(probe, sizeof(probe), "%s/examples", d);
+	if (access(probe, R_OK))
+		SKIP("no source tree at %s: set OHV_SRCDIR", d);
 	return d;
+}
+
+/* The build directory: $OHV_BUILD, else this runner's ($(O)). */
+static const char *builddir(void)
+{
+	static char path[PATH_MAX];
+	const char *b = getenv("OHV_BUILD");
+
+	if (b && *b)
+		return b;
+	if (!path[0] && !beside("..", path, sizeof(path)))
+		SKIP("cannot find this runner's directory: set OHV_BUILD");
+	return path;
 }
 
 static void append(char **buf, size_t *len, const char *p, size_t n)
@@ -207,6 +261,23 @@ static void write_file(const char *path, const char *text)
 	REQUIRE(f != NULL);
 	fputs(text, f);
 	fclose(f);
+}
+
+/* A whole file, NUL-terminated (malloc'd); *len its size. */
+static char *slurp(const char *path, long *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+
+	REQUIRE(f != NULL);
+	fseek(f, 0, SEEK_END);
+	*len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)*len + 1);
+	REQUIRE(text != NULL);
+	REQUIRE(fread(text, 1, (size_t)*len, f) == (size_t)*len);
+	fclose(f);
+	return text;
 }
 
 /* Run a scenario text from a file named name in a scratch directory;
@@ -531,16 +602,24 @@ TEST(cli_language_values)
 	     "HvWithdrawMemory PartitionId=SELF reps=6 -> p0, p1\n"
 	     "assert $p0 != $p1\n"
 	     "assert rootfree() == $free\n"
-	     "echo \"quoted\\ttext\" $caller\n",
+	     "echo \"quoted\\ttext\" $caller\n"
+	     "partition new -> c\n"
+	     "HvDepositMemory PartitionId=SELF GpaPageList=alloc(1)\n"
+	     "HvWithdrawMemory PartitionId=SELF reps=1 -> pg\n"
+	     "HvGetMemoryBalance PartitionId=$c -> av\n"
+	     "echo child $c page $pg available $av status $status\n",
 	     "run", "-");
 	CHECK_MSG(r.status == 0, "%s", r.err);
-	CHECK_HAS(r.out, "16 3 1000 19 999 1\n");
+	/* echo shows a value as it was written or as its call showed it. */
+	CHECK_HAS(r.out, "0x10 3 1000 0x13 999 0x1\n");
 	CHECK_HAS(r.out, "GpaPageList[6]=");
 	CHECK_HAS(r.out, "quoted\ttext 1\n");
+	CHECK_MSG(strstr(r.out, "child 2 page 0x") &&
+		  strstr(r.out, " available 192 status 0x0\n"), "%s", r.out);
 	run_free(&r);
 }
 
-/* The control-word modifiers reach the generic checks of SPEC 3.2. */
+/* The control-word modifiers reach the generic checks of spec.md §3.2. */
 TEST(cli_language_modifiers)
 {
 	struct run r;
@@ -582,7 +661,7 @@ TEST(cli_language_modifiers)
 	CHECK_HAS(r.out, "HvCallStartVirtualProcessor          "
 		  "HV_STATUS_INVALID_HYPERCALL_CODE");
 	/* The re-issued call is one line. */
-	CHECK_HAS(r.out, "reps 10 (3 invocations: time budget)");
+	CHECK_HAS(r.out, "reps 10 (3 invocations: rep limit)");
 	run_free(&r);
 }
 
@@ -902,7 +981,6 @@ TEST(cli_trace_json)
 	size_t n;
 	char **lines;
 	char *text;
-	FILE *f;
 	long len;
 
 	scratch(dir, sizeof(dir));
@@ -926,15 +1004,7 @@ TEST(cli_trace_json)
 	CHECK_MSG(r.status == 0, "%s", r.err);
 	run_free(&r);
 	snprintf(path, sizeof(path), "%s/trace.jsonl", dir);
-	f = fopen(path, "r");
-	REQUIRE(f != NULL);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)len + 1);
-	REQUIRE(text != NULL);
-	REQUIRE(fread(text, 1, (size_t)len, f) == (size_t)len);
-	fclose(f);
+	text = slurp(path, &len);
 	lines = trace_lines(text, &n);
 	CHECK_MSG(n >= 12, "%zu trace lines", n);
 	for (size_t i = 0; i < n; i++) {
@@ -964,7 +1034,7 @@ TEST(cli_trace_json)
 	CHECK_FIELD(lines[0], "status_code", "5");
 	CHECK_FIELD(lines[0], "result", "0x0000000000000005");
 	CHECK_FIELD(lines[0], "notes", "[\"Flags: bits 0x4 outside the "
-		    "documented set {0,1,4,8,9,10,13,15,16,19,20,22} (SPEC 4.1) "
+		    "documented set {0,1,4,8,9,10,13,15,16,19,20,22} (spec.md §4.1) "
 		    "-> HV_STATUS_INVALID_PARAMETER\"]");
 	/* The helper's calls carry its name. */
 	CHECK_FIELD(lines[1], "command", "partition new");
@@ -1061,7 +1131,7 @@ TEST(cli_decode_control)
 	CHECK_EQ(r.status, 1);
 	CHECK_HAS(r.out, "HvGetPartitionId (simple call)");
 	CHECK_HAS(r.out, "! openhv is the L0: the nested bit counts as reserved");
-	CHECK_HAS(r.out, "! reserved bits must be zero (SPEC 3.1)");
+	CHECK_HAS(r.out, "! reserved bits must be zero (spec.md §3.1)");
 	CHECK_HAS(r.out, "-> HV_STATUS_INVALID_HYPERCALL_INPUT");
 	run_free(&r);
 	static const struct {
@@ -1168,7 +1238,7 @@ TEST(cli_decode_blocks)
 		  "beyond the 52-bit GPA space", 1 },
 		{ "HvUnmapGpaPages", "0x2 0x0 0x2", "no unmap flags", 1 },
 		{ "HvCreateVp", "0x2 0x0100000000000003 0x0 0x0 0x0",
-		  "SubnodeType: must be 0 (SPEC 7) -> HV_STATUS_INVALID_PARAMETER",
+		  "SubnodeType: must be 0 (spec.md §7) -> HV_STATUS_INVALID_PARAMETER",
 		  1 },
 		{ "HvCreateVp", "0x2 0x3 0x0 0x0 0x1", "Flags: must be 0", 1 },
 		{ "HvCreateVp", "0x2 0x40", "VP indexes are 0-63", 1 },
@@ -1189,7 +1259,7 @@ TEST(cli_decode_blocks)
 		{ "HvCreatePort", "0x2 0x7 0x3 0x2 0x0000000500000002 0x0000000000",
 		  "FlagCount >= 1", 1 },
 		{ "HvCreatePort", "0x2 0x7 0x3 0x3 0x1234 0x0",
-		  "monitor page GPA not page-aligned (SPEC 8) -> "
+		  "monitor page GPA not page-aligned (spec.md §8) -> "
 		  "HV_STATUS_INVALID_ALIGNMENT", 1 },
 		{ "HvPostMessage", "0x9 0x000000f100000000",
 		  "type 0 is HvMessageTypeNone", 1 },
@@ -1200,7 +1270,7 @@ TEST(cli_decode_blocks)
 		{ "HvSetVpRegisters", "0x2 0x0 0x00099999 0x0 0x1 0x0",
 		  "Registers[0].Name: not a register name openhv knows", 1 },
 		{ "HvGetVpRegisters", "0x2 0x0 0x0000000300020010",
-		  "a TLFS register openhv does not implement (SPEC 7); reps "
+		  "a TLFS register openhv does not implement (spec.md §7); reps "
 		  "completed would be 1", 1 },
 		/* Reserved padding that is set is only noted (exit 0). */
 		{ "HvGetPartitionProperty", "0x2 0x0000000700010000",
@@ -1336,6 +1406,207 @@ TEST(cli_shell_piped)
 	run_free(&r);
 }
 
+/* decode and help STATUS inside the shell; help fits a screen, its topics
+ * say the rest. */
+TEST(cli_shell_decode_and_help)
+{
+	struct run r;
+
+	TOOL(&r, "decode control 0x0000000000010046\n"
+		 "decode HvGetMemoryBalance 0x2 0x0\n"
+		 "decode status 6\n"
+		 "decode HvGetMemoryBalance -\n"
+		 "help HV_STATUS_INSUFFICIENT_MEMORY\n"
+		 "help hv_status_access_denied\n"
+		 "echo after\n", "shell");
+	CHECK_EQ(r.status, 0);
+	CHECK_HAS(r.out, "control word 0x0000000000010046");
+	CHECK_HAS(r.out, "HvGetPartitionId (simple call)");
+	CHECK_HAS(r.out, "HvGetMemoryBalance (0x004a) input block, 16 bytes");
+	CHECK_HAS(r.out, "0x0006 HV_STATUS_ACCESS_DENIED\n");
+	CHECK_HAS(r.out, "0x000b HV_STATUS_INSUFFICIENT_MEMORY\n  the pool that "
+		  "pays for the object is short");
+	CHECK_HAS(r.err, "- reads standard input only in `openhv decode`");
+	CHECK_HAS(r.out, "after\n");
+	CHECK_LACKS(r.err, "unknown command");
+	run_free(&r);
+
+	/* The overview fits a screen; each topic it names works. */
+	TOOL(&r, "help\nhelp decode\n", "shell");
+	CHECK_EQ(r.status, 0);
+	char *decode = strstr(r.out, "  decode control|result|status");
+
+	REQUIRE(decode != NULL);
+	*decode = 0;
+	CHECK_MSG(count(r.out, "\n") <= 24, "help is %zu lines:\n%s",
+		  count(r.out, "\n"), r.out);
+	run_free(&r);
+	static const struct {
+		const char *topic, *needle;
+	} topics[] = {
+		{ "calls", "HvCallConnectPort        0x0096" },
+		{ "helpers", "partition destroy PARTITION" },
+		{ "statements", "decode control|result|status" },
+		{ "values", "alloc(N[,NODE])" },
+		{ "modifiers", "@OFFSET[:SIZE]=VALUE" },
+		{ "registers", "Rip             0x00020010" },
+		{ "HV_STATUS_INVALID_VP_INDEX", "0x000e HV_STATUS_INVALID_VP_INDEX" },
+		{ "decode", "usage: openhv decode" },
+	};
+	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+		TOOL(&r, NULL, "help", topics[i].topic);
+		CHECK_MSG(r.status == 0, "help %s: %d", topics[i].topic, r.status);
+		CHECK_HAS(r.out, topics[i].needle);
+		run_free(&r);
+	}
+	TOOL(&r, NULL, "help", "HV_STATUS_NO_SUCH");
+	CHECK_EQ(r.status, 2);
+	run_free(&r);
+}
+
+/* What Tab offers, through the `complete` statement: commands, fields,
+ * constants, $variables, register names after Names= and Registers=. */
+TEST(cli_completions)
+{
+	static const struct {
+		const char *line;
+		const char *want;	/* words, each followed by \n */
+		const char *not;	/* a word that must not be offered */
+	} cases[] = {
+		{ "dec", "decode\n", NULL },
+		{ "partition ", NULL, NULL },
+		{ "HvGetMemoryBal", "HvGetMemoryBalance\n", NULL },
+		{ "HvGetMemoryBalance Parti", "PartitionId=\n", NULL },
+		{ "HvGetMemoryBalance PartitionId=S", "PartitionId=SELF\n", NULL },
+		{ "HvCreatePartition Flags=EXO_PARTITION|LAP",
+		  "Flags=EXO_PARTITION|LAPIC_ENABLED\n", NULL },
+		{ "HvGetVpRegisters PartitionId=2 VpIndex=0 Names=",
+		  "Names=Rip\nNames=Rflags\n", "Names=InterceptSuspend" },
+		{ "HvGetVpRegisters Names=Rip,Si", "Names=Rip,Simp\n",
+		  "Names=Rip,Rip" },
+		{ "HvSetVpRegisters Reg", "Registers=\n", NULL },
+		{ "HvSetVpRegisters Registers=Rip=0x2000,Ef",
+		  "Registers=Rip=0x2000,Efer=\n", NULL },
+		{ "HvSetVpRegisters Registers=Rip=0x20", NULL, "Registers=Rip=0x20" },
+		{ "HvSetVpRegisters Ri", "Rip=\n", NULL },
+		{ "echo $my", "$myvar\n", NULL },
+	};
+	char script[4096] = "set myvar=1\n";
+	size_t at = strlen(script);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		at += (size_t)snprintf(script + at, sizeof(script) - at,
+				       "echo --- %zu\ncomplete \"%s\"\n", i,
+				       cases[i].line);
+	snprintf(script + at, sizeof(script) - at, "echo --- end\n");
+
+	struct run r;
+
+	TOOL(&r, script, "run", "-");
+	CHECK_MSG(r.status == 0, "%s", r.err);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char head[32], *from, *to;
+
+		snprintf(head, sizeof(head), "--- %zu\n", i);
+		from = strstr(r.out, head);
+		REQUIRE(from != NULL);
+		from += strlen(head);
+		to = strstr(from, "---");
+		REQUIRE(to != NULL);
+		*to = 0;
+		if (cases[i].want)
+			CHECK_MSG(strstr(from, cases[i].want) != NULL,
+				  "complete \"%s\": want\n%s\ngot\n%s", cases[i].line,
+				  cases[i].want, from);
+		else if (!cases[i].not)
+			CHECK_MSG(!*from, "complete \"%s\": want nothing, got\n%s",
+				  cases[i].line, from);
+		if (cases[i].not)
+			CHECK_MSG(strstr(from, cases[i].not) == NULL,
+				  "complete \"%s\": offers %s", cases[i].line,
+				  cases[i].not);
+		*to = '-';
+	}
+	run_free(&r);
+}
+
+/* Registers= takes the registers Tab offers there, as Name=value words. */
+TEST(cli_registers_list)
+{
+	struct run r;
+
+	TOOL(&r, "HvSetVpRegisters PartitionId=SELF VpIndex=0 "
+		 "Registers=Rip=0x2000,HvX64RegisterRax=5 Rbx=7\n"
+		 "HvGetVpRegisters PartitionId=SELF VpIndex=0 Names=Rip,Rax,Rbx "
+		 "-> rip, rax, rbx\n"
+		 "echo $rip $rax $rbx\n"
+		 "HvSetVpRegisters PartitionId=SELF VpIndex=0 Registers=Rip\n",
+	     "run", "-");
+	CHECK_EQ(r.status, 2);
+	CHECK_HAS(r.out, "HvSetVpRegisters 3@0");
+	CHECK_HAS(r.out, "Values=Rip=0x2000,Rax=0x5,Rbx=0x7");
+	CHECK_HAS(r.out, "0x2000 0x5 0x7\n");
+	CHECK_HAS(r.err, "<stdin>:4: Registers=: 'Rip' is not Name=value");
+	run_free(&r);
+}
+
+/* The register names the tool knows are the ones docs/scenario.md lists. */
+TEST(cli_registers_documented)
+{
+	char path[512], *doc;
+	struct run r;
+	long len;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/docs/scenario.md", srcdir());
+	doc = slurp(path, &len);
+	TOOL(&r, NULL, "help", "registers");
+	CHECK_EQ(r.status, 0);
+	/* "  Rip             0x00020010": every implemented name. */
+	for (char *p = strstr(r.out, "\n  "); p; p = strstr(p + 1, "\n  ")) {
+		for (char *w = p + 1; *w == ' ';) {
+			char name[32], code[16], want[64];
+
+			if (sscanf(w, " %31s %15s", name, code) != 2 ||
+			    strncmp(code, "0x", 2))
+				break;
+			snprintf(want, sizeof(want), "`%s`", name);
+			CHECK_MSG(strstr(doc, want) != NULL, "docs/scenario.md "
+				  "does not list %s", want);
+			n++;
+			w = strstr(w, code) + strlen(code);
+		}
+	}
+	CHECK_MSG(n >= 57, "%zu registers in help registers", n);
+	run_free(&r);
+	free(doc);
+}
+
+/* A scenario's output is the same, byte for byte, run after run (the time
+ * budget's invocation counts show only with -v). */
+TEST(cli_output_reproducible)
+{
+	static const char *const files[] = { "lifecycle.ohv", "nested.ohv",
+					     "ports.ohv" };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[512];
+		struct run a, b;
+
+		snprintf(path, sizeof(path), "%s/examples/%s", srcdir(), files[i]);
+		TOOL(&a, NULL, "run", path);
+		TOOL(&b, NULL, "run", path);
+		CHECK_MSG(a.status == 0 && b.status == 0, "%s: %d %d", files[i],
+			  a.status, b.status);
+		CHECK_MSG(a.out_len == b.out_len &&
+			  !memcmp(a.out, b.out, a.out_len), "%s differs:\n%s\n"
+			  "---\n%s", files[i], a.out, b.out);
+		CHECK_LACKS(a.out, "invocations");
+		run_free(&a);
+		run_free(&b);
+	}
+}
+
 /* Read from the pty until needle appears after *from (or time runs out). */
 static bool pty_wait(int fd, char **buf, size_t *len, size_t *from,
 		     const char *needle)
@@ -1377,11 +1648,19 @@ static void pty_send(int fd, const char *keys)
 	}
 }
 
-/* The line editor on a pseudo-terminal: cursor keys, Home, backspace,
- * history, Tab completion, Ctrl-C, Ctrl-D. */
+/* The line editor (libedit) on a pseudo-terminal: cursor keys, Home,
+ * backspace, history, Tab completion, Ctrl-C, Ctrl-D. */
 TEST(cli_shell_terminal)
 {
 	const char *t = tool();
+	struct run help;
+
+	TOOL(&help, NULL, "shell", "--help");
+	bool editor = strstr(help.out, "edited with libedit") != NULL;
+
+	run_free(&help);
+	if (!editor)
+		SKIP("built without libedit: no line editor to try");
 	int master = posix_openpt(O_RDWR | O_NOCTTY);
 	char *out = calloc(1, 1);
 	size_t len = 0, from = 0;
@@ -1434,6 +1713,11 @@ TEST(cli_shell_terminal)
 		{ "garbage\x03" "echo C$v\r", "C5\r\n" },
 		/* Ctrl-U and Ctrl-W. */
 		{ "junk junk\x15" "echo U$v junk\x17\r", "U5\r\n" },
+		/* Register names after Registers= and Names=. */
+		{ "HvSetVpRegisters PartitionId=SELF VpIndex=0 Registers=Efe\t"
+		  "0x500\r", "HvSetVpRegisters 1@0" },
+		{ "HvGetVpRegisters PartitionId=SELF VpIndex=0 Names=Ef\t\r",
+		  "Values=Efer=0x500" },
 	};
 	bool ok = pty_wait(master, &out, &len, &from, "openhv> ");
 
@@ -1466,7 +1750,8 @@ TEST(cli_shell_terminal)
 		waitpid(pid, &status, 0);
 	}
 	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "shell status 0x%x", status);
+		  "shell status 0x%x after Ctrl-D; the terminal:\n%s", status,
+		  out);
 	close(master);
 	free(out);
 }
@@ -1591,14 +1876,13 @@ static bool exists(const char *dir, const char *rel)
 
 TEST(cli_install_and_pkg_config)
 {
-	const char *src = srcdir(), *build = getenv("OHV_BUILD");
+	const char *src = srcdir(), *build = builddir();
 	const char *cc = getenv("OHV_CC"), *make = getenv("OHV_MAKE");
-	char prefix[64], o[600], p[600], ccarg[300], pcpath[600], libpath[600];
+	char prefix[64], o[PATH_MAX + 8], p[600], ccarg[300], pcpath[600];
+	char libpath[600];
 	char prog[600];
 	struct run r;
 
-	if (!build || !*build)
-		SKIP("OHV_BUILD is not set (make check sets it)");
 	if (!on_path("pkg-config"))
 		SKIP("pkg-config is not installed (scripts/deps installs it)");
 	if (!cc || !*cc)
@@ -1741,21 +2025,14 @@ TEST(cli_install_and_pkg_config)
 TEST(cli_usdt_probes)
 {
 	const char *t = tool(), *sdt = getenv("OHV_HAVE_SDT");
-	FILE *f;
 	char *bin;
 	long len;
 
-	if (!sdt || strcmp(sdt, "1"))
+	if (!sdt || !*sdt)
+		sdt = OHV_TREE_HAVE_SDT ? "1" : "0";
+	if (strcmp(sdt, "1"))
 		SKIP("built without <sys/sdt.h> (systemtap-sdt-dev): no probes");
-	f = fopen(t, "rb");
-	REQUIRE(f != NULL);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	bin = malloc((size_t)len);
-	REQUIRE(bin != NULL);
-	REQUIRE(fread(bin, 1, (size_t)len, f) == (size_t)len);
-	fclose(f);
+	bin = slurp(t, &len);
 	/* The ELF note: provider "openhv", the two probe names. */
 	bool note = false, entry = false, exit_ = false;
 

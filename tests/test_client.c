@@ -1426,7 +1426,7 @@ TEST(client_destroy_errors)
  * ohv_root_free_pages promises "pages the allocator can still hand out".
  * Pages the root deposited without the allocator (a raw HvDepositMemory,
  * as the harness does) are not among them while deposited, and are again
- * once withdrawn.  Core bug (src/rootmem.c), reported: the count includes
+ * once withdrawn.  Core bug (src/core/rootmem.c), reported: the count includes
  * the deposited pages, and the allocator never hands them out afterwards.
  */
 TEST(client_root_free_pages_counts_usable)

@@ -295,11 +295,13 @@ TEST(concurrency_finalize_races_posts)
 	cfg.rep_budget_ns = 50000;
 	struct ohv *hv = t_open(&cfg);
 	uint64_t next = 8192;	/* the root allocator hands out low pages */
+	/* Milliseconds normally; the deadline only bounds a failure, at a
+	 * third of the runner's time limit so the test reports it. */
+	const uint64_t limit_s = t_time_limit() ? t_time_limit() / 3 : 40;
+	const uint64_t deadline = now_ns() + limit_s * 1000000000ull;
 
 	for (int round = 0; round < ROUNDS; round++) {
-		/* Milliseconds normally; the deadline only bounds a failure. */
-		struct world w = { .hv = hv,
-				   .deadline_ns = now_ns() + 120000000000ull };
+		struct world w = { .hv = hv, .deadline_ns = deadline };
 		pthread_t th[4];
 		void *(*fn[4])(void *) = { sender, receiver, lifecycles, mapper };
 

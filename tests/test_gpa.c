@@ -642,14 +642,14 @@ TEST(gpa_map_flags)
 		{ FL_W | FL_X, HV_STATUS_INVALID_PARAMETER },
 		{ 0x10, HV_STATUS_INVALID_PARAMETER },
 		{ FL_R | 0x10, HV_STATUS_INVALID_PARAMETER },
-		{ FL_FULL | 0x8000, HV_STATUS_INVALID_PARAMETER },
+		{ FL_FULL | 0x4000, HV_STATUS_INVALID_PARAMETER },
 		{ 0x10000, HV_STATUS_INVALID_PARAMETER },
 		{ FL_R | 0x20000, HV_STATUS_INVALID_PARAMETER },
 		{ FL_R | 0x100000, HV_STATUS_INVALID_PARAMETER },
 		{ FL_R | 0x200000, HV_STATUS_INVALID_PARAMETER },
 		{ FL_R | 0x01000000, HV_STATUS_INVALID_PARAMETER },
-		{ 0x80000000u, HV_STATUS_INVALID_PARAMETER },
-		{ FL_RW | 0x80000000u, HV_STATUS_INVALID_PARAMETER },
+		{ 0x40000000u, HV_STATUS_INVALID_PARAMETER },
+		{ FL_RW | 0x40000000u, HV_STATUS_INVALID_PARAMETER },
 		{ 0xFFFFFFFFu, HV_STATUS_INVALID_PARAMETER },
 	};
 
@@ -2539,14 +2539,16 @@ static uint64_t fz_base(struct fz *f)
 
 static uint32_t fz_flags(struct fz *f)
 {
-	static const uint32_t odd[] = { FL_W, FL_W | FL_X, 0x10, 0x8000,
-					0x10000, 0x80000000u, 0xFFFFFFFFu };
+	/* ADJUSTABLE and LARGE_PAGE (SPEC 6) have their own tests. */
+	static const uint32_t odd[] = { FL_W, FL_W | FL_X, 0x10, 0x4000,
+					0x10000, 0x40000000u, 0x7FFF7FFFu };
 
 	switch (fz_below(f, 16)) {
 	case 0:
 		return odd[fz_below(f, ARRAY_SIZE(odd))];
 	case 1:
-		return (uint32_t)fz_rand(f);
+		return (uint32_t)fz_rand(f) & ~(HV_MAP_GPA_ADJUSTABLE |
+						HV_MAP_GPA_LARGE_PAGE);
 	case 2:
 		return 0;
 	default: {
@@ -2807,7 +2809,8 @@ static void fz_unmap(struct fz *f, uint64_t caller)
 	if (o.start >= o.n && !bad)
 		o.start = 0;
 	o.base = fz_base(f);
-	o.flags = fz_below(f, 8) ? 0 : (uint32_t)fz_rand(f);
+	/* Any bit but LARGE_PAGE (tested on its own, SPEC 6). */
+	o.flags = fz_below(f, 8) ? 0 : (uint32_t)fz_rand(f) | 0x4;
 	o.pad = (uint32_t)fz_rand(f);
 	hv_status_t hdr = fz_header(f, caller, o.target, false, &identity);
 

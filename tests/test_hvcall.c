@@ -431,9 +431,9 @@ TEST(hvcall_unimplemented_codes)
 {
 	static const uint16_t codes[] = {
 		0x0000, 0x0001, 0x0002, 0x0008, 0x003F,
-		0x004D,		/* HvInstallIntercept: not in SPEC 3.3 */
+		0x0055,		/* classic AssertVirtualInterrupt */
 		0x005E, 0x005F,	/* save / restore: not in SPEC 3.3 */
-		0x00FF, 0x0101, 0x010A, 0x8001, 0xFFFF,
+		0x00FF, 0x010A, 0x8001, 0xFFFF,
 	};
 	static const uint64_t extras[] = {
 		0,				/* plain, memory-based */
@@ -599,7 +599,7 @@ TEST(hvcall_check_order)
 		{ "unknown code + nested bit", 0x00FF | BIT(31), IN_GPA,
 		  OUT_GPA, { 0 }, 0, code },
 		{ "unknown code + rep fields + varhead",
-		  CTL(0x004D, 5, 9) | VARHEAD(1), IN_GPA, OUT_GPA, { 0 }, 0,
+		  CTL(0x0055, 5, 9) | VARHEAD(1), IN_GPA, OUT_GPA, { 0 }, 0,
 		  code },
 		{ "unknown code fast + reserved bit 60",
 		  0xFFFF | FAST | BIT(60), 0, 0, { 0 }, 0, code },

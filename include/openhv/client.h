@@ -86,8 +86,8 @@ OHV_API int ohv_client_open(struct ohv *hv, uint32_t root_vp,
 /*
  * A client for any VP of any partition, using the given page-aligned GPAs
  * of that partition as its input and output pages.  Deposits made by such
- * a client take pages from ohv_root_alloc only when partition_id is the
- * root.  Returns 0, -EINVAL (hv or out NULL, a GPA not page-aligned, both
+ * a client take pages from ohv_root_alloc when partition_id is the root,
+ * else from the page source it is given (ohv_client_set_page_source).  Returns 0, -EINVAL (hv or out NULL, a GPA not page-aligned, both
  * GPAs the same page, no live partition partition_id) or -ENOMEM.  Whether
  * the VP exists and the pages are reachable is the hypervisor's to say at
  * each call (INVALID_VP_INDEX, INVALID_ALIGNMENT).
@@ -99,12 +99,17 @@ OHV_API int ohv_client_open_vp(struct ohv *hv, uint64_t partition_id,
 /* Close a client (its root pages go back to the allocator).  NULL is ok. */
 OHV_API void ohv_client_close(struct ohv_client *c);
 
+/* How the client issues its calls from now on (OHV_CLIENT_LINUX when
+ * opened).  A NULL client or a value not in the enum changes nothing. */
 OHV_API void ohv_client_set_convention(struct ohv_client *c,
 				       enum ohv_client_convention conv);
 
 /* The raw result value of the client's last hypercall (for a rep call, of
  * its last invocation); HV_STATUS_INVALID_PARAMETER for a NULL client. */
 OHV_API uint64_t ohv_client_last_result(const struct ohv_client *c);
+
+/* The instance a client calls (NULL for a NULL client). */
+OHV_API struct ohv *ohv_client_hv(const struct ohv_client *c);
 
 /* The partition this client speaks for; HV_PARTITION_ID_INVALID for NULL. */
 OHV_API uint64_t ohv_client_partition(const struct ohv_client *c);
@@ -119,6 +124,35 @@ struct ohv_client_stats {
 OHV_API void ohv_client_stats(const struct ohv_client *c,
 			      struct ohv_client_stats *out);
 
+/*
+ * Where a client's deposits take their pages and its withdrawals put them
+ * back (ohv_client_deposit, ohv_client_withdraw and the calls that deposit
+ * on INSUFFICIENT_MEMORY).  By default a root client uses the root's page
+ * allocator (ohv_root_*, the pages of its own VP first) and any other
+ * client has no source: its deposits answer INVALID_PARAMETER and the pages
+ * it withdraws simply stay in its GPA space.
+ *
+ * alloc stores up to count page numbers of the client's partition's GPA
+ * space (of NUMA node `node`, or any node for OHV_ANY_NODE) in pages and
+ * returns how many it stored; fewer than count means the source ran dry
+ * (the client then answers NO_RESOURCES).  free takes back pages alloc
+ * gave that did not go into a pool, and pages withdrawn from one.  Both run
+ * on the thread calling the client, never under openhv's lock, and may
+ * call any openhv function except on this client.
+ */
+typedef size_t ohv_page_alloc_fn(void *ctx, uint32_t node, uint64_t *pages,
+				 size_t count);
+typedef void ohv_page_free_fn(void *ctx, const uint64_t *pages, size_t count);
+
+/*
+ * Give the client a page source: alloc and free with their ctx, or both
+ * NULL for the default above.  Returns 0, or -EINVAL for a NULL client or
+ * only one of alloc and free.
+ */
+OHV_API int ohv_client_set_page_source(struct ohv_client *c,
+				       ohv_page_alloc_fn *alloc_fn,
+				       ohv_page_free_fn *free_fn, void *ctx);
+
 /* ---------------------------------------------------------------------- */
 /* One wrapper per hypercall.  Outputs are written only on SUCCESS; output  */
 /* pointers may be NULL.  Each returns the hypervisor's status for the      */
@@ -127,18 +161,40 @@ OHV_API void ohv_client_stats(const struct ohv_client *c,
 /* reps completed going backwards or not moving on SUCCESS (SPEC 3.1, 3.2   */
 /* forbid both) stops with HV_STATUS_OPERATION_FAILED instead of looping.   */
 
-/* 0x0040.  in NULL asks for what Linux mshv asks (see
+/*
+ * 0x0040.  in NULL asks for what Linux mshv asks (see
  * ohv_client_create_partition).  On arm64 instances the 48-byte layout is
- * sent (the x64-only XSAVE field is dropped). */
+ * sent (the x64-only XSAVE field is dropped).  *new_id receives the new
+ * child's id.  Statuses: ACCESS_DENIED (no CreatePartitions),
+ * INVALID_PARAMETER (flags, proximity, isolation), PARTITION_TOO_DEEP,
+ * NO_RESOURCES (max_partitions live, or the host refuses),
+ * INSUFFICIENT_MEMORY (the caller's pool short of costs.partition).
+ */
 OHV_API hv_status_t ohv_call_create_partition(
 	struct ohv_client *c, const struct hv_input_create_partition *in,
 	uint64_t *new_id);
+/* 0x0041 (fast in the LINUX convention): ACCESS_DENIED (not a child),
+ * INVALID_PARTITION_ID, INVALID_PARTITION_STATE (not Uninitialized),
+ * INSUFFICIENT_MEMORY (its pool short of costs.initialize), NO_RESOURCES. */
 OHV_API hv_status_t ohv_call_initialize_partition(struct ohv_client *c,
 						  uint64_t partition_id);
+/* 0x0042 (fast in the LINUX convention): ACCESS_DENIED,
+ * INVALID_PARTITION_ID, INVALID_PARTITION_STATE (not Active),
+ * OPERATION_DENIED (it has children). */
 OHV_API hv_status_t ohv_call_finalize_partition(struct ohv_client *c,
 						uint64_t partition_id);
+/* 0x0043 (fast in the LINUX convention): INVALID_PARTITION_ID,
+ * ACCESS_DENIED, INVALID_PARTITION_STATE (Active), OPERATION_DENIED (its
+ * pool is not empty). */
 OHV_API hv_status_t ohv_call_delete_partition(struct ohv_client *c,
 					      uint64_t partition_id);
+/*
+ * 0x0044 / 0x0045 (HV_PARTITION_PROPERTY_*), on a child or by the root on
+ * itself: INVALID_PARTITION_ID, ACCESS_DENIED, UNKNOWN_PROPERTY,
+ * INVALID_PARTITION_STATE (the property cannot be read or set in this
+ * state), and for set PROPERTY_VALUE_OUT_OF_RANGE (outside its range,
+ * read-only, or privileges the caller does not hold).
+ */
 OHV_API hv_status_t ohv_call_get_partition_property(struct ohv_client *c,
 						    uint64_t partition_id,
 						    uint32_t code,
@@ -147,8 +203,15 @@ OHV_API hv_status_t ohv_call_set_partition_property(struct ohv_client *c,
 						    uint64_t partition_id,
 						    uint32_t code,
 						    uint64_t value);
+/* 0x0046: the caller's own id; ACCESS_DENIED without AccessPartitionId. */
 OHV_API hv_status_t ohv_call_get_partition_id(struct ohv_client *c,
 					      uint64_t *partition_id);
+/*
+ * 0x0047: the child of parent_id created after previous_child (0: the
+ * first), 0 after the last.  ACCESS_DENIED (parent_id is not the caller),
+ * INVALID_PARTITION_ID (unknown parent_id, or previous_child not its
+ * child).
+ */
 OHV_API hv_status_t ohv_call_get_next_child_partition(struct ohv_client *c,
 						      uint64_t parent_id,
 						      uint64_t previous_child,
@@ -157,7 +220,11 @@ OHV_API hv_status_t ohv_call_get_next_child_partition(struct ohv_client *c,
  * 0x0048: deposit count GPA pages of the caller's space, in batches of at
  * most HV_DEPOSIT_MAX_PAGES, stopping at the first failure.  *done (may be
  * NULL) receives how many pages went in, also on failure: the first *done
- * of the list.  count 0 makes no call and is SUCCESS.
+ * of the list.  count 0 makes no call and is SUCCESS.  Statuses:
+ * INVALID_PARTITION_ID, ACCESS_DENIED (neither a child nor the root on
+ * itself, or no AccessMemoryPool), INVALID_PARTITION_STATE (Finalized),
+ * OPERATION_DENIED (a page the caller cannot give: unmapped, deposited
+ * already or twice in the list, reachable by another partition).
  */
 OHV_API hv_status_t ohv_call_deposit_memory(struct ohv_client *c,
 					    uint64_t partition_id,
@@ -166,12 +233,16 @@ OHV_API hv_status_t ohv_call_deposit_memory(struct ohv_client *c,
 /*
  * 0x0049: withdraw up to count pages into gpa_pages, in batches of at most
  * HV_WITHDRAW_MAX_PAGES.  *done receives how many came back, also on
- * failure (NO_RESOURCES means the pool ran out).
+ * failure.  Statuses: INVALID_PARTITION_ID, ACCESS_DENIED,
+ * INVALID_PARAMETER (proximity), NO_RESOURCES (the pool ran out).
  */
 OHV_API hv_status_t ohv_call_withdraw_memory(
 	struct ohv_client *c, uint64_t partition_id,
 	struct hv_proximity_domain_info proximity, uint64_t *gpa_pages,
 	uint64_t count, uint64_t *done);
+/* 0x004A: the pool's available and in-use pages (on one node when the
+ * proximity is Valid).  INVALID_PARTITION_ID, ACCESS_DENIED,
+ * INVALID_PARAMETER (proximity). */
 OHV_API hv_status_t ohv_call_get_memory_balance(
 	struct ohv_client *c, uint64_t partition_id,
 	struct hv_proximity_domain_info proximity, uint64_t *available,
@@ -259,8 +330,10 @@ OHV_API hv_status_t ohv_call_set_vp_registers(
 	struct ohv_client *c, uint64_t partition, uint32_t vp,
 	const struct hv_register_assoc *regs, uint64_t count, uint64_t *done);
 
-/* One 64-bit register (the low 8 bytes of its value); statuses as above.
- * *value is written only on SUCCESS and may be NULL. */
+/* One 64-bit register (the low 8 bytes of its value).  *value is written
+ * only on SUCCESS and may be NULL.  Statuses as above:
+ * INVALID_PARTITION_ID, ACCESS_DENIED, INVALID_PARTITION_STATE,
+ * INVALID_VP_INDEX, INVALID_PARAMETER. */
 OHV_API hv_status_t ohv_call_get_vp_register(struct ohv_client *c,
 					     uint64_t partition, uint32_t vp,
 					     uint32_t name, uint64_t *value);
@@ -353,21 +426,23 @@ OHV_API hv_status_t ohv_call_signal_event(struct ohv_client *c,
 
 /* drivers/hv/mshv_root_hv_call.c: pages deposited before
  * HvInitializePartition and on a short HvMapGpaPages; hv_proc.c: before
- * each HvCreateVp.  Kept so clients behave as Linux does; the real costs
- * are in struct ohv_costs (ohv_get_config). */
+ * each HvCreateVp.  Kept so clients behave as Linux does.  What objects
+ * cost in openhv is struct ohv_costs (ohv_get_config): openhv's own model
+ * (SPEC 5.4), not figures measured on Hyper-V. */
 #define OHV_LINUX_INIT_DEPOSIT_PAGES	208
 #define OHV_LINUX_VP_DEPOSIT_PAGES	90
 #define OHV_LINUX_MAP_DEPOSIT_PAGES	256
 
 /*
- * Take pages pages from the root's allocator (on node, or OHV_ANY_NODE) and
- * deposit them into partition_id, at most HV_DEPOSIT_MAX_PAGES per call as
- * Linux does.  Pages that did not go in are freed again.  A client of a
- * non-root partition has no allocator, and node must be OHV_ANY_NODE or a
- * node of the instance: INVALID_PARAMETER.  The root's allocator running
- * dry is NO_RESOURCES; as in Linux each batch is allocated whole before it
- * is deposited, so a batch the allocator cannot fill is not deposited at
- * all (earlier batches stay in).  Otherwise the deposit's status.
+ * Take pages pages from the client's page source (on node, or
+ * OHV_ANY_NODE) and deposit them into partition_id, at most
+ * HV_DEPOSIT_MAX_PAGES per call as Linux does.  Pages that did not go in
+ * are freed again.  A client without a page source, or a node that is
+ * neither OHV_ANY_NODE nor a node of the instance: INVALID_PARAMETER.  The
+ * source running dry is NO_RESOURCES; as in Linux each batch is allocated
+ * whole before it is deposited, so a batch the source cannot fill is not
+ * deposited at all (earlier batches stay in).  Otherwise the deposit's
+ * status.
  */
 OHV_API hv_status_t ohv_client_deposit(struct ohv_client *c,
 				       uint64_t partition_id, uint64_t pages,
@@ -375,8 +450,8 @@ OHV_API hv_status_t ohv_client_deposit(struct ohv_client *c,
 
 /*
  * Withdraw up to max_pages (UINT64_MAX: everything) in batches of
- * HV_WITHDRAW_MAX_PAGES and give them back to the root's allocator (a
- * non-root client's pages are simply back in its own GPA space).
+ * HV_WITHDRAW_MAX_PAGES and give them back to the client's page source
+ * (without one, the pages are simply back in the caller's GPA space).
  * NO_RESOURCES from the hypervisor means the pool is empty and counts as
  * SUCCESS, as in Linux's hv_call_withdraw_memory; any other failure is
  * returned.  *withdrawn (may be NULL) receives the pages that came back.
@@ -391,9 +466,9 @@ OHV_API hv_status_t ohv_client_withdraw(struct ohv_client *c,
  * page into the caller's own pool and retry.  in NULL sends Linux's request:
  * EXO_PARTITION | INTERCEPT_MESSAGE_PAGE_ENABLED (+ LAPIC_ENABLED on x64),
  * compatibility version 0x0609, no proximity preference.  Returns the
- * create's status, or the failed deposit's (NO_RESOURCES when the root's
- * allocator is dry).  A non-root client has no pages to give and returns
- * INSUFFICIENT_MEMORY as it comes.
+ * create's status, or the failed deposit's (NO_RESOURCES when the page
+ * source is dry).  Only the root may fund its own pool, so a non-root
+ * client returns INSUFFICIENT_MEMORY as it comes.
  */
 OHV_API hv_status_t ohv_client_create_partition(
 	struct ohv_client *c, const struct hv_input_create_partition *in,
@@ -405,8 +480,8 @@ OHV_API hv_status_t ohv_client_create_partition(
  * INSUFFICIENT_MEMORY.  On failure as many pages as this call deposited are
  * withdrawn again (the pool's balance is as before) and the child stays as
  * it was.  Returns the initialize's status, or the failed deposit's
- * (NO_RESOURCES when the allocator runs dry, INVALID_PARAMETER for a
- * non-root client, the hypervisor's for a bad target).
+ * (NO_RESOURCES when the page source runs dry, INVALID_PARAMETER for a
+ * client without one, the hypervisor's for a bad target).
  */
 OHV_API hv_status_t ohv_client_initialize_partition(struct ohv_client *c,
 						    uint64_t partition_id);
@@ -446,8 +521,7 @@ OHV_API hv_status_t ohv_client_children(struct ohv_client *c,
  * still mapped, 0 unless the clean-up unmap failed too.  Pages deposited
  * stay in the target's pool, as in Linux (destroy takes them back).
  * Returns the map's status, or the failed deposit's: NO_RESOURCES when the
- * root's allocator is dry, INVALID_PARAMETER for a non-root client (it has
- * no allocator).
+ * page source is dry, INVALID_PARAMETER for a client without one.
  */
 OHV_API hv_status_t ohv_client_map_gpa_pages(struct ohv_client *c,
 					     uint64_t target,
@@ -462,8 +536,8 @@ OHV_API hv_status_t ohv_client_map_gpa_pages(struct ohv_client *c,
  * prefers its node among them); then create, depositing one more page and
  * retrying on INSUFFICIENT_MEMORY.  Deposited pages stay in the pool, also
  * when the create fails, as in Linux.  Returns the create's status or the
- * failed deposit's (NO_RESOURCES when the allocator is dry,
- * INVALID_PARAMETER for a non-root client, the hypervisor's for a bad
+ * failed deposit's (NO_RESOURCES when the page source is dry,
+ * INVALID_PARAMETER for a client without one, the hypervisor's for a bad
  * target, e.g. INVALID_PARTITION_ID or ACCESS_DENIED).
  */
 OHV_API hv_status_t ohv_client_create_vp(struct ohv_client *c,
@@ -476,7 +550,7 @@ OHV_API hv_status_t ohv_client_create_vp(struct ohv_client *c,
  * hv_call_connect_port: on INSUFFICIENT_MEMORY deposit one page into the
  * port's partition (create) or the connection's partition (connect) and
  * retry.  Returns the call's status or the failed deposit's (NO_RESOURCES,
- * INVALID_PARAMETER for a non-root client or in NULL).
+ * INVALID_PARAMETER for a client without a page source or in NULL).
  */
 OHV_API hv_status_t ohv_client_create_port(struct ohv_client *c,
 					   const struct hv_input_create_port *in);
@@ -500,6 +574,101 @@ OHV_API hv_status_t ohv_client_connect_port(
  */
 OHV_API struct hv_message *ohv_client_sim_slot(struct ohv_client *c,
 					       uint64_t simp, uint32_t sint);
+
+/* ---------------------------------------------------------------------- */
+/* Any call, and the Linux root's sequences of SPEC 10 (linux_seq.c).      */
+
+/*
+ * One memory-based call through the client's pages with the given control
+ * word (its fast bit is cleared; rep and variable-header fields are sent
+ * as given): in (in_len bytes) in the input page, out_len bytes of the
+ * output page copied to out on SUCCESS.  Returns the result value;
+ * HV_STATUS_INVALID_PARAMETER (no call) for a NULL client, a block over a
+ * page or a NULL buffer with a length.
+ */
+OHV_API uint64_t ohv_client_hvcall(struct ohv_client *c, uint64_t control,
+				   const void *in, size_t in_len, void *out,
+				   size_t out_len);
+
+/*
+ * MSHV_CREATE_VP as Linux does it: ohv_client_create_vp (90 pages, then
+ * HvCreateVp), then HvMapVpStatePage for the intercept message page and
+ * the register page, each retried after a one-page deposit into the
+ * partition on INSUFFICIENT_MEMORY.  *regs_page and *intercept_page (may
+ * be NULL) get the pages' numbers in the root's space (ohv_gpa reads
+ * them).  The status of the step that failed; a VP created before a
+ * failed map stays (Linux deletes it: so does this call).
+ */
+OHV_API hv_status_t ohv_linux_create_vp(struct ohv_client *c,
+					uint64_t partition, uint32_t vp_index,
+					uint64_t *regs_page,
+					uint64_t *intercept_page);
+
+/* The state pages go (before finalize, as Linux's destroy does): the
+ * status of HvUnmapVpStatePage (SUCCESS, INVALID_PARTITION_ID,
+ * ACCESS_DENIED, INVALID_VP_INDEX ...); INVALID_PARAMETER for a NULL
+ * client. */
+OHV_API hv_status_t ohv_linux_unmap_vp_state(struct ohv_client *c,
+					     uint64_t partition,
+					     uint32_t vp_index);
+
+/*
+ * MSHV_SET_GUEST_MEMORY: map count root pages src_pages[] at gpa_base of
+ * target with READABLE | ADJUSTABLE (+ WRITABLE, EXECUTABLE as asked),
+ * depositing 256 pages and retrying on INSUFFICIENT_MEMORY.  large: with
+ * LARGE_PAGE, count a multiple of 512, src_pages every page (each 512-page
+ * run from a 2 MiB-aligned page), gpa_base 2 MiB-aligned; one element per
+ * 2 MiB.  On failure what this call mapped is unmapped again.
+ */
+OHV_API hv_status_t ohv_linux_map_memory(struct ohv_client *c,
+					 uint64_t target, uint64_t gpa_base,
+					 const uint64_t *src_pages,
+					 uint64_t count, int writable,
+					 int executable, int large);
+/* Its unmap: count pages (a multiple of 512 when large).  The status of
+ * HvUnmapGpaPages (SUCCESS, INVALID_PARTITION_ID, ACCESS_DENIED,
+ * INVALID_PARTITION_STATE, INVALID_PARAMETER). */
+OHV_API hv_status_t ohv_linux_unmap_memory(struct ohv_client *c,
+					   uint64_t target, uint64_t gpa_base,
+					   uint64_t count, int large);
+
+/* MSHV_RUN_VP on the hypervisor scheduler: HvSetVpRegisters of
+ * InterceptSuspend = 0 then ExplicitSuspend = 0.  The status of that call
+ * (SUCCESS, INVALID_PARTITION_ID, ACCESS_DENIED, INVALID_PARTITION_STATE,
+ * INVALID_VP_INDEX); INVALID_PARAMETER for a NULL client. */
+OHV_API hv_status_t ohv_linux_resume_vp(struct ohv_client *c,
+					uint64_t partition, uint32_t vp_index);
+
+/*
+ * MSHV_IOEVENTFD: a doorbell port in the root (SINT 5, any VP) for
+ * partition, connected from it: gpa, value and flags
+ * (HV_DOORBELL_FLAG_*).  port_id names both the port and the connection.
+ * The status of the create or connect that decided (SUCCESS,
+ * INVALID_PARTITION_ID, INVALID_PORT_ID, INVALID_CONNECTION_ID,
+ * INVALID_PARAMETER, INSUFFICIENT_MEMORY when a deposit could not help);
+ * unregister: of HvDisconnectPort, then HvDeletePort.
+ */
+OHV_API hv_status_t ohv_linux_register_doorbell(struct ohv_client *c,
+						uint64_t partition,
+						uint32_t port_id, uint64_t gpa,
+						uint64_t value, uint32_t flags);
+OHV_API hv_status_t ohv_linux_unregister_doorbell(struct ohv_client *c,
+						  uint64_t partition,
+						  uint32_t port_id);
+
+/*
+ * MSHV_GET_VP_STATE: state type (HV_GET_SET_VP_STATE_*) of a VP into buf
+ * (len bytes): the LAPIC, SIM and SIEF state one page, XSAVE the size the
+ * partition's MaxXsaveDataSize gives (with its XsaveStates), the timers
+ * 200 bytes.  *size gets the state's size; a buf shorter than that is
+ * INSUFFICIENT_BUFFER (no call).  Pages for the state come from the root's
+ * allocator and go back; one-page deposits on INSUFFICIENT_MEMORY.
+ */
+OHV_API hv_status_t ohv_linux_get_vp_state(struct ohv_client *c,
+					   uint64_t partition,
+					   uint32_t vp_index, uint32_t type,
+					   void *buf, size_t len,
+					   size_t *size);
 
 #ifdef __cplusplus
 }

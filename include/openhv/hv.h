@@ -930,6 +930,595 @@ struct hv_input_signal_event {
 HV_ASSERT_SIZE(struct hv_input_signal_event, 8);
 HV_ASSERT_OFFSET(struct hv_input_signal_event, flag_number, 4);
 
+
+/* ---------------------------------------------------------------------- */
+/* The Linux root's wider surface (SPEC 10).  Layouts: Linux               */
+/* include/hyperv/hvgdk_mini.h, hvhdk_mini.h, hvhdk.h (facts; written here  */
+/* from their offsets).                                                    */
+
+#define HVCALL_GET_SYSTEM_PROPERTY		0x007B
+#define HVCALL_NOTIFY_PORT_RING_EMPTY		0x008B
+#define HVCALL_REGISTER_INTERCEPT_RESULT	0x0091
+#define HVCALL_GET_GPA_PAGES_ACCESS_STATES	0x00C9
+#define HVCALL_MAP_VP_STATE_PAGE		0x00E1
+#define HVCALL_UNMAP_VP_STATE_PAGE		0x00E2
+#define HVCALL_GET_VP_STATE			0x00E3
+#define HVCALL_SET_VP_STATE			0x00E4
+#define HVCALL_GET_VP_CPUID_VALUES		0x00F4
+
+/* Partition properties (hvhdk_mini.h hv_partition_property_code). */
+#define HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING	0x00050005u
+#define HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION	0x00050017u
+#define HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH	0x00060006u
+#define HV_PARTITION_PROPERTY_XSAVE_STATES		0x00060007u
+#define HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE	0x00060008u
+#define HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY	0x00060009u
+#define HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0	0x0006000Au
+#define HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1	0x0006000Bu
+#define HV_PARTITION_PROPERTY_VMM_CAPABILITIES		0x00090007u
+#define HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES 0x00090009u
+
+#define HV_UNIMPLEMENTED_MSR_ACTION_FAULT		0
+#define HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO 1
+
+/* HV_PARTITION_PROCESSOR_XSAVE_FEATURES bits used here (hvhdk.h). */
+#define HV_XSAVE_FEATURE_XSAVE		(1ull << 0)
+#define HV_XSAVE_FEATURE_XSAVEOPT	(1ull << 1)
+#define HV_XSAVE_FEATURE_AVX		(1ull << 2)
+#define HV_XSAVE_FEATURE_XSAVE_COMP	(1ull << 11)
+/* Defined bits of each bank (the rest are reserved bit fields). */
+#define HV_PROCESSOR_FEATURES0_DEFINED	0x7FFFFFFFFFFFFFFFull
+#define HV_PROCESSOR_FEATURES1_DEFINED	0x0FFFFFFFFFFFFFFFull
+#define HV_XSAVE_FEATURES_DEFINED	0x000000FFFFFFFFFFull
+#define HV_SYNTHETIC_PROC_FEATURES_DEFINED 0x003FFFFFFFFFFFFFull
+
+/* XCR0 / XFEM state components. */
+#define HV_XSAVE_STATE_X87		(1ull << 0)
+#define HV_XSAVE_STATE_SSE		(1ull << 1)
+#define HV_XSAVE_STATE_AVX		(1ull << 2)
+#define HV_XSAVE_LEGACY_SIZE		512u
+#define HV_XSAVE_HEADER_SIZE		64u
+#define HV_XSAVE_AVX_SIZE		256u
+
+/* 0x007B (hvhdk_mini.h): 8-byte input, 8-byte output. */
+#define HV_SYSTEM_PROPERTY_SCHEDULER_TYPE		15u
+#define HV_DYNAMIC_PROCESSOR_FEATURE_PROPERTY		21u
+#define HV_X64_DYNAMIC_PROCESSOR_FEATURE_MAX_ENCRYPTED_PARTITIONS 13u
+#define HV_X64_DYNAMIC_PROCESSOR_FEATURE_SNP_STATUS	16u
+#define HV_SCHEDULER_TYPE_LP		1u
+#define HV_SCHEDULER_TYPE_LP_SMT	2u
+#define HV_SCHEDULER_TYPE_CORE_SMT	3u	/* the "core" scheduler */
+#define HV_SCHEDULER_TYPE_ROOT		4u
+
+struct hv_input_get_system_property {
+	uint32_t property_id;
+	uint32_t argument;		/* e.g. a dynamic processor feature */
+};
+HV_ASSERT_SIZE(struct hv_input_get_system_property, 8);
+
+struct hv_output_get_system_property {
+	uint64_t value;			/* scheduler_type in bits 31:0 */
+};
+HV_ASSERT_SIZE(struct hv_output_get_system_property, 8);
+
+/* 0x0101 (hvhdk.h): 24-byte input, output one page minus the input. */
+struct hv_input_get_partition_property_ex {
+	uint64_t partition_id;
+	uint32_t property_code;
+	uint32_t padding;
+	uint64_t arg;
+};
+HV_ASSERT_SIZE(struct hv_input_get_partition_property_ex, 24);
+HV_ASSERT_OFFSET(struct hv_input_get_partition_property_ex, arg, 16);
+
+#define HV_PARTITION_PROPERTY_EX_MAX_VAR_SIZE	(HV_PAGE_SIZE - 24)
+
+/* VMM capabilities and the assignable synthetic features: a bank count,
+ * then the banks. */
+struct hv_partition_property_banks {
+	uint16_t bank_count;
+	uint16_t reserved[3];
+	uint64_t bank[1];
+};
+HV_ASSERT_SIZE(struct hv_partition_property_banks, 16);
+
+#define HV_VMM_CAP_MAP_GPA_PRESERVE_ADJUSTABLE		(1ull << 0)
+#define HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES	(1ull << 4)
+
+struct hv_output_get_partition_property_ex {
+	uint8_t buffer[HV_PARTITION_PROPERTY_EX_MAX_VAR_SIZE];
+};
+HV_ASSERT_SIZE(struct hv_output_get_partition_property_ex, 4072);
+
+/* 0x00E1 / 0x00E2 (hvhdk.h). */
+#define HV_VP_STATE_PAGE_REGISTERS		0u
+#define HV_VP_STATE_PAGE_INTERCEPT_MESSAGE	1u
+#define HV_VP_STATE_PAGE_GHCB			2u
+#define HV_MAP_VP_STATE_PAGE_LOCATION_PROVIDED	0x01u
+
+struct hv_input_map_vp_state_page {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint16_t type;
+	uint8_t input_vtl;
+	uint8_t flags;
+	uint64_t requested_map_location;
+};
+HV_ASSERT_SIZE(struct hv_input_map_vp_state_page, 24);
+HV_ASSERT_OFFSET(struct hv_input_map_vp_state_page, type, 12);
+HV_ASSERT_OFFSET(struct hv_input_map_vp_state_page, flags, 15);
+
+struct hv_output_map_vp_state_page {
+	uint64_t map_location;		/* a GPA page number of the caller */
+};
+HV_ASSERT_SIZE(struct hv_output_map_vp_state_page, 8);
+
+struct hv_input_unmap_vp_state_page {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint16_t type;
+	uint8_t input_vtl;
+	uint8_t reserved0;
+};
+HV_ASSERT_SIZE(struct hv_input_unmap_vp_state_page, 16);
+
+/* The register page (hvhdk.h hv_vp_register_page; mshv-uapi A.3). */
+#define HV_VP_REGISTER_PAGE_VERSION_1		1u
+#define HV_X64_REGISTER_CLASS_GENERAL		0
+#define HV_X64_REGISTER_CLASS_IP		1
+#define HV_X64_REGISTER_CLASS_XMM		2
+#define HV_X64_REGISTER_CLASS_SEGMENT		3
+#define HV_X64_REGISTER_CLASS_FLAGS		4
+
+struct hv_vp_register_page {
+	uint16_t version;
+	uint8_t isvalid;
+	uint8_t rsvdz;
+	uint32_t dirty;
+	uint64_t gp_registers[16];	/* rax, rcx, rdx, rbx, rsp, rbp, rsi,
+					 * rdi, r8-r15 */
+	uint64_t rip;
+	uint64_t rflags;
+	uint8_t reserved[8];
+	uint64_t xmm_registers[6][2];	/* xmm0-xmm5 */
+	struct hv_x64_segment_register segment_registers[6]; /* es-gs */
+	uint64_t cr0;
+	uint64_t cr3;
+	uint64_t cr4;
+	uint64_t cr8;
+	uint64_t efer;
+	uint64_t dr7;
+	uint64_t pending_interruption;
+	uint64_t interrupt_state;
+	uint64_t instruction_emulation_hints;
+	uint64_t xfem;
+	uint8_t reserved1[0x100];
+	uint64_t interrupt_vectors;
+};
+HV_ASSERT_OFFSET(struct hv_vp_register_page, dirty, 4);
+HV_ASSERT_OFFSET(struct hv_vp_register_page, gp_registers, 8);
+HV_ASSERT_OFFSET(struct hv_vp_register_page, rip, 136);
+HV_ASSERT_OFFSET(struct hv_vp_register_page, rflags, 144);
+HV_ASSERT_OFFSET(struct hv_vp_register_page, xmm_registers, 160);
+HV_ASSERT_OFFSET(struct hv_vp_register_page, segment_registers, 256);
+HV_ASSERT_OFFSET(struct hv_vp_register_page, cr0, 352);
+HV_ASSERT_OFFSET(struct hv_vp_register_page, efer, 384);
+HV_ASSERT_OFFSET(struct hv_vp_register_page, dr7, 392);
+HV_ASSERT_OFFSET(struct hv_vp_register_page, pending_interruption, 400);
+HV_ASSERT_OFFSET(struct hv_vp_register_page, xfem, 424);
+HV_ASSERT_OFFSET(struct hv_vp_register_page, interrupt_vectors, 688);
+HV_ASSERT_SIZE(struct hv_vp_register_page, 696);
+
+/* 0x00E3 / 0x00E4 (hvhdk.h): a 40-byte header; page numbers of the
+ * caller (or, for SetVpState of small state, the bytes) follow as the
+ * variable header. */
+#define HV_GET_SET_VP_STATE_LAPIC_STATE		0u
+#define HV_GET_SET_VP_STATE_XSAVE		1u
+#define HV_GET_SET_VP_STATE_SIM_PAGE		2u
+#define HV_GET_SET_VP_STATE_SIEF_PAGE		3u
+#define HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS	4u
+
+struct hv_vp_state_data {
+	uint32_t type;
+	uint32_t rsvd;
+	uint64_t xsave_flags;
+	uint64_t xsave_states;		/* XFEM components */
+};
+HV_ASSERT_SIZE(struct hv_vp_state_data, 24);
+
+struct hv_input_get_vp_state {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint8_t input_vtl;
+	uint8_t rsvd0;
+	uint16_t rsvd1;
+	struct hv_vp_state_data state_data;
+	uint64_t output_data_pfns[];
+};
+HV_ASSERT_SIZE(struct hv_input_get_vp_state, 40);
+HV_ASSERT_OFFSET(struct hv_input_get_vp_state, state_data, 16);
+
+struct hv_input_set_vp_state {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint8_t input_vtl;
+	uint8_t rsvd0;
+	uint16_t rsvd1;
+	struct hv_vp_state_data state_data;
+	uint64_t data[];		/* page numbers, or the state's bytes */
+};
+HV_ASSERT_SIZE(struct hv_input_set_vp_state, 40);
+
+#define HV_SYNIC_STIMER_COUNT	4
+
+struct hv_stimer_state {
+	uint32_t flags;			/* bit 0 undelivered message pending */
+	uint32_t resvd;
+	uint64_t config;
+	uint64_t count;
+	uint64_t adjustment;
+	uint64_t undelivered_exp_time;
+};
+HV_ASSERT_SIZE(struct hv_stimer_state, 40);
+
+struct hv_synthetic_timers_state {
+	struct hv_stimer_state timers[HV_SYNIC_STIMER_COUNT];
+	uint64_t reserved[5];
+};
+HV_ASSERT_SIZE(struct hv_synthetic_timers_state, 200);
+
+struct hv_output_get_vp_state {
+	struct hv_synthetic_timers_state synthetic_timers_state;
+};
+HV_ASSERT_SIZE(struct hv_output_get_vp_state, 200);
+
+/* The LAPIC state (hvhdk.h hv_local_interrupt_controller_state). */
+struct hv_local_interrupt_controller_state {
+	uint32_t apic_id;
+	uint32_t apic_version;
+	uint32_t apic_ldr;
+	uint32_t apic_dfr;
+	uint32_t apic_spurious;
+	uint32_t apic_isr[8];
+	uint32_t apic_tmr[8];
+	uint32_t apic_irr[8];
+	uint32_t apic_esr;
+	uint32_t apic_icr_high;
+	uint32_t apic_icr_low;
+	uint32_t apic_lvt_timer;
+	uint32_t apic_lvt_thermal;
+	uint32_t apic_lvt_perfmon;
+	uint32_t apic_lvt_lint0;
+	uint32_t apic_lvt_lint1;
+	uint32_t apic_lvt_error;
+	uint32_t apic_lvt_cmci;
+	uint32_t apic_error_status;
+	uint32_t apic_initial_count;
+	uint32_t apic_counter_value;
+	uint32_t apic_divide_configuration;
+	uint32_t apic_remote_read;
+};
+HV_ASSERT_SIZE(struct hv_local_interrupt_controller_state, 176);
+HV_ASSERT_OFFSET(struct hv_local_interrupt_controller_state, apic_isr, 20);
+HV_ASSERT_OFFSET(struct hv_local_interrupt_controller_state, apic_irr, 84);
+HV_ASSERT_OFFSET(struct hv_local_interrupt_controller_state, apic_lvt_timer, 128);
+HV_ASSERT_OFFSET(struct hv_local_interrupt_controller_state, apic_remote_read, 172);
+
+/* Interrupts (hvgdk_mini.h hv_interrupt_type, hvhdk.h). */
+#define HV_X64_INTERRUPT_TYPE_FIXED		0u
+#define HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY	1u
+#define HV_X64_INTERRUPT_TYPE_SMI		2u
+#define HV_X64_INTERRUPT_TYPE_REMOTEREAD	3u
+#define HV_X64_INTERRUPT_TYPE_NMI		4u
+#define HV_X64_INTERRUPT_TYPE_INIT		5u
+#define HV_X64_INTERRUPT_TYPE_SIPI		6u
+#define HV_X64_INTERRUPT_TYPE_EXTINT		7u
+#define HV_X64_INTERRUPT_TYPE_LOCALINT0		8u
+#define HV_X64_INTERRUPT_TYPE_LOCALINT1		9u
+/* hv_interrupt_control, bits 63:32. */
+#define HV_INTERRUPT_CONTROL_LEVEL		(1ull << 32)
+#define HV_INTERRUPT_CONTROL_LOGICAL		(1ull << 33)
+#define HV_INTERRUPT_CONTROL_LONG_MODE		(1ull << 62)	/* rust-vmm bit 30 */
+
+/* 0x0094 */
+struct hv_input_assert_virtual_interrupt {
+	uint64_t partition_id;
+	uint64_t control;		/* type 31:0, flags 63:32 */
+	uint64_t dest_addr;		/* an APIC id */
+	uint32_t vector;
+	uint8_t target_vtl;
+	uint8_t rsvd_z0;
+	uint16_t rsvd_z1;
+};
+HV_ASSERT_SIZE(struct hv_input_assert_virtual_interrupt, 32);
+HV_ASSERT_OFFSET(struct hv_input_assert_virtual_interrupt, vector, 24);
+
+/* 0x0056 */
+struct hv_input_clear_virtual_interrupt {
+	uint64_t partition_id;
+};
+HV_ASSERT_SIZE(struct hv_input_clear_virtual_interrupt, 8);
+
+/* 0x004D (hvgdk_mini.h). */
+#define HV_INTERCEPT_TYPE_X64_IO_PORT		0u
+#define HV_INTERCEPT_TYPE_X64_MSR		1u
+#define HV_INTERCEPT_TYPE_X64_CPUID		2u
+#define HV_INTERCEPT_TYPE_EXCEPTION		3u
+#define HV_INTERCEPT_TYPE_RESERVED0		4u
+#define HV_INTERCEPT_TYPE_MMIO			5u
+#define HV_INTERCEPT_TYPE_X64_APIC_WRITE	0xBu
+#define HV_INTERCEPT_TYPE_X64_MSR_INDEX		0xCu
+#define HV_INTERCEPT_TYPE_MAX			0xDu
+#define HV_INTERCEPT_ACCESS_MASK_NONE		0x0u
+#define HV_INTERCEPT_ACCESS_MASK_READ		0x1u
+#define HV_INTERCEPT_ACCESS_MASK_WRITE		0x2u
+#define HV_INTERCEPT_ACCESS_MASK_EXECUTE	0x4u
+
+struct hv_input_install_intercept {
+	uint64_t partition_id;
+	uint32_t access_type;
+	uint32_t intercept_type;
+	uint64_t intercept_parameter;
+};
+HV_ASSERT_SIZE(struct hv_input_install_intercept, 24);
+
+/* 0x0091: CPUID results (hvhdk.h hv_register_x64_cpuid_result_parameters);
+ * the block is 60 bytes, the struct padded to 64. */
+struct hv_input_register_intercept_result {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint32_t intercept_type;
+	uint32_t input_eax;
+	uint32_t input_ecx;
+	uint8_t subleaf_specific;
+	uint8_t always_override;
+	uint16_t input_padding;
+	uint32_t eax, eax_mask;
+	uint32_t ebx, ebx_mask;
+	uint32_t ecx, ecx_mask;
+	uint32_t edx, edx_mask;
+	uint32_t padding;		/* not part of the block */
+};
+HV_ASSERT_OFFSET(struct hv_input_register_intercept_result, input_eax, 16);
+HV_ASSERT_OFFSET(struct hv_input_register_intercept_result, eax, 28);
+HV_ASSERT_OFFSET(struct hv_input_register_intercept_result, padding, 60);
+#define HV_REGISTER_INTERCEPT_RESULT_SIZE	60u
+
+/* 0x00F4, rep (hvhdk.h). */
+#define HV_GET_VP_CPUID_VALUES_USE_VP_XFEM_XSS		0x1u
+#define HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES	0x2u
+
+struct hv_cpuid_leaf_info {
+	uint32_t eax;
+	uint32_t ecx;
+	uint64_t xfem;
+	uint64_t xss;
+};
+HV_ASSERT_SIZE(struct hv_cpuid_leaf_info, 24);
+
+struct hv_input_get_vp_cpuid_values {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint32_t flags;
+	uint32_t reserved;
+	uint32_t padding;
+	struct hv_cpuid_leaf_info cpuid_leaf_info[];
+};
+HV_ASSERT_SIZE(struct hv_input_get_vp_cpuid_values, 24);
+
+struct hv_output_get_vp_cpuid_values {
+	uint32_t eax, ebx, ecx, edx;
+};
+HV_ASSERT_SIZE(struct hv_output_get_vp_cpuid_values, 16);
+
+/* 0x0053 / 0x0054 (hvhdk.h). */
+#define HV_READ_WRITE_GPA_MAX_SIZE		16u
+#define HV_ACCESS_GPA_SUCCESS			0u
+#define HV_ACCESS_GPA_UNMAPPED			1u
+#define HV_ACCESS_GPA_READ_INTERCEPT		2u
+#define HV_ACCESS_GPA_WRITE_INTERCEPT		3u
+#define HV_ACCESS_GPA_ILLEGAL_OVERLAY_ACCESS	4u
+#define HV_ACCESS_GPA_CONTROL_CACHE_TYPE_MASK	0xFFull
+
+struct hv_input_read_gpa {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint32_t byte_count;
+	uint64_t base_gpa;
+	uint64_t control_flags;
+};
+HV_ASSERT_SIZE(struct hv_input_read_gpa, 32);
+
+struct hv_output_read_gpa {
+	uint64_t access_result;		/* result code in bits 31:0 */
+	uint8_t data[HV_READ_WRITE_GPA_MAX_SIZE];
+};
+HV_ASSERT_SIZE(struct hv_output_read_gpa, 24);
+
+struct hv_input_write_gpa {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint32_t byte_count;
+	uint64_t base_gpa;
+	uint64_t control_flags;
+	uint8_t data[HV_READ_WRITE_GPA_MAX_SIZE];
+};
+HV_ASSERT_SIZE(struct hv_input_write_gpa, 48);
+
+struct hv_output_write_gpa {
+	uint64_t access_result;
+};
+HV_ASSERT_SIZE(struct hv_output_write_gpa, 8);
+
+/* 0x0052 (hvhdk.h). */
+#define HV_TRANSLATE_GVA_VALIDATE_READ		0x0001ull
+#define HV_TRANSLATE_GVA_VALIDATE_WRITE		0x0002ull
+#define HV_TRANSLATE_GVA_VALIDATE_EXECUTE	0x0004ull
+#define HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT	0x0008ull
+#define HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS	0x0010ull
+#define HV_TRANSLATE_GVA_TLB_FLUSH_INHIBIT	0x0020ull
+#define HV_TRANSLATE_GVA_SUPERVISOR_ACCESS	0x0040ull
+#define HV_TRANSLATE_GVA_USER_ACCESS		0x0080ull
+#define HV_TRANSLATE_GVA_ENFORCE_SMAP		0x0100ull
+#define HV_TRANSLATE_GVA_OVERRIDE_SMAP		0x0200ull
+#define HV_TRANSLATE_GVA_SHADOW_STACK		0x0400ull
+#define HV_TRANSLATE_GVA_FLAGS_MASK		0x07FFull
+#define HV_TRANSLATE_GVA_INPUT_VTL_MASK		0xFF00000000000000ull
+
+#define HV_TRANSLATE_GVA_SUCCESS		0u
+#define HV_TRANSLATE_GVA_PAGE_NOT_PRESENT	1u
+#define HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION	2u
+#define HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS 3u
+#define HV_TRANSLATE_GVA_GPA_UNMAPPED		4u
+#define HV_TRANSLATE_GVA_GPA_NO_READ_ACCESS	5u
+#define HV_TRANSLATE_GVA_GPA_NO_WRITE_ACCESS	6u
+#define HV_TRANSLATE_GVA_GPA_ILLEGAL_OVERLAY_ACCESS 7u
+
+struct hv_input_translate_virtual_address {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint32_t padding;
+	uint64_t control_flags;
+	uint64_t gva_page;
+};
+HV_ASSERT_SIZE(struct hv_input_translate_virtual_address, 32);
+
+struct hv_output_translate_virtual_address {
+	uint64_t translation_result;	/* result code 31:0, cache type
+					 * 39:32, overlay page 40 */
+	uint64_t gpa_page;
+};
+HV_ASSERT_SIZE(struct hv_output_translate_virtual_address, 16);
+
+/* 0x00C0 / 0x00C1 (hvhdk.h). */
+struct hv_input_signal_event_direct {
+	uint64_t target_partition;
+	uint32_t target_vp;
+	uint8_t target_vtl;
+	uint8_t target_sint;
+	uint16_t flag_number;
+};
+HV_ASSERT_SIZE(struct hv_input_signal_event_direct, 16);
+
+struct hv_output_signal_event_direct {
+	uint8_t newly_signaled;
+	uint8_t reserved[7];
+};
+HV_ASSERT_SIZE(struct hv_output_signal_event_direct, 8);
+
+struct hv_input_post_message_direct {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint8_t vtl;
+	uint8_t padding[3];
+	uint32_t sint_index;
+	uint8_t message[HV_MESSAGE_SIZE];
+	uint32_t padding2;
+};
+HV_ASSERT_SIZE(struct hv_input_post_message_direct, 280);
+HV_ASSERT_OFFSET(struct hv_input_post_message_direct, sint_index, 16);
+HV_ASSERT_OFFSET(struct hv_input_post_message_direct, message, 20);
+
+/* 0x008B */
+struct hv_input_notify_port_ring_empty {
+	uint32_t sint_index;
+	uint32_t padding;
+};
+HV_ASSERT_SIZE(struct hv_input_notify_port_ring_empty, 8);
+
+/* 0x00C9, rep: one state byte per page (hvhdk_mini.h). */
+#define HV_GPA_PAGE_ACCESS_CLEAR_ACCESSED	0x1ull
+#define HV_GPA_PAGE_ACCESS_SET_ACCESSED		0x2ull
+#define HV_GPA_PAGE_ACCESS_CLEAR_DIRTY		0x4ull
+#define HV_GPA_PAGE_ACCESS_SET_DIRTY		0x8ull
+#define HV_GPA_PAGE_ACCESS_FLAGS_MASK		0xFull
+#define HV_GPA_PAGE_ACCESS_STATE_ACCESSED	0x1u
+#define HV_GPA_PAGE_ACCESS_STATE_DIRTY		0x2u
+
+struct hv_input_get_gpa_pages_access_state {
+	uint64_t partition_id;
+	uint64_t flags;
+	uint64_t hv_gpa_page_number;
+};
+HV_ASSERT_SIZE(struct hv_input_get_gpa_pages_access_state, 24);
+
+/* 0x006C / 0x006D (hvhdk_mini.h). */
+#define HV_STATS_OBJECT_HYPERVISOR		0x00000001u
+#define HV_STATS_OBJECT_LOGICAL_PROCESSOR	0x00000002u
+#define HV_STATS_OBJECT_PARTITION		0x00010001u
+#define HV_STATS_OBJECT_VP			0x00010002u
+#define HV_STATS_AREA_SELF			0u
+#define HV_STATS_AREA_PARENT			1u
+#define HV_STATS_AREA_INTERNAL			2u
+
+struct hv_input_map_stats_page {
+	uint32_t type;
+	uint32_t padding;
+	uint64_t partition_id;		/* identity: partition and VP */
+	uint32_t vp_index;		/* VP objects                 */
+	uint16_t flags;
+	uint8_t reserved;
+	uint8_t stats_area_type;
+};
+HV_ASSERT_SIZE(struct hv_input_map_stats_page, 24);
+HV_ASSERT_OFFSET(struct hv_input_map_stats_page, stats_area_type, 23);
+
+struct hv_output_map_stats_page {
+	uint64_t map_location;
+};
+HV_ASSERT_SIZE(struct hv_output_map_stats_page, 8);
+
+/* Doorbell connections (hvgdk_mini.h HV_DOORBELL_FLAG_*). */
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK	0x00000007u
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY	0u
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_BYTE	1u
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_WORD	2u
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD	3u
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD	4u
+#define HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE	0x80000000u
+
+/* HvMapGpaPages / HvUnmapGpaPages flags the Linux root sets (SPEC 6). */
+#define HV_MAP_GPA_ADJUSTABLE		0x00008000u
+#define HV_MAP_GPA_LARGE_PAGE		0x80000000u
+#define HV_UNMAP_GPA_LARGE_PAGE		0x00000002u
+
+/* The full x64 register set (SPEC 7; hvgdk_mini.h hv_register_name). */
+#define HV_REGISTER_INSTRUCTION_EMULATION_HINTS	0x00000002u
+#define HV_REGISTER_INTERNAL_ACTIVITY_STATE	0x00000004u
+#define HV_REGISTER_PENDING_INTERRUPTION	0x00010002u
+#define HV_REGISTER_INTERRUPT_STATE		0x00010003u
+#define HV_REGISTER_PENDING_EVENT0		0x00010004u
+#define HV_REGISTER_DELIVERABILITY_NOTIFICATIONS 0x00010006u
+#define HV_X64_REGISTER_XMM0			0x00030000u
+#define HV_X64_REGISTER_XMM15			0x0003000Fu
+#define HV_X64_REGISTER_FP_MMX0			0x00030010u
+#define HV_X64_REGISTER_FP_MMX7			0x00030017u
+#define HV_X64_REGISTER_FP_CONTROL_STATUS	0x00030018u
+#define HV_X64_REGISTER_XMM_CONTROL_STATUS	0x00030019u
+#define HV_X64_REGISTER_XFEM			0x00040005u	/* XCR0 */
+#define HV_X64_REGISTER_DR0			0x00050000u
+#define HV_X64_REGISTER_DR1			0x00050001u
+#define HV_X64_REGISTER_DR2			0x00050002u
+#define HV_X64_REGISTER_DR3			0x00050003u
+#define HV_X64_REGISTER_DR6			0x00050004u
+#define HV_X64_REGISTER_DR7			0x00050005u
+#define HV_X64_REGISTER_TSC			0x00080000u
+#define HV_X64_REGISTER_KERNEL_GS_BASE		0x00080002u
+#define HV_X64_REGISTER_APIC_BASE		0x00080003u
+#define HV_X64_REGISTER_PAT			0x00080004u
+#define HV_X64_REGISTER_SYSENTER_CS		0x00080005u
+#define HV_X64_REGISTER_SYSENTER_EIP		0x00080006u
+#define HV_X64_REGISTER_SYSENTER_ESP		0x00080007u
+#define HV_X64_REGISTER_STAR			0x00080008u
+#define HV_X64_REGISTER_LSTAR			0x00080009u
+#define HV_X64_REGISTER_CSTAR			0x0008000Au
+#define HV_X64_REGISTER_SFMASK			0x0008000Bu
+#define HV_X64_REGISTER_MSR_MTRR_CAP		0x0008000Du
+#define HV_X64_REGISTER_MSR_MTRR_DEF_TYPE	0x0008000Eu
+#define HV_X64_REGISTER_TSC_AUX			0x0008007Bu
+#define HV_X64_REGISTER_DEBUG_CTL		0x0008007Du
+#define HV_X64_REGISTER_U_XSS			0x0008008Bu
+
 #ifdef __cplusplus
 }
 #endif

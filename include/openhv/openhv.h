@@ -53,6 +53,18 @@ OHV_API const char *ohv_version(void);
 
 enum ohv_arch { OHV_ARCH_X64 = 0, OHV_ARCH_ARM64 = 1 };
 
+/*
+ * What runs the partitions' VPs (SPEC 2.1).  NULL: nothing; partitions
+ * exist as TLFS state and the embedding program issues each VP's
+ * hypercalls itself.  KVM: each child partition is a KVM virtual machine.
+ * AUTO: KVM when /dev/kvm can serve, NULL otherwise.
+ */
+enum ohv_backend {
+	OHV_BACKEND_NULL = 0,
+	OHV_BACKEND_KVM = 1,
+	OHV_BACKEND_AUTO = 2,
+};
+
 /* SPEC 5.4: pool pages each hypervisor object costs, and whose pool pays. */
 struct ohv_costs {
 	uint32_t partition;	/* 1:  creator's pool, from create to delete   */
@@ -93,6 +105,7 @@ struct ohv_config {
 	 * they are first written.
 	 */
 	uint32_t commit_memory;		/* default 0                             */
+	enum ohv_backend backend;	/* default OHV_BACKEND_NULL              */
 };
 
 /* Fill every field with its default (cfg NULL: nothing). */
@@ -108,6 +121,12 @@ struct ohv;
  * NULL out_hv, or -ENOMEM / another -errno when the host refuses memory.
  */
 OHV_API int ohv_open(const struct ohv_config *cfg, struct ohv **out_hv);
+
+/*
+ * The execution backend the instance runs with: "null" or "kvm"; NULL for
+ * a NULL instance.
+ */
+OHV_API const char *ohv_backend_name(const struct ohv *hv);
 
 /* Destroy the instance and everything in it.  NULL is ignored. */
 OHV_API void ohv_close(struct ohv *hv);
@@ -157,7 +176,30 @@ struct ohv_hvcall {
 OHV_API uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
 			       uint32_t vp_index, struct ohv_hvcall *call);
 
-/* Control word and result value helpers (SPEC 3.1). */
+/*
+ * Run VP vp_index of child partition partition_id on the calling thread,
+ * as its parent does through the hypervisor scheduler (SPEC 2.1, 11):
+ * clear HvRegisterInterceptSuspend and HvRegisterExplicitSuspend, run, and
+ * return when the VP stops for its parent.  Then InterceptSuspend reads 1
+ * and *intercept holds the TLFS intercept message.  Guest hypercalls,
+ * synthetic MSRs, Hyper-V CPUID leaves and SynIC delivery are handled
+ * inside and never return.
+ * Returns 0; -EINTR (ohv_vp_kick, or a signal); -EBUSY (another thread is
+ * running it); -ENODEV (the null backend runs nothing); -EINVAL (hv or
+ * intercept NULL, no such partition or VP, the root, or the partition is
+ * not Active, also when it was finalized during the run).
+ */
+OHV_API int ohv_vp_run(struct ohv *hv, uint64_t partition_id,
+		       uint32_t vp_index, struct hv_message *intercept);
+
+/* Make a running ohv_vp_run of that VP return -EINTR as soon as it can
+ * (or the next one, when none runs).  0, -ENODEV (null backend), -EINVAL
+ * (no such VP of an Active child partition, or hv NULL). */
+OHV_API int ohv_vp_kick(struct ohv *hv, uint64_t partition_id,
+			uint32_t vp_index);
+
+/* A control word (the hypercall input value, SPEC 3.1): call code, fast
+ * bit, rep count and rep start (12 bits each). */
 static inline uint64_t ohv_control(uint16_t code, int fast, uint32_t rep_count,
 				   uint32_t rep_start)
 {
@@ -167,11 +209,13 @@ static inline uint64_t ohv_control(uint16_t code, int fast, uint32_t rep_count,
 	       ((uint64_t)(rep_start & 0xFFF) << HV_HYPERCALL_REP_START_OFFSET);
 }
 
+/* The status of a result value (bits 15:0). */
 static inline hv_status_t ohv_result_status(uint64_t result)
 {
 	return (hv_status_t)(result & HV_HYPERCALL_RESULT_MASK);
 }
 
+/* The reps completed of a result value (bits 43:32). */
 static inline uint32_t ohv_result_reps(uint64_t result)
 {
 	return (uint32_t)((result & HV_HYPERCALL_REP_COMP_MASK) >>
@@ -294,6 +338,36 @@ struct ohv_vp_info {
 OHV_API int ohv_vp_info(struct ohv *hv, uint64_t partition_id,
 			uint32_t vp_index, struct ohv_vp_info *out);
 
+/*
+ * Interrupts asserted to a VP with HvAssertVirtualInterrupt (SPEC 10) that
+ * no backend has taken yet: fixed and lowest-priority vectors pending in
+ * its LAPIC (IRR, and TMR for level-triggered ones), and counts of NMI,
+ * INIT, SIPI (with the last vector) and ExtInt.
+ */
+struct ohv_vp_irq_state {
+	uint32_t apic_id;
+	uint32_t irr[8], tmr[8];		/* 256 bits each          */
+	uint32_t nmi, init, sipi, extint;
+	uint32_t sipi_vector;
+	uint64_t asserted;			/* interrupts delivered   */
+};
+
+/* 0, -EINVAL (hv or out NULL), or -ENOENT when there is no such VP. */
+OHV_API int ohv_vp_irq_state(struct ohv *hv, uint64_t partition_id,
+			     uint32_t vp_index, struct ohv_vp_irq_state *out);
+
+/* An intercept a parent installed with HvInstallIntercept (SPEC 10). */
+struct ohv_intercept {
+	uint32_t type;				/* HV_INTERCEPT_TYPE_*    */
+	uint32_t access;			/* HV_INTERCEPT_ACCESS_MASK_* */
+	uint64_t parameter;			/* port, CPUID leaf, ...  */
+};
+
+/* The partition's intercepts: stores up to max, returns how many it has
+ * (0 for an unknown partition). */
+OHV_API size_t ohv_intercept_list(struct ohv *hv, uint64_t partition_id,
+				  struct ohv_intercept *out, size_t max);
+
 /* A port of a partition (SPEC 8). */
 struct ohv_port_state {
 	uint32_t port_id;
@@ -350,6 +424,17 @@ OHV_API int ohv_debug_check(struct ohv *hv, char *why, size_t why_len);
  */
 OHV_API void ohv_debug_fail_alloc(uint64_t nth);
 
+/*
+ * For tests of the backend seam: ohv_open with the execution backend ops
+ * (struct ohv_backend_ops of src/backend/backend.h, not installed) instead
+ * of cfg->backend's; arg goes to its open hook.  Returns as ohv_open, or
+ * -EINVAL when ops is NULL or unnamed.
+ */
+struct ohv_backend_ops;
+OHV_API int ohv_debug_open_backend(const struct ohv_config *cfg,
+				   const struct ohv_backend_ops *ops,
+				   void *arg, struct ohv **out_hv);
+
 /* Host allocations the library made since the last ohv_debug_fail_alloc. */
 OHV_API uint64_t ohv_debug_alloc_count(void);
 
@@ -370,5 +455,8 @@ OHV_API void ohv_debug_withdraw_hook(struct ohv *hv,
 #ifdef __cplusplus
 }
 #endif
+
+/* The hypercall table (codes, layouts, privileges), read-only. */
+#include <openhv/calls.h>
 
 #endif /* OPENHV_OPENHV_H */

@@ -26,6 +26,14 @@ int cmd_decode(int argc, char **argv);	/* decode.c */
 int cmd_show(int argc, char **argv);	/* show.c   */
 int cmd_costs(int argc, char **argv);	/* show.c   */
 
+/*
+ * decode.c: `openhv decode`'s work, its words in argv (argv[0] "decode"),
+ * printing to out; errors on stderr.  stdin_ok lets "-" read the block
+ * from standard input.  CLI_OK, CLI_FAILED (something is outside the
+ * spec) or CLI_USAGE.
+ */
+int cli_decode(FILE *out, bool stdin_ok, int argc, char **argv);
+
 /* ---- opts.c: options of run, shell, show and costs ------------------ */
 
 enum cli_file { CLI_FILE_NONE, CLI_FILE_OPTIONAL, CLI_FILE_REQUIRED };

@@ -32,7 +32,7 @@ static void usage(FILE *f)
 		"\n"
 		"  control VALUE   a hypercall input value (RCX / X1): the nine "
 		"fields of\n"
-		"                  SPEC 3.1 and the generic checks of SPEC 3.2 "
+		"                  spec.md §3.1 and the generic checks of spec.md §3.2 "
 		"steps 1-4\n"
 		"  result VALUE    a hypercall result value (RAX / X0)\n"
 		"  status V|NAME   a status code by number or name, and what it "
@@ -66,50 +66,50 @@ static bool parse_u64(const char *s, uint64_t *v)
 	return !errno && end != s && !*end;
 }
 
-static void row(const struct wfield *w)
+static void row(FILE *out, const struct wfield *w)
 {
-	printf("  %-6s %-21s 0x%-8" PRIx64 " %s\n", w->bits, w->name, w->value,
+	fprintf(out, "  %-6s %-21s 0x%-8" PRIx64 " %s\n", w->bits, w->name, w->value,
 	       w->text);
 	if (w->note[0])
-		printf("  ! %s\n", w->note);
+		fprintf(out, "  ! %s\n", w->note);
 }
 
-static int do_control(uint64_t c, enum ohv_arch arch)
+static int do_control(FILE *out, uint64_t c, enum ohv_arch arch)
 {
 	struct wfield w[9];
 	hv_status_t st;
 	size_t n = decode_control(c, arch, w, &st);
 
-	printf("control word 0x%016" PRIx64 "\n", c);
+	fprintf(out, "control word 0x%016" PRIx64 "\n", c);
 	for (size_t i = 0; i < n; i++)
-		row(&w[i]);
+		row(out, &w[i]);
 	if (st) {
-		printf("-> %s (SPEC 3.2, before the call itself runs)\n",
+		fprintf(out, "-> %s (spec.md §3.2, before the call itself runs)\n",
 		       ohv_status_name(st));
 		return CLI_FAILED;
 	}
-	printf("the generic checks of SPEC 3.2 steps 1-4 pass\n");
+	fprintf(out, "the generic checks of spec.md §3.2 steps 1-4 pass\n");
 	return CLI_OK;
 }
 
-static int do_result(uint64_t r)
+static int do_result(FILE *out, uint64_t r)
 {
 	struct wfield w[4];
 	size_t n = decode_result(r, w);
 	bool bad = false;
 	const char *m = layout_status_meaning((hv_status_t)(r & 0xFFFF));
 
-	printf("result value 0x%016" PRIx64 "\n", r);
+	fprintf(out, "result value 0x%016" PRIx64 "\n", r);
 	for (size_t i = 0; i < n; i++) {
-		row(&w[i]);
+		row(out, &w[i]);
 		bad |= w[i].note[0] != 0;
 	}
 	if (m)
-		printf("%s: %s\n", ohv_status_name((hv_status_t)(r & 0xFFFF)), m);
+		fprintf(out, "%s: %s\n", ohv_status_name((hv_status_t)(r & 0xFFFF)), m);
 	return bad ? CLI_FAILED : CLI_OK;
 }
 
-static int do_status(const char *text)
+static int do_status(FILE *out, const char *text)
 {
 	hv_status_t st;
 	const char *m;
@@ -121,11 +121,11 @@ static int do_status(const char *text)
 		return CLI_USAGE;
 	}
 	m = layout_status_meaning(st);
-	printf("0x%04x %s\n", st, ohv_status_name(st));
+	fprintf(out, "0x%04x %s\n", st, ohv_status_name(st));
 	if (m)
-		printf("  %s\n", m);
+		fprintf(out, "  %s\n", m);
 	if (!strcmp(ohv_status_name(st), "HV_STATUS_UNKNOWN")) {
-		printf("  ! not a status value openhv knows (tlfs-facts §2)\n");
+		fprintf(out, "  ! not a status value openhv knows (tlfs-facts §2)\n");
 		return CLI_FAILED;
 	}
 	return CLI_OK;
@@ -202,6 +202,7 @@ static int read_stdin(struct bytes *bs)
 }
 
 struct printer {
+	FILE *out;
 	bool bad;
 	bool notes;
 };
@@ -209,9 +210,10 @@ struct printer {
 static void print_item(void *ctx, const struct ditem *it)
 {
 	struct printer *p = ctx;
+	FILE *out = p->out;
 
 	if (it->note_only) {
-		printf("  ! %s: %s%s%s\n", it->name, it->note,
+		fprintf(out, "  ! %s: %s%s%s\n", it->name, it->note,
 		       it->status ? " -> " : "",
 		       it->status ? ohv_status_name(it->status) : "");
 		p->bad |= it->status != 0;
@@ -221,25 +223,25 @@ static void print_item(void *ctx, const struct ditem *it)
 	if (it->list) {
 		char text[512];
 
-		printf("  %-4s %3u  %s: %" PRIu32 " element%s of %u bytes\n", "",
+		fprintf(out, "  %-4s %3u  %s: %" PRIu32 " element%s of %u bytes\n", "",
 		       it->elem_size, it->name, it->count,
 		       it->count == 1 ? "" : "s", it->elem_size);
 		for (uint32_t i = 0; i < it->count; i++) {
 			if (i == 64 && it->count > 72) {
-				printf("  ...  %" PRIu32 " more\n", it->count - i - 8);
+				fprintf(out, "  ...  %" PRIu32 " more\n", it->count - i - 8);
 				i = it->count - 8;
 			}
 			decode_elem(text, sizeof(text), it, i);
-			printf("  %-4s      [%" PRIu32 "] %s\n", "", it->first + i,
+			fprintf(out, "  %-4s      [%" PRIu32 "] %s\n", "", it->first + i,
 			       text);
 		}
 		return;
 	}
-	printf("  @%-3u %3u  %-30s %s%s\n", it->field->off, it->field->size,
+	fprintf(out, "  @%-3u %3u  %-30s %s%s\n", it->field->off, it->field->size,
 	       it->name, it->value,
-	       it->field->kind == LK_PAD ? "  (reserved)" : "");
+	       it->field->kind == OHV_FIELD_RESERVED ? "  (reserved)" : "");
 	if (it->note) {
-		printf("  ! %s: %s%s%s\n", it->name, it->note,
+		fprintf(out, "  ! %s: %s%s%s\n", it->name, it->note,
 		       it->status ? " -> " : "",
 		       it->status ? ohv_status_name(it->status) : "");
 		p->bad |= it->status != 0;
@@ -247,33 +249,34 @@ static void print_item(void *ctx, const struct ditem *it)
 	}
 }
 
-static int do_block(const struct lcall *l, uint16_t code, enum ohv_arch arch,
+static int do_block(FILE *out, const struct ohv_call_info *l, uint16_t code,
+		    enum ohv_arch arch,
 		    bool output, uint32_t reps, uint32_t start,
 		    const struct bytes *bs)
 {
-	struct printer p = { false, false };
+	struct printer p = { out, false, false };
 
 	if (!l) {
 		const char *name = ohv_call_name(code);
 
 		fprintf(stderr, "openhv decode: %s (0x%04x) is not one of the "
-			"calls openhv implements (SPEC 3.3); no layout\n",
+			"calls openhv implements (spec.md §3.3); no layout\n",
 			name ? name : "call", code);
 		return CLI_FAILED;
 	}
-	printf("%s (0x%04x) %s block, %zu bytes (%s layout%s)\n", l->name,
+	fprintf(out, "%s (0x%04x) %s block, %zu bytes (%s layout%s)\n", l->name,
 	       l->code, output ? "output" : "input", bs->n,
 	       arch == OHV_ARCH_X64 ? "x64" : "arm64",
 	       l->rep ? ", rep call" : "");
 	if (output) {
 		if (!l->out_size && !l->out_list) {
-			printf("  %s has no output\n", l->name);
+			fprintf(out, "  %s has no output\n", l->name);
 			return bs->n ? CLI_FAILED : CLI_OK;
 		}
 		decode_output(l, arch, bs->b, bs->n, start, NULL, 0, print_item,
 			      &p);
 		if (!l->out_list && bs->n < l->out_size)
-			printf("  ! block: %zu bytes; the output is %u\n", bs->n,
+			fprintf(out, "  ! block: %zu bytes; the output is %u\n", bs->n,
 			       l->out_size);
 	} else {
 		if (reps && start >= reps) {
@@ -284,11 +287,16 @@ static int do_block(const struct lcall *l, uint16_t code, enum ohv_arch arch,
 		decode_input(l, arch, bs->b, bs->n, start, reps, print_item, &p);
 	}
 	if (!p.notes)
-		printf("nothing outside the spec\n");
+		fprintf(out, "nothing outside the spec\n");
 	return p.bad ? CLI_FAILED : CLI_OK;
 }
 
 int cmd_decode(int argc, char **argv)
+{
+	return cli_decode(stdout, true, argc, argv);
+}
+
+int cli_decode(FILE *out, bool stdin_ok, int argc, char **argv)
 {
 	enum ohv_arch arch = OHV_ARCH_X64;
 	bool output = false;
@@ -299,7 +307,7 @@ int cmd_decode(int argc, char **argv)
 		const char *a = argv[i];
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
+			usage(out);
 			return CLI_OK;
 		} else if (!strcmp(a, "--arm64")) {
 			arch = OHV_ARCH_ARM64;
@@ -330,7 +338,8 @@ int cmd_decode(int argc, char **argv)
 				what);
 			return CLI_USAGE;
 		}
-		return what[0] == 'c' ? do_control(v, arch) : do_result(v);
+		return what[0] == 'c' ? do_control(out, v, arch) :
+			do_result(out, v);
 	}
 	if (!strcmp(what, "status")) {
 		if (left != 1) {
@@ -338,16 +347,16 @@ int cmd_decode(int argc, char **argv)
 				"name\n");
 			return CLI_USAGE;
 		}
-		return do_status(argv[i]);
+		return do_status(out, argv[i]);
 	}
 	if (!strncasecmp(what, "HV_STATUS_", 10) && !left)
-		return do_status(what);
+		return do_status(out, what);
 
-	const struct lcall *l = layout_by_name(what);
+	const struct ohv_call_info *l = layout_by_name(what);
 	uint16_t code = l ? l->code : 0;
 
 	if (!l && parse_u64(what, &v) && !left)
-		return do_control(v, arch);
+		return do_control(out, v, arch);
 	if (!l) {
 		if (!parse_u64(what, &v) || v > 0xFFFF) {
 			fprintf(stderr, "openhv decode: '%s' is neither a keyword "
@@ -356,7 +365,7 @@ int cmd_decode(int argc, char **argv)
 			return CLI_USAGE;
 		}
 		code = (uint16_t)v;
-		l = layout_find(code);
+		l = ohv_call_info(code);
 	}
 	struct bytes *bs = calloc(1, sizeof(*bs));
 	int rc = CLI_OK;
@@ -365,13 +374,18 @@ int cmd_decode(int argc, char **argv)
 		fprintf(stderr, "openhv decode: out of memory\n");
 		return CLI_FAILED;
 	}
-	if (left == 1 && !strcmp(argv[i], "-"))
-		rc = read_stdin(bs);
-	else
+	if (left == 1 && !strcmp(argv[i], "-")) {
+		rc = stdin_ok ? read_stdin(bs) : CLI_USAGE;
+		if (!stdin_ok)
+			fprintf(stderr, "openhv decode: give the bytes on the "
+				"line here (- reads standard input only in "
+				"`openhv decode`)\n");
+	} else {
 		for (; i < argc && rc == CLI_OK; i++)
 			rc = add_word(bs, argv[i]);
+	}
 	if (rc == CLI_OK)
-		rc = do_block(l, code, arch, output, (uint32_t)reps,
+		rc = do_block(out, l, code, arch, output, (uint32_t)reps,
 			      (uint32_t)start, bs);
 	free(bs);
 	return rc;

@@ -90,7 +90,7 @@ static void demo_item(void *ctx, const struct ditem *it)
 {
 	char text[512];
 
-	if (it->note_only || (it->field && it->field->kind == LK_PAD))
+	if (it->note_only || (it->field && it->field->kind == OHV_FIELD_RESERVED))
 		return;
 	if (it->list) {
 		char runs[400];
@@ -113,7 +113,7 @@ static void trace_call(void *ctx, const struct ohv_trace_event *ev)
 				    HV_HYPERCALL_REP_START_OFFSET);
 	hv_status_t st = ohv_result_status(ev->result);
 	const char *name = ohv_call_name(code);
-	const struct lcall *l = layout_find(code);
+	const struct ohv_call_info *l = ohv_call_info(code);
 	char reps[24] = "-", done[16] = "";
 
 	d->calls++;
@@ -268,7 +268,7 @@ static int summary(struct demo *d, const struct census *a,
 	printf("    %" PRIu64 " pages deposited, %" PRIu64 " withdrawn; "
 	       "%" PRIu64 " live partition%s (the root)\n", s.pages_deposited,
 	       s.pages_withdrawn, b->partitions, b->partitions == 1 ? "" : "s");
-	printf("    invariant check (SPEC 1): %s\n", check ? why : "ok");
+	printf("    invariant check (spec.md §1): %s\n", check ? why : "ok");
 	if (!home) {
 		fprintf(stderr, "openhv demo: pages did not all come home\n");
 		return CLI_FAILED;
@@ -311,7 +311,9 @@ static void header(struct demo *d)
 	       d->cfg.memory_pages, d->cfg.memory_pages / 256,
 	       d->cfg.numa_nodes, d->cfg.numa_nodes == 1 ? "" : "s");
 	printf("  costs    a partition takes %" PRIu32 " page%s of its "
-	       "creator's pool; initialize takes %" PRIu32 " of its own\n",
+	       "creator's pool; initialize takes %" PRIu32 " of its own\n"
+	       "           (openhv's cost model, not figures measured on "
+	       "Hyper-V)\n",
 	       d->cfg.costs.partition, d->cfg.costs.partition == 1 ? "" : "s",
 	       d->cfg.costs.initialize);
 	printf("  caller   VP 0 of the root partition, through a client with "
@@ -425,7 +427,7 @@ static int run(struct demo *d)
 	stage("5. Withdraw everything (step 2)",
 	      "HvWithdrawMemory in batches of up to 512 pages until "
 	      "NO_RESOURCES: the pool is empty.  Zeroing\n"
-	      "   pages takes time: after ~50 us (SPEC 3.2) the hypervisor "
+	      "   pages takes time: after ~50 us (spec.md §3.2) the hypervisor "
 	      "returns early with SUCCESS,\n"
 	      "   and the client re-issues the call from rep start = reps "
 	      "completed, as Linux does.");

@@ -3,7 +3,7 @@
  * The layout table says where each field goes; the block is written into
  * the caller's input page (or the registers for `fast`), the call issued
  * through ohv_hypercall and re-issued while a rep call returns early, as
- * a guest re-executes the instruction (SPEC 3.2 time budget).
+ * a guest re-executes the instruction (spec.md §3.2 time budget).
  */
 #include "scnint.h"
 
@@ -26,7 +26,7 @@ enum scn_rc scn_issue(struct scn *s, const struct issue *is, const void *in,
 		      hv_status_t *st, uint32_t *reps)
 {
 	struct ohv *hv = scn_hv(s);
-	const struct lcall *l = layout_find(is->code);
+	const struct ohv_call_info *l = ohv_call_info(is->code);
 	struct ohv_hvcall call;
 	uint64_t in_gpa = 0, out_gpa = 0;
 	bool fast;
@@ -83,7 +83,7 @@ enum scn_rc scn_issue(struct scn *s, const struct issue *is, const void *in,
 	if (out_len && l) {
 		memset(out, 0, out_len);
 		if (fast) {
-			size_t off = round16(layout_in_size(l, s->cfg.arch) +
+			size_t off = round16(l->in_size[s->cfg.arch] +
 					     (size_t)count * l->in_elem);
 
 			if (off < sizeof(call.fast))
@@ -179,7 +179,7 @@ static enum scn_rc reg_value(struct scn *s, uint32_t name, const char *text,
 	if (!n)
 		return scn_err(s, SCN_ERROR, "a register value is missing");
 	for (size_t i = 0; i < n; i++)
-		if (scn_value(s, parts[i], LF_HEX, &x[i]))
+		if (scn_value(s, parts[i], OHV_FMT_HEX, &x[i]))
 			return SCN_ERROR;
 	memset(v, 0, sizeof(*v));
 	bool seg = name >= HV_X64_REGISTER_ES && name <= HV_X64_REGISTER_TR;
@@ -218,7 +218,7 @@ static enum scn_rc raw_bytes(struct scn *s, struct enc *e, const char *key,
 		return scn_err(s, SCN_ERROR, "'%s': raw bytes are @OFFSET=V or "
 			       "@OFFSET:SIZE=V, SIZE 1, 2, 4 or 8, within 4096 "
 			       "bytes", key);
-	if (scn_value(s, v, LF_HEX, &x) || fits(s, key, x, size))
+	if (scn_value(s, v, OHV_FMT_HEX, &x) || fits(s, key, x, size))
 		return SCN_ERROR;
 	store(e->in + off, x, size);
 	if (off + size > e->written)
@@ -234,7 +234,7 @@ static enum scn_rc modifier(struct scn *s, struct enc *e, const char *key,
 	*used = true;
 	if (!strcmp(key, "reps") || !strcmp(key, "start") ||
 	    !strcmp(key, "varhead")) {
-		if (scn_value(s, v, LF_DEC, &x))
+		if (scn_value(s, v, OHV_FMT_DEC, &x))
 			return SCN_ERROR;
 		uint64_t lim = !strcmp(key, "varhead") ? 0x3FF : 0xFFF;
 
@@ -253,13 +253,13 @@ static enum scn_rc modifier(struct scn *s, struct enc *e, const char *key,
 		return SCN_OK;
 	}
 	if (!strcmp(key, "control")) {
-		if (scn_value(s, v, LF_HEX, &e->is.control))
+		if (scn_value(s, v, OHV_FMT_HEX, &e->is.control))
 			return SCN_ERROR;
 		e->is.raw_control = true;
 		return SCN_OK;
 	}
 	if (!strcmp(key, "in") || !strcmp(key, "out")) {
-		if (scn_value(s, v, LF_HEX, &x))
+		if (scn_value(s, v, OHV_FMT_HEX, &x))
 			return SCN_ERROR;
 		if (!strcmp(key, "in")) {
 			e->is.in_gpa = x;
@@ -274,15 +274,15 @@ static enum scn_rc modifier(struct scn *s, struct enc *e, const char *key,
 	return SCN_OK;
 }
 
-static enum scn_rc unknown_field(struct scn *s, const struct lcall *l,
+static enum scn_rc unknown_field(struct scn *s, const struct ohv_call_info *l,
 				 const char *key)
 {
 	char names[512] = "";
 	size_t at = 0;
 
-	for (const struct lfield *f = layout_in_fields(l, s->cfg.arch);
+	for (const struct ohv_field *f = l->in[s->cfg.arch];
 	     f->name; f++) {
-		if (f->kind != LK_FIELD)
+		if (f->kind != OHV_FIELD_VALUE)
 			continue;
 		int k = snprintf(names + at, sizeof(names) - at, "%s%s",
 				 at ? ", " : "", f->name);
@@ -303,53 +303,90 @@ static enum scn_rc unknown_field(struct scn *s, const struct lcall *l,
 		       "control= in= out= @OFFSET=");
 }
 
-static enum scn_rc field(struct scn *s, struct enc *e, const struct lcall *l,
+/* One register of HvSetVpRegisters: Name=value (or CODE=value). */
+static enum scn_rc add_reg(struct scn *s, struct enc *e,
+			   const struct ohv_call_info *l, const char *key,
+			   const char *v)
+{
+	struct hv_register_assoc *r;
+	uint32_t name;
+	uint64_t num;
+
+	if (!layout_reg_code(key, &name)) {
+		if (!isdigit((unsigned char)*key) ||
+		    scn_value(s, key, OHV_FMT_HEX, &num) || num > UINT32_MAX)
+			return unknown_field(s, l, key);
+		name = (uint32_t)num;
+	}
+	if (e->nregs == (HV_PAGE_SIZE - 16) / 32)
+		return scn_err(s, SCN_ERROR, "at most %d registers in one call",
+			       (HV_PAGE_SIZE - 16) / 32);
+	r = realloc(e->regs, (e->nregs + 1) * sizeof(*r));
+	if (!r)
+		return scn_err(s, SCN_FAILED, "out of memory");
+	e->regs = r;
+	r = &e->regs[e->nregs++];
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	return reg_value(s, name, v, &r->value);
+}
+
+/* Registers=Rip=0x1000,Cr0=0x11: the same as Rip=0x1000 Cr0=0x11. */
+static enum scn_rc reg_list(struct scn *s, struct enc *e,
+			    const struct ohv_call_info *l, const char *v)
+{
+	char *copy = strdup(v), *save = NULL;
+	enum scn_rc rc = SCN_OK;
+
+	if (!copy)
+		return scn_err(s, SCN_FAILED, "out of memory");
+	for (char *it = strtok_r(copy, ",", &save); it && !rc;
+	     it = strtok_r(NULL, ",", &save)) {
+		char *val = strchr(it, '=');
+
+		if (!val)
+			rc = scn_err(s, SCN_ERROR, "%s=: '%s' is not Name=value "
+				     "(Rip=0x1000)", l->in_list, it);
+		else {
+			*val++ = 0;
+			rc = add_reg(s, e, l, it, val);
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+static enum scn_rc field(struct scn *s, struct enc *e, const struct ohv_call_info *l,
 			 const char *key, const char *v)
 {
-	const struct lfield *f = l ? layout_field(l, s->cfg.arch, key) : NULL;
+	const struct ohv_field *f = l ? layout_field(l, s->cfg.arch, key) : NULL;
+	bool regs = l && l->in_elem == sizeof(struct hv_register_assoc) &&
+		l->in_elem_fields[0].fmt == OHV_FMT_REG_NAME;
 	uint64_t x;
 
 	if (l && l->in_list && !strcasecmp(key, l->in_list)) {
+		if (regs)
+			return reg_list(s, e, l, v);
 		if (e->list)
 			return scn_err(s, SCN_ERROR, "%s given twice", l->in_list);
-		return scn_list(s, v, (enum lfmt)l->in_elem_fields[0].fmt,
+		return scn_list(s, v, (enum ohv_field_fmt)l->in_elem_fields[0].fmt,
 				&e->list, &e->nlist,
 				l->code == HVCALL_DEPOSIT_MEMORY ? &e->fresh : NULL,
 				&e->nfresh);
 	}
-	if (f && f->fmt == LF_PAYLOAD) {
+	if (f && f->fmt == OHV_FMT_PAYLOAD) {
 		if (payload(s, v, e->in + f->off, f->size, &e->payload_len))
 			return SCN_ERROR;
 		e->have_payload = true;
 	} else if (f) {
-		if (scn_value(s, v, (enum lfmt)f->fmt, &x) ||
+		if (scn_value(s, v, (enum ohv_field_fmt)f->fmt, &x) ||
 		    fits(s, f->name, x, f->size))
 			return SCN_ERROR;
 		store(e->in + f->off, x, f->size);
-		if (f->fmt == LF_PAYLOAD_SIZE)
+		if (f->fmt == OHV_FMT_PAYLOAD_SIZE)
 			e->payload_size_set = true;
-	} else if (l && l->code == HVCALL_SET_VP_REGISTERS) {
-		uint32_t name;
-		uint64_t num;
-		struct hv_register_assoc *r;
-
-		if (!layout_reg_code(key, &name)) {
-			if (!isdigit((unsigned char)*key) ||
-			    scn_value(s, key, LF_HEX, &num) || num > UINT32_MAX)
-				return unknown_field(s, l, key);
-			name = (uint32_t)num;
-		}
-		if (e->nregs == (HV_PAGE_SIZE - 16) / 32)
-			return scn_err(s, SCN_ERROR, "at most %d registers in one "
-				       "call", (HV_PAGE_SIZE - 16) / 32);
-		r = realloc(e->regs, (e->nregs + 1) * sizeof(*r));
-		if (!r)
-			return scn_err(s, SCN_FAILED, "out of memory");
-		e->regs = r;
-		r = &e->regs[e->nregs++];
-		memset(r, 0, sizeof(*r));
-		r->name = name;
-		return reg_value(s, name, v, &r->value);
+	} else if (regs) {
+		return add_reg(s, e, l, key, v);
 	} else if (l) {
 		return unknown_field(s, l, key);
 	} else {
@@ -370,9 +407,9 @@ static void enc_free(struct enc *e)
 
 /* Put the list or the registers after the header; the block's length. */
 static enum scn_rc layout_block(struct scn *s, struct enc *e,
-				const struct lcall *l)
+				const struct ohv_call_info *l)
 {
-	size_t hdr = l ? layout_in_size(l, s->cfg.arch) : 0;
+	size_t hdr = l ? l->in_size[s->cfg.arch] : 0;
 	size_t nelem = 0;
 
 	if (l && l->in_list) {
@@ -429,26 +466,30 @@ static enum scn_rc layout_block(struct scn *s, struct enc *e,
 }
 
 /* Values to capture: the output's fields, or the rep elements done. */
-static size_t outputs(const struct lcall *l, const uint8_t *out,
-		      uint32_t start, uint32_t reps, uint64_t *vals, size_t max)
+static size_t outputs(const struct ohv_call_info *l, const uint8_t *out,
+		      uint32_t start, uint32_t reps, uint64_t *vals,
+		      uint8_t *fmts, size_t max)
 {
 	size_t n = 0;
 
 	if (l->out_list) {
-		for (uint32_t i = start; i < reps && n < max; i++)
+		for (uint32_t i = start; i < reps && n < max; i++) {
+			fmts[n] = l->out_elem_fields[0].fmt;
 			memcpy(&vals[n++], out + (size_t)i * l->out_elem, 8);
+		}
 		return n;
 	}
-	for (const struct lfield *f = l->out; f->name && n < max; f++) {
-		if (f->kind != LK_FIELD)
+	for (const struct ohv_field *f = l->out; f->name && n < max; f++) {
+		if (f->kind != OHV_FIELD_VALUE)
 			continue;
 		vals[n] = 0;
+		fmts[n] = f->fmt;
 		memcpy(&vals[n++], out + f->off, f->size < 8 ? f->size : 8);
 	}
 	return n;
 }
 
-enum scn_rc scn_call_cmd(struct scn *s, const struct lcall *l,
+enum scn_rc scn_call_cmd(struct scn *s, const struct ohv_call_info *l,
 			 struct toks *t)
 {
 	struct enc *e = calloc(1, sizeof(*e));
@@ -473,13 +514,13 @@ enum scn_rc scn_call_cmd(struct scn *s, const struct lcall *l,
 		l = layout_by_name(t->t[1]);
 		if (l) {
 			code = l->code;
-		} else if (scn_value(s, t->t[1], LF_HEX, &code) ||
+		} else if (scn_value(s, t->t[1], OHV_FMT_HEX, &code) ||
 			   code > 0xFFFF) {
 			free(e);
 			return scn_err(s, SCN_ERROR, "call: '%s' is not a call "
 				       "code (16 bits) or name", t->t[1]);
 		}
-		l = layout_find((uint16_t)code);
+		l = ohv_call_info((uint16_t)code);
 		e->is.code = (uint16_t)code;
 		first = 2;
 	} else {
@@ -565,10 +606,11 @@ enum scn_rc scn_call_cmd(struct scn *s, const struct lcall *l,
 		if (l && t->ncap && (st == HV_STATUS_SUCCESS ||
 				     (l->out_list && reps > e->is.start))) {
 			uint64_t vals[16];
-			size_t n = outputs(l, out, e->is.start, reps, vals,
+			uint8_t fmts[16];
+			size_t n = outputs(l, out, e->is.start, reps, vals, fmts,
 					   ARRAY_SIZE(vals));
 
-			rc = scn_capture(s, t, vals, n, what);
+			rc = scn_capture(s, t, vals, fmts, n, what);
 		} else if (!l && t->ncap) {
 			rc = scn_err(s, SCN_ERROR, "a call code outside the "
 				     "table has no outputs to capture");
@@ -645,32 +687,42 @@ static const struct {
 	  "PortPartition=$a PortId=8 ConnectionInfo.PortType=Event" },
 };
 
-static void field_rows(FILE *out, const struct lfield *f, bool pads)
+static void field_rows(FILE *out, const struct ohv_field *f, bool pads)
 {
 	for (; f->name; f++) {
-		if (f->kind == LK_PAD && !pads)
+		if (f->kind == OHV_FIELD_RESERVED && !pads)
 			continue;
 		fprintf(out, "    @%-3u %3u  %-30s %s%s\n", f->off, f->size,
-			f->name, f->kind == LK_PAD ? "reserved (set with @OFFSET)" :
-			layout_fmt_help((enum lfmt)f->fmt),
+			f->name, f->kind == OHV_FIELD_RESERVED ? "reserved (set with @OFFSET)" :
+			layout_fmt_help((enum ohv_field_fmt)f->fmt),
 			f->when ? "  [some port types]" : "");
 	}
 }
 
-void scn_call_help(FILE *out, const struct lcall *l)
+void scn_call_help(FILE *out, const struct ohv_call_info *l)
 {
+	char priv[256] = "none";
+
+	if (l->privilege)
+		layout_flag_names(priv, sizeof(priv), OHV_FMT_PRIVILEGES,
+				  l->privilege);
+	else if (l->privilege_self) {
+		layout_flag_names(priv, sizeof(priv), OHV_FMT_PRIVILEGES,
+				  l->privilege_self);
+		strncat(priv, " (on itself only)", sizeof(priv) - strlen(priv) - 1);
+	}
 	fprintf(out, "%s (0x%04x), %s call; privilege %s; %s\n  %s\n", l->name,
-		l->code, l->rep ? "rep" : "simple",
-		l->privilege ? l->privilege : "none", l->spec, l->summary);
-	if (l->code == HVCALL_CREATE_PARTITION)
-		fprintf(out, "  input, %zu bytes (x64; arm64 %zu, without "
-			"DisabledXsaveFeatures):\n",
-			layout_in_size(l, OHV_ARCH_X64),
-			layout_in_size(l, OHV_ARCH_ARM64));
-	else
-		fprintf(out, "  input%s, %u bytes:\n", l->rep ? " header" : "",
-			l->in_size);
-	field_rows(out, l->in, true);
+		l->code, l->rep ? "rep" : "simple", priv, l->ref, l->summary);
+	for (int a = OHV_ARCH_X64; a <= OHV_ARCH_ARM64; a++) {
+		bool both = l->in[OHV_ARCH_X64] == l->in[OHV_ARCH_ARM64];
+
+		if (a == OHV_ARCH_ARM64 && both)
+			break;
+		fprintf(out, "  input%s, %u bytes%s:\n", l->rep ? " header" : "",
+			l->in_size[a], both ? "" : a == OHV_ARCH_X64 ?
+			" on x64" : " on arm64");
+		field_rows(out, l->in[a], true);
+	}
 	if (l->in_list)
 		fprintf(out, "    then %s: %u-byte elements, one per rep\n"
 			"      %s\n", l->in_list, l->in_elem,

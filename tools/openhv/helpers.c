@@ -15,141 +15,95 @@
 
 #include <openhv/client.h>
 
-/* Linux's numbers (mshv_root_hv_call.c, hv_proc.c). */
-#define LINUX_INIT_DEPOSIT	208
-#define LINUX_VP_DEPOSIT	90
-#define LINUX_MAP_DEPOSIT	256
-#define LINUX_DEPOSIT_MAX	511
-#define LINUX_WITHDRAW_BATCH	512
-#define LINUX_MAP_BATCH		509
-#define RETRY_LIMIT		4096	/* 1-page deposits before giving up */
-
-/* One step of a helper: a failing status is the helper's outcome. */
+/*
+ * One helper command: a client speaking for the scenario's caller, funded
+ * from the caller's pages (the root's allocator, or the pages a partition
+ * was given with `pages` or `map ... exclusive`).
+ */
 struct step {
 	struct scn *s;
 	const char *cmd;	/* "partition new" */
-	char what[96];		/* the call that decided it */
+	struct ohv_client *c;
+	uint64_t pid;		/* the caller */
+	bool dry;		/* the caller's pages ran out */
+	uint64_t seq0;		/* hypercalls issued before it */
 };
 
-static enum scn_rc call(struct step *h, uint16_t code, bool fast,
-			const void *in, size_t in_len, uint32_t reps, void *out,
-			size_t out_len, hv_status_t *st, uint32_t *done)
+/* Pages of the caller's, silently: as many as there are, up to count. */
+static size_t fund(void *ctx, uint32_t node, uint64_t *pages, size_t count)
 {
-	struct issue is = { .code = code, .fast = fast, .reps = reps };
-	uint32_t d;
-	enum scn_rc rc = scn_issue(h->s, &is, in, in_len, out, out_len, st,
-				   done ? done : &d);
-
-	snprintf(h->what, sizeof(h->what), "%s: %s", h->cmd,
-		 ohv_call_name(code));
-	return rc;
-}
-
-/* A page from the caller's source, silently; false when none is left. */
-static bool take(struct scn *s, uint32_t node, uint64_t *page)
-{
-	if (s->caller == 1)
-		return !ohv_root_alloc(s->hv, node, page);
-	for (size_t i = 0; i < s->n_srcs; i++) {
-		struct pagesrc *p = &s->srcs[i];
-
-		if (p->pid == s->caller && p->n) {
-			*page = p->pages[--p->n];
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * Deposit pages pages of the caller's into target, at most 511 per call
- * (hv_call_deposit_pages).  A batch the source cannot fill is not
- * deposited: NO_RESOURCES, as the client layer answers.
- */
-static enum scn_rc deposit(struct step *h, uint64_t target, uint64_t pages,
-			   uint32_t node, hv_status_t *st)
-{
+	struct step *h = ctx;
 	struct scn *s = h->s;
-	uint64_t buf[1 + LINUX_DEPOSIT_MAX];
+	size_t k = 0;
 
-	*st = HV_STATUS_SUCCESS;
-	while (pages) {
-		uint32_t n = pages > LINUX_DEPOSIT_MAX ? LINUX_DEPOSIT_MAX :
-			(uint32_t)pages, got = 0, done = 0;
-		enum scn_rc rc;
+	for (; k < count && h->pid == ohv_root_id(s->hv); k++)
+		if (ohv_root_alloc(s->hv, node, &pages[k]))
+			break;
+	for (size_t i = 0; i < s->n_srcs && h->pid != ohv_root_id(s->hv); i++)
+		while (s->srcs[i].pid == h->pid && s->srcs[i].n && k < count)
+			pages[k++] = s->srcs[i].pages[--s->srcs[i].n];
+	h->dry |= k < count;
+	return k;
+}
 
-		buf[0] = target;
-		while (got < n && take(s, node, &buf[1 + got]))
-			got++;
-		if (got < n) {
-			for (uint32_t i = 0; i < got; i++)
-				scn_page_free(s, s->caller, buf[1 + i]);
-			snprintf(h->what, sizeof(h->what), "%s: partition %"
-				 PRIu64 " has no pages left to deposit", h->cmd,
-				 s->caller);
-			*st = HV_STATUS_NO_RESOURCES;
-			return SCN_OK;
-		}
-		rc = call(h, HVCALL_DEPOSIT_MEMORY, false, buf, 8 + 8 * (size_t)n,
-			  n, NULL, 0, st, &done);
-		for (uint32_t i = rc ? 0 : done; i < n; i++)
-			scn_page_free(s, s->caller, buf[1 + i]);
-		if (rc || *st)
-			return rc;
-		pages -= n;
-	}
+static void unfund(void *ctx, const uint64_t *pages, size_t count)
+{
+	struct step *h = ctx;
+
+	for (size_t i = 0; i < count; i++)
+		scn_page_free(h->s, h->pid, pages[i]);
+}
+
+static enum scn_rc begin(struct step *h, struct scn *s, const char *cmd)
+{
+	uint64_t in, out;
+
+	memset(h, 0, sizeof(*h));
+	h->s = s;
+	h->cmd = cmd;
+	h->pid = s->caller;
+	h->seq0 = s->seq;
+	if (!scn_hv(s))
+		return SCN_FAILED;
+	if (scn_io(s, s->caller, &in, &out))
+		return SCN_ERROR;
+	if (ohv_client_open_vp(s->hv, s->caller, s->vp, in << HV_PAGE_SHIFT,
+			       out << HV_PAGE_SHIFT, &h->c))
+		return scn_err(s, SCN_FAILED, "%s: no live partition %" PRIu64
+			       " to issue it", cmd, s->caller);
+	ohv_client_set_page_source(h->c, fund, unfund, h);
+	s->command = cmd;
 	return SCN_OK;
 }
 
-/* Withdraw up to max pages (UINT64_MAX: all) in batches of 512; the pages
- * go back to the caller's source.  NO_RESOURCES means empty: SUCCESS. */
-static enum scn_rc withdraw(struct step *h, uint64_t target, uint64_t max,
-			    uint64_t *got, hv_status_t *st)
+/* Report a helper's outcome (the status of the step that decided it),
+ * take its capture, close its client. */
+static enum scn_rc finish(struct step *h, struct toks *t, hv_status_t st,
+			  const uint64_t *vals, const uint8_t *fmts, size_t n)
 {
 	struct scn *s = h->s;
-	struct hv_input_withdraw_memory in = { .partition_id = target };
-	uint64_t pages[LINUX_WITHDRAW_BATCH];
+	char what[96];
 
-	*got = 0;
-	*st = HV_STATUS_SUCCESS;
-	while (*got < max) {
-		uint64_t want = max - *got;
-		uint32_t n = want > LINUX_WITHDRAW_BATCH ? LINUX_WITHDRAW_BATCH :
-			(uint32_t)want, done = 0;
-		enum scn_rc rc = call(h, HVCALL_WITHDRAW_MEMORY, false, &in,
-				      sizeof(in), n, pages, sizeof(pages[0]) * n,
-				      st, &done);
-
-		if (rc)
-			return rc;
-		for (uint32_t i = 0; i < done; i++)
-			scn_page_free(s, s->caller, pages[i]);
-		*got += done;
-		if (*st == HV_STATUS_NO_RESOURCES) {
-			*st = HV_STATUS_SUCCESS;
-			return SCN_OK;
-		}
-		if (*st)
-			return SCN_OK;
-	}
-	return SCN_OK;
-}
-
-/* Report a helper's outcome and take its capture. */
-static enum scn_rc finish(struct step *h, struct toks *t, enum scn_rc rc,
-			  hv_status_t st, const uint64_t *vals, size_t n)
-{
-	if (rc)
-		return rc;
-	scn_outcome(h->s, h->what[0] ? h->what : h->cmd, st, 0, st);
+	if (st == HV_STATUS_NO_RESOURCES && h->dry)
+		snprintf(what, sizeof(what), "%s: partition %" PRIu64 " has no "
+			 "pages left to %s", h->cmd, h->pid,
+			 strcmp(h->cmd, "map") ? "deposit" : "map");
+	else if (s->seq != h->seq0)
+		snprintf(what, sizeof(what), "%s: %s", h->cmd,
+			 ohv_call_name(s->last_code));
+	else
+		snprintf(what, sizeof(what), "%s", h->cmd);
+	ohv_client_close(h->c);
+	h->c = NULL;
+	scn_outcome(s, what, st, 0, st);
 	if (st == HV_STATUS_SUCCESS && t->ncap)
-		return scn_capture(h->s, t, vals, n, h->cmd);
+		return scn_capture(s, t, vals, fmts, n, h->cmd);
 	return SCN_OK;
 }
 
 static enum scn_rc partition_arg(struct scn *s, const char *text, uint64_t *pid)
 {
-	enum scn_rc rc = scn_value(s, text, LF_PARTITION_ID, pid);
+	enum scn_rc rc = scn_value(s, text, OHV_FMT_PARTITION_ID, pid);
 
 	if (!rc)
 		*pid = scn_resolve(s, s->caller, *pid);
@@ -197,30 +151,18 @@ static enum scn_rc only(struct scn *s, struct toks *t, size_t from,
 /* ---------------------------------------------------------------------- */
 /* partition new / partition destroy                                       */
 
-/* After a failed step: take back what went in and delete the child, as
- * Linux's create path does; the step's status stays the outcome. */
-static void undo_create(struct step *h, uint64_t id)
-{
-	struct step u = { .s = h->s, .cmd = h->cmd };
-	hv_status_t st;
-	uint64_t got;
-
-	if (withdraw(&u, id, UINT64_MAX, &got, &st) || st)
-		return;
-	call(&u, HVCALL_DELETE_PARTITION, true, &id, 8, 0, NULL, 0, &st, NULL);
-}
-
 static enum scn_rc partition_new(struct scn *s, struct toks *t)
 {
-	struct step h = { .s = s, .cmd = "partition new" };
+	struct step h;
 	struct hv_input_create_partition in;
-	const struct lcall *l = layout_find(HVCALL_CREATE_PARTITION);
-	uint64_t id = 0, privileges = 0, pages = LINUX_INIT_DEPOSIT;
+	const struct ohv_call_info *l = ohv_call_info(HVCALL_CREATE_PARTITION);
+	uint64_t id = 0, privileges = 0, pages = OHV_LINUX_INIT_DEPOSIT_PAGES;
 	bool set_privileges = false, init = true;
-	hv_status_t st = HV_STATUS_SUCCESS;
-	enum scn_rc rc = SCN_OK;
+	hv_status_t st;
+	enum scn_rc rc;
 
-	/* Linux's request (mshv_ioctl_create_partition). */
+	/* Linux's request (mshv_ioctl_create_partition), as x64 lays it
+	 * out: the client sends arm64's layout on arm64. */
 	memset(&in, 0, sizeof(in));
 	in.flags = HV_PARTITION_CREATION_FLAG_EXO_PARTITION |
 		HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED;
@@ -229,7 +171,7 @@ static enum scn_rc partition_new(struct scn *s, struct toks *t)
 	in.compatibility_version = HV_COMPATIBILITY_21_H2;
 	for (size_t i = 2; i < t->n; i++) {
 		char *key = t->t[i], *v = scn_split(key);
-		const struct lfield *f;
+		const struct ohv_field *f;
 		uint64_t x;
 
 		if (!v && !strcmp(key, "uninitialized")) {
@@ -240,108 +182,64 @@ static enum scn_rc partition_new(struct scn *s, struct toks *t)
 			return scn_err(s, SCN_ERROR, "partition new: '%s' is not "
 				       "Field=value", key);
 		if (!strcmp(key, "PrivilegeFlags")) {
-			if (scn_value(s, v, LF_PRIVILEGES, &privileges))
+			if (scn_value(s, v, OHV_FMT_PRIVILEGES, &privileges))
 				return SCN_ERROR;
 			set_privileges = true;
 			continue;
 		}
 		if (!strcmp(key, "deposit")) {
-			if (scn_value(s, v, LF_DEC, &pages))
+			if (scn_value(s, v, OHV_FMT_DEC, &pages))
 				return SCN_ERROR;
 			continue;
 		}
-		f = layout_field(l, s->cfg.arch, key);
-		if (!f)
+		if (!layout_field(l, s->cfg.arch, key))
 			return scn_err(s, SCN_ERROR, "partition new: no field "
 				       "'%s' (HvCreatePartition's fields, "
 				       "PrivilegeFlags=, deposit=N, "
 				       "uninitialized)", key);
-		if (scn_value(s, v, (enum lfmt)f->fmt, &x))
+		f = layout_field(l, OHV_ARCH_X64, key);
+		if (scn_value(s, v, (enum ohv_field_fmt)f->fmt, &x))
 			return SCN_ERROR;
 		if (f->size < 8 && x >> (8 * f->size))
 			return scn_err(s, SCN_ERROR, "%s is a %u-byte field",
 				       f->name, f->size);
 		memcpy((uint8_t *)&in + f->off, &x, f->size);
 	}
-	if (!scn_hv(s))
-		return SCN_FAILED;
-	s->command = h.cmd;
-	/* hv_call_create_partition: on INSUFFICIENT_MEMORY deposit one page
-	 * into the caller's own pool and retry (only the root has pages
-	 * of its own to give: SPEC 5.1). */
-	for (unsigned k = 0; !rc; k++) {
-		uint64_t out;
-
-		rc = call(&h, HVCALL_CREATE_PARTITION, false, &in,
-			  layout_in_size(l, s->cfg.arch), 0, &out, 8, &st, NULL);
-		if (!rc && !st)
-			id = out;
-		if (rc || st != HV_STATUS_INSUFFICIENT_MEMORY || s->caller != 1 ||
-		    k == RETRY_LIMIT)
-			break;
-		rc = deposit(&h, HV_PARTITION_ID_SELF, 1, OHV_ANY_NODE, &st);
-		if (!rc && st)
-			break;
-	}
-	if (!rc && !st && set_privileges) {
-		struct hv_input_set_partition_property p = {
-			.partition_id = id,
-			.property_code = HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
-			.property_value = privileges,
-		};
-
-		rc = call(&h, HVCALL_SET_PARTITION_PROPERTY, false, &p, sizeof(p),
-			  0, NULL, 0, &st, NULL);
-	}
-	/* hv_call_initialize_partition: 208 pages, then initialize (fast),
-	 * one more page per INSUFFICIENT_MEMORY. */
-	if (!rc && !st && init && pages)
-		rc = deposit(&h, id, pages, OHV_ANY_NODE, &st);
-	for (unsigned k = 0; !rc && !st && init; k++) {
-		rc = call(&h, HVCALL_INITIALIZE_PARTITION, true, &id, 8, 0, NULL,
-			  0, &st, NULL);
-		if (rc || st != HV_STATUS_INSUFFICIENT_MEMORY || k == RETRY_LIMIT)
-			break;
-		rc = deposit(&h, id, 1, OHV_ANY_NODE, &st);
-	}
-	if (!rc && st && id)
-		undo_create(&h, id);
-	return finish(&h, t, rc, st, &id, 1);
+	rc = begin(&h, s, "partition new");
+	if (rc)
+		return rc;
+	st = ohv_client_create_partition(h.c, &in, &id);
+	if (!st && set_privileges)
+		st = ohv_call_set_partition_property(
+			h.c, id, HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, privileges);
+	/* hv_call_initialize_partition, with deposit=N pages first. */
+	if (!st && init)
+		st = ohv_client_deposit(h.c, id, pages, OHV_ANY_NODE);
+	while (!st && init && (st = ohv_call_initialize_partition(h.c, id)) ==
+	       HV_STATUS_INSUFFICIENT_MEMORY)
+		st = ohv_client_deposit(h.c, id, 1, OHV_ANY_NODE);
+	/* As Linux's create path: a failed step takes the child down again;
+	 * the step's status stays the outcome. */
+	if (st && id)
+		ohv_client_destroy_partition(h.c, id);
+	return finish(&h, t, st, &id, NULL, 1);
 }
 
-/* The root sets its own rights on pages (SPEC 6: HvMapGpaPages on itself,
+/* The root sets its own rights on pages (spec.md §6: HvMapGpaPages on itself,
  * every element its own base + i; flags 0 gives up all access), one call
  * per run of consecutive pages. */
-static enum scn_rc root_rights(struct step *h, const uint64_t *pages,
-			       size_t n, uint32_t flags, hv_status_t *st)
+static hv_status_t root_rights(struct ohv_client *c, const uint64_t *pages,
+			       size_t n, uint32_t flags)
 {
-	struct {
-		struct hv_input_map_gpa_pages h;
-		uint64_t list[LINUX_MAP_BATCH];
-	} in;
-	size_t i = 0;
+	hv_status_t st = HV_STATUS_SUCCESS;
 
-	*st = HV_STATUS_SUCCESS;
-	while (i < n) {
-		size_t k = 1;
-
-		while (i + k < n && k < LINUX_MAP_BATCH &&
-		       pages[i + k] == pages[i] + k)
-			k++;
-		memset(&in.h, 0, sizeof(in.h));
-		in.h.target_partition_id = HV_PARTITION_ID_SELF;
-		in.h.target_gpa_base = pages[i];
-		in.h.map_flags = flags;
-		for (size_t j = 0; j < k; j++)
-			in.list[j] = pages[i + j];
-		enum scn_rc rc = call(h, HVCALL_MAP_GPA_PAGES, false, &in,
-				      24 + 8 * k, (uint32_t)k, NULL, 0, st, NULL);
-
-		if (rc || *st)
-			return rc;
-		i += k;
+	for (size_t i = 0, k; i < n && !st; i += k) {
+		for (k = 1; i + k < n && pages[i + k] == pages[i] + k; k++)
+			;
+		st = ohv_call_map_gpa_pages(c, HV_PARTITION_ID_SELF, pages[i],
+					    flags, pages + i, k, NULL);
 	}
-	return SCN_OK;
+	return st;
 }
 
 static int page_cmp(const void *a, const void *b)
@@ -351,19 +249,14 @@ static int page_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void scn_grants_release(struct scn *s, uint64_t pid)
+/* A deleted child's pages: the root takes its own access back to pages it
+ * gave away whole (spec.md §6), then frees them all. */
+static void grants_release(struct scn *s, uint64_t pid)
 {
-	struct step h = { .s = s, .cmd = "partition destroy" };
-	uint64_t keep_caller = s->caller;
-	uint32_t keep_vp = s->vp;
-
-	/* The root takes its own access back to pages it gave away whole
-	 * (SPEC 6), then frees them. */
 	uint64_t *back = calloc(s->n_grants + 1, sizeof(*back));
+	struct ohv_client *root = NULL;
 	size_t nback = 0;
 
-	s->caller = 1;
-	s->vp = 0;
 	for (size_t i = s->n_grants; i-- > 0;) {
 		struct grant *g = &s->grants[i];
 
@@ -375,14 +268,15 @@ void scn_grants_release(struct scn *s, uint64_t pid)
 			ohv_root_free(s->hv, g->page);
 		VDEL(s, grants, i);
 	}
-	if (nback) {
-		hv_status_t st;
-
+	if (nback && !ohv_client_open_vp(s->hv, ohv_root_id(s->hv), 0,
+					 s->root_in << HV_PAGE_SHIFT,
+					 s->root_out << HV_PAGE_SHIFT, &root)) {
 		qsort(back, nback, sizeof(*back), page_cmp);
-		root_rights(&h, back, nback, HV_MAP_GPA_PERMISSIONS_MASK, &st);
-		for (size_t i = 0; i < nback; i++)
-			ohv_root_free(s->hv, back[i]);
+		root_rights(root, back, nback, HV_MAP_GPA_PERMISSIONS_MASK);
+		ohv_client_close(root);
 	}
+	for (size_t i = 0; i < nback; i++)
+		ohv_root_free(s->hv, back[i]);
 	free(back);
 	/* Its own pages it could deposit are gone with it. */
 	for (size_t i = 0; i < s->n_srcs; i++)
@@ -391,16 +285,13 @@ void scn_grants_release(struct scn *s, uint64_t pid)
 	for (size_t i = 0; i < s->n_io; i++)
 		if (s->io[i].pid == pid)
 			VDEL(s, io, i--);
-	s->caller = keep_caller;
-	s->vp = keep_vp;
 }
 
 static enum scn_rc partition_destroy(struct scn *s, struct toks *t)
 {
-	struct step h = { .s = s, .cmd = "partition destroy" };
-	struct ohv_partition_info info;
-	uint64_t id, got;
-	hv_status_t st = HV_STATUS_SUCCESS;
+	struct step h;
+	uint64_t id;
+	hv_status_t st;
 	enum scn_rc rc;
 
 	if (t->n != 3)
@@ -408,23 +299,16 @@ static enum scn_rc partition_destroy(struct scn *s, struct toks *t)
 	if (!scn_hv(s))
 		return SCN_FAILED;
 	rc = partition_arg(s, t->t[2], &id);
+	if (!rc)
+		rc = begin(&h, s, "partition destroy");
 	if (rc)
 		return rc;
-	s->command = h.cmd;
 	/* destroy_partition: finalize if it was initialized, withdraw
 	 * everything, delete. */
-	if (!ohv_partition_info(s->hv, id, &info) &&
-	    info.state == OHV_STATE_ACTIVE)
-		rc = call(&h, HVCALL_FINALIZE_PARTITION, true, &id, 8, 0, NULL, 0,
-			  &st, NULL);
-	if (!rc && !st)
-		rc = withdraw(&h, id, UINT64_MAX, &got, &st);
-	if (!rc && !st)
-		rc = call(&h, HVCALL_DELETE_PARTITION, true, &id, 8, 0, NULL, 0,
-			  &st, NULL);
-	if (!rc && !st)
-		scn_grants_release(s, id);
-	return finish(&h, t, rc, st, NULL, 0);
+	st = ohv_client_destroy_partition(h.c, id);
+	if (!st)
+		grants_release(s, id);
+	return finish(&h, t, st, NULL, NULL, 0);
 }
 
 static enum scn_rc cmd_partition(struct scn *s, struct toks *t)
@@ -443,9 +327,8 @@ static enum scn_rc cmd_partition(struct scn *s, struct toks *t)
 static enum scn_rc cmd_deposit(struct scn *s, struct toks *t)
 {
 	static const char *const allowed[] = { "node", NULL };
-	struct step h = { .s = s, .cmd = "deposit" };
+	struct step h;
 	uint64_t id, n, node = OHV_ANY_NODE;
-	hv_status_t st;
 	enum scn_rc rc;
 	char *v;
 
@@ -454,21 +337,24 @@ static enum scn_rc cmd_deposit(struct scn *s, struct toks *t)
 					  "PAGES [node=N]") : SCN_ERROR;
 	if (!scn_hv(s))
 		return SCN_FAILED;
-	if (partition_arg(s, t->t[1], &id) || scn_value(s, t->t[2], LF_DEC, &n))
+	if (partition_arg(s, t->t[1], &id) ||
+	    scn_value(s, t->t[2], OHV_FMT_DEC, &n))
 		return SCN_ERROR;
 	v = opt(t, 3, "node");
-	if (v && scn_value(s, v, LF_DEC, &node))
+	if (v && scn_value(s, v, OHV_FMT_DEC, &node))
 		return SCN_ERROR;
 	if (node != OHV_ANY_NODE && node >= s->cfg.numa_nodes)
 		return scn_err(s, SCN_ERROR, "deposit: no NUMA node %" PRIu64, node);
-	s->command = h.cmd;
-	rc = deposit(&h, id, n, (uint32_t)node, &st);
-	return finish(&h, t, rc, st, &n, 1);
+	rc = begin(&h, s, "deposit");
+	if (rc)
+		return rc;
+	return finish(&h, t, ohv_client_deposit(h.c, id, n, (uint32_t)node),
+		      &n, NULL, 1);
 }
 
 static enum scn_rc cmd_withdraw(struct scn *s, struct toks *t)
 {
-	struct step h = { .s = s, .cmd = "withdraw" };
+	struct step h;
 	uint64_t id, max = UINT64_MAX, got = 0;
 	hv_status_t st;
 	enum scn_rc rc;
@@ -481,14 +367,16 @@ static enum scn_rc cmd_withdraw(struct scn *s, struct toks *t)
 	if (partition_arg(s, t->t[1], &id))
 		return SCN_ERROR;
 	if (t->n == 3 && strcmp(t->t[2], "all") &&
-	    scn_value(s, t->t[2], LF_DEC, &max))
+	    scn_value(s, t->t[2], OHV_FMT_DEC, &max))
 		return SCN_ERROR;
-	s->command = h.cmd;
-	rc = withdraw(&h, id, max, &got, &st);
-	if (!rc && !st && s->o.verbosity)
+	rc = begin(&h, s, "withdraw");
+	if (rc)
+		return rc;
+	st = ohv_client_withdraw(h.c, id, max, &got);
+	if (!st && s->o.verbosity)
 		fprintf(s->o.out, "       withdrew %" PRIu64 " page%s from "
 			"partition %" PRIu64 "\n", got, got == 1 ? "" : "s", id);
-	return finish(&h, t, rc, st, &got, 1);
+	return finish(&h, t, st, &got, NULL, 1);
 }
 
 static enum scn_rc cmd_balance(struct scn *s, struct toks *t)
@@ -507,7 +395,7 @@ static enum scn_rc cmd_balance(struct scn *s, struct toks *t)
 	if (partition_arg(s, t->t[1], &id))
 		return SCN_ERROR;
 	nv = opt(t, 2, "node");
-	if (nv && scn_value(s, nv, LF_DEC, &node))
+	if (nv && scn_value(s, nv, OHV_FMT_DEC, &node))
 		return SCN_ERROR;
 	if (ohv_partition_info(s->hv, id, &info))
 		return scn_err(s, SCN_FAILED, "balance: no live partition %"
@@ -521,7 +409,7 @@ static enum scn_rc cmd_balance(struct scn *s, struct toks *t)
 		fprintf(s->o.out, "partition %" PRIu64 "%s: %" PRIu64
 			" available, %" PRIu64 " in use\n", id,
 			nv ? " (one node)" : "", v[0], v[1]);
-	return scn_capture(s, t, v, 2, "balance");
+	return scn_capture(s, t, v, NULL, 2, "balance");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -530,12 +418,10 @@ static enum scn_rc cmd_balance(struct scn *s, struct toks *t)
 static enum scn_rc cmd_map(struct scn *s, struct toks *t)
 {
 	static const char *const allowed[] = { "flags", "exclusive", NULL };
-	struct step h = { .s = s, .cmd = "map" };
-	uint64_t id, base, n, flags = HV_MAP_GPA_PERMISSIONS_MASK;
-	uint64_t *pages = NULL;
-	hv_status_t st = HV_STATUS_SUCCESS;
+	struct step h;
+	uint64_t id, base, n, flags = HV_MAP_GPA_PERMISSIONS_MASK, *pages;
+	hv_status_t st;
 	enum scn_rc rc;
-	size_t mapped = 0;
 	bool exclusive;
 	char *fv;
 
@@ -546,102 +432,62 @@ static enum scn_rc cmd_map(struct scn *s, struct toks *t)
 	if (!scn_hv(s))
 		return SCN_FAILED;
 	if (partition_arg(s, t->t[1], &id) ||
-	    scn_value(s, t->t[2], LF_GPA_PAGE, &base) ||
-	    scn_value(s, t->t[3], LF_DEC, &n))
+	    scn_value(s, t->t[2], OHV_FMT_GPA_PAGE, &base) ||
+	    scn_value(s, t->t[3], OHV_FMT_DEC, &n))
 		return SCN_ERROR;
 	fv = opt(t, 4, "flags");
-	if (fv && scn_value(s, fv, LF_MAP_FLAGS, &flags))
+	if (fv && scn_value(s, fv, OHV_FMT_MAP_FLAGS, &flags))
 		return SCN_ERROR;
 	exclusive = flag(t, 4, "exclusive");
-	if (exclusive && s->caller != 1)
+	if (exclusive && s->caller != ohv_root_id(s->hv))
 		return scn_err(s, SCN_ERROR, "map exclusive: only the root gives "
-			       "up access to its own pages (SPEC 6)");
+			       "up access to its own pages (spec.md §6)");
 	if (!n || n > SCN_MAX_LIST)
 		return scn_err(s, SCN_ERROR, "map: 1 to %d pages", SCN_MAX_LIST);
 	pages = calloc(n, sizeof(*pages));
 	if (!pages)
 		return scn_err(s, SCN_FAILED, "out of memory");
-	s->command = h.cmd;
-	for (uint64_t i = 0; i < n; i++) {
-		if (!take(s, OHV_ANY_NODE, &pages[i])) {
-			for (uint64_t k = 0; k < i; k++)
-				scn_page_free(s, s->caller, pages[k]);
-			free(pages);
-			snprintf(h.what, sizeof(h.what), "map: partition %" PRIu64
-				 " has no pages left to map", s->caller);
-			return finish(&h, t, SCN_OK, HV_STATUS_NO_RESOURCES,
-				      NULL, 0);
-		}
+	rc = begin(&h, s, "map");
+	if (rc) {
+		free(pages);
+		return rc;
 	}
-	/* hv_do_map_gpa_hcall: batches of 509; on INSUFFICIENT_MEMORY 256
-	 * pages into the target and the rest of the batch again. */
-	rc = SCN_OK;
-	while (!rc && mapped < n) {
-		struct {
-			struct hv_input_map_gpa_pages h;
-			uint64_t list[LINUX_MAP_BATCH];
-		} in;
-		size_t k = n - mapped > LINUX_MAP_BATCH ? LINUX_MAP_BATCH :
-			n - mapped;
-		uint32_t done = 0;
-
-		memset(&in.h, 0, sizeof(in.h));
-		in.h.target_partition_id = id;
-		in.h.target_gpa_base = base + mapped;
-		in.h.map_flags = (uint32_t)flags;
-		memcpy(in.list, pages + mapped, k * 8);
-		rc = call(&h, HVCALL_MAP_GPA_PAGES, false, &in, 24 + 8 * k,
-			  (uint32_t)k, NULL, 0, &st, &done);
-		if (rc)
-			break;
-		mapped += done;
-		if (st == HV_STATUS_INSUFFICIENT_MEMORY) {
-			rc = deposit(&h, id, LINUX_MAP_DEPOSIT, OHV_ANY_NODE, &st);
-			if (!rc && !st)
-				continue;
-		}
+	/* All the pages first, as the driver pins a region before mapping. */
+	if (fund(&h, OHV_ANY_NODE, pages, n) < n) {
+		st = HV_STATUS_NO_RESOURCES;
+		for (uint64_t i = 0; i < n && pages[i]; i++)
+			scn_page_free(s, h.pid, pages[i]);
+		free(pages);
+		return finish(&h, t, st, NULL, NULL, 0);
+	}
+	/* hv_do_map_gpa_hcall: a failed map is unmapped again. */
+	st = ohv_client_map_gpa_pages(h.c, id, base, (uint32_t)flags, pages, n,
+				      NULL);
+	if (!st && exclusive) {
+		st = root_rights(h.c, pages, n, 0);
 		if (st)
+			ohv_call_unmap_gpa_pages(h.c, id, base, n, NULL);
+	}
+	for (uint64_t i = 0; i < n && st; i++)
+		scn_page_free(s, h.pid, pages[i]);
+	/* Remembered, so destroy can give them back. */
+	for (uint64_t i = 0; i < n && !st && h.pid == ohv_root_id(s->hv); i++) {
+		struct grant *g = VPUSH(s, grants);
+
+		if (!g)
 			break;
+		g->pid = id;
+		g->page = pages[i];
+		g->exclusive = exclusive;
 	}
-	if (!rc && !st && exclusive)
-		rc = root_rights(&h, pages, n, 0, &st);
-	if (!rc && st) {
-		/* Linux unmaps what it mapped; the pages go back. */
-		struct hv_input_unmap_gpa_pages u = {
-			.target_partition_id = id, .target_gpa_base = base,
-		};
-		hv_status_t ust;
-		struct step uh = { .s = s, .cmd = "map" };
-
-		if (mapped)
-			call(&uh, HVCALL_UNMAP_GPA_PAGES, false, &u, sizeof(u),
-			     (uint32_t)mapped, NULL, 0, &ust, NULL);
-		for (uint64_t i = 0; i < n; i++)
-			scn_page_free(s, s->caller, pages[i]);
-	} else if (!rc) {
-		/* Remembered, so destroy can give them back. */
-		for (uint64_t i = 0; i < n && s->caller == 1; i++) {
-			struct grant *g = VPUSH(s, grants);
-
-			if (!g)
-				break;
-			g->pid = id;
-			g->page = pages[i];
-			g->exclusive = exclusive;
-		}
-		if (exclusive) {
-			uint64_t *own = malloc(n * sizeof(*own));
-
-			if (own) {
-				for (uint64_t i = 0; i < n; i++)
-					own[i] = base + i;
-				scn_pages_add(s, id, own, n);
-				free(own);
-			}
-		}
-	}
+	/* The child's own pages now: alloc() may deposit them. */
+	for (uint64_t i = 0; i < n && !st && exclusive; i++)
+		pages[i] = base + i;
+	if (!st && exclusive)
+		scn_pages_add(s, id, pages, n);
 	free(pages);
-	return finish(&h, t, rc, st, &base, 1);
+	return finish(&h, t, st, &base, (const uint8_t[]){ OHV_FMT_GPA_PAGE },
+		      1);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -655,7 +501,7 @@ static enum scn_rc vp_args(struct scn *s, struct toks *t, uint64_t *id,
 	if (!scn_hv(s))
 		return SCN_FAILED;
 	if (partition_arg(s, t->t[2], id) ||
-	    scn_value(s, t->t[3], LF_VP_INDEX, vp))
+	    scn_value(s, t->t[3], OHV_FMT_VP_INDEX, vp))
 		return SCN_ERROR;
 	if (*vp > UINT32_MAX)
 		return scn_err(s, SCN_ERROR, "a VP index is 32 bits");
@@ -665,70 +511,43 @@ static enum scn_rc vp_args(struct scn *s, struct toks *t, uint64_t *id,
 static enum scn_rc vp_new(struct scn *s, struct toks *t)
 {
 	static const char *const allowed[] = { "ProximityDomainInfo", NULL };
-	struct step h = { .s = s, .cmd = "vp new" };
-	struct hv_input_create_vp in;
+	struct step h;
+	struct hv_proximity_domain_info pd;
 	uint64_t id, vp, prox = 0;
-	hv_status_t st = HV_STATUS_SUCCESS;
 	enum scn_rc rc = vp_args(s, t, &id, &vp);
 	char *pv;
 
 	if (rc || only(s, t, 4, allowed))
 		return rc ? rc : SCN_ERROR;
 	pv = opt(t, 4, "ProximityDomainInfo");
-	if (pv && scn_value(s, pv, LF_PROXIMITY, &prox))
+	if (pv && scn_value(s, pv, OHV_FMT_PROXIMITY, &prox))
 		return SCN_ERROR;
-	memset(&in, 0, sizeof(in));
-	in.partition_id = id;
-	in.vp_index = (uint32_t)vp;
-	memcpy(&in.proximity_domain_info, &prox, 8);
-	s->command = h.cmd;
-	/* hv_call_create_vp: 90 pages first, except for the caller's own
-	 * VPs; then one page per INSUFFICIENT_MEMORY. */
-	if (id != s->caller)
-		rc = deposit(&h, id, LINUX_VP_DEPOSIT, OHV_ANY_NODE, &st);
-	for (unsigned k = 0; !rc && !st; k++) {
-		rc = call(&h, HVCALL_CREATE_VP, false, &in, sizeof(in), 0, NULL,
-			  0, &st, NULL);
-		if (rc || st != HV_STATUS_INSUFFICIENT_MEMORY || k == RETRY_LIMIT)
-			break;
-		rc = deposit(&h, id, 1, OHV_ANY_NODE, &st);
-	}
-	return finish(&h, t, rc, st, NULL, 0);
-}
-
-/* Write registers of one VP in one HvSetVpRegisters. */
-static enum scn_rc set_regs(struct step *h, uint64_t id, uint32_t vp,
-			    const struct hv_register_assoc *regs, size_t n,
-			    hv_status_t *st)
-{
-	struct {
-		struct hv_input_set_vp_registers h;
-		struct hv_register_assoc a[24];
-	} in;
-
-	memset(&in, 0, sizeof(in));
-	in.h.partition_id = id;
-	in.h.vp_index = vp;
-	memcpy(in.a, regs, n * sizeof(*regs));
-	return call(h, HVCALL_SET_VP_REGISTERS, false, &in, 16 + 32 * n,
-		    (uint32_t)n, NULL, 0, st, NULL);
+	memcpy(&pd, &prox, sizeof(pd));
+	rc = begin(&h, s, "vp new");
+	if (rc)
+		return rc;
+	/* hv_call_create_vp: 90 pages first (not for the caller's own VPs),
+	 * then one page per INSUFFICIENT_MEMORY. */
+	return finish(&h, t, ohv_client_create_vp(h.c, id, (uint32_t)vp, pd),
+		      NULL, NULL, 0);
 }
 
 static enum scn_rc vp_start(struct scn *s, struct toks *t)
 {
-	struct step h = { .s = s, .cmd = "vp start" };
-	struct hv_register_assoc r = { .name = HV_REGISTER_EXPLICIT_SUSPEND };
+	struct step h;
 	uint64_t id, vp;
-	hv_status_t st;
 	enum scn_rc rc = vp_args(s, t, &id, &vp);
 
 	if (rc)
 		return rc;
 	if (t->n != 4)
 		return scn_err(s, SCN_ERROR, "usage: vp start PARTITION INDEX");
-	s->command = h.cmd;
-	rc = set_regs(&h, id, (uint32_t)vp, &r, 1, &st);
-	return finish(&h, t, rc, st, NULL, 0);
+	rc = begin(&h, s, "vp start");
+	if (rc)
+		return rc;
+	return finish(&h, t, ohv_call_set_vp_register(
+			      h.c, id, (uint32_t)vp,
+			      HV_REGISTER_EXPLICIT_SUSPEND, 0), NULL, NULL, 0);
 }
 
 static enum scn_rc cmd_vp(struct scn *s, struct toks *t)
@@ -750,7 +569,7 @@ static enum scn_rc vp_opt(struct scn *s, struct toks *t, size_t from,
 	char *v = opt(t, from, "vp");
 
 	*vp = 0;
-	if (v && scn_value(s, v, LF_VP_INDEX, vp))
+	if (v && scn_value(s, v, OHV_FMT_VP_INDEX, vp))
 		return SCN_ERROR;
 	if (*vp >= OHV_MAX_VPS)
 		return scn_err(s, SCN_ERROR, "vp=%" PRIu64 ": VPs are 0-%u", *vp,
@@ -762,11 +581,10 @@ static enum scn_rc cmd_synic(struct scn *s, struct toks *t)
 {
 	static const char *const allowed[] = { "vp", "simp", "siefp", "sints",
 					       "vector", NULL };
-	struct step h = { .s = s, .cmd = "synic on" };
+	struct step h;
 	struct hv_register_assoc r[24];
 	uint64_t id, vp, page, vector = 0x40, *sints = NULL;
 	size_t n = 0, nsints = 0;
-	hv_status_t st;
 	enum scn_rc rc;
 	char *v;
 
@@ -784,22 +602,22 @@ static enum scn_rc cmd_synic(struct scn *s, struct toks *t)
 	v = opt(t, 3, "simp");
 	if (!v)
 		return scn_err(s, SCN_ERROR, "synic on: simp=PAGE is needed");
-	if (scn_value(s, v, LF_GPA_PAGE, &page))
+	if (scn_value(s, v, OHV_FMT_GPA_PAGE, &page))
 		return SCN_ERROR;
 	r[n].name = HV_REGISTER_SIMP;
 	r[n++].value.reg64 = page << HV_PAGE_SHIFT | HV_SYNIC_SIMP_ENABLE;
 	v = opt(t, 3, "siefp");
 	if (v) {
-		if (scn_value(s, v, LF_GPA_PAGE, &page))
+		if (scn_value(s, v, OHV_FMT_GPA_PAGE, &page))
 			return SCN_ERROR;
 		r[n].name = HV_REGISTER_SIEFP;
 		r[n++].value.reg64 = page << HV_PAGE_SHIFT | HV_SYNIC_SIEFP_ENABLE;
 	}
 	v = opt(t, 3, "vector");
-	if (v && scn_value(s, v, LF_HEX, &vector))
+	if (v && scn_value(s, v, OHV_FMT_HEX, &vector))
 		return SCN_ERROR;
 	v = opt(t, 3, "sints");
-	if (v && scn_list(s, v, LF_DEC, &sints, &nsints, NULL, NULL))
+	if (v && scn_list(s, v, OHV_FMT_DEC, &sints, &nsints, NULL, NULL))
 		return SCN_ERROR;
 	for (size_t i = 0; i < nsints; i++) {
 		if (sints[i] >= HV_SYNIC_SINT_COUNT) {
@@ -813,9 +631,11 @@ static enum scn_rc cmd_synic(struct scn *s, struct toks *t)
 			HV_SYNIC_SINT_VECTOR_MASK;
 	}
 	free(sints);
-	s->command = h.cmd;
-	rc = set_regs(&h, id, (uint32_t)vp, r, n, &st);
-	return finish(&h, t, rc, st, NULL, 0);
+	rc = begin(&h, s, "synic on");
+	if (rc)
+		return rc;
+	return finish(&h, t, ohv_call_set_vp_registers(h.c, id, (uint32_t)vp,
+						       r, n, NULL), NULL, NULL, 0);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -842,7 +662,7 @@ static enum scn_rc slot_args(struct scn *s, struct toks *t, const char *what,
 	if (!pv || !sv)
 		return scn_err(s, SCN_ERROR, "%s: page=PAGE and sint=S are needed "
 			       "(the page SIMP or SIEFP names)", what);
-	if (scn_value(s, pv, LF_GPA_PAGE, page) || scn_value(s, sv, LF_DEC, sint))
+	if (scn_value(s, pv, OHV_FMT_GPA_PAGE, page) || scn_value(s, sv, OHV_FMT_DEC, sint))
 		return SCN_ERROR;
 	if (*sint >= HV_SYNIC_SINT_COUNT)
 		return scn_err(s, SCN_ERROR, "%s: SINTs are 0-15", what);
@@ -851,7 +671,6 @@ static enum scn_rc slot_args(struct scn *s, struct toks *t, const char *what,
 
 static enum scn_rc cmd_message(struct scn *s, struct toks *t)
 {
-	struct step h = { .s = s, .cmd = "message" };
 	uint64_t id, vp, page, sint;
 	struct hv_message *slot;
 	char payload[HV_MESSAGE_PAYLOAD_BYTE_COUNT * 2 + 8];
@@ -890,16 +709,24 @@ static enum scn_rc cmd_message(struct scn *s, struct toks *t)
 		__atomic_store_n(&slot->header.message_type, HV_MESSAGE_TYPE_NONE,
 				 __ATOMIC_RELEASE);
 		if (m.header.message_flags & HV_MESSAGE_FLAG_PENDING) {
-			struct hv_register_assoc r = { .name = HV_REGISTER_EOM };
+			struct step h;
 			hv_status_t st;
 
-			s->command = h.cmd;
-			rc = set_regs(&h, id, (uint32_t)vp, &r, 1, &st);
-			if (rc || st)
-				return finish(&h, t, rc, st, NULL, 0);
+			rc = begin(&h, s, "message");
+			if (rc)
+				return rc;
+			st = ohv_call_set_vp_register(h.c, id, (uint32_t)vp,
+						      HV_REGISTER_EOM, 0);
+			if (st)
+				return finish(&h, t, st, NULL, NULL, 0);
+			ohv_client_close(h.c);
 		}
 	}
-	return scn_capture(s, t, v, 4, "message");
+	static const uint8_t fmts[] = {
+		OHV_FMT_HEX, OHV_FMT_DEC, OHV_FMT_DEC, OHV_FMT_HEX,
+	};
+
+	return scn_capture(s, t, v, fmts, 4, "message");
 }
 
 static enum scn_rc cmd_events(struct scn *s, struct toks *t)
@@ -930,7 +757,7 @@ static enum scn_rc cmd_events(struct scn *s, struct toks *t)
 	}
 	uint64_t v[2] = { count, firstflag };
 
-	return scn_capture(s, t, v, 2, "events");
+	return scn_capture(s, t, v, NULL, 2, "events");
 }
 
 static enum scn_rc cmd_sints(struct scn *s, struct toks *t)
@@ -969,7 +796,9 @@ static enum scn_rc cmd_sints(struct scn *s, struct toks *t)
 
 	for (unsigned i = 0; i < HV_SYNIC_SINT_COUNT; i++)
 		v[1 + i] = ss.raised[i];
-	return scn_capture(s, t, v, ARRAY_SIZE(v), "sints");
+	uint8_t fmts[ARRAY_SIZE(v)] = { OHV_FMT_HEX };
+
+	return scn_capture(s, t, v, fmts, ARRAY_SIZE(v), "sints");
 }
 
 const struct stmt scn_helpers[] = {

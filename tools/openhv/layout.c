@@ -1,8 +1,7 @@
 /*
- * The metadata table of SPEC 3.3's calls and the value formats its fields
- * use.  Layouts are tlfs-facts §3.2 (and seed 002 for HvCreatePartition);
- * the rules that flag a value are SPEC 4-8's checks, each naming the
- * status openhv answers.
+ * The value formats of the library's call table (openhv/calls.h) and the
+ * decoding of blocks by it; the rules that flag a value are spec.md §4-8's
+ * checks, each naming the status openhv answers.
  */
 #include "layout.h"
 
@@ -16,495 +15,19 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define F(name, off, size, fmt) { name, off, size, LF_##fmt, LK_FIELD, 0 }
-#define PAD(name, off, size) { name, off, size, LF_HEX, LK_PAD, 0 }
-#define FW(name, off, size, fmt, when) { name, off, size, LF_##fmt, LK_FIELD, when }
-#define PADW(name, off, size, when) { name, off, size, LF_HEX, LK_PAD, when }
-#define END { NULL, 0, 0, 0, 0, 0 }
-
-/* ---------------------------------------------------------------------- */
-/* Partitions (SPEC 4).                                                    */
-
-/* 0x0040, seed 002: the AMD64 and ARM64 layouts differ from offset 40. */
-static const struct lfield create_x64_in[] = {
-	F("Flags", 0, 8, CREATION_FLAGS),
-	F("ProximityDomainInfo", 8, 8, PROXIMITY),
-	F("CompatibilityVersion", 16, 4, COMPAT_VERSION),
-	PAD("Padding", 20, 4),
-	F("DisabledProcessorFeatures[0]", 24, 8, HEX),
-	F("DisabledProcessorFeatures[1]", 32, 8, HEX),
-	F("DisabledXsaveFeatures", 40, 8, HEX),
-	F("IsolationProperties", 48, 8, ISOLATION),
-	END,
-};
-
-static const struct lfield create_arm64_in[] = {
-	F("Flags", 0, 8, CREATION_FLAGS),
-	F("ProximityDomainInfo", 8, 8, PROXIMITY),
-	F("CompatibilityVersion", 16, 4, COMPAT_VERSION),
-	PAD("Padding", 20, 4),
-	F("DisabledProcessorFeatures[0]", 24, 8, HEX),
-	F("DisabledProcessorFeatures[1]", 32, 8, HEX),
-	F("IsolationProperties", 40, 8, ISOLATION),
-	END,
-};
-
-static const struct lfield create_out[] = {
-	F("NewPartitionId", 0, 8, PARTITION_ID),
-	END,
-};
-
-/* Initialize, finalize, delete: the target must be a child (SPEC 4). */
-static const struct lfield child_in[] = {
-	F("PartitionId", 0, 8, CHILD_ID),
-	END,
-};
-
-static const struct lfield get_property_in[] = {
-	F("PartitionId", 0, 8, PARTITION_ID),
-	F("PropertyCode", 8, 4, PROPERTY_CODE),
-	PAD("Padding", 12, 4),
-	END,
-};
-
-static const struct lfield set_property_in[] = {
-	F("PartitionId", 0, 8, PARTITION_ID),
-	F("PropertyCode", 8, 4, PROPERTY_CODE),
-	PAD("Padding", 12, 4),
-	F("PropertyValue", 16, 8, HEX),
-	END,
-};
-
-static const struct lfield property_out[] = {
-	F("PropertyValue", 0, 8, HEX),
-	END,
-};
-
-static const struct lfield no_fields[] = {
-	END,
-};
-
-static const struct lfield partition_id_out[] = {
-	F("PartitionId", 0, 8, PARTITION_ID),
-	END,
-};
-
-static const struct lfield next_child_in[] = {
-	F("ParentId", 0, 8, PARTITION_ID),
-	F("PreviousChildId", 8, 8, CHILD_CURSOR),
-	END,
-};
-
-static const struct lfield next_child_out[] = {
-	F("NextChildId", 0, 8, CHILD_CURSOR),
-	END,
-};
-
-/* ---------------------------------------------------------------------- */
-/* Pools (SPEC 5) and GPA mapping (SPEC 6).                                */
-
-static const struct lfield deposit_in[] = {
-	F("PartitionId", 0, 8, PARTITION_ID),
-	END,
-};
-
-static const struct lfield pool_in[] = {
-	F("PartitionId", 0, 8, PARTITION_ID),
-	F("ProximityDomainInfo", 8, 8, PROXIMITY),
-	END,
-};
-
-static const struct lfield page_elem[] = {
-	F("GpaPageNumber", 0, 8, GPA_PAGE),
-	END,
-};
-
-static const struct lfield balance_out[] = {
-	F("PagesAvailable", 0, 8, DEC),
-	F("PagesInUse", 8, 8, DEC),
-	END,
-};
-
-static const struct lfield map_in[] = {
-	F("TargetPartitionId", 0, 8, PARTITION_ID),
-	F("TargetGpaBase", 8, 8, GPA_BASE),
-	F("MapFlags", 16, 4, MAP_FLAGS),
-	PAD("Padding", 20, 4),
-	END,
-};
-
-static const struct lfield unmap_in[] = {
-	F("TargetPartitionId", 0, 8, PARTITION_ID),
-	F("TargetGpaBase", 8, 8, GPA_BASE),
-	F("UnmapFlags", 16, 4, UNMAP_FLAGS),
-	PAD("Padding", 20, 4),
-	END,
-};
-
-/* ---------------------------------------------------------------------- */
-/* Virtual processors (SPEC 7).                                            */
-
-static const struct lfield create_vp_in[] = {
-	F("PartitionId", 0, 8, CHILD_ID),
-	F("VpIndex", 8, 4, VP_INDEX),
-	PAD("Padding", 12, 3),
-	F("SubnodeType", 15, 1, SUBNODE_TYPE),
-	F("SubnodeId", 16, 8, HEX),
-	F("ProximityDomainInfo", 24, 8, PROXIMITY),
-	F("Flags", 32, 8, VP_FLAGS),
-	END,
-};
-
-static const struct lfield delete_vp_in[] = {
-	F("PartitionId", 0, 8, CHILD_ID),
-	F("VpIndex", 8, 4, VP_INDEX),
-	PAD("Padding", 12, 4),
-	END,
-};
-
-static const struct lfield regs_in[] = {
-	F("PartitionId", 0, 8, PARTITION_ID),
-	F("VpIndex", 8, 4, VP_INDEX),
-	F("InputVtl", 12, 1, INPUT_VTL),
-	PAD("Reserved", 13, 3),
-	END,
-};
-
-static const struct lfield reg_name_elem[] = {
-	F("RegisterName", 0, 4, REG_NAME),
-	END,
-};
-
-static const struct lfield reg_value_elem[] = {
-	F("RegisterValue", 0, 16, REG_VALUE),
-	END,
-};
-
-static const struct lfield reg_assoc_elem[] = {
-	F("Name", 0, 4, REG_NAME),
-	PAD("Reserved1", 4, 4),
-	PAD("Reserved2", 8, 8),
-	F("Value", 16, 16, REG_VALUE),
-	END,
-};
-
-/* ---------------------------------------------------------------------- */
-/* Ports and connections (SPEC 8).  HV_PORT_INFO at offset 24 of both      */
-/* create layouts; its union depends on PortType (facts §4.9).             */
-
-#define PORT_INFO \
-	F("PortInfo.PortType", 24, 4, PORT_TYPE), \
-	PAD("PortInfo.Padding", 28, 4), \
-	FW("PortInfo.TargetSint", 32, 4, SINT, LW_MESSAGE | LW_EVENT | LW_DOORBELL), \
-	FW("PortInfo.TargetVp", 36, 4, TARGET_VP, LW_MESSAGE | LW_EVENT | LW_DOORBELL), \
-	PADW("PortInfo.RsvdZ", 40, 8, LW_MESSAGE | LW_DOORBELL), \
-	FW("PortInfo.BaseFlagNumber", 40, 2, DEC, LW_EVENT), \
-	FW("PortInfo.FlagCount", 42, 2, FLAG_COUNT, LW_EVENT), \
-	PADW("PortInfo.RsvdZ", 44, 4, LW_EVENT), \
-	FW("PortInfo.MonitorAddress", 32, 8, MONITOR_GPA, LW_MONITOR), \
-	PADW("PortInfo.RsvdZ", 40, 8, LW_MONITOR), \
-	FW("PortInfo.Data[0]", 32, 8, HEX, LW_OTHER), \
-	FW("PortInfo.Data[1]", 40, 8, HEX, LW_OTHER)
-
-static const struct lfield create_port_classic_in[] = {
-	F("PortPartition", 0, 8, PARTITION_ID),
-	F("PortId", 8, 4, PORT_ID),
-	PAD("Padding", 12, 4),
-	F("ConnectionPartition", 16, 8, PARTITION_ID),
-	PORT_INFO,
-	END,
-};
-
-static const struct lfield create_port_in[] = {
-	F("PortPartition", 0, 8, PARTITION_ID),
-	F("PortId", 8, 4, PORT_ID),
-	F("PortVtl", 12, 1, VTL),
-	F("MinConnectionVtl", 13, 1, VTL),
-	PAD("Padding", 14, 2),
-	F("ConnectionPartition", 16, 8, PARTITION_ID),
-	PORT_INFO,
-	F("ProximityDomainInfo", 48, 8, PROXIMITY),
-	END,
-};
-
-static const struct lfield delete_port_in[] = {
-	F("PortPartition", 0, 8, PARTITION_ID),
-	F("PortId", 8, 4, PORT_ID),
-	PAD("Reserved", 12, 4),
-	END,
-};
-
-/* Classic HV_CONNECTION_INFO is 16 bytes (SPEC 9). */
-static const struct lfield connect_port_classic_in[] = {
-	F("ConnectionPartition", 0, 8, PARTITION_ID),
-	F("ConnectionId", 8, 4, CONNECTION_ID),
-	PAD("Padding1", 12, 4),
-	F("PortPartition", 16, 8, PARTITION_ID),
-	F("PortId", 24, 4, PORT_ID),
-	PAD("Padding2", 28, 4),
-	F("ConnectionInfo.PortType", 32, 4, PORT_TYPE),
-	PAD("ConnectionInfo.Padding", 36, 4),
-	PADW("ConnectionInfo.RsvdZ", 40, 8,
-	     LW_MESSAGE | LW_EVENT | LW_DOORBELL | LW_OTHER),
-	FW("ConnectionInfo.MonitorAddress", 40, 8, MONITOR_GPA, LW_MONITOR),
-	END,
-};
-
-static const struct lfield connect_port_in[] = {
-	F("ConnectionPartition", 0, 8, PARTITION_ID),
-	F("ConnectionId", 8, 4, CONNECTION_ID),
-	F("ConnectionVtl", 12, 1, VTL),
-	PAD("Rsvdz0", 13, 1),
-	PAD("Rsvdz1", 14, 2),
-	F("PortPartition", 16, 8, PARTITION_ID),
-	F("PortId", 24, 4, PORT_ID),
-	PAD("Reserved2", 28, 4),
-	F("ConnectionInfo.PortType", 32, 4, PORT_TYPE),
-	PAD("ConnectionInfo.Padding", 36, 4),
-	PADW("ConnectionInfo.RsvdZ", 40, 8, LW_MESSAGE | LW_EVENT),
-	FW("ConnectionInfo.MonitorAddress", 40, 8, MONITOR_GPA, LW_MONITOR),
-	FW("ConnectionInfo.Gpa", 40, 8, HEX, LW_DOORBELL),
-	FW("ConnectionInfo.TriggerValue", 48, 8, HEX, LW_DOORBELL),
-	FW("ConnectionInfo.Flags", 56, 8, DOORBELL_FLAGS, LW_DOORBELL),
-	FW("ConnectionInfo.Data[0]", 40, 8, HEX, LW_OTHER),
-	F("ProximityDomainInfo", 64, 8, PROXIMITY),
-	END,
-};
-
-static const struct lfield get_port_property_in[] = {
-	F("PortPartition", 0, 8, PARTITION_ID),
-	F("PortId", 8, 4, PORT_ID),
-	PAD("Padding1", 12, 4),
-	F("PropertyCode", 16, 4, PORT_PROPERTY),
-	PAD("Padding2", 20, 4),
-	END,
-};
-
-static const struct lfield set_port_property_in[] = {
-	F("PortPartition", 0, 8, PARTITION_ID),
-	F("PortId", 8, 4, PORT_ID),
-	PAD("Padding1", 12, 4),
-	F("PropertyCode", 16, 4, PORT_PROPERTY),
-	PAD("Padding2", 20, 4),
-	F("PropertyValue", 24, 8, HEX),
-	END,
-};
-
-static const struct lfield disconnect_port_in[] = {
-	F("ConnectionPartition", 0, 8, PARTITION_ID),
-	F("ConnectionId", 8, 4, CONNECTION_ID),
-	PAD("IsDoorbell", 12, 4),	/* Linux: bit 0; padding in TLFS 2.0 */
-	END,
-};
-
-static const struct lfield post_message_in[] = {
-	F("ConnectionId", 0, 4, CONNECTION_ID),
-	PAD("Padding", 4, 4),
-	F("MessageType", 8, 4, MESSAGE_TYPE),
-	F("PayloadSize", 12, 4, PAYLOAD_SIZE),
-	F("Payload", 16, HV_MESSAGE_PAYLOAD_BYTE_COUNT, PAYLOAD),
-	END,
-};
-
-static const struct lfield signal_event_in[] = {
-	F("ConnectionId", 0, 4, CONNECTION_ID),
-	F("FlagNumber", 4, 2, FLAG_NUMBER),
-	PAD("RsvdZ", 6, 2),
-	END,
-};
-
-/* ---------------------------------------------------------------------- */
-/* The table.                                                              */
-
-static const struct lcall calls[] = {
-	{ .code = HVCALL_CREATE_PARTITION, .name = "HvCreatePartition",
-	  .in_size = sizeof(struct hv_input_create_partition),
-	  .in = create_x64_in, .out_size = 8, .out = create_out,
-	  .privilege = "CreatePartitions",
-	  .summary = "create an Uninitialized child of the caller",
-	  .spec = "SPEC 4.1, seeds 000 and 002" },
-	{ .code = HVCALL_INITIALIZE_PARTITION, .name = "HvInitializePartition",
-	  .in_size = 8, .in = child_in, .out = no_fields,
-	  .summary = "make an Uninitialized child Active",
-	  .spec = "SPEC 4.2, seed 001" },
-	{ .code = HVCALL_FINALIZE_PARTITION, .name = "HvFinalizePartition",
-	  .in_size = 8, .in = child_in, .out = no_fields,
-	  .summary = "stop an Active child for good; its objects are freed",
-	  .spec = "SPEC 4.4, seed 003" },
-	{ .code = HVCALL_DELETE_PARTITION, .name = "HvDeletePartition",
-	  .in_size = 8, .in = child_in, .out = no_fields,
-	  .summary = "delete a Finalized or Uninitialized child with an "
-		     "empty pool",
-	  .spec = "SPEC 4.5" },
-	{ .code = HVCALL_GET_PARTITION_PROPERTY, .name = "HvGetPartitionProperty",
-	  .in_size = 16, .in = get_property_in, .out_size = 8,
-	  .out = property_out,
-	  .summary = "read a property of a child (or of the root itself)",
-	  .spec = "SPEC 4.3" },
-	{ .code = HVCALL_SET_PARTITION_PROPERTY, .name = "HvSetPartitionProperty",
-	  .in_size = 24, .in = set_property_in, .out = no_fields,
-	  .summary = "write a property of a child (or of the root itself)",
-	  .spec = "SPEC 4.3" },
-	{ .code = HVCALL_GET_PARTITION_ID, .name = "HvGetPartitionId",
-	  .in_size = 0, .in = no_fields, .out_size = 8, .out = partition_id_out,
-	  .privilege = "AccessPartitionId",
-	  .summary = "the caller's own partition id", .spec = "SPEC 4.6" },
-	{ .code = HVCALL_GET_NEXT_CHILD_PARTITION,
-	  .name = "HvGetNextChildPartition",
-	  .in_size = 16, .in = next_child_in, .out_size = 8,
-	  .out = next_child_out,
-	  .summary = "walk the caller's children in creation order "
-		     "(PreviousChildId 0 starts, NextChildId 0 ends)",
-	  .spec = "SPEC 4.6" },
-	{ .code = HVCALL_DEPOSIT_MEMORY, .name = "HvDepositMemory", .rep = true,
-	  .in_size = 8, .in = deposit_in, .out = no_fields,
-	  .in_list = "GpaPageList", .in_elem = 8, .in_elem_fields = page_elem,
-	  .privilege = "AccessMemoryPool",
-	  .summary = "give pages of the caller's GPA space to a pool",
-	  .spec = "SPEC 5.1" },
-	{ .code = HVCALL_WITHDRAW_MEMORY, .name = "HvWithdrawMemory", .rep = true,
-	  .in_size = 16, .in = pool_in, .out = no_fields,
-	  .out_list = "GpaPageList", .out_elem = 8, .out_elem_fields = page_elem,
-	  .privilege = "AccessMemoryPool",
-	  .summary = "take available pages back from a pool (rep count = "
-		     "pages wanted)",
-	  .spec = "SPEC 5.2" },
-	{ .code = HVCALL_GET_MEMORY_BALANCE, .name = "HvGetMemoryBalance",
-	  .in_size = 16, .in = pool_in, .out_size = 16, .out = balance_out,
-	  .privilege = "AccessMemoryPool",
-	  .summary = "a pool's available and in-use pages", .spec = "SPEC 5.3" },
-	{ .code = HVCALL_MAP_GPA_PAGES, .name = "HvMapGpaPages", .rep = true,
-	  .in_size = 24, .in = map_in, .out = no_fields,
-	  .in_list = "SourceGpaPageList", .in_elem = 8,
-	  .in_elem_fields = page_elem,
-	  .summary = "map caller pages at TargetGpaBase.. of a child "
-		     "(the root: change its own rights)",
-	  .spec = "SPEC 6" },
-	{ .code = HVCALL_UNMAP_GPA_PAGES, .name = "HvUnmapGpaPages", .rep = true,
-	  .in_size = 24, .in = unmap_in, .out = no_fields,
-	  .summary = "unmap rep-count pages from TargetGpaBase of a child",
-	  .spec = "SPEC 6" },
-	{ .code = HVCALL_CREATE_VP, .name = "HvCreateVp",
-	  .in_size = 40, .in = create_vp_in, .out = no_fields,
-	  .summary = "create a VP of an Active child, explicitly suspended",
-	  .spec = "SPEC 7" },
-	{ .code = HVCALL_DELETE_VP, .name = "HvDeleteVp",
-	  .in_size = 16, .in = delete_vp_in, .out = no_fields,
-	  .summary = "delete a VP; its pages return to the pool",
-	  .spec = "SPEC 7" },
-	{ .code = HVCALL_GET_VP_REGISTERS, .name = "HvGetVpRegisters", .rep = true,
-	  .in_size = 16, .in = regs_in, .out = no_fields,
-	  .in_list = "Names", .in_elem = 4, .in_elem_fields = reg_name_elem,
-	  .out_list = "Values", .out_elem = 16, .out_elem_fields = reg_value_elem,
-	  .privilege = "AccessVpRegisters (on itself only)",
-	  .summary = "read registers of a child's VP (or the caller's own)",
-	  .spec = "SPEC 7" },
-	{ .code = HVCALL_SET_VP_REGISTERS, .name = "HvSetVpRegisters", .rep = true,
-	  .in_size = 16, .in = regs_in, .out = no_fields,
-	  .in_list = "Registers", .in_elem = 32,
-	  .in_elem_fields = reg_assoc_elem,
-	  .privilege = "AccessVpRegisters (on itself only)",
-	  .summary = "write registers of a child's VP (or the caller's own)",
-	  .spec = "SPEC 7" },
-	{ .code = HVCALL_CREATE_PORT_CLASSIC, .name = "HvCreatePort",
-	  .in_size = 48, .in = create_port_classic_in, .out = no_fields,
-	  .type_off = 24, .privilege = "CreatePort",
-	  .summary = "create a port (TLFS 2.0 48-byte layout)",
-	  .spec = "SPEC 8" },
-	{ .code = HVCALL_DELETE_PORT, .name = "HvDeletePort",
-	  .in_size = 16, .in = delete_port_in, .out = no_fields,
-	  .privilege = "CreatePort",
-	  .summary = "delete a port; its queued messages are discarded",
-	  .spec = "SPEC 8, seed 004" },
-	{ .code = HVCALL_CONNECT_PORT_CLASSIC, .name = "HvConnectPort",
-	  .in_size = 48, .in = connect_port_classic_in, .out = no_fields,
-	  .type_off = 32, .privilege = "ConnectPort",
-	  .summary = "connect to a port (TLFS 2.0 layout, 16-byte "
-		     "ConnectionInfo)",
-	  .spec = "SPEC 8, 9" },
-	{ .code = HVCALL_GET_PORT_PROPERTY, .name = "HvGetPortProperty",
-	  .in_size = 24, .in = get_port_property_in, .out_size = 8,
-	  .out = property_out, .privilege = "CreatePort",
-	  .summary = "read PostCount or PreferredTargetVp of a port",
-	  .spec = "SPEC 8" },
-	{ .code = HVCALL_DISCONNECT_PORT, .name = "HvDisconnectPort",
-	  .in_size = 16, .in = disconnect_port_in, .out = no_fields,
-	  .privilege = "ConnectPort",
-	  .summary = "delete a connection; queued messages stay",
-	  .spec = "SPEC 8" },
-	{ .code = HVCALL_POST_MESSAGE, .name = "HvPostMessage",
-	  .in_size = 256, .in = post_message_in, .out = no_fields,
-	  .privilege = "PostMessages",
-	  .summary = "send a message through a connection of the caller",
-	  .spec = "SPEC 8" },
-	{ .code = HVCALL_SIGNAL_EVENT, .name = "HvSignalEvent",
-	  .in_size = 8, .in = signal_event_in, .out = no_fields,
-	  .privilege = "SignalEvents",
-	  .summary = "set an event flag through a connection of the caller",
-	  .spec = "SPEC 8" },
-	{ .code = HVCALL_SET_PORT_PROPERTY, .name = "HvSetPortProperty",
-	  .in_size = 32, .in = set_port_property_in, .out_size = 8,
-	  .out = property_out, .privilege = "CreatePort",
-	  .summary = "write PreferredTargetVp of a port (out: the old value)",
-	  .spec = "SPEC 8" },
-	{ .code = HVCALL_CREATE_PORT, .name = "HvCallCreatePort",
-	  .in_size = 56, .in = create_port_in, .out = no_fields,
-	  .type_off = 24, .privilege = "CreatePort",
-	  .summary = "create a port (modern 56-byte layout; VTL fields 0)",
-	  .spec = "SPEC 8" },
-	{ .code = HVCALL_CONNECT_PORT, .name = "HvCallConnectPort",
-	  .in_size = 72, .in = connect_port_in, .out = no_fields,
-	  .type_off = 32, .privilege = "ConnectPort",
-	  .summary = "connect to a port (modern 72-byte layout; VTL 0)",
-	  .spec = "SPEC 8" },
-};
-
-size_t layout_count(void)
+const struct ohv_call_info *layout_by_name(const char *name)
 {
-	return ARRAY_SIZE(calls);
-}
-
-const struct lcall *layout_at(size_t i)
-{
-	return i < ARRAY_SIZE(calls) ? &calls[i] : NULL;
-}
-
-const struct lcall *layout_find(uint16_t code)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(calls); i++)
-		if (calls[i].code == code)
-			return &calls[i];
+	for (size_t i = 0; i < ohv_call_count(); i++)
+		if (!strcasecmp(ohv_call_at(i)->name, name))
+			return ohv_call_at(i);
 	return NULL;
 }
 
-const struct lcall *layout_by_name(const char *name)
+const struct ohv_field *layout_field(const struct ohv_call_info *l,
+				     enum ohv_arch arch, const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(calls); i++)
-		if (!strcasecmp(calls[i].name, name))
-			return &calls[i];
-	return NULL;
-}
-
-size_t layout_in_size(const struct lcall *l, enum ohv_arch arch)
-{
-	if (l->code == HVCALL_CREATE_PARTITION && arch == OHV_ARCH_ARM64)
-		return sizeof(struct hv_input_create_partition_arm64);
-	return l->in_size;
-}
-
-const struct lfield *layout_in_fields(const struct lcall *l,
-				      enum ohv_arch arch)
-{
-	if (l->code == HVCALL_CREATE_PARTITION && arch == OHV_ARCH_ARM64)
-		return create_arm64_in;
-	return l->in;
-}
-
-const struct lfield *layout_field(const struct lcall *l, enum ohv_arch arch,
-				  const char *name)
-{
-	for (const struct lfield *f = layout_in_fields(l, arch); f->name; f++)
-		if (f->kind == LK_FIELD && !strcasecmp(f->name, name))
+	for (const struct ohv_field *f = l->in[arch]; f->name; f++)
+		if (f->kind == OHV_FIELD_VALUE && !strcasecmp(f->name, name))
 			return f;
 	return NULL;
 }
@@ -537,7 +60,7 @@ static const struct named creation_flags[] = {
 	{ 0, NULL },
 };
 
-/* Property codes TLFS knows; `impl` marks those SPEC 4.3 implements. */
+/* Property codes TLFS knows; `impl` marks those spec.md §4.3 implements. */
 static const struct {
 	uint32_t code;
 	const char *name;
@@ -665,7 +188,7 @@ static const struct named proximities[] = {
 	{ 0, NULL },
 };
 
-/* Registers: SPEC 7's set, plus TLFS names openhv does not implement. */
+/* Registers: spec.md §7's set, plus TLFS names openhv does not implement. */
 static const struct {
 	uint32_t code;
 	const char *name;
@@ -788,7 +311,7 @@ static bool lookup(const struct named *t, const char *name, uint64_t *v)
 	return false;
 }
 
-static bool fmt_const(enum lfmt fmt, const char *name, uint64_t *v)
+static bool fmt_const(enum ohv_field_fmt fmt, const char *name, uint64_t *v)
 {
 	static const char *const flag_prefix[] = {
 		"HV_PARTITION_CREATION_FLAG_", NULL,
@@ -799,15 +322,15 @@ static bool fmt_const(enum lfmt fmt, const char *name, uint64_t *v)
 	static const char *const prop_prefix[] = { "HvPartitionProperty", NULL };
 
 	switch (fmt) {
-	case LF_PARTITION_ID:
-	case LF_CHILD_ID:
-	case LF_CHILD_CURSOR:
+	case OHV_FMT_PARTITION_ID:
+	case OHV_FMT_CHILD_ID:
+	case OHV_FMT_CHILD_CURSOR:
 		return lookup(partition_ids, name, v);
-	case LF_CREATION_FLAGS:
+	case OHV_FMT_CREATION_FLAGS:
 		return lookup(creation_flags, strip_prefix(name, flag_prefix), v);
-	case LF_PROXIMITY:
+	case OHV_FMT_PROXIMITY:
 		return lookup(proximities, name, v);
-	case LF_PROPERTY_CODE: {
+	case OHV_FMT_PROPERTY_CODE: {
 		const char *s = strip_prefix(name, prop_prefix);
 
 		for (size_t i = 0; i < ARRAY_SIZE(properties); i++) {
@@ -818,19 +341,19 @@ static bool fmt_const(enum lfmt fmt, const char *name, uint64_t *v)
 		}
 		return false;
 	}
-	case LF_PRIVILEGES:
+	case OHV_FMT_PRIVILEGES:
 		return lookup(privileges, name, v);
-	case LF_MAP_FLAGS:
+	case OHV_FMT_MAP_FLAGS:
 		name = strip_prefix(name, map_prefix);
 		return lookup(map_flags, name, v) || lookup(map_aliases, name, v);
-	case LF_VP_INDEX:
-	case LF_TARGET_VP:
+	case OHV_FMT_VP_INDEX:
+	case OHV_FMT_TARGET_VP:
 		return lookup(vp_indexes, name, v);
-	case LF_PORT_TYPE:
+	case OHV_FMT_PORT_TYPE:
 		return lookup(port_types, strip_prefix(name, port_prefix), v);
-	case LF_PORT_PROPERTY:
+	case OHV_FMT_PORT_PROPERTY:
 		return lookup(port_properties, strip_prefix(name, pprop_prefix), v);
-	case LF_REG_NAME: {
+	case OHV_FMT_REG_NAME: {
 		uint32_t code;
 
 		if (!layout_reg_code(name, &code))
@@ -843,12 +366,12 @@ static bool fmt_const(enum lfmt fmt, const char *name, uint64_t *v)
 	}
 }
 
-bool layout_const(enum lfmt fmt, const char *name, bool any, uint64_t *v)
+bool layout_const(enum ohv_field_fmt fmt, const char *name, bool any, uint64_t *v)
 {
-	static const enum lfmt order[] = {
-		LF_CREATION_FLAGS, LF_PRIVILEGES, LF_PROPERTY_CODE,
-		LF_MAP_FLAGS, LF_PORT_TYPE, LF_PORT_PROPERTY, LF_REG_NAME,
-		LF_PARTITION_ID, LF_VP_INDEX,
+	static const enum ohv_field_fmt order[] = {
+		OHV_FMT_CREATION_FLAGS, OHV_FMT_PRIVILEGES, OHV_FMT_PROPERTY_CODE,
+		OHV_FMT_MAP_FLAGS, OHV_FMT_PORT_TYPE, OHV_FMT_PORT_PROPERTY, OHV_FMT_REG_NAME,
+		OHV_FMT_PARTITION_ID, OHV_FMT_VP_INDEX,
 	};
 
 	if (fmt_const(fmt, name, v))
@@ -861,40 +384,40 @@ bool layout_const(enum lfmt fmt, const char *name, bool any, uint64_t *v)
 	return false;
 }
 
-const char *layout_const_name(enum lfmt fmt, size_t i)
+const char *layout_const_name(enum ohv_field_fmt fmt, size_t i)
 {
 	const struct named *t = NULL;
 
 	switch (fmt) {
-	case LF_PARTITION_ID:
-	case LF_CHILD_ID:
+	case OHV_FMT_PARTITION_ID:
+	case OHV_FMT_CHILD_ID:
 		t = partition_ids;
 		break;
-	case LF_CREATION_FLAGS:
+	case OHV_FMT_CREATION_FLAGS:
 		t = creation_flags;
 		break;
-	case LF_PROXIMITY:
+	case OHV_FMT_PROXIMITY:
 		t = proximities;
 		break;
-	case LF_PRIVILEGES:
+	case OHV_FMT_PRIVILEGES:
 		t = privileges;
 		break;
-	case LF_MAP_FLAGS:
+	case OHV_FMT_MAP_FLAGS:
 		t = map_flags;
 		break;
-	case LF_VP_INDEX:
-	case LF_TARGET_VP:
+	case OHV_FMT_VP_INDEX:
+	case OHV_FMT_TARGET_VP:
 		t = vp_indexes;
 		break;
-	case LF_PORT_TYPE:
+	case OHV_FMT_PORT_TYPE:
 		t = port_types;
 		break;
-	case LF_PORT_PROPERTY:
+	case OHV_FMT_PORT_PROPERTY:
 		t = port_properties;
 		break;
-	case LF_PROPERTY_CODE:
+	case OHV_FMT_PROPERTY_CODE:
 		return i < ARRAY_SIZE(properties) ? properties[i].name : NULL;
-	case LF_REG_NAME:
+	case OHV_FMT_REG_NAME:
 		return i < ARRAY_SIZE(registers) ? registers[i].name : NULL;
 	default:
 		return NULL;
@@ -905,44 +428,44 @@ const char *layout_const_name(enum lfmt fmt, size_t i)
 	return NULL;
 }
 
-const char *layout_fmt_help(enum lfmt fmt)
+const char *layout_fmt_help(enum ohv_field_fmt fmt)
 {
 	switch (fmt) {
-	case LF_HEX:			return "number";
-	case LF_DEC:			return "number";
-	case LF_PARTITION_ID:		return "partition id, SELF";
-	case LF_CHILD_ID:		return "partition id of a child";
-	case LF_CHILD_CURSOR:		return "0 to start, or the previous child";
-	case LF_CREATION_FLAGS:		return "flags: EXO_PARTITION|LAPIC_ENABLED|...";
-	case LF_PROXIMITY:		return "any, prefer:NODE, require:NODE";
-	case LF_COMPAT_VERSION:		return "0x0609 = 6.9 (21H2)";
-	case LF_PROPERTY_CODE:		return "property: PrivilegeFlags, CpuWeight, ...";
-	case LF_PRIVILEGES:		return "privileges: CreatePartitions|PostMessages|...";
-	case LF_ISOLATION:		return "must be 0";
-	case LF_MAP_FLAGS:		return "READABLE|WRITABLE|EXECUTABLE, R, RW, RWX";
-	case LF_UNMAP_FLAGS:		return "must be 0";
-	case LF_GPA_PAGE:		return "GPA page number";
-	case LF_GPA_BASE:		return "GPA page number below 2^40";
-	case LF_VP_INDEX:		return "VP index 0-63, SELF";
-	case LF_TARGET_VP:		return "VP index 0-63, ANY";
-	case LF_PORT_ID:		return "port id, bits 31:24 zero";
-	case LF_CONNECTION_ID:		return "connection id, bits 31:24 zero";
-	case LF_PORT_TYPE:		return "Message, Event, Monitor";
-	case LF_SINT:			return "SINT 1-15";
-	case LF_PORT_PROPERTY:		return "PostCount, PreferredTargetVp";
-	case LF_REG_NAME:		return "register: Rip, Cr0, ExplicitSuspend, Sint2, Simp, Eom, ...";
-	case LF_REG_VALUE:		return "value, or LOW:HIGH for 128 bits";
-	case LF_MESSAGE_TYPE:		return "non-zero, bit 31 clear";
-	case LF_PAYLOAD_SIZE:		return "0-240 (default: the payload's length)";
-	case LF_PAYLOAD:		return "\"text\" or 0x<hex bytes>";
-	case LF_VTL:			return "must be 0";
-	case LF_INPUT_VTL:		return "0 or 0x10";
-	case LF_SUBNODE_TYPE:		return "must be 0";
-	case LF_VP_FLAGS:		return "must be 0";
-	case LF_MONITOR_GPA:		return "page-aligned GPA";
-	case LF_DOORBELL_FLAGS:		return "trigger size 2:0, ANY_VALUE bit 31";
-	case LF_FLAG_NUMBER:		return "event flag, below the port's FlagCount";
-	case LF_FLAG_COUNT:		return "1-2048, BaseFlagNumber + FlagCount <= 2048";
+	case OHV_FMT_HEX:			return "number";
+	case OHV_FMT_DEC:			return "number";
+	case OHV_FMT_PARTITION_ID:		return "partition id, SELF";
+	case OHV_FMT_CHILD_ID:		return "partition id of a child";
+	case OHV_FMT_CHILD_CURSOR:		return "0 to start, or the previous child";
+	case OHV_FMT_CREATION_FLAGS:		return "flags: EXO_PARTITION|LAPIC_ENABLED|...";
+	case OHV_FMT_PROXIMITY:		return "any, prefer:NODE, require:NODE";
+	case OHV_FMT_COMPAT_VERSION:		return "0x0609 = 6.9 (21H2)";
+	case OHV_FMT_PROPERTY_CODE:		return "property: PrivilegeFlags, CpuWeight, ...";
+	case OHV_FMT_PRIVILEGES:		return "privileges: CreatePartitions|PostMessages|...";
+	case OHV_FMT_ISOLATION:		return "must be 0";
+	case OHV_FMT_MAP_FLAGS:		return "READABLE|WRITABLE|EXECUTABLE, R, RW, RWX";
+	case OHV_FMT_UNMAP_FLAGS:		return "must be 0";
+	case OHV_FMT_GPA_PAGE:		return "GPA page number";
+	case OHV_FMT_GPA_BASE:		return "GPA page number below 2^40";
+	case OHV_FMT_VP_INDEX:		return "VP index 0-63, SELF";
+	case OHV_FMT_TARGET_VP:		return "VP index 0-63, ANY";
+	case OHV_FMT_PORT_ID:		return "port id, bits 31:24 zero";
+	case OHV_FMT_CONNECTION_ID:		return "connection id, bits 31:24 zero";
+	case OHV_FMT_PORT_TYPE:		return "Message, Event, Monitor";
+	case OHV_FMT_SINT:			return "SINT 1-15";
+	case OHV_FMT_PORT_PROPERTY:		return "PostCount, PreferredTargetVp";
+	case OHV_FMT_REG_NAME:		return "register: Rip, Cr0, ExplicitSuspend, Sint2, Simp, Eom, ...";
+	case OHV_FMT_REG_VALUE:		return "value, or LOW:HIGH for 128 bits";
+	case OHV_FMT_MESSAGE_TYPE:		return "non-zero, bit 31 clear";
+	case OHV_FMT_PAYLOAD_SIZE:		return "0-240 (default: the payload's length)";
+	case OHV_FMT_PAYLOAD:		return "\"text\" or 0x<hex bytes>";
+	case OHV_FMT_VTL:			return "must be 0";
+	case OHV_FMT_INPUT_VTL:		return "0 or 0x10";
+	case OHV_FMT_SUBNODE_TYPE:		return "must be 0";
+	case OHV_FMT_VP_FLAGS:		return "must be 0";
+	case OHV_FMT_MONITOR_GPA:		return "page-aligned GPA";
+	case OHV_FMT_DOORBELL_FLAGS:		return "trigger size 2:0, ANY_VALUE bit 31";
+	case OHV_FMT_FLAG_NUMBER:		return "event flag, below the port's FlagCount";
+	case OHV_FMT_FLAG_COUNT:		return "1-2048, BaseFlagNumber + FlagCount <= 2048";
 	}
 	return "number";
 }
@@ -989,6 +512,20 @@ static void bits_value(char *buf, size_t n, uint64_t v, const struct named *t)
 		put(buf, n, at, ")");
 }
 
+void layout_flag_names(char *buf, size_t n, enum ohv_field_fmt fmt,
+		       uint64_t v)
+{
+	const struct named *t = fmt == OHV_FMT_PRIVILEGES ? privileges :
+		fmt == OHV_FMT_CREATION_FLAGS ? creation_flags : map_flags;
+	size_t at = 0;
+
+	if (n)
+		buf[0] = 0;
+	for (; t->name; t++)
+		if (t->value && (v & t->value) == t->value)
+			at = put(buf, n, at, "%s%s", at ? "|" : "", t->name);
+}
+
 static const char *named_of(const struct named *t, uint64_t v)
 {
 	for (; t->name; t++)
@@ -1016,7 +553,30 @@ static void proximity_value(char *buf, size_t n, uint64_t v)
 		put(buf, n, at, " (Id %" PRIu32 " ignored)", id);
 }
 
-void layout_value(char *buf, size_t n, enum lfmt fmt, uint64_t v)
+void layout_number(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v)
+{
+	switch (fmt) {
+	case OHV_FMT_DEC:
+	case OHV_FMT_PAYLOAD_SIZE:
+	case OHV_FMT_FLAG_NUMBER:
+	case OHV_FMT_FLAG_COUNT:
+	case OHV_FMT_SINT:
+	case OHV_FMT_PARTITION_ID:
+	case OHV_FMT_CHILD_ID:
+	case OHV_FMT_CHILD_CURSOR:
+	case OHV_FMT_VP_INDEX:
+	case OHV_FMT_TARGET_VP:
+	case OHV_FMT_PORT_TYPE:
+	case OHV_FMT_PORT_PROPERTY:
+		put(buf, n, 0, "%" PRIu64, v);
+		break;
+	default:
+		put(buf, n, 0, "0x%" PRIx64, v);
+		break;
+	}
+}
+
+void layout_value(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v)
 {
 	const char *name;
 
@@ -1024,37 +584,30 @@ void layout_value(char *buf, size_t n, enum lfmt fmt, uint64_t v)
 		return;
 	buf[0] = 0;
 	switch (fmt) {
-	case LF_DEC:
-	case LF_PAYLOAD_SIZE:
-	case LF_FLAG_NUMBER:
-	case LF_FLAG_COUNT:
-	case LF_SINT:
-		put(buf, n, 0, "%" PRIu64, v);
-		break;
-	case LF_PARTITION_ID:
-	case LF_CHILD_ID:
-	case LF_CHILD_CURSOR:
+	case OHV_FMT_PARTITION_ID:
+	case OHV_FMT_CHILD_ID:
+	case OHV_FMT_CHILD_CURSOR:
 		if (v == HV_PARTITION_ID_SELF)
 			put(buf, n, 0, "SELF");
 		else if (v == HV_PARTITION_ID_INVALID)
-			put(buf, n, 0, fmt == LF_CHILD_CURSOR ? "0 (none)" :
+			put(buf, n, 0, fmt == OHV_FMT_CHILD_CURSOR ? "0 (none)" :
 			    "0 (INVALID)");
 		else
 			put(buf, n, 0, "%" PRIu64, v);
 		break;
-	case LF_CREATION_FLAGS:
+	case OHV_FMT_CREATION_FLAGS:
 		bits_value(buf, n, v, creation_flags);
 		break;
-	case LF_PRIVILEGES:
+	case OHV_FMT_PRIVILEGES:
 		bits_value(buf, n, v, privileges);
 		break;
-	case LF_MAP_FLAGS:
+	case OHV_FMT_MAP_FLAGS:
 		bits_value(buf, n, v, map_flags);
 		break;
-	case LF_PROXIMITY:
+	case OHV_FMT_PROXIMITY:
 		proximity_value(buf, n, v);
 		break;
-	case LF_COMPAT_VERSION: {
+	case OHV_FMT_COMPAT_VERSION: {
 		size_t at = put(buf, n, 0, "0x%04" PRIx64 " (%" PRIu64 ".%"
 				PRIu64, v, (v >> 8) & 0xFF, v & 0xFF);
 
@@ -1062,46 +615,46 @@ void layout_value(char *buf, size_t n, enum lfmt fmt, uint64_t v)
 		    v == HV_COMPATIBILITY_21_H2 ? ", 21H2" : "");
 		break;
 	}
-	case LF_PROPERTY_CODE:
+	case OHV_FMT_PROPERTY_CODE:
 		name = "unknown";
 		for (size_t i = 0; i < ARRAY_SIZE(properties); i++)
 			if (properties[i].code == v)
 				name = properties[i].name;
 		put(buf, n, 0, "0x%08" PRIx64 " (%s)", v, name);
 		break;
-	case LF_GPA_PAGE:
-	case LF_GPA_BASE:
+	case OHV_FMT_GPA_PAGE:
+	case OHV_FMT_GPA_BASE:
 		if (v < HV_GPA_PAGE_LIMIT)
 			put(buf, n, 0, "0x%" PRIx64 " (GPA 0x%" PRIx64 ")", v,
 			    v << HV_PAGE_SHIFT);
 		else
 			put(buf, n, 0, "0x%" PRIx64, v);
 		break;
-	case LF_VP_INDEX:
-	case LF_TARGET_VP:
+	case OHV_FMT_VP_INDEX:
+	case OHV_FMT_TARGET_VP:
 		name = named_of(vp_indexes, v);
 		if (name)
 			put(buf, n, 0, "%s", name);
 		else
 			put(buf, n, 0, "%" PRIu64, v);
 		break;
-	case LF_PORT_TYPE:
-	case LF_PORT_PROPERTY:
-		name = named_of(fmt == LF_PORT_TYPE ? port_types : port_properties,
+	case OHV_FMT_PORT_TYPE:
+	case OHV_FMT_PORT_PROPERTY:
+		name = named_of(fmt == OHV_FMT_PORT_TYPE ? port_types : port_properties,
 				v);
 		if (name)
 			put(buf, n, 0, "%" PRIu64 " (%s)", v, name);
 		else
 			put(buf, n, 0, "%" PRIu64, v);
 		break;
-	case LF_REG_NAME:
+	case OHV_FMT_REG_NAME:
 		name = layout_reg_name((uint32_t)v);
 		if (name)
 			put(buf, n, 0, "%s", name);
 		else
 			put(buf, n, 0, "0x%08" PRIx64, v);
 		break;
-	case LF_DOORBELL_FLAGS: {
+	case OHV_FMT_DOORBELL_FLAGS: {
 		static const char *const sizes[] = {
 			"any size", "byte", "word", "dword", "qword",
 		};
@@ -1113,7 +666,7 @@ void layout_value(char *buf, size_t n, enum lfmt fmt, uint64_t v)
 		break;
 	}
 	default:
-		put(buf, n, 0, "0x%" PRIx64, v);
+		layout_number(buf, n, fmt, v);
 		break;
 	}
 }
@@ -1212,59 +765,59 @@ static bool bad(struct rule *r, hv_status_t st, const char *fmt, ...)
 }
 
 /*
- * What is wrong with a field's value, by SPEC 4-8: true with r filled, or
+ * What is wrong with a field's value, by spec.md §4-8: true with r filled, or
  * false.  blk/len is the whole block, for rules across fields.
  */
-static bool check(const struct lfield *f, const uint8_t *blk, size_t len,
+static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 		  enum ohv_arch arch, uint64_t v, struct rule *r)
 {
 	uint32_t flags;
 
-	if (f->kind == LK_PAD) {
+	if (f->kind == OHV_FIELD_RESERVED) {
 		if (!v)
 			return false;
 		return bad(r, 0, "reserved, should be 0 (openhv ignores it, "
-			   "SPEC 3.2)");
+			   "spec.md §3.2)");
 	}
-	switch ((enum lfmt)f->fmt) {
-	case LF_PARTITION_ID:
+	switch ((enum ohv_field_fmt)f->fmt) {
+	case OHV_FMT_PARTITION_ID:
 		if (v == HV_PARTITION_ID_INVALID)
 			return bad(r, HV_STATUS_INVALID_PARTITION_ID,
 				   "HV_PARTITION_ID_INVALID names no partition");
 		return false;
-	case LF_CHILD_ID:
+	case OHV_FMT_CHILD_ID:
 		if (v == HV_PARTITION_ID_INVALID)
 			return bad(r, HV_STATUS_INVALID_PARTITION_ID,
 				   "HV_PARTITION_ID_INVALID names no partition");
 		if (v == HV_PARTITION_ID_SELF)
 			return bad(r, HV_STATUS_INVALID_PARTITION_ID,
-				   "must name a child, not SELF (SPEC 4)");
+				   "must name a child, not SELF (spec.md §4)");
 		return false;
-	case LF_CREATION_FLAGS:
+	case OHV_FMT_CREATION_FLAGS:
 		if (v & ~HV_PARTITION_CREATION_FLAGS_VALID)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "bits 0x%" PRIx64 " outside the documented "
 				   "set {0,1,4,8,9,10,13,15,16,19,20,22} "
-				   "(SPEC 4.1)",
+				   "(spec.md §4.1)",
 				   (uint64_t)(v & ~HV_PARTITION_CREATION_FLAGS_VALID));
 		if (arch == OHV_ARCH_ARM64 &&
 		    (v & HV_PARTITION_CREATION_FLAGS_X64_ONLY))
 			return bad(r, 0, "LAPIC_ENABLED and X2APIC_CAPABLE are "
 				   "x64 flags, ignored on arm64");
 		return false;
-	case LF_PROXIMITY:
+	case OHV_FMT_PROXIMITY:
 		flags = (uint32_t)(v >> 32);
 		if (flags & HV_PROXIMITY_DOMAIN_RSVD_MASK)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "reserved flag bits 30:1 set (SPEC 4.1)");
+				   "reserved flag bits 30:1 set (spec.md §4.1)");
 		return false;
-	case LF_ISOLATION:
+	case OHV_FMT_ISOLATION:
 		if (v)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "must be 0: no isolation is supported "
-				   "(SPEC 4.1)");
+				   "(spec.md §4.1)");
 		return false;
-	case LF_PROPERTY_CODE:
+	case OHV_FMT_PROPERTY_CODE:
 		for (size_t i = 0; i < ARRAY_SIZE(properties); i++) {
 			if (properties[i].code != v)
 				continue;
@@ -1272,139 +825,139 @@ static bool check(const struct lfield *f, const uint8_t *blk, size_t len,
 				return false;
 			return bad(r, HV_STATUS_UNKNOWN_PROPERTY,
 				   "a TLFS property openhv does not implement "
-				   "(SPEC 4.3)");
+				   "(spec.md §4.3)");
 		}
 		return bad(r, HV_STATUS_UNKNOWN_PROPERTY,
 			   "not a TLFS partition property code");
-	case LF_MAP_FLAGS:
+	case OHV_FMT_MAP_FLAGS:
 		if (v & ~(uint64_t)HV_MAP_GPA_PERMISSIONS_MASK)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "bits 0x%" PRIx64 " beyond READ, WRITE and "
-				   "EXECUTE (SPEC 6)",
+				   "EXECUTE (spec.md §6)",
 				   v & ~(uint64_t)HV_MAP_GPA_PERMISSIONS_MASK);
 		if ((v & HV_MAP_GPA_WRITABLE) && !(v & HV_MAP_GPA_READABLE))
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "WRITABLE without READABLE (SPEC 6)");
+				   "WRITABLE without READABLE (spec.md §6)");
 		return false;
-	case LF_UNMAP_FLAGS:
+	case OHV_FMT_UNMAP_FLAGS:
 		if (v)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "openhv offers no unmap flags (SPEC 6)");
+				   "openhv offers no unmap flags (spec.md §6)");
 		return false;
-	case LF_GPA_BASE:
+	case OHV_FMT_GPA_BASE:
 		if (v >= HV_GPA_PAGE_LIMIT)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "beyond the 52-bit GPA space (SPEC 6)");
+				   "beyond the 52-bit GPA space (spec.md §6)");
 		return false;
-	case LF_VP_INDEX:
+	case OHV_FMT_VP_INDEX:
 		if (v >= OHV_MAX_VPS && v != HV_VP_INDEX_SELF)
 			return bad(r, HV_STATUS_INVALID_VP_INDEX,
-				   "openhv's VP indexes are 0-%u (SPEC 7)",
+				   "openhv's VP indexes are 0-%u (spec.md §7)",
 				   OHV_MAX_VPS - 1);
 		return false;
-	case LF_TARGET_VP:
+	case OHV_FMT_TARGET_VP:
 		if (v >= OHV_MAX_VPS && v != HV_ANY_VP)
 			return bad(r, HV_STATUS_INVALID_VP_INDEX,
 				   "neither a VP index 0-%u nor HV_ANY_VP "
-				   "(SPEC 8)", OHV_MAX_VPS - 1);
+				   "(spec.md §8)", OHV_MAX_VPS - 1);
 		return false;
-	case LF_PORT_ID:
+	case OHV_FMT_PORT_ID:
 		if (v & ~(uint64_t)HV_PORT_ID_MASK)
 			return bad(r, HV_STATUS_INVALID_PORT_ID,
-				   "reserved bits 31:24 set (SPEC 8)");
+				   "reserved bits 31:24 set (spec.md §8)");
 		return false;
-	case LF_CONNECTION_ID:
+	case OHV_FMT_CONNECTION_ID:
 		if (v & ~(uint64_t)HV_CONNECTION_ID_MASK)
 			return bad(r, HV_STATUS_INVALID_CONNECTION_ID,
-				   "reserved bits 31:24 set (SPEC 8)");
+				   "reserved bits 31:24 set (spec.md §8)");
 		return false;
-	case LF_PORT_TYPE:
+	case OHV_FMT_PORT_TYPE:
 		if (v == HV_PORT_TYPE_DOORBELL)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "openhv offers no doorbell ports "
-				   "(SPEC 8: types 1-3)");
+				   "(spec.md §8: types 1-3)");
 		if (v < HV_PORT_TYPE_MESSAGE || v > HV_PORT_TYPE_MONITOR)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "not a port type (1 Message, 2 Event, "
 				   "3 Monitor)");
 		return false;
-	case LF_SINT:
+	case OHV_FMT_SINT:
 		if (v == 0)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "SINT0 is the hypervisor's; ports use 1-15 "
-				   "(SPEC 8)");
+				   "(spec.md §8)");
 		if (v >= HV_SYNIC_SINT_COUNT)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "SINTs are 0-15; ports use 1-15 (SPEC 8)");
+				   "SINTs are 0-15; ports use 1-15 (spec.md §8)");
 		return false;
-	case LF_PORT_PROPERTY:
+	case OHV_FMT_PORT_PROPERTY:
 		if (v > HV_PORT_PROPERTY_PREFERRED_TARGET_VP)
 			return bad(r, HV_STATUS_UNKNOWN_PROPERTY,
 				   "port properties are 0 PostCount and 1 "
 				   "PreferredTargetVp");
 		return false;
-	case LF_REG_NAME:
+	case OHV_FMT_REG_NAME:
 		if (!layout_reg_name((uint32_t)v))
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "not a register name openhv knows (SPEC 7)");
+				   "not a register name openhv knows (spec.md §7)");
 		if (!layout_reg_known((uint32_t)v))
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "a TLFS register openhv does not implement "
-				   "(SPEC 7)");
+				   "(spec.md §7)");
 		return false;
-	case LF_MESSAGE_TYPE:
+	case OHV_FMT_MESSAGE_TYPE:
 		if (v == HV_MESSAGE_TYPE_NONE)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "type 0 is HvMessageTypeNone, an empty slot "
-				   "(SPEC 8)");
+				   "(spec.md §8)");
 		if (v & HV_MESSAGE_TYPE_HYPERVISOR_MASK)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "bit 31 set: a hypervisor message type "
-				   "(SPEC 8)");
+				   "(spec.md §8)");
 		return false;
-	case LF_PAYLOAD_SIZE:
+	case OHV_FMT_PAYLOAD_SIZE:
 		if (v > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "above the 240-byte payload (SPEC 8)");
+				   "above the 240-byte payload (spec.md §8)");
 		return false;
-	case LF_VTL:
+	case OHV_FMT_VTL:
 		if (v)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "VTL fields must be 0 (SPEC 3.3)");
+				   "VTL fields must be 0 (spec.md §3.3)");
 		return false;
-	case LF_INPUT_VTL:
+	case OHV_FMT_INPUT_VTL:
 		if (v != 0 && v != 0x10)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "only VTL 0 exists: 0 or 0x10 (SPEC 7)");
+				   "only VTL 0 exists: 0 or 0x10 (spec.md §7)");
 		return false;
-	case LF_SUBNODE_TYPE:
-	case LF_VP_FLAGS:
+	case OHV_FMT_SUBNODE_TYPE:
+	case OHV_FMT_VP_FLAGS:
 		if (v)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "must be 0 (SPEC 7)");
+				   "must be 0 (spec.md §7)");
 		return false;
-	case LF_MONITOR_GPA:
+	case OHV_FMT_MONITOR_GPA:
 		if (v & (HV_PAGE_SIZE - 1))
 			return bad(r, HV_STATUS_INVALID_ALIGNMENT,
-				   "monitor page GPA not page-aligned (SPEC 8)");
+				   "monitor page GPA not page-aligned (spec.md §8)");
 		return false;
-	case LF_DOORBELL_FLAGS:
+	case OHV_FMT_DOORBELL_FLAGS:
 		if ((v & ~0x80000007ull) || (v & 7) > 4)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "defined: trigger size 0-4 in bits 2:0, "
 				   "ANY_VALUE bit 31");
 		return false;
-	case LF_FLAG_COUNT: {
+	case OHV_FMT_FLAG_COUNT: {
 		uint64_t base = f->off >= 2 && f->off <= len ?
 			load(blk, f->off - 2, 2) : 0;
 
 		if (v == 0)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "an event port needs FlagCount >= 1 (SPEC 8)");
+				   "an event port needs FlagCount >= 1 (spec.md §8)");
 		if (base + v > HV_EVENT_FLAGS_COUNT)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "BaseFlagNumber + FlagCount = %" PRIu64
-				   " > 2048 (SPEC 8)", base + v);
+				   " > 2048 (spec.md §8)", base + v);
 		return false;
 	}
 	default:
@@ -1414,36 +967,36 @@ static bool check(const struct lfield *f, const uint8_t *blk, size_t len,
 
 /* PropertyValue is shown as privileges or a version when the input's
  * PropertyCode says so (in/in_len: the input block). */
-static enum lfmt shown_as(const struct lcall *l, const struct lfield *f,
+static enum ohv_field_fmt shown_as(const struct ohv_call_info *l, const struct ohv_field *f,
 			  const uint8_t *in, size_t in_len)
 {
 	if ((l->code != HVCALL_SET_PARTITION_PROPERTY &&
 	     l->code != HVCALL_GET_PARTITION_PROPERTY) ||
 	    strcmp(f->name, "PropertyValue") || !in || in_len < 12)
-		return (enum lfmt)f->fmt;
+		return (enum ohv_field_fmt)f->fmt;
 	switch (load(in, 8, 4)) {
 	case HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS:
-		return LF_PRIVILEGES;
+		return OHV_FMT_PRIVILEGES;
 	case HV_PARTITION_PROPERTY_COMPATIBILITY_VERSION:
-		return LF_COMPAT_VERSION;
+		return OHV_FMT_COMPAT_VERSION;
 	default:
-		return (enum lfmt)f->fmt;
+		return (enum ohv_field_fmt)f->fmt;
 	}
 }
 
 /* The port type that selects `when` fields, as an lfield.when bit. */
-static unsigned type_bit(const struct lcall *l, const uint8_t *blk, size_t len)
+static unsigned type_bit(const struct ohv_call_info *l, const uint8_t *blk, size_t len)
 {
 	if (!l->type_off || (size_t)l->type_off + 4 > len)
-		return LW_MESSAGE;
+		return OHV_WHEN_MESSAGE;
 	uint64_t t = load(blk, l->type_off, 4);
 
 	return t >= HV_PORT_TYPE_MESSAGE && t <= HV_PORT_TYPE_DOORBELL ?
-		1u << t : LW_OTHER;
+		1u << t : OHV_WHEN_OTHER;
 }
 
-static void emit_fields(const struct lcall *l, enum ohv_arch arch,
-			const struct lfield *f, const uint8_t *blk, size_t len,
+static void emit_fields(const struct ohv_call_info *l, enum ohv_arch arch,
+			const struct ohv_field *f, const uint8_t *blk, size_t len,
 			const uint8_t *in, size_t in_len, bool check_values,
 			decode_fn *fn, void *ctx)
 {
@@ -1458,11 +1011,11 @@ static void emit_fields(const struct lcall *l, enum ohv_arch arch,
 			continue;
 		/* A payload cut short still shows what there is of it. */
 		if ((size_t)f->off + f->size > len &&
-		    (f->fmt != LF_PAYLOAD || f->off >= len))
+		    (f->fmt != OHV_FMT_PAYLOAD || f->off >= len))
 			break;
 		it.raw = load(blk, f->off, f->size < len - f->off ? f->size :
 			      len - f->off);
-		if (f->fmt == LF_PAYLOAD) {
+		if (f->fmt == OHV_FMT_PAYLOAD) {
 			uint64_t size = l->code == HVCALL_POST_MESSAGE ?
 				load(blk, 12, 4) : f->size;
 
@@ -1472,7 +1025,7 @@ static void emit_fields(const struct lcall *l, enum ohv_arch arch,
 				size = len - f->off;
 			layout_payload(value, sizeof(value), blk + f->off,
 				       (size_t)size);
-		} else if (f->fmt == LF_REG_VALUE) {
+		} else if (f->fmt == OHV_FMT_REG_VALUE) {
 			layout_reg_value(value, sizeof(value), 0xFFFFFFFF,
 					 blk + f->off);
 		} else {
@@ -1506,13 +1059,13 @@ static void note(decode_fn *fn, void *ctx, const char *name, hv_status_t st,
 }
 
 /* Notes for elements of a rep list that break a rule. */
-static void element_notes(const struct lcall *l, enum ohv_arch arch,
+static void element_notes(const struct ohv_call_info *l, enum ohv_arch arch,
 			  const struct ditem *list, decode_fn *fn, void *ctx)
 {
 	for (uint32_t i = 0; i < list->count; i++) {
 		const uint8_t *e = list->elems + (size_t)i * list->elem_size;
 
-		for (const struct lfield *f = list->elem_fields; f->name; f++) {
+		for (const struct ohv_field *f = list->elem_fields; f->name; f++) {
 			struct rule r;
 			char name[80];
 
@@ -1530,7 +1083,7 @@ static void element_notes(const struct lcall *l, enum ohv_arch arch,
 	}
 }
 
-void decode_input(const struct lcall *l, enum ohv_arch arch,
+void decode_input(const struct ohv_call_info *l, enum ohv_arch arch,
 		  const void *block, size_t len, uint32_t rep_start,
 		  uint32_t rep_count, decode_fn *fn, void *ctx)
 {
@@ -1538,8 +1091,8 @@ void decode_input(const struct lcall *l, enum ohv_arch arch,
 
 	if (!l || !block)
 		return;
-	size_t hdr = layout_in_size(l, arch);
-	emit_fields(l, arch, layout_in_fields(l, arch), blk, len, blk, len,
+	size_t hdr = l->in_size[arch];
+	emit_fields(l, arch, l->in[arch], blk, len, blk, len,
 		    true, fn, ctx);
 	if (len < hdr)
 		note(fn, ctx, "block", 0, "%zu bytes; %s reads %zu (the rest "
@@ -1567,7 +1120,7 @@ void decode_input(const struct lcall *l, enum ohv_arch arch,
 	element_notes(l, arch, &it, fn, ctx);
 }
 
-void decode_output(const struct lcall *l, enum ohv_arch arch,
+void decode_output(const struct ohv_call_info *l, enum ohv_arch arch,
 		   const void *block, size_t len, uint32_t rep_start,
 		   const void *in, size_t in_len, decode_fn *fn, void *ctx)
 {
@@ -1583,10 +1136,10 @@ void decode_output(const struct lcall *l, enum ohv_arch arch,
 		.first = rep_start, .count = (uint32_t)(len / l->out_elem),
 		.elem_size = l->out_elem, .elem_fields = l->out_elem_fields,
 	};
-	size_t hdr = layout_in_size(l, arch);
+	size_t hdr = l->in_size[arch];
 
 	/* GetVpRegisters: the names that go with the values. */
-	if (l->in_list && l->in_elem_fields[0].fmt == LF_REG_NAME && in &&
+	if (l->in_list && l->in_elem_fields[0].fmt == OHV_FMT_REG_NAME && in &&
 	    in_len >= hdr + ((size_t)rep_start + it.count) * l->in_elem)
 		it.names = (const uint8_t *)in + hdr + (size_t)rep_start * 4;
 	fn(ctx, &it);
@@ -1595,12 +1148,12 @@ void decode_output(const struct lcall *l, enum ohv_arch arch,
 void decode_elem(char *buf, size_t n, const struct ditem *it, uint32_t i)
 {
 	const uint8_t *e = it->elems + (size_t)i * it->elem_size;
-	const struct lfield *f = it->elem_fields;
+	const struct ohv_field *f = it->elem_fields;
 
 	if (!n)
 		return;
 	buf[0] = 0;
-	if (f[0].fmt == LF_REG_VALUE) {
+	if (f[0].fmt == OHV_FMT_REG_VALUE) {
 		uint32_t name = it->names ? (uint32_t)load(it->names, (size_t)i * 4, 4)
 			: 0xFFFFFFFF;
 		char v[200];
@@ -1613,20 +1166,20 @@ void decode_elem(char *buf, size_t n, const struct ditem *it, uint32_t i)
 			put(buf, n, 0, "%s", v);
 		return;
 	}
-	if (f[0].fmt == LF_REG_NAME && it->elem_size == 32) {
+	if (f[0].fmt == OHV_FMT_REG_NAME && it->elem_size == 32) {
 		uint32_t name = (uint32_t)load(e, 0, 4);
 		char k[32], v[200];
 
-		layout_value(k, sizeof(k), LF_REG_NAME, name);
+		layout_value(k, sizeof(k), OHV_FMT_REG_NAME, name);
 		layout_reg_value(v, sizeof(v), name, e + 16);
 		put(buf, n, 0, "%s=%s", k, v);
 		return;
 	}
-	if (f[0].fmt == LF_GPA_PAGE) {
+	if (f[0].fmt == OHV_FMT_GPA_PAGE) {
 		put(buf, n, 0, "0x%" PRIx64, load(e, 0, 8));
 		return;
 	}
-	layout_value(buf, n, (enum lfmt)f[0].fmt, load(e, f[0].off, f[0].size));
+	layout_value(buf, n, (enum ohv_field_fmt)f[0].fmt, load(e, f[0].off, f[0].size));
 }
 
 /* Runs shown before the rest is only counted. */
@@ -1791,7 +1344,7 @@ size_t decode_control(uint64_t c, enum ohv_arch arch, struct wfield *out,
 		      hv_status_t *st)
 {
 	uint16_t code = (uint16_t)(c & HV_HYPERCALL_CODE_MASK);
-	const struct lcall *l = layout_find(code);
+	const struct ohv_call_info *l = ohv_call_info(code);
 	const char *name = ohv_call_name(code);
 	bool fast = c & HV_HYPERCALL_FAST_BIT;
 	uint64_t varhead = (c & HV_HYPERCALL_VARHEAD_MASK) >>
@@ -1813,7 +1366,7 @@ size_t decode_control(uint64_t c, enum ohv_arch arch, struct wfield *out,
 	if (!l) {
 		snprintf(w->note, sizeof(w->note), "%s -> "
 			 "HV_STATUS_INVALID_HYPERCALL_CODE",
-			 name ? "a TLFS call outside openhv's set (SPEC 3.3)" :
+			 name ? "a TLFS call outside openhv's set (spec.md §3.3)" :
 			 "not a call code openhv knows");
 		fail(st, HV_STATUS_INVALID_HYPERCALL_CODE);
 	}
@@ -1825,7 +1378,7 @@ size_t decode_control(uint64_t c, enum ohv_arch arch, struct wfield *out,
 
 	w = wf(&out[2], "26:17", "variable header size", varhead);
 	snprintf(w->text, sizeof(w->text), "%" PRIu64 " qwords", varhead);
-	/* Step 2: reserved bits, the nested bit included (SPEC 3.2). */
+	/* Step 2: reserved bits, the nested bit included (spec.md §3.2). */
 	struct wfield *r0 = wf(&out[3], "30:27", "reserved",
 			       (c & HV_HYPERCALL_RSVD0_MASK) >> 27);
 	struct wfield *nested = wf(&out[4], "31", "nested",
@@ -1851,7 +1404,7 @@ size_t decode_control(uint64_t c, enum ohv_arch arch, struct wfield *out,
 		snprintf(rsvd[i]->note, sizeof(rsvd[i]->note), "%s -> "
 			 "HV_STATUS_INVALID_HYPERCALL_INPUT", rsvd[i] == nested ?
 			 "openhv is the L0: the nested bit counts as reserved "
-			 "(SPEC 3.2)" : "reserved bits must be zero (SPEC 3.1)");
+			 "(spec.md §3.2)" : "reserved bits must be zero (spec.md §3.1)");
 		fail(st, HV_STATUS_INVALID_HYPERCALL_INPUT);
 	}
 	/* Step 3: the rep fields and the variable header. */
@@ -1877,7 +1430,7 @@ size_t decode_control(uint64_t c, enum ohv_arch arch, struct wfield *out,
 	}
 	/* Step 4: a fast call's input and output must fit the registers. */
 	if (l && fast) {
-		size_t in = layout_in_size(l, arch) + (size_t)count * l->in_elem;
+		size_t in = l->in_size[arch] + (size_t)count * l->in_elem;
 		size_t outn = l->rep ? (size_t)count * l->out_elem : l->out_size;
 		size_t cap = arch == OHV_ARCH_X64 ? HV_X64_FAST_INPUT_BYTES :
 			HV_ARM64_FAST_INPUT_BYTES;
@@ -1906,13 +1459,13 @@ size_t decode_result(uint64_t r, struct wfield *out)
 	w = wf(&out[1], "31:16", "reserved", (r >> 16) & 0xFFFF);
 	if (w->value)
 		snprintf(w->note, sizeof(w->note), "reserved: openhv returns "
-			 "zero here (SPEC 3.1)");
+			 "zero here (spec.md §3.1)");
 	w = wf(&out[2], "43:32", "reps completed",
 	       (r & HV_HYPERCALL_REP_COMP_MASK) >> HV_HYPERCALL_REP_COMP_OFFSET);
 	snprintf(w->text, sizeof(w->text), "counted from element 0");
 	w = wf(&out[3], "63:44", "reserved", r >> 44);
 	if (w->value)
 		snprintf(w->note, sizeof(w->note), "reserved: openhv returns "
-			 "zero here (SPEC 3.1)");
+			 "zero here (spec.md §3.1)");
 	return 4;
 }

@@ -1,8 +1,8 @@
 /*
- * A small line editor for `openhv shell` on a terminal: termios raw mode
- * while a line is read, the usual keys (left/right, Home/End, Ctrl-A/E,
- * backspace, Delete, Ctrl-U/K/W, Ctrl-C, Ctrl-D, Ctrl-L), history on
- * up/down (Ctrl-P/N), Tab completion through a callback.  No library.
+ * Line input for `openhv shell` on a terminal: libedit's editor (history
+ * on up/down, Tab completion through a callback, the usual emacs keys)
+ * when the build has it, else a prompt and lines as the terminal gives
+ * them.
  */
 #ifndef OPENHV_TOOL_LINEEDIT_H
 #define OPENHV_TOOL_LINEEDIT_H
@@ -16,8 +16,11 @@ typedef void ledit_complete_fn(void *ctx, const char *line, size_t at,
 			       void (*add)(void *actx, const char *word),
 			       void *actx);
 
-/* An editor on the terminal fds in and out; NULL when in is not a
- * terminal or its modes cannot be read. */
+/* "libedit", or NULL when the build has no line editor. */
+const char *ledit_kind(void);
+
+/* An editor on the terminal fds in and out; NULL when they are not a
+ * terminal (or another editor is open). */
 struct ledit *ledit_new(int in, int out, ledit_complete_fn *complete,
 			void *ctx);
 void ledit_free(struct ledit *e);

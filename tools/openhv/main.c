@@ -28,7 +28,7 @@ static const struct command commands[] = {
 	{ "show", "[OPTIONS] [FILE|-]",
 	  "run a scenario quietly and print the partition tree it leaves:\n"
 	  "      states, pools, VPs, ports", cmd_show },
-	{ "costs", "[OPTIONS]", "print the cost model: pool pages per object",
+	{ "costs", "[OPTIONS]", "print openhv's cost model: pool pages per object",
 	  cmd_costs },
 	{ "demo", "[--partitions N] [--arm64] [--numa N]",
 	  "run Linux mshv's partition lifecycle on a fresh instance and print\n"

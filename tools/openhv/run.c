@@ -18,7 +18,7 @@ static void usage(FILE *f)
 		"It stops at the first call that fails with no expect after it, the\n"
 		"first expect or assert that does not hold, or a scenario error,\n"
 		"saying FILE:LINE: what is wrong.  At the end the invariant checker\n"
-		"of SPEC 1 runs.\n");
+		"of spec.md §1 runs.\n");
 	cli_instance_usage(f);
 	fprintf(f,
 		"\nExit status: 0 the scenario held, 1 a call failed unexpectedly,"

@@ -5,6 +5,7 @@
  * the reference; `help` prints the same tables this file holds.
  */
 #include "scnint.h"
+#include "cli.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -139,26 +140,31 @@ static bool name_ok(const char *n)
 	return true;
 }
 
-bool scn_var_get(struct scn *s, const char *name, uint64_t *v)
+bool scn_var_get(struct scn *s, const char *name, uint64_t *v, uint8_t *fmt)
 {
-	for (size_t i = 0; i < s->n_vars; i++) {
-		if (!strcmp(s->vars[i].name, name)) {
-			*v = s->vars[i].value;
-			return true;
-		}
-	}
+	uint8_t f = OHV_FMT_PARTITION_ID;
+
 	if (!strcmp(name, "root")) {
 		*v = 1;
-		return true;
-	}
-	if (!strcmp(name, "caller")) {
+	} else if (!strcmp(name, "caller")) {
 		*v = s->caller;
-		return true;
+	} else {
+		size_t i = 0;
+
+		while (i < s->n_vars && strcmp(s->vars[i].name, name))
+			i++;
+		if (i == s->n_vars)
+			return false;
+		*v = s->vars[i].value;
+		f = s->vars[i].fmt;
 	}
-	return false;
+	if (fmt)
+		*fmt = f;
+	return true;
 }
 
-enum scn_rc scn_var_set(struct scn *s, const char *name, uint64_t v)
+enum scn_rc scn_var_set(struct scn *s, const char *name, uint64_t v,
+			enum ohv_field_fmt fmt)
 {
 	if (!name_ok(name))
 		return scn_err(s, SCN_ERROR, "'%s' is not a variable name "
@@ -166,6 +172,7 @@ enum scn_rc scn_var_set(struct scn *s, const char *name, uint64_t v)
 	for (size_t i = 0; i < s->n_vars; i++) {
 		if (!strcmp(s->vars[i].name, name)) {
 			s->vars[i].value = v;
+			s->vars[i].fmt = (uint8_t)fmt;
 			return SCN_OK;
 		}
 	}
@@ -180,17 +187,21 @@ enum scn_rc scn_var_set(struct scn *s, const char *name, uint64_t v)
 	}
 	nv->name = copy;
 	nv->value = v;
+	nv->fmt = (uint8_t)fmt;
 	return SCN_OK;
 }
 
 enum scn_rc scn_capture(struct scn *s, const struct toks *t,
-			const uint64_t *values, size_t n, const char *what)
+			const uint64_t *values, const uint8_t *fmts, size_t n,
+			const char *what)
 {
 	if (t->ncap > n)
 		return scn_err(s, SCN_ERROR, "%s gives %zu value%s to capture, "
 			       "not %zu", what, n, n == 1 ? "" : "s", t->ncap);
 	for (size_t i = 0; i < t->ncap; i++) {
-		enum scn_rc rc = scn_var_set(s, t->cap[i], values[i]);
+		enum scn_rc rc = scn_var_set(s, t->cap[i], values[i], fmts ?
+					     (enum ohv_field_fmt)fmts[i] :
+					     OHV_FMT_DEC);
 
 		if (rc)
 			return rc;
@@ -207,9 +218,9 @@ void scn_outcome(struct scn *s, const char *what, hv_status_t st,
 	s->last_result = result;
 	s->last_line = s->line;
 	snprintf(s->last_what, sizeof(s->last_what), "%s", what);
-	scn_var_set(s, "status", st);
-	scn_var_set(s, "reps", reps);
-	scn_var_set(s, "result", result);
+	scn_var_set(s, "status", st, OHV_FMT_HEX);
+	scn_var_set(s, "reps", reps, OHV_FMT_DEC);
+	scn_var_set(s, "result", result, OHV_FMT_HEX);
 	if (st != HV_STATUS_SUCCESS && !s->o.interactive) {
 		s->pending = true;
 		s->pending_line = s->line;
@@ -321,7 +332,7 @@ struct cursor {
 	struct scn *s;
 	const char *p;
 	const char *text;
-	enum lfmt fmt;
+	enum ohv_field_fmt fmt;
 };
 
 static enum scn_rc expr(struct cursor *c, uint64_t *v);
@@ -479,7 +490,7 @@ static enum scn_rc term(struct cursor *c, uint64_t *v)
 		return bad_value(c, *c->p == '"' ? "a string is not a number" :
 				 "expected a number, $variable or name");
 	if (var) {
-		if (!scn_var_get(s, name, v))
+		if (!scn_var_get(s, name, v, NULL))
 			return scn_err(s, SCN_ERROR, "no variable $%s", name);
 		return SCN_OK;
 	}
@@ -492,9 +503,9 @@ static enum scn_rc term(struct cursor *c, uint64_t *v)
 		while (*c->p && *c->p != ')') {
 			if (nargs == ARRAY_SIZE(args))
 				return bad_value(c, "too many arguments");
-			enum lfmt keep = c->fmt;
+			enum ohv_field_fmt keep = c->fmt;
 
-			c->fmt = LF_PARTITION_ID;
+			c->fmt = OHV_FMT_PARTITION_ID;
 			rc = expr(c, &args[nargs++]);
 			c->fmt = keep;
 			if (rc)
@@ -507,7 +518,7 @@ static enum scn_rc term(struct cursor *c, uint64_t *v)
 		c->p++;
 		return call_fn(c, name, args, nargs, v);
 	}
-	if (c->fmt == LF_PROXIMITY && *c->p == ':' &&
+	if (c->fmt == OHV_FMT_PROXIMITY && *c->p == ':' &&
 	    (!strcasecmp(name, "prefer") || !strcasecmp(name, "require"))) {
 		uint64_t node;
 		enum scn_rc rc;
@@ -543,8 +554,8 @@ static enum scn_rc term(struct cursor *c, uint64_t *v)
 		}
 	}
 	return scn_err(s, SCN_ERROR, "'%s' is not a number, variable or "
-		       "known name%s%s", name, c->fmt != LF_HEX ? " for " : "",
-		       c->fmt != LF_HEX ? layout_fmt_help(c->fmt) : "");
+		       "known name%s%s", name, c->fmt != OHV_FMT_HEX ? " for " : "",
+		       c->fmt != OHV_FMT_HEX ? layout_fmt_help(c->fmt) : "");
 }
 
 static enum scn_rc expr(struct cursor *c, uint64_t *v)
@@ -571,7 +582,7 @@ static enum scn_rc expr(struct cursor *c, uint64_t *v)
 	return rc;
 }
 
-enum scn_rc scn_value(struct scn *s, const char *text, enum lfmt fmt,
+enum scn_rc scn_value(struct scn *s, const char *text, enum ohv_field_fmt fmt,
 		      uint64_t *out)
 {
 	struct cursor c = { s, text, text, fmt };
@@ -632,7 +643,7 @@ static enum scn_rc list_add(struct scn *s, uint64_t **out, size_t *n,
 	return SCN_OK;
 }
 
-enum scn_rc scn_list(struct scn *s, const char *text, enum lfmt fmt,
+enum scn_rc scn_list(struct scn *s, const char *text, enum ohv_field_fmt fmt,
 		     uint64_t **out, size_t *n, uint64_t **fresh,
 		     size_t *nfresh)
 {
@@ -665,9 +676,9 @@ enum scn_rc scn_list(struct scn *s, const char *text, enum lfmt fmt,
 			comma = strchr(args, ',');
 			if (comma)
 				*comma = 0;
-			rc = scn_value(s, args, LF_DEC, &count);
+			rc = scn_value(s, args, OHV_FMT_DEC, &count);
 			if (!rc && comma)
-				rc = scn_value(s, comma + 1, LF_DEC, &node);
+				rc = scn_value(s, comma + 1, OHV_FMT_DEC, &node);
 			if (!rc && count > SCN_MAX_LIST)
 				rc = scn_err(s, SCN_ERROR, "alloc(%" PRIu64 "): "
 					     "at most %d", count, SCN_MAX_LIST);
@@ -875,6 +886,28 @@ static enum scn_rc no_captures(struct scn *s, const struct toks *t)
 	return SCN_OK;
 }
 
+static enum ohv_field_fmt set_fmt(struct scn *s, const char *text)
+{
+	uint8_t fmt = OHV_FMT_DEC;
+
+	if (strstr(text, "0x") || strstr(text, "0X"))
+		return OHV_FMT_HEX;
+	if (*text == '$') {
+		char name[64];
+		size_t n = 0;
+
+		while ((isalnum((unsigned char)text[n + 1]) || text[n + 1] == '_')
+		       && n + 1 < sizeof(name)) {
+			name[n] = text[n + 1];
+			n++;
+		}
+		name[n] = 0;
+		if (scn_var_get(s, name, &(uint64_t){ 0 }, &fmt))
+			return (enum ohv_field_fmt)fmt;
+	}
+	return OHV_FMT_DEC;
+}
+
 static enum scn_rc st_set(struct scn *s, struct toks *t)
 {
 	if (t->n < 2)
@@ -889,9 +922,10 @@ static enum scn_rc st_set(struct scn *s, struct toks *t)
 				       t->t[i]);
 		if (*t->t[i] == '$')
 			t->t[i]++;
-		rc = scn_value(s, v, LF_HEX, &x);
+		rc = scn_value(s, v, OHV_FMT_HEX, &x);
+		/* Echoed as written: hex when given in hex, as $var is. */
 		if (!rc)
-			rc = scn_var_set(s, t->t[i], x);
+			rc = scn_var_set(s, t->t[i], x, set_fmt(s, v));
 		if (rc)
 			return rc;
 	}
@@ -962,16 +996,21 @@ static enum scn_rc st_echo(struct scn *s, struct toks *t)
 				char name[64];
 				size_t n = 0;
 				uint64_t v;
+				uint8_t fmt;
+				char num[32];
 
 				p++;
 				while ((isalnum((unsigned char)*p) || *p == '_') &&
 				       n + 1 < sizeof(name))
 					name[n++] = *p++;
 				name[n] = 0;
-				if (!scn_var_get(s, name, &v))
+				if (!scn_var_get(s, name, &v, &fmt))
 					return scn_err(s, SCN_ERROR, "no variable "
 						       "$%s", name);
-				fprintf(s->o.out, "%" PRIu64, v);
+				/* As the calls show the field it came from. */
+				layout_number(num, sizeof(num),
+					      (enum ohv_field_fmt)fmt, v);
+				fputs(num, s->o.out);
 			} else {
 				fputc(*p++, s->o.out);
 			}
@@ -1000,7 +1039,7 @@ static enum scn_rc st_expect(struct scn *s, struct toks *t)
 		if (!v || strcmp(t->t[2], "reps"))
 			return scn_err(s, SCN_ERROR, "expect: '%s' is not "
 				       "reps=N", t->t[2]);
-		if (scn_value(s, v, LF_DEC, &reps))
+		if (scn_value(s, v, OHV_FMT_DEC, &reps))
 			return SCN_ERROR;
 		check_reps = true;
 	}
@@ -1029,7 +1068,7 @@ static enum scn_rc st_assert(struct scn *s, struct toks *t)
 	if (t->n != 2 && t->n != 4)
 		return scn_err(s, SCN_ERROR, "usage: assert VALUE [OP VALUE] "
 			       "(OP: == != < <= > >=)");
-	rc = scn_value(s, t->t[1], LF_HEX, &a);
+	rc = scn_value(s, t->t[1], OHV_FMT_HEX, &a);
 	if (rc)
 		return rc;
 	if (t->n == 4) {
@@ -1039,7 +1078,7 @@ static enum scn_rc st_assert(struct scn *s, struct toks *t)
 		if (op == ARRAY_SIZE(ops))
 			return scn_err(s, SCN_ERROR, "assert: '%s' is not one "
 				       "of == != < <= > >=", t->t[2]);
-		rc = scn_value(s, t->t[3], LF_HEX, &b);
+		rc = scn_value(s, t->t[3], OHV_FMT_HEX, &b);
 		if (rc)
 			return rc;
 	}
@@ -1078,14 +1117,14 @@ static enum scn_rc st_as(struct scn *s, struct toks *t)
 			       "[vp N] [inpage=P outpage=Q] [COMMAND ...]");
 	if (!scn_hv(s))
 		return SCN_FAILED;
-	rc = scn_value(s, t->t[1], LF_PARTITION_ID, &pid);
+	rc = scn_value(s, t->t[1], OHV_FMT_PARTITION_ID, &pid);
 	if (rc)
 		return rc;
 	pid = scn_resolve(s, s->caller, pid);
 	if (i < t->n && !strcmp(t->t[i], "vp")) {
 		if (i + 1 >= t->n)
 			return scn_err(s, SCN_ERROR, "as: vp needs an index");
-		rc = scn_value(s, t->t[i + 1], LF_VP_INDEX, &vp);
+		rc = scn_value(s, t->t[i + 1], OHV_FMT_VP_INDEX, &vp);
 		if (rc)
 			return rc;
 		if (vp > UINT32_MAX)
@@ -1100,7 +1139,7 @@ static enum scn_rc st_as(struct scn *s, struct toks *t)
 		v = scn_split(word);
 		if (!v || (strcmp(word, "inpage") && strcmp(word, "outpage")))
 			break;
-		rc = scn_value(s, v, LF_GPA_PAGE, !strcmp(word, "inpage") ?
+		rc = scn_value(s, v, OHV_FMT_GPA_PAGE, !strcmp(word, "inpage") ?
 			       &in : &out);
 		if (rc)
 			return rc;
@@ -1184,8 +1223,8 @@ static enum scn_rc config_key(struct scn *s, const char *key, const char *v)
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (strcmp(keys[i].name, key))
 			continue;
-		if (scn_value(s, v, strcmp(key, "root_privileges") ? LF_DEC :
-			      LF_PRIVILEGES, &x))
+		if (scn_value(s, v, strcmp(key, "root_privileges") ? OHV_FMT_DEC :
+			      OHV_FMT_PRIVILEGES, &x))
 			return SCN_ERROR;
 		if (keys[i].size == 4 && x > UINT32_MAX)
 			return scn_err(s, SCN_ERROR, "config: %s is a 32-bit "
@@ -1237,14 +1276,14 @@ static enum scn_rc st_pages(struct scn *s, struct toks *t)
 		return scn_err(s, SCN_ERROR, "usage: pages PARTITION LIST");
 	if (!scn_hv(s))
 		return SCN_FAILED;
-	rc = scn_value(s, t->t[1], LF_PARTITION_ID, &pid);
+	rc = scn_value(s, t->t[1], OHV_FMT_PARTITION_ID, &pid);
 	if (rc)
 		return rc;
 	pid = scn_resolve(s, s->caller, pid);
 	if (pid == 1)
 		return scn_err(s, SCN_ERROR, "pages: the root's pages come from "
 			       "its allocator");
-	rc = scn_list(s, t->t[2], LF_GPA_PAGE, &list, &n, NULL, NULL);
+	rc = scn_list(s, t->t[2], OHV_FMT_GPA_PAGE, &list, &n, NULL, NULL);
 	if (rc)
 		return rc;
 	rc = scn_pages_add(s, pid, list, n);
@@ -1261,7 +1300,7 @@ static enum scn_rc st_inject(struct scn *s, struct toks *t)
 
 	if (!v || strcmp(t->t[1], "fail_alloc"))
 		return scn_err(s, SCN_ERROR, "usage: inject fail_alloc=N");
-	if (scn_value(s, v, LF_DEC, &n))
+	if (scn_value(s, v, OHV_FMT_DEC, &n))
 		return SCN_ERROR;
 	if (!scn_hv(s))
 		return SCN_FAILED;
@@ -1279,7 +1318,7 @@ static enum scn_rc st_check(struct scn *s, struct toks *t)
 	if (ohv_debug_check(hv, why, sizeof(why)))
 		return scn_err(s, SCN_FAILED, "invariant check failed: %s", why);
 	if (s->o.verbosity)
-		fprintf(s->o.out, "invariants hold (SPEC 1)\n");
+		fprintf(s->o.out, "invariants hold (spec.md §1)\n");
 	return no_captures(s, t);
 }
 
@@ -1311,6 +1350,33 @@ static enum scn_rc st_help(struct scn *s, struct toks *t)
 	return SCN_OK;
 }
 
+static void print_word(void *ctx, const char *word)
+{
+	fprintf(ctx, "%s\n", word);
+}
+
+/* complete "LINE": what Tab offers at the end of LINE, a word a line. */
+static enum scn_rc st_complete(struct scn *s, struct toks *t)
+{
+	char line[1024];
+	size_t len;
+
+	if (t->n != 2 || !scn_unquote(t->t[1], line, sizeof(line) - 1, &len))
+		return scn_err(s, SCN_ERROR, "usage: complete \"LINE\"");
+	line[len] = 0;
+	scn_complete(s, line, len, print_word, s->o.out);
+	return no_captures(s, t);
+}
+
+/* `openhv decode` inside a scenario: the same words, the same output. */
+static enum scn_rc st_decode(struct scn *s, struct toks *t)
+{
+	fflush(s->o.out);
+	if (cli_decode(s->o.out, false, (int)t->n, t->t) == CLI_USAGE)
+		return scn_err(s, SCN_ERROR, "decode: see help decode");
+	return no_captures(s, t);
+}
+
 static enum scn_rc st_quit(struct scn *s, struct toks *t)
 {
 	return t->n == 1 ? SCN_QUIT :
@@ -1321,7 +1387,8 @@ const struct stmt scn_statements[] = {
 	{ "set", "set NAME=VALUE ...",
 	  "assign variables, used later as $NAME", st_set },
 	{ "echo", "echo WORDS ...",
-	  "print the words, $NAME replaced by its value (decimal)", st_echo },
+	  "print the words, $NAME replaced by its value, in hex or decimal as\n"
+	  "the call it came from showed it (set: as written)", st_echo },
 	{ "expect", "expect STATUS [reps=N]",
 	  "the previous command must have returned STATUS (HV_STATUS_ prefix\n"
 	  "optional) and, given reps=, that many reps completed.  A hypercall\n"
@@ -1346,7 +1413,7 @@ const struct stmt scn_statements[] = {
 	{ "pages", "pages PARTITION LIST",
 	  "pages of PARTITION's GPA space that alloc() hands out when it calls",
 	  st_pages },
-	{ "check", "check", "run the invariant checker (SPEC 1) now", st_check },
+	{ "check", "check", "run the invariant checker (spec.md §1) now", st_check },
 	{ "inject", "inject fail_alloc=N",
 	  "make the library's N-th host allocation from now on fail (0: none);\n"
 	  "the hypercall meeting it answers HV_STATUS_NO_RESOURCES",
@@ -1354,9 +1421,17 @@ const struct stmt scn_statements[] = {
 	{ "show", "show",
 	  "print the partition tree: states, pools, VPs, ports, connections",
 	  st_show },
-	{ "costs", "costs", "print the cost model (SPEC 5.4)", st_costs },
-	{ "help", "help [COMMAND]", "the commands, or one command or "
-	  "hypercall with its fields", st_help },
+	{ "costs", "costs", "print openhv's cost model (spec.md §5.4; not Hyper-V's figures)", st_costs },
+	{ "decode", "decode control|result|status VALUE | CALL HEX...",
+	  "as `openhv decode`: a control word, result value, status or\n"
+	  "parameter block field by field, with what is outside the spec",
+	  st_decode },
+	{ "complete", "complete \"LINE\"",
+	  "print the words Tab offers at the end of LINE, one a line",
+	  st_complete },
+	{ "help", "help [TOPIC]", "an overview, a topic (calls, helpers, "
+	  "statements, values,\nmodifiers, registers), a command, a hypercall "
+	  "or a status", st_help },
 	{ "quit", "quit", "stop here (also: exit)", st_quit },
 	{ "exit", "exit", "stop here", st_quit },
 	{ NULL, NULL, NULL, NULL },
@@ -1383,7 +1458,7 @@ static const char *bare_call(const char *name)
 static enum scn_rc dispatch(struct scn *s, struct toks *t)
 {
 	const struct stmt *st = find_stmt(scn_statements, t->t[0]);
-	const struct lcall *l;
+	const struct ohv_call_info *l;
 
 	if (!st)
 		st = find_stmt(scn_helpers, t->t[0]);
@@ -1399,7 +1474,7 @@ static enum scn_rc dispatch(struct scn *s, struct toks *t)
 
 		if (n && !strcasecmp(bare_call(n), bare_call(t->t[0])))
 			return scn_err(s, SCN_ERROR, "%s (0x%04x) is a TLFS "
-				       "call outside openhv's set (SPEC 3.3); "
+				       "call outside openhv's set (spec.md §3.3); "
 				       "`call 0x%04x` issues it anyway", n,
 				       code, code);
 	}
@@ -1536,39 +1611,138 @@ static void stmt_help(FILE *out, const struct stmt *st)
 	}
 }
 
+/* The register names HvGetVpRegisters and HvSetVpRegisters take. */
+static void registers_help(FILE *out)
+{
+	const char *name;
+	size_t col = 0;
+
+	fprintf(out, "Registers by name (HvX64Register..., HvRegister... and "
+		"HV_..._REGISTER_... spellings\nwork too), for Names= of "
+		"HvGetVpRegisters and Name=value of HvSetVpRegisters:\n");
+	for (size_t i = 0; (name = layout_const_name(OHV_FMT_REG_NAME, i)); i++) {
+		uint32_t code = 0;
+
+		layout_reg_code(name, &code);
+		if (!layout_reg_known(code))
+			continue;
+		fprintf(out, "  %-15s 0x%08" PRIx32, name, code);
+		if (++col == 3) {
+			fputc('\n', out);
+			col = 0;
+		}
+	}
+	fprintf(out, "%sTLFS names openhv knows but does not implement (the "
+		"calls answer\nHV_STATUS_INVALID_PARAMETER):", col ? "\n" : "");
+	for (size_t i = 0; (name = layout_const_name(OHV_FMT_REG_NAME, i)); i++) {
+		uint32_t code = 0;
+
+		layout_reg_code(name, &code);
+		if (!layout_reg_known(code))
+			fprintf(out, " %s", name);
+	}
+	fprintf(out, "\nValues: V, LOW:HIGH (128 bits), base:limit (Idtr, Gdtr), "
+		"base:limit:selector:attributes\n(segments).\n");
+}
+
+static void stmts_help(FILE *out, const struct stmt *tab)
+{
+	for (const struct stmt *st = tab; st->name; st++)
+		fprintf(out, "  %s\n", st->syntax);
+}
+
 bool scn_help(FILE *out, const char *topic)
 {
 	const struct stmt *st;
-	const struct lcall *l;
+	const struct ohv_call_info *l;
+	hv_status_t status;
 
 	if (!topic) {
 		fprintf(out,
-			"A scenario is one command per line; # starts a comment, "
-			"a trailing \\ continues\nthe line.  Values: numbers "
-			"(42, 0x2a, 0b101), $variables, names (SELF,\n"
-			"EXO_PARTITION, Rip, ...), functions (available($x)), "
-			"joined with | + - &.\nLists: A,B,C  A..B (inclusive)  "
-			"alloc(N).  \"-> a, b\" captures outputs.\n"
-			"\nHypercalls, fields as Name=value (help NAME lists "
+			"A scenario is one command per line (# comments; a "
+			"trailing \\ continues a line):\n"
+			"  HvCreatePartition Flags=EXO_PARTITION -> c   a "
+			"hypercall by TLFS name\n"
+			"  partition new -> c                           what "
+			"Linux's mshv driver does\n"
+			"  expect HV_STATUS_ACCESS_DENIED               the "
+			"last call's status\n"
+			"\nHelp topics:\n"
+			"  help calls         the %zu hypercalls, one line each\n"
+			"  help helpers       partition new|destroy, deposit, "
+			"withdraw, map, vp, synic, ...\n"
+			"  help statements    set, echo, expect, assert, as, "
+			"config, decode, show, ...\n"
+			"  help values        numbers, $variables, names, "
+			"functions, lists, captures\n"
+			"  help modifiers     fast, once, reps=, ... of a "
+			"hypercall\n"
+			"  help registers     the register names\n"
+			"  help NAME          one command, or a hypercall with "
+			"its fields\n"
+			"  help HV_STATUS_X   what a status means\n"
+			"\ndocs/scenario.md describes the whole language.\n",
+			ohv_call_count());
+		return true;
+	}
+	if (!strcmp(topic, "calls")) {
+		fprintf(out, "Hypercalls, fields as Name=value (help NAME lists "
 			"them):\n");
-		for (size_t i = 0; i < layout_count(); i++) {
-			l = layout_at(i);
+		for (size_t i = 0; i < ohv_call_count(); i++) {
+			l = ohv_call_at(i);
 			fprintf(out, "  %-24s 0x%04x  %s\n", l->name, l->code,
 				l->summary);
 		}
 		fprintf(out, "  %-24s         %s\n", "call CODE",
 			"any call code, input given with @OFFSET=VALUE");
-		fprintf(out, "\nModifiers of a hypercall: fast, once, reps=N, "
-			"start=N, varhead=N, nested,\ncontrol=VALUE, in=GPA, "
-			"out=GPA, @OFFSET[:SIZE]=VALUE.\n");
-		fprintf(out, "\nWhat the Linux mshv client does:\n");
-		for (st = scn_helpers; st->name; st++)
-			fprintf(out, "  %s\n", st->syntax);
-		fprintf(out, "\nStatements:\n");
-		for (st = scn_statements; st->name; st++)
-			fprintf(out, "  %s\n", st->syntax);
-		fprintf(out, "\nhelp COMMAND explains one; docs/scenario.md has "
-			"the whole language.\n");
+		return true;
+	}
+	if (!strcmp(topic, "helpers")) {
+		fprintf(out, "What the Linux mshv driver does (help NAME "
+			"explains one):\n");
+		stmts_help(out, scn_helpers);
+		return true;
+	}
+	if (!strcmp(topic, "statements")) {
+		fprintf(out, "Statements (help NAME explains one):\n");
+		stmts_help(out, scn_statements);
+		return true;
+	}
+	if (!strcmp(topic, "values")) {
+		fprintf(out,
+			"Values: numbers (42, 0x2a, 0b101, 1_000), $variables, "
+			"names (SELF, EXO_PARTITION,\nRip, CpuWeight, READABLE, "
+			"HV_STATUS_..., Active), functions (available($c),\n"
+			"inuse(P) state(P) vps(P) children(P) depth(P) parent(P) "
+			"exists(P) privileges(P)\nflags(P) charged(P) rootfree() "
+			"live() gpa(PAGE) page(GPA)), joined with | + - &.\n"
+			"Proximity: any, prefer:NODE, require:NODE.\n"
+			"Lists: A,B,C  A..B (inclusive)  alloc(N[,NODE]) (pages "
+			"of the caller's).\n"
+			"\"-> a, b\" after a command captures its outputs into "
+			"$a, $b; $status, $reps and\n$result hold the last "
+			"call's; echo shows them in hex or decimal as the call "
+			"did.\n");
+		return true;
+	}
+	if (!strcmp(topic, "modifiers")) {
+		fprintf(out,
+			"Modifiers of a hypercall:\n"
+			"  fast             register-based (input in the fast "
+			"registers)\n"
+			"  once             no re-issue when a rep call returns "
+			"early\n"
+			"  reps=N start=N   the rep count and rep start\n"
+			"  varhead=N nested the variable header size, the nested "
+			"bit\n"
+			"  control=VALUE    the whole control word\n"
+			"  in=GPA out=GPA   the parameter blocks' GPAs\n"
+			"  @OFFSET[:SIZE]=VALUE  raw input bytes (reserved "
+			"fields too)\n");
+		return true;
+	}
+	if (!strcmp(topic, "registers")) {
+		registers_help(out);
 		return true;
 	}
 	st = find_stmt(scn_statements, topic);
@@ -1580,6 +1754,14 @@ bool scn_help(FILE *out, const char *topic)
 		for (const struct stmt *o = scn_helpers; o->name; o++)
 			if (o != st && !strcmp(o->name, st->name))
 				stmt_help(out, o);
+		return true;
+	}
+	/* A status by name: what `openhv decode status` says of it. */
+	if (!strncasecmp(topic, "HV_STATUS_", 10) && layout_status(topic, &status)) {
+		char *argv[] = { (char *)"decode", (char *)"status",
+				 (char *)topic, NULL };
+
+		cli_decode(out, false, 3, argv);
 		return true;
 	}
 	l = layout_by_name(topic);
@@ -1607,12 +1789,33 @@ void scn_prompt(struct scn *s, char *buf, size_t n)
 			 s->vp);
 }
 
+/* Register names completing item (a suffix of word), each as word with
+ * item replaced by the name, and "=" after it when values follow. */
+static void complete_registers(const char *word, const char *item, bool eq,
+			       void (*fn)(void *ctx, const char *w), void *ctx)
+{
+	const char *name;
+
+	for (size_t i = 0; (name = layout_const_name(OHV_FMT_REG_NAME, i)); i++) {
+		uint32_t code = 0;
+		char full[320];
+
+		layout_reg_code(name, &code);
+		if (!layout_reg_known(code) ||
+		    strncasecmp(name, item, strlen(item)))
+			continue;
+		snprintf(full, sizeof(full), "%.*s%s%s", (int)(item - word), word,
+			 name, eq ? "=" : "");
+		fn(ctx, full);
+	}
+}
+
 void scn_complete(struct scn *s, const char *line, size_t at,
 		  void (*fn)(void *ctx, const char *word), void *ctx)
 {
 	size_t start = at;
 	char first[64] = "";
-	char word[64];
+	char word[256];
 
 	while (start > 0 && line[start - 1] != ' ')
 		start--;
@@ -1640,21 +1843,33 @@ void scn_complete(struct scn *s, const char *line, size_t at,
 				if (!strncmp(st->name, word, strlen(word)) &&
 				    (st == tabs[k] || strcmp(st[-1].name, st->name)))
 					fn(ctx, st->name);
-		for (size_t i = 0; i < layout_count(); i++)
-			if (!strncasecmp(layout_at(i)->name, word, strlen(word)))
-				fn(ctx, layout_at(i)->name);
+		for (size_t i = 0; i < ohv_call_count(); i++)
+			if (!strncasecmp(ohv_call_at(i)->name, word, strlen(word)))
+				fn(ctx, ohv_call_at(i)->name);
 		return;
 	}
-	const struct lcall *l = layout_by_name(first);
+	const struct ohv_call_info *l = layout_by_name(first);
 
 	if (!l)
 		return;
+	bool regs = l->in_elem_fields[0].fmt == OHV_FMT_REG_NAME;
 	char *eq = strchr(word, '=');
 
+	if (eq && l->in_list && regs && (size_t)(eq - word) == strlen(l->in_list)
+	    && !strncasecmp(word, l->in_list, (size_t)(eq - word))) {
+		/* Names=Rip,Cr<Tab>  Registers=Rip=0x10,Cr<Tab>: the item
+		 * after the last comma, while it has no value yet. */
+		const char *item = strrchr(word, ',');
+
+		item = item ? item + 1 : eq + 1;
+		if (!strchr(item, '='))
+			complete_registers(word, item, l->in_elem == 32, fn, ctx);
+		return;
+	}
 	if (eq) {
 		/* Constants for the field's format. */
 		char key[64];
-		const struct lfield *f;
+		const struct ohv_field *f;
 
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - word), word);
 		f = layout_field(l, s->cfg.arch, key);
@@ -1664,8 +1879,8 @@ void scn_complete(struct scn *s, const char *line, size_t at,
 		const char *pre = after ? after + 1 : eq + 1;
 
 		for (size_t i = 0;; i++) {
-			const char *c = layout_const_name((enum lfmt)f->fmt, i);
-			char full[160];
+			const char *c = layout_const_name((enum ohv_field_fmt)f->fmt, i);
+			char full[320];
 
 			if (!c)
 				break;
@@ -1677,11 +1892,11 @@ void scn_complete(struct scn *s, const char *line, size_t at,
 		}
 		return;
 	}
-	for (const struct lfield *f = layout_in_fields(l, s->cfg.arch);
+	for (const struct ohv_field *f = l->in[s->cfg.arch];
 	     f->name; f++) {
 		char full[80];
 
-		if (f->kind != LK_FIELD)
+		if (f->kind != OHV_FIELD_VALUE)
 			continue;
 		snprintf(full, sizeof(full), "%s=", f->name);
 		if (!strncasecmp(full, word, strlen(word)))
@@ -1694,6 +1909,9 @@ void scn_complete(struct scn *s, const char *line, size_t at,
 		if (!strncasecmp(full, word, strlen(word)))
 			fn(ctx, full);
 	}
+	/* HvSetVpRegisters takes registers as Name=value words too. */
+	if (regs && l->in_elem == 32)
+		complete_registers(word, word, true, fn, ctx);
 	static const char *const mods[] = {
 		"fast", "once", "reps=", "start=", "varhead=", "nested",
 		"control=", "in=", "out=",

@@ -37,6 +37,7 @@ struct toks {
 struct var {
 	char *name;
 	uint64_t value;
+	uint8_t fmt;		/* how echo shows it: the field it came from */
 };
 
 /* Pages of a partition's own GPA space that alloc() may hand out when the
@@ -94,6 +95,7 @@ struct scn {
 	unsigned line;
 	const char *command;		/* "partition new" etc., or NULL */
 	uint64_t seq;			/* hypercalls issued */
+	uint16_t last_code;		/* the last one's call code */
 
 	/* A rep call returning early (time budget) is re-issued: its
 	 * invocations are printed as one line (trace.c). */
@@ -123,14 +125,14 @@ struct ohv *scn_hv(struct scn *s);
 
 /* A value in a field of format fmt: numbers, $variables, constants,
  * functions, a|b, a+b, a-b.  0 or SCN_ERROR (reported). */
-enum scn_rc scn_value(struct scn *s, const char *text, enum lfmt fmt,
+enum scn_rc scn_value(struct scn *s, const char *text, enum ohv_field_fmt fmt,
 		      uint64_t *out);
 
 /* A list: items separated by commas, each a value, A..B (inclusive) or
  * alloc(N[,NODE]) (pages of the caller's).  *out is malloc'd; alloc'd
  * pages are listed in *fresh (malloc'd too) so a failed deposit can give
  * them back.  0 or SCN_ERROR / SCN_FAILED (reported). */
-enum scn_rc scn_list(struct scn *s, const char *text, enum lfmt fmt,
+enum scn_rc scn_list(struct scn *s, const char *text, enum ohv_field_fmt fmt,
 		     uint64_t **out, size_t *n, uint64_t **fresh,
 		     size_t *nfresh);
 
@@ -138,13 +140,16 @@ enum scn_rc scn_list(struct scn *s, const char *text, enum lfmt fmt,
  * modified); NULL when there is none. */
 char *scn_split(char *word);
 
-bool scn_var_get(struct scn *s, const char *name, uint64_t *v);
-enum scn_rc scn_var_set(struct scn *s, const char *name, uint64_t v);
+/* A variable's value and (fmt may be NULL) its format; false: none. */
+bool scn_var_get(struct scn *s, const char *name, uint64_t *v, uint8_t *fmt);
+enum scn_rc scn_var_set(struct scn *s, const char *name, uint64_t v,
+			enum ohv_field_fmt fmt);
 
-/* Captures after "->": values[i] into t->cap[i]; SCN_ERROR when there are
- * more names than values. */
+/* Captures after "->": values[i] into t->cap[i], of formats fmts[i] (NULL:
+ * all counts); SCN_ERROR when there are more names than values. */
 enum scn_rc scn_capture(struct scn *s, const struct toks *t,
-			const uint64_t *values, size_t n, const char *what);
+			const uint64_t *values, const uint8_t *fmts, size_t n,
+			const char *what);
 
 /* A partition id as the caller means it: SELF is the caller. */
 uint64_t scn_resolve(const struct scn *s, uint64_t caller, uint64_t id);
@@ -207,11 +212,11 @@ enum scn_rc scn_issue(struct scn *s, const struct issue *is, const void *in,
 		      hv_status_t *st, uint32_t *reps);
 
 /* The hypercall commands: t->t[0] is a call name. */
-enum scn_rc scn_call_cmd(struct scn *s, const struct lcall *l,
+enum scn_rc scn_call_cmd(struct scn *s, const struct ohv_call_info *l,
 			 struct toks *t);
 
 /* Field help for `help HvX`. */
-void scn_call_help(FILE *out, const struct lcall *l);
+void scn_call_help(FILE *out, const struct ohv_call_info *l);
 
 /* ---- commands -------------------------------------------------------- */
 
@@ -231,11 +236,6 @@ extern const struct stmt scn_helpers[];		/* helpers.c  */
 /* A quoted word's bytes (\n \t \r \0 \\ \" \xHH); false when malformed
  * or longer than max. */
 bool scn_unquote(const char *w, char *out, size_t max, size_t *len);
-
-/* ---- helpers.c ------------------------------------------------------ */
-
-/* A child's id and the pages given to it: `partition destroy` frees them. */
-void scn_grants_release(struct scn *s, uint64_t pid);
 
 /* ---- trace.c -------------------------------------------------------- */
 

@@ -1,7 +1,7 @@
 /*
  * `openhv shell`: the scenario language, one line at a time.  On a
- * terminal, lines are edited (lineedit.c) with history and completion;
- * otherwise they are read as they come, without prompts.  A failing call
+ * terminal, lines are edited (lineedit.c: libedit) with history and
+ * completion; otherwise they are read as they come, without prompts.  A failing call
  * is reported and the shell goes on.
  */
 #include "cli.h"
@@ -21,11 +21,15 @@ static void usage(FILE *f)
 		"with Field=value, the Linux-style helpers (partition new, ...),\n"
 		"expect, show.  `help` lists the commands, `help NAME` explains\n"
 		"one (a hypercall: its fields), `quit` or Ctrl-D leaves.\n"
-		"\n"
-		"On a terminal: left/right, Home/End (Ctrl-A/E), backspace,\n"
-		"Delete, Ctrl-U/K/W, up/down for history (Ctrl-P/N), Tab completes\n"
-		"commands, fields, constants and $variables.  A line ending in \\\n"
-		"continues on the next.\n");
+		"A line ending in \\ continues on the next.\n\n");
+	if (ledit_kind())
+		fprintf(f, "On a terminal, lines are edited with %s: the emacs "
+			"keys, up/down for\nhistory, Tab completes commands, "
+			"fields, constants, register names and\n$variables; "
+			"Ctrl-C drops the line.\n", ledit_kind());
+	else
+		fprintf(f, "This build has no line editor (history, completion):"
+			" build with\nlibedit (Debian: libedit-dev) for them.\n");
 	cli_instance_usage(f);
 	fprintf(f, "\nExit status: 0 (failures are reported, not fatal), 1 when "
 		"the invariant\ncheck at the end fails, 2 bad command line.\n");

@@ -1,7 +1,7 @@
 /*
  * `openhv show` and `openhv costs`, and the printers behind the scenario
  * commands of the same names: the partition tree with states, pools, VPs,
- * ports and connections; the cost model of SPEC 5.4.
+ * ports and connections; the cost model of spec.md §5.4.
  */
 #include "cli.h"
 #include "scnint.h"
@@ -52,7 +52,7 @@ static void details(struct scn *s, FILE *out, const char *pre, uint64_t id,
 		fprintf(out, "%s\n", s->cfg.numa_nodes > 16 ? " ..." : "");
 	}
 	if (id != 1 && in->privileges != OHV_CHILD_PRIVILEGES) {
-		layout_value(text, sizeof(text), LF_PRIVILEGES, in->privileges);
+		layout_value(text, sizeof(text), OHV_FMT_PRIVILEGES, in->privileges);
 		fprintf(out, "%sprivileges %s\n", pre, text);
 	}
 	for (uint32_t v = 0; v < OHV_MAX_VPS; v++) {
@@ -88,7 +88,7 @@ static void details(struct scn *s, FILE *out, const char *pre, uint64_t id,
 		fprintf(out, "%sport %" PRIu32 ": %s", pre, p->port_id,
 			type_name(p->type));
 		if (p->type == HV_PORT_TYPE_MESSAGE || p->type == HV_PORT_TYPE_EVENT) {
-			layout_value(text, sizeof(text), LF_TARGET_VP, p->target_vp);
+			layout_value(text, sizeof(text), OHV_FMT_TARGET_VP, p->target_vp);
 			fprintf(out, ", SINT %" PRIu32 ", VP %s", p->target_sint, text);
 		}
 		if (p->type == HV_PORT_TYPE_EVENT)
@@ -173,14 +173,14 @@ void scn_show(struct scn *s, FILE *out)
 			ids[i], ids[i] == 1 ? " (root)" : "",
 			ohv_state_name(info.state), info.depth);
 		if (ids[i] != 1) {
-			layout_value(text, sizeof(text), LF_CREATION_FLAGS,
+			layout_value(text, sizeof(text), OHV_FMT_CREATION_FLAGS,
 				     info.creation_flags);
 			fprintf(out, "  flags %s", text);
 			if (info.proximity.flags & HV_PROXIMITY_DOMAIN_VALID) {
 				uint64_t p = info.proximity.domain_id |
 					(uint64_t)info.proximity.flags << 32;
 
-				layout_value(text, sizeof(text), LF_PROXIMITY, p);
+				layout_value(text, sizeof(text), OHV_FMT_PROXIMITY, p);
 				fprintf(out, "  %s", text);
 			}
 		}
@@ -204,7 +204,9 @@ void scn_costs(const struct ohv_config *cfg, FILE *out)
 	const struct ohv_costs *c = &cfg->costs;
 
 	fprintf(out,
-		"Pool pages each hypervisor object costs (SPEC 5.4):\n\n"
+		"Pool pages each hypervisor object costs in openhv's model "
+		"(spec.md §5.4;\nopenhv's own figures, not values measured on "
+		"Hyper-V):\n\n"
 		"  %-38s %5s  %s\n", "object", "pages", "charged to");
 	fprintf(out, "  %-38s %5" PRIu32 "  %s\n", "partition (at HvCreatePartition)",
 		c->partition, "the creator's pool; back at HvDeletePartition");
@@ -227,7 +229,9 @@ void scn_costs(const struct ohv_config *cfg, FILE *out)
 		"costs (openhv's\nhelpers do the same): %d pages before "
 		"HvInitializePartition, %d before\neach HvCreateVp, %d on a "
 		"short HvMapGpaPages, and 1 page, then a retry,\nafter any "
-		"other HV_STATUS_INSUFFICIENT_MEMORY.\n", 208, 90, 256);
+		"other HV_STATUS_INSUFFICIENT_MEMORY.\n",
+		OHV_LINUX_INIT_DEPOSIT_PAGES, OHV_LINUX_VP_DEPOSIT_PAGES,
+		OHV_LINUX_MAP_DEPOSIT_PAGES);
 	fprintf(out, "\nThis instance: %s, %" PRIu64 " pages of 4 KiB, %" PRIu32
 		" NUMA node%s, depth at most %" PRIu32 ".\n",
 		cfg->arch == OHV_ARCH_X64 ? "x64" : "arm64", cfg->memory_pages,
@@ -294,8 +298,9 @@ int cmd_costs(int argc, char **argv)
 		FILE *f = rc == CLI_OK ? stdout : stderr;
 
 		fprintf(f, "usage: openhv costs [INSTANCE OPTIONS]\n\n"
-			"Prints the cost model: the pool pages each hypervisor "
-			"object takes,\nwhose pool pays, and what the Linux mshv "
+			"Prints openhv's cost model (its own figures, not values "
+			"measured on\nHyper-V): the pool pages each hypervisor "
+			"object takes, whose pool pays,\nand what the Linux mshv "
 			"client deposits.\n");
 		cli_instance_usage(f);
 		return rc;

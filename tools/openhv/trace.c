@@ -93,7 +93,7 @@ static void json_key(FILE *f, bool *first, const char *key)
 struct jobj {
 	FILE *f;
 	bool first;
-	const struct lcall *l;
+	const struct ohv_call_info *l;
 	struct scn *s;
 	/* Notes go to the "notes" array afterwards. */
 	char notes[8][256];
@@ -118,7 +118,7 @@ static void json_item(void *ctx, const struct ditem *it)
 		keep_note(j, it);
 	if (it->note_only)
 		return;
-	if (it->field && it->field->kind == LK_PAD && !it->raw)
+	if (it->field && it->field->kind == OHV_FIELD_RESERVED && !it->raw)
 		return;
 	json_key(j->f, &j->first, it->name);
 	if (!it->list) {
@@ -128,11 +128,11 @@ static void json_item(void *ctx, const struct ditem *it)
 	fputc('[', j->f);
 	for (uint32_t i = 0; i < it->count; i++) {
 		const uint8_t *e = it->elems + (size_t)i * it->elem_size;
-		enum lfmt fmt = (enum lfmt)it->elem_fields[0].fmt;
+		enum ohv_field_fmt fmt = (enum ohv_field_fmt)it->elem_fields[0].fmt;
 
 		if (i)
 			fputc(',', j->f);
-		if (fmt == LF_GPA_PAGE) {
+		if (fmt == OHV_FMT_GPA_PAGE) {
 			uint64_t v;
 
 			memcpy(&v, e, 8);
@@ -162,7 +162,7 @@ static void json_event(struct scn *s, const struct ohv_trace_event *ev)
 {
 	FILE *f = s->o.json;
 	uint16_t code = (uint16_t)(ev->control & HV_HYPERCALL_CODE_MASK);
-	const struct lcall *l = layout_find(code);
+	const struct ohv_call_info *l = ohv_call_info(code);
 	const char *name = ohv_call_name(code);
 	uint32_t count = (uint32_t)((ev->control & HV_HYPERCALL_REP_COUNT_MASK) >>
 				    HV_HYPERCALL_REP_COMP_OFFSET);
@@ -238,7 +238,7 @@ static void item_text(char *buf, size_t n, const struct ditem *it)
 		snprintf(buf, n, "%s=%s", it->name, it->value);
 		return;
 	}
-	if (it->elem_fields[0].fmt == LF_GPA_PAGE) {
+	if (it->elem_fields[0].fmt == OHV_FMT_GPA_PAGE) {
 		char runs[400];
 
 		decode_page_runs(runs, sizeof(runs), it);
@@ -260,7 +260,7 @@ static void out_item(void *ctx, const struct ditem *it)
 	struct line *ln = ctx;
 	char text[600];
 
-	if (it->note_only || (it->field && it->field->kind == LK_PAD))
+	if (it->note_only || (it->field && it->field->kind == OHV_FIELD_RESERVED))
 		return;
 	item_text(text, sizeof(text), it);
 	line_put(ln, "  ");
@@ -279,7 +279,7 @@ static void in_item(void *ctx, const struct ditem *it)
 			it->status ? ohv_status_name(it->status) : "");
 	}
 	if (!ln->verbose || it->note_only ||
-	    (it->field && it->field->kind == LK_PAD && !it->raw))
+	    (it->field && it->field->kind == OHV_FIELD_RESERVED && !it->raw))
 		return;
 	item_text(text, sizeof(text), it);
 	fprintf(ln->out, "           %s\n", text);
@@ -307,7 +307,7 @@ static void human(struct scn *s, const struct ohv_trace_event *ev)
 {
 	FILE *out = s->o.out;
 	uint16_t code = (uint16_t)(ev->control & HV_HYPERCALL_CODE_MASK);
-	const struct lcall *l = layout_find(code);
+	const struct ohv_call_info *l = ohv_call_info(code);
 	const char *name = ohv_call_name(code);
 	uint32_t count = (uint32_t)((ev->control & HV_HYPERCALL_REP_COUNT_MASK) >>
 				    HV_HYPERCALL_REP_COMP_OFFSET);
@@ -318,7 +318,7 @@ static void human(struct scn *s, const struct ohv_trace_event *ev)
 	struct line ln = { .out = out, .verbose = s->o.verbosity > 1 };
 	uint32_t early = 0;
 
-	/* The time budget (SPEC 3.2): SUCCESS with reps to go; the call is
+	/* The time budget (spec.md §3.2): SUCCESS with reps to go; the call is
 	 * re-issued, and its invocations make one line. */
 	if (l && l->rep && !s->once && st == HV_STATUS_SUCCESS &&
 	    ohv_result_reps(ev->result) < count) {
@@ -363,9 +363,14 @@ static void human(struct scn *s, const struct ohv_trace_event *ev)
 	if (early) {
 		char more[80];
 
-		snprintf(more, sizeof(more), " (%" PRIu32 " invocations: time "
-			 "budget)", early + 1);
-		line_put(&ln, more);
+		/* How often the time budget cut a call in differs from run to
+		 * run: said with -v only, so that output is reproducible; the
+		 * rep limit's cuts are the same every time. */
+		snprintf(more, sizeof(more), " (%" PRIu32 " invocations: %s)",
+			 early + 1, s->cfg.rep_budget_ns ? "time budget" :
+			 "rep limit");
+		if (s->o.verbosity > 1 || !s->cfg.rep_budget_ns)
+			line_put(&ln, more);
 		if (s->acc_len)
 			decode_output(l, s->cfg.arch, s->acc, s->acc_len, start,
 				      ev->input, ev->input_len, out_item, &ln);
@@ -385,6 +390,7 @@ static void hook(void *ctx, const struct ohv_trace_event *ev)
 	struct scn *s = ctx;
 
 	s->seq++;
+	s->last_code = (uint16_t)(ev->control & HV_HYPERCALL_CODE_MASK);
 	if (s->o.verbosity)
 		human(s, ev);
 	if (s->o.json)

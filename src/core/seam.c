@@ -1,0 +1,353 @@
+/*
+ * The core's side of the backend seam, and the public calls that run VPs
+ * (ohv_vp_run, ohv_vp_kick) and the services a backend's run loop uses.
+ */
+#include "seam.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gpa.h"
+#include "partition.h"
+#include "vp.h"
+
+/* The execution backends built into the library. */
+static const struct ohv_backend_ops *backend_for(enum ohv_backend kind,
+						 int *err)
+{
+	switch (kind) {
+	case OHV_BACKEND_NULL:
+	case OHV_BACKEND_AUTO:
+		/* No other backend is built yet: AUTO falls back to null. */
+		return &ohv_backend_null;
+	case OHV_BACKEND_KVM: {
+		/* SPEC 2.1: -ENODEV / -EACCES when /dev/kvm cannot serve. */
+		int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+		if (fd < 0) {
+			*err = errno == ENOENT || errno == ENXIO ? -ENODEV : -errno;
+			return NULL;
+		}
+		close(fd);
+		*err = -EOPNOTSUPP;	/* the KVM backend is not built in */
+		return NULL;
+	}
+	}
+	*err = -EINVAL;
+	return NULL;
+}
+
+int seam_open(struct ohv *hv, const struct ohv_backend_ops *ops, void *arg)
+{
+	int err = 0;
+
+	if (!ops)
+		ops = backend_for(hv->cfg.backend, &err);
+	if (!ops)
+		return err;
+	hv->backend_ctx = NULL;
+	if (ops->open) {
+		err = ops->open(hv, arg, &hv->backend_ctx);
+		if (err)
+			return err < 0 ? err : -EIO;
+	}
+	hv->backend = ops;
+	hv->next_vp_serial = 1;
+	return 0;
+}
+
+void seam_close(struct ohv *hv)
+{
+	if (hv->backend && hv->backend->close)
+		hv->backend->close(hv->backend_ctx);
+	hv->backend = NULL;
+	hv->backend_ctx = NULL;
+}
+
+const char *ohv_backend_name(const struct ohv *hv)
+{
+	return hv && hv->backend ? hv->backend->name : NULL;
+}
+
+int seam_partition_init(struct ohv *hv, struct partition *p)
+{
+	LOCK_HELD(hv);
+	const struct ohv_backend_ops *b = hv->backend;
+
+	p->backend = NULL;
+	if (!b->partition_init) {
+		p->backend_live = true;
+		return 0;
+	}
+	struct ohv_be_partition info = {
+		.id = p->id,
+		.parent_id = p->parent ? p->parent->id : 0,
+		.depth = p->depth,
+		.creation_flags = p->creation_flags,
+		.privileges = p->privileges,
+		.synthetic_proc_features = p->synthetic_proc_features,
+		.disabled_features = { p->disabled_features[0],
+				       p->disabled_features[1] },
+		.disabled_xsave = p->disabled_xsave,
+	};
+	int err = b->partition_init(hv->backend_ctx, &info, &p->backend);
+
+	if (err) {
+		p->backend = NULL;
+		return err < 0 ? err : -EIO;
+	}
+	p->backend_live = true;
+	return 0;
+}
+
+void seam_partition_fini(struct ohv *hv, struct partition *p)
+{
+	LOCK_HELD(hv);
+	if (!p->backend_live)
+		return;
+	if (hv->backend->partition_fini)
+		hv->backend->partition_fini(p->backend);
+	p->backend = NULL;
+	p->backend_live = false;
+}
+
+int seam_vp_create(struct ohv *hv, struct partition *p, struct vp *vp)
+{
+	LOCK_HELD(hv);
+	const struct ohv_backend_ops *b = hv->backend;
+
+	vp->serial = hv->next_vp_serial++;
+	vp->backend = NULL;
+	if (!b->vp_create)
+		return 0;
+	struct ohv_be_vp id = {
+		.partition_id = p->id,
+		.index = vp->index,
+		.serial = vp->serial,
+	};
+	int err = b->vp_create(p->backend, &id, &vp->backend);
+
+	if (err) {
+		vp->backend = NULL;
+		return err < 0 ? err : -EIO;
+	}
+	return 0;
+}
+
+void seam_vp_delete(struct ohv *hv, struct vp *vp)
+{
+	LOCK_HELD(hv);
+	if (hv->backend->vp_delete)
+		hv->backend->vp_delete(vp->backend);
+	vp->backend = NULL;
+}
+
+int seam_vp_reg(struct ohv *hv, struct vp *vp, uint32_t name,
+		union hv_register_value *val, bool write)
+{
+	if (!hv->backend->vp_reg)
+		return -ENOENT;
+	return hv->backend->vp_reg(vp->backend, name, val, write);
+}
+
+void seam_gpa_map(struct ohv *hv, struct partition *p, uint64_t gpa_page,
+		  uint64_t n, const uint32_t *frames, unsigned rights)
+{
+	if (n && hv->backend->gpa_map && p->backend_live)
+		hv->backend->gpa_map(p->backend, gpa_page, n, frames, rights);
+}
+
+void seam_gpa_unmap(struct ohv *hv, struct partition *p, uint64_t gpa_page,
+		    uint64_t n)
+{
+	if (n && hv->backend->gpa_unmap && p->backend_live)
+		hv->backend->gpa_unmap(p->backend, gpa_page, n);
+}
+
+void seam_sint(struct ohv *hv, struct vp *vp, uint32_t vector)
+{
+	LOCK_HELD(hv);
+	if (!hv->backend->interrupt)
+		return;
+	struct ohv_be_irq irq = { .type = 0, .vector = vector };
+
+	hv->backend->interrupt(vp->backend, &irq);
+}
+
+void seam_irq(struct ohv *hv, struct vp *vp, const struct ohv_be_irq *irq)
+{
+	if (hv->backend->interrupt)
+		hv->backend->interrupt(vp->backend, irq);
+}
+
+void seam_dirty_log(struct ohv *hv, struct partition *p, uint64_t gpa_page,
+		    uint32_t n, uint8_t *states, uint64_t flags)
+{
+	if (n && hv->backend->dirty_log && p->backend_live)
+		hv->backend->dirty_log(p->backend, gpa_page, n, states, flags);
+}
+
+void seam_vp_notify(struct ohv *hv, struct vp *vp)
+{
+	LOCK_HELD(hv);
+	if (hv->backend->vp_notify)
+		hv->backend->vp_notify(vp->backend);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Running VPs (SPEC 2.1, 11).                                             */
+
+/* The Active child partition and VP a run names, or NULL. */
+static struct vp *run_target(struct ohv *hv, uint64_t partition_id,
+			     uint32_t vp_index)
+{
+	struct partition *p = partition_get(hv, partition_id);
+
+	/* The root is the host program: it never runs as a VP. */
+	if (!p || is_root(hv, p) || p->state != OHV_STATE_ACTIVE)
+		return NULL;
+	return partition_vp(p, vp_index);
+}
+
+int ohv_vp_run(struct ohv *hv, uint64_t partition_id, uint32_t vp_index,
+	       struct hv_message *intercept)
+{
+	if (!hv || !intercept)
+		return -EINVAL;
+	if (!hv->backend->vp_run)
+		return -ENODEV;
+
+	lock_take(hv);
+	struct vp *vp = run_target(hv, partition_id, vp_index);
+	int err = 0;
+
+	if (!vp)
+		err = -EINVAL;
+	else if (vp->running)
+		err = -EBUSY;
+	else if (hv->backend->vp_claim)
+		err = hv->backend->vp_claim(vp->backend);
+	if (err) {
+		lock_drop(hv);
+		return err;
+	}
+	/*
+	 * As Linux's RUN_VP does on the hypervisor scheduler: clear
+	 * HvRegisterInterceptSuspend, then HvRegisterExplicitSuspend.
+	 */
+	vp->running = true;
+	vp->intercept_suspended = false;
+	vp->suspended = false;
+	/* Registers the parent wrote to the register page (SPEC 10). */
+	vpstate_before_run(hv, vp);
+	struct ohv_bvp *bvp = vp->backend;
+	const uint64_t serial = vp->serial;
+
+	lock_drop(hv);
+
+	struct hv_message msg;
+
+	memset(&msg, 0, sizeof(msg));
+	err = hv->backend->vp_run(bvp, &msg);
+
+	lock_take(hv);
+	vp = run_target(hv, partition_id, vp_index);
+	if (vp && vp->serial == serial) {
+		vp->running = false;
+		/* SPEC 11.4: stopped for its parent until it clears this. */
+		if (!err) {
+			vp->intercept_suspended = true;
+			/* The register and intercept pages show the stop. */
+			vpstate_after_run(hv, vp, &msg);
+		}
+	} else if (!err) {
+		err = -ESHUTDOWN;	/* gone while it stopped */
+	}
+	lock_drop(hv);
+	if (!err)
+		memcpy(intercept, &msg, sizeof(msg));
+	return err == -ESHUTDOWN ? -EINVAL : err;
+}
+
+int ohv_vp_kick(struct ohv *hv, uint64_t partition_id, uint32_t vp_index)
+{
+	if (!hv)
+		return -EINVAL;
+	if (!hv->backend->vp_run)
+		return -ENODEV;
+	lock_take(hv);
+	struct vp *vp = run_target(hv, partition_id, vp_index);
+
+	if (vp && hv->backend->vp_kick)
+		hv->backend->vp_kick(vp->backend);
+	lock_drop(hv);
+	return vp ? 0 : -EINVAL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Services to a backend's run loop (backend.h).                           */
+
+/* The VP a backend names, if it is still that one. */
+static struct vp *be_vp(struct ohv *hv, const struct ohv_be_vp *id,
+			struct partition **pp)
+{
+	struct partition *p = partition_get(hv, id->partition_id);
+	struct vp *vp = p ? partition_vp(p, id->index) : NULL;
+
+	if (!vp || vp->serial != id->serial)
+		return NULL;
+	if (pp)
+		*pp = p;
+	return vp;
+}
+
+uint64_t ohv_be_hypercall(struct ohv *hv, const struct ohv_be_vp *id,
+			  struct ohv_hvcall *call)
+{
+	lock_take(hv);
+	bool alive = be_vp(hv, id, NULL) != NULL;
+
+	lock_drop(hv);
+	/* A VP deleted in between answers as a VP that does not exist. */
+	if (!alive) {
+		call->result = HV_STATUS_INVALID_VP_INDEX;
+		return call->result;
+	}
+	return ohv_hypercall(hv, id->partition_id, id->index, call);
+}
+
+bool ohv_be_vp_runnable(struct ohv *hv, const struct ohv_be_vp *id)
+{
+	struct partition *p;
+
+	lock_take(hv);
+	struct vp *vp = be_vp(hv, id, &p);
+	bool ok = vp && p->state == OHV_STATE_ACTIVE && !vp->suspended &&
+		  !vp->intercept_suspended;
+
+	lock_drop(hv);
+	return ok;
+}
+
+bool ohv_be_gpa(struct ohv *hv, uint64_t partition_id, uint64_t gpa_page,
+		uint32_t *frame, unsigned *rights)
+{
+	lock_take(hv);
+	struct partition *p = partition_get(hv, partition_id);
+	bool ok = p && gpa_lookup(hv, p, gpa_page, frame, rights);
+
+	lock_drop(hv);
+	return ok;
+}
+
+int ohv_be_memfd(const struct ohv *hv)
+{
+	return hv->memfd;
+}
+
+void *ohv_be_frame(const struct ohv *hv, uint32_t frame)
+{
+	return frame < hv->cfg.memory_pages ? frame_ptr(hv, frame) : NULL;
+}
