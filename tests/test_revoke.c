@@ -514,3 +514,32 @@ TEST(revoke_frame_entry_limit)
 	t_destroy_child(hv, x);
 	t_close(hv);
 }
+
+/*
+ * A large-page unmap (HV_UNMAP_GPA_LARGE_PAGE, 512 pages a rep) is one
+ * element: when one of its pages may not go (C lent it to G's pool), none
+ * does (SPEC 3.2: a failed element changes nothing).
+ */
+TEST(revoke_large_page_unmap_whole_or_nothing)
+{
+	struct world w;
+	struct t_snap before;
+
+	world_build(&w, false);
+	struct hv_input_unmap_gpa_pages in = {
+		.target_partition_id = w.c, .target_gpa_base = 0,
+		.unmap_flags = HV_UNMAP_GPA_LARGE_PAGE,
+	};
+
+	t_snap_take(w.hv, &before);
+	uint64_t r = t_mem(w.hv, T_ROOT,
+			   ohv_control(HVCALL_UNMAP_GPA_PAGES, 0, 1, 0), &in,
+			   sizeof(in), NULL, 0);
+
+	CHECK_ST(r, HV_STATUS_OBJECT_IN_USE);
+	CHECK_EQ(ohv_result_reps(r), 0);
+	t_snap_same(w.hv, &before, "large page with a lent page");
+	reaches(&w, w.c, 0, 2, "large page refused");
+	reaches(&w, w.g, 0, 0, "G never had page 0");
+	t_close(w.hv);
+}

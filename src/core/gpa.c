@@ -873,11 +873,12 @@ static void unmap_own(struct ohv *hv, struct partition *t,
 	rmap_settle(hv, frame);
 }
 
-hv_status_t gpa_unmap_page(struct ohv *hv, struct partition *caller,
-			    struct partition *t, uint64_t page)
+hv_status_t gpa_unmap_ok(const struct ohv *hv, const struct partition *caller,
+			 const struct partition *t, uint64_t page)
 {
-	struct gpa_table *tab = table_get(t, page);
-	struct gpa_entry *e = tab ? &tab->e[page & (GPA_REGION_PAGES - 1)] : NULL;
+	const struct gpa_table *tab = table_get(t, page);
+	const struct gpa_entry *e =
+		tab ? &tab->e[page & (GPA_REGION_PAGES - 1)] : NULL;
 
 	/* Unmapping an unmapped page succeeds (spec.md §6); a lent one is frozen
 	 * until withdrawn, and so is one whose frame a descendant lent. */
@@ -886,6 +887,18 @@ hv_status_t gpa_unmap_page(struct ohv *hv, struct partition *caller,
 		return HV_STATUS_OBJECT_IN_USE;
 	if (e && e->state == GPA_LENT)
 		return HV_STATUS_OBJECT_IN_USE;
+	return HV_STATUS_SUCCESS;
+}
+
+hv_status_t gpa_unmap_page(struct ohv *hv, struct partition *caller,
+			    struct partition *t, uint64_t page)
+{
+	struct gpa_table *tab = table_get(t, page);
+	struct gpa_entry *e = tab ? &tab->e[page & (GPA_REGION_PAGES - 1)] : NULL;
+	hv_status_t st = gpa_unmap_ok(hv, caller, t, page);
+
+	if (st)
+		return st;
 	if (e && t == caller) {
 		unmap_own(hv, t, tab, e);
 	} else if (e && e->state != GPA_UNMAPPED) {

@@ -121,6 +121,10 @@ hv_status_t gpa_large_ok(struct ohv *hv, struct partition *caller,
  * descendant lent its frame). */
 hv_status_t gpa_unmap_page(struct ohv *hv, struct partition *caller,
 			   struct partition *t, uint64_t page);
+/* What gpa_unmap_page would answer, doing nothing (a large-page element
+ * checks its 512 pages before it unmaps any). */
+hv_status_t gpa_unmap_ok(const struct ohv *hv, const struct partition *caller,
+			 const struct partition *t, uint64_t page);
 
 /* HvFinalizePartition: drop every mapping of p and return its GPA tables'
  * pages to its pool (p has no children left). */

@@ -113,8 +113,23 @@ hv_status_t hc_unmap_gpa_pages(struct hvctx *cx)
 	    (span > 1 && (in->target_gpa_base & (GPA_REGION_PAGES - 1))))
 		return HV_STATUS_INVALID_PARAMETER;
 	for (uint32_t i = cx->rep_start; i < cx->rep_count; i++) {
+		const uint64_t first = in->target_gpa_base + (uint64_t)span * i;
+
+		/* An element is done whole or not at all (SPEC 3.2): a large
+		 * page checks its 512 pages before it unmaps one (the base is
+		 * aligned, so all of them are below 2^40 or none is). */
+		for (uint32_t k = 0; span > 1 && k < span; k++) {
+			if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
+			    first >= HV_GPA_PAGE_LIMIT)
+				break;
+			st = gpa_unmap_ok(cx->hv, cx->caller, t, first + k);
+			if (st) {
+				cx->rep_done = i;
+				return st;
+			}
+		}
 		for (uint32_t k = 0; k < span; k++) {
-			uint64_t page = in->target_gpa_base + (uint64_t)span * i + k;
+			uint64_t page = first + k;
 
 			if (in->target_gpa_base >= HV_GPA_PAGE_LIMIT ||
 			    page >= HV_GPA_PAGE_LIMIT) {
