@@ -17,45 +17,6 @@
 #include "seam.h"
 #include "vp.h"
 
-/* Access and dirty bits of one 2 MiB region of a GPA space. */
-struct access_bits {
-	uint64_t accessed[GPA_REGION_PAGES / 64];
-	uint64_t dirty[GPA_REGION_PAGES / 64];
-};
-
-static struct access_bits *bits_get(struct partition *p, uint64_t gpa_page,
-				    bool create)
-{
-	struct pext *x = create ? pext_get(p) : p->ext;
-	uint64_t key = (gpa_page >> GPA_REGION_SHIFT) + 1;
-
-	if (!x)
-		return NULL;
-	struct access_bits *b = idmap_get(&x->access, key);
-
-	if (b || !create)
-		return b;
-	if (idmap_reserve(&x->access))
-		return NULL;
-	b = ohv_calloc(1, sizeof(*b));
-	if (b)
-		idmap_put(&x->access, key, b);
-	return b;
-}
-
-void access_mark(struct partition *p, uint64_t gpa_page, bool write)
-{
-	struct access_bits *b = bits_get(p, gpa_page, true);
-	uint32_t i = gpa_page & (GPA_REGION_PAGES - 1);
-
-	/* Host memory short: the page reads as untouched (best effort). */
-	if (!b)
-		return;
-	b->accessed[i / 64] |= 1ull << (i % 64);
-	if (write)
-		b->dirty[i / 64] |= 1ull << (i % 64);
-}
-
 /* ---------------------------------------------------------------------- */
 /* HvReadGpa, HvWriteGpa.                                                  */
 
@@ -106,7 +67,7 @@ static hv_status_t gpa_io_target(struct hvctx *cx, const struct gpa_io *in,
 		}
 		host[pg - first] = frame_ptr(cx->hv, frame);
 		/* Dirty logging must be able to record the write. */
-		if (!bits_get(*t, pg, true))
+		if (!access_bits_get(*t, pg, true))
 			return HV_STATUS_NO_RESOURCES;
 	}
 	return HV_STATUS_SUCCESS;
@@ -409,7 +370,7 @@ hv_status_t hc_get_gpa_pages_access_states(struct hvctx *cx)
 
 	for (uint32_t i = from; i < cx->rep_count; i++) {
 		uint64_t pg = in->hv_gpa_page_number + i;
-		struct access_bits *b = bits_get(t, pg, set);
+		struct access_bits *b = access_bits_get(t, pg, set);
 		uint32_t k = pg & (GPA_REGION_PAGES - 1);
 		uint64_t m = 1ull << (k % 64);
 

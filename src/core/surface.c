@@ -149,3 +149,39 @@ int64_t surface_charged(const struct ohv *hv)
 	/* Every shared page is one of those. */
 	return (size_t)n == hv->shared.count ? n : -1;
 }
+
+/* ---------------------------------------------------------------------- */
+/* Accessed and dirty bits (HvGetGpaPagesAccessStates, spec.md §10).      */
+
+struct access_bits *access_bits_get(struct partition *p, uint64_t gpa_page,
+				    bool create)
+{
+	struct pext *x = create ? pext_get(p) : p->ext;
+	uint64_t key = (gpa_page >> GPA_REGION_SHIFT) + 1;
+
+	if (!x)
+		return NULL;
+	struct access_bits *b = idmap_get(&x->access, key);
+
+	if (b || !create)
+		return b;
+	if (idmap_reserve(&x->access))
+		return NULL;
+	b = ohv_calloc(1, sizeof(*b));
+	if (b)
+		idmap_put(&x->access, key, b);
+	return b;
+}
+
+void access_mark(struct partition *p, uint64_t gpa_page, bool write)
+{
+	struct access_bits *b = access_bits_get(p, gpa_page, true);
+	uint32_t i = gpa_page & (GPA_REGION_PAGES - 1);
+
+	/* Host memory short: the page reads as untouched (best effort). */
+	if (!b)
+		return;
+	b->accessed[i / 64] |= 1ull << (i % 64);
+	if (write)
+		b->dirty[i / 64] |= 1ull << (i % 64);
+}

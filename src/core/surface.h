@@ -20,6 +20,7 @@
 #ifndef OHV_SURFACE_H
 #define OHV_SURFACE_H
 
+#include "gpa.h"
 #include "internal.h"
 
 struct vp;
@@ -159,6 +160,16 @@ void regs_reset(struct vpx *x, uint32_t vp_index);
  * UNKNOWN_REGISTER_NAME when the name is not one of these. */
 hv_status_t regs_access(struct vp *vp, uint32_t name,
 			union hv_register_value *v, bool write);
+
+/* Access and dirty bits of one 2 MiB region of a GPA space. */
+struct access_bits {
+	uint64_t accessed[GPA_REGION_PAGES / 64];
+	uint64_t dirty[GPA_REGION_PAGES / 64];
+};
+
+/* The bits of the region holding gpa_page (made when create), or NULL. */
+struct access_bits *access_bits_get(struct partition *p, uint64_t gpa_page,
+				    bool create);
 
 /* Record a write into partition p's memory by openhv (dirty logging). */
 void access_mark(struct partition *p, uint64_t gpa_page, bool write);
