@@ -281,7 +281,7 @@ static enum scn_rc unknown_field(struct scn *s, const struct ohv_call_info *l,
 	char names[512] = "";
 	size_t at = 0;
 
-	for (const struct ohv_field *f = l->in[s->cfg.arch];
+	for (const struct ohv_field *f = layout_in(l, s->cfg.arch);
 	     f->name; f++) {
 		if (f->kind != OHV_FIELD_VALUE)
 			continue;
@@ -380,11 +380,13 @@ static enum scn_rc field(struct scn *s, struct enc *e, const struct ohv_call_inf
 			return SCN_ERROR;
 		e->have_payload = true;
 	} else if (f) {
+		const struct ohv_field *ps = layout_payload_size(l, s->cfg.arch);
+
 		if (scn_value(s, v, (enum ohv_field_fmt)f->fmt, &x) ||
 		    fits(s, f->name, x, f->size))
 			return SCN_ERROR;
 		store(e->in + f->off, x, f->size);
-		if (f->fmt == OHV_FMT_PAYLOAD_SIZE)
+		if (ps && ps->off == f->off)
 			e->payload_size_set = true;
 	} else if (regs) {
 		return add_reg(s, e, l, key, v);
@@ -459,35 +461,68 @@ static enum scn_rc layout_block(struct scn *s, struct enc *e,
 	}
 	if (e->written > e->len)
 		e->len = (e->written + 7) & ~(size_t)7;
-	/* PayloadSize follows the payload unless given. */
-	if (l && l->code == HVCALL_POST_MESSAGE && e->have_payload &&
-	    !e->payload_size_set)
-		store(e->in + 12, e->payload_len, 4);
+	/* PayloadSize (Message.PayloadSize, HvWriteGpa's ByteCount) follows
+	 * the payload unless given. */
+	const struct ohv_field *ps = l ? layout_payload_size(l, s->cfg.arch) :
+		NULL;
+
+	if (ps && e->have_payload && !e->payload_size_set)
+		store(e->in + ps->off, e->payload_len, ps->size);
 	return SCN_OK;
 }
 
-/* Values to capture: the output's fields, or the rep elements done. */
-static size_t outputs(const struct ohv_call_info *l, const uint8_t *out,
-		      uint32_t start, uint32_t reps, uint64_t *vals,
-		      uint8_t *fmts, size_t max)
-{
-	size_t n = 0;
+/* Values to capture, as the call's line shows them (decode_output): the
+ * output's fields, or the rep elements done, each its first 8 bytes or
+ * fewer. */
+struct capture {
+	uint64_t vals[16];
+	uint8_t fmts[16];
+	size_t n;
+};
 
-	if (l->out_list) {
-		for (uint32_t i = start; i < reps && n < max; i++) {
-			fmts[n] = l->out_elem_fields[0].fmt;
-			memcpy(&vals[n++], out + (size_t)i * l->out_elem, 8);
+static void capture_item(void *ctx, const struct ditem *it)
+{
+	struct capture *c = ctx;
+
+	if (it->note_only ||
+	    (it->field && it->field->kind == OHV_FIELD_RESERVED))
+		return;
+	if (!it->list) {
+		if (c->n < ARRAY_SIZE(c->vals)) {
+			c->fmts[c->n] = it->field->fmt;
+			c->vals[c->n++] = it->raw;
 		}
-		return n;
+		return;
 	}
-	for (const struct ohv_field *f = l->out; f->name && n < max; f++) {
-		if (f->kind != OHV_FIELD_VALUE)
-			continue;
-		vals[n] = 0;
-		fmts[n] = f->fmt;
-		memcpy(&vals[n++], out + f->off, f->size < 8 ? f->size : 8);
+	for (uint32_t i = 0; i < it->count && c->n < ARRAY_SIZE(c->vals); i++) {
+		uint64_t v = 0;
+
+		memcpy(&v, it->elems + (size_t)i * it->elem_size,
+		       it->elem_size < 8 ? it->elem_size : 8);
+		c->fmts[c->n] = it->elem_fields[0].fmt;
+		c->vals[c->n++] = v;
 	}
-	return n;
+}
+
+static void outputs(struct scn *s, const struct ohv_call_info *l,
+		    const uint8_t *out, size_t out_len, const uint8_t *in,
+		    size_t in_len, uint32_t start, uint32_t reps,
+		    struct capture *c)
+{
+	c->n = 0;
+	if (l->out_list) {
+		size_t from = (size_t)start * l->out_elem;
+		size_t to = (size_t)reps * l->out_elem;
+
+		if (to > out_len)
+			to = out_len;
+		if (from < to)
+			decode_output(l, s->cfg.arch, out + from, to - from, start,
+				      in, in_len, capture_item, c);
+		return;
+	}
+	decode_output(l, s->cfg.arch, out, out_len, start, in, in_len,
+		      capture_item, c);
 }
 
 enum scn_rc scn_call_cmd(struct scn *s, const struct ohv_call_info *l,
@@ -606,12 +641,11 @@ enum scn_rc scn_call_cmd(struct scn *s, const struct ohv_call_info *l,
 					      ((uint64_t *)out)[i]);
 		if (l && t->ncap && (st == HV_STATUS_SUCCESS ||
 				     (l->out_list && reps > e->is.start))) {
-			uint64_t vals[16];
-			uint8_t fmts[16];
-			size_t n = outputs(l, out, e->is.start, reps, vals, fmts,
-					   ARRAY_SIZE(vals));
+			struct capture c;
 
-			rc = scn_capture(s, t, vals, fmts, n, what);
+			outputs(s, l, out, out_len, e->in, e->len, e->is.start,
+				reps, &c);
+			rc = scn_capture(s, t, c.vals, c.fmts, c.n, what);
 		} else if (!l && t->ncap) {
 			rc = scn_err(s, SCN_ERROR, "a call code outside the "
 				     "table has no outputs to capture");
@@ -686,16 +720,64 @@ static const struct {
 	{ HVCALL_CONNECT_PORT,
 	  "HvCallConnectPort ConnectionPartition=$b ConnectionId=10 "
 	  "PortPartition=$a PortId=8 ConnectionInfo.PortType=Event" },
+	/* The Linux root's wider surface (spec.md §10). */
+	{ HVCALL_MAP_GPA_PAGES,
+	  "HvMapGpaPages TargetPartitionId=$child TargetGpaBase=0x200 "
+	  "MapFlags=RWX|ADJUSTABLE|LARGE_PAGE SourceGpaPageList=0x3000" },
+	{ HVCALL_UNMAP_GPA_PAGES,
+	  "HvUnmapGpaPages TargetPartitionId=$child TargetGpaBase=0x200 "
+	  "UnmapFlags=LARGE_PAGE reps=1" },
+	{ HVCALL_SET_VP_REGISTERS,
+	  "HvSetVpRegisters PartitionId=$child VpIndex=0 InterceptSuspend=0 "
+	  "ExplicitSuspend=0" },
+	{ HVCALL_CREATE_PORT,
+	  "HvCallCreatePort PortPartition=$root PortId=0x20 "
+	  "ConnectionPartition=$child PortInfo.PortType=Doorbell "
+	  "PortInfo.TargetSint=5 PortInfo.TargetVp=ANY" },
+	{ HVCALL_CONNECT_PORT,
+	  "HvCallConnectPort ConnectionPartition=$child ConnectionId=0x20 "
+	  "PortPartition=$root PortId=0x20 ConnectionInfo.PortType=Doorbell "
+	  "ConnectionInfo.Gpa=0xFEB00000 ConnectionInfo.Flags=SIZE_DWORD|ANY_VALUE" },
+	{ HVCALL_DISCONNECT_PORT,
+	  "HvDisconnectPort ConnectionPartition=$child ConnectionId=0x20 "
+	  "IsDoorbell=1 fast" },
+	{ HVCALL_GET_SYSTEM_PROPERTY, "HvGetSystemProperty PropertyId=15 -> sched" },
+	{ HVCALL_GET_PARTITION_PROPERTY_EX,
+	  "HvCallGetPartitionPropertyEx PartitionId=$child "
+	  "PropertyCode=VmmCapabilities -> banks" },
+	{ HVCALL_READ_GPA,
+	  "HvReadGpa PartitionId=$child VpIndex=0 ByteCount=8 BaseGpa=0x10000 "
+	  "-> result, data" },
+	{ HVCALL_WRITE_GPA,
+	  "HvWriteGpa PartitionId=$child VpIndex=0 BaseGpa=0x10000 "
+	  "Data=\"openhv!!\"" },
+	{ HVCALL_GET_GPA_PAGES_ACCESS_STATES,
+	  "HvGetGpaPagesAccessStates PartitionId=$child GpaPageNumber=0x10 "
+	  "reps=2 -> page10, page11" },
+	{ HVCALL_MAP_VP_STATE_PAGE,
+	  "HvMapVpStatePage PartitionId=$child VpIndex=0 Type=0 -> page" },
+	{ HVCALL_UNMAP_VP_STATE_PAGE,
+	  "HvUnmapVpStatePage PartitionId=$child VpIndex=0 Type=0" },
+	{ HVCALL_GET_VP_STATE,
+	  "HvGetVpState PartitionId=$child VpIndex=0 StateData.Type=0 "
+	  "varhead=1 @40=0x2F00   # the LAPIC state, into root page 0x2F00" },
+	{ HVCALL_SIGNAL_EVENT_DIRECT,
+	  "HvCallSignalEventDirect TargetPartition=$child TargetVp=0 "
+	  "TargetSint=3 FlagNumber=9 -> newly" },
+	{ HVCALL_POST_MESSAGE_DIRECT,
+	  "HvCallPostMessageDirect PartitionId=$child VpIndex=0 SintIndex=2 "
+	  "Message.MessageType=0x42 Message.Payload=\"hello\"" },
 };
 
-static void field_rows(FILE *out, const struct ohv_field *f, bool pads)
+static void field_rows(FILE *out, const struct ohv_call_info *l,
+		       const struct ohv_field *f, bool pads)
 {
 	for (; f->name; f++) {
 		if (f->kind == OHV_FIELD_RESERVED && !pads)
 			continue;
 		fprintf(out, "    @%-3u %3u  %-30s %s%s\n", f->off, f->size,
 			f->name, f->kind == OHV_FIELD_RESERVED ? "reserved (set with @OFFSET)" :
-			layout_fmt_help((enum ohv_field_fmt)f->fmt),
+			layout_field_help(l, f),
 			f->when ? "  [some port types]" : "");
 	}
 }
@@ -722,7 +804,7 @@ void scn_call_help(FILE *out, const struct ohv_call_info *l)
 		fprintf(out, "  input%s, %u bytes%s:\n", l->rep ? " header" : "",
 			l->in_size[a], both ? "" : a == OHV_ARCH_X64 ?
 			" on x64" : " on arm64");
-		field_rows(out, l->in[a], true);
+		field_rows(out, l, layout_in(l, (enum ohv_arch)a), true);
 	}
 	if (l->in_list)
 		fprintf(out, "    then %s: %u-byte elements, one per rep\n"
@@ -740,9 +822,17 @@ void scn_call_help(FILE *out, const struct ohv_call_info *l)
 	else if (l->out_size) {
 		fprintf(out, "  output, %u bytes; -> a, b captures the fields in "
 			"order:\n", l->out_size);
-		field_rows(out, l->out, false);
+		field_rows(out, l, l->out, false);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(examples); i++)
+	if (l->code == HVCALL_MAP_GPA_PAGES)
+		fprintf(out, "    with LARGE_PAGE each element is the first of 512 "
+			"pages (2 MiB-aligned) and\n    TargetGpaBase a multiple "
+			"of 512\n");
+	else if (l->code == HVCALL_UNMAP_GPA_PAGES)
+		fprintf(out, "    with LARGE_PAGE each rep is 512 pages and "
+			"TargetGpaBase a multiple of 512\n");
+	for (size_t i = 0, n = 0; i < ARRAY_SIZE(examples); i++)
 		if (examples[i].code == l->code)
-			fprintf(out, "  example:\n    %s\n", examples[i].example);
+			fprintf(out, "%s    %s\n", n++ ? "" : "  example:\n",
+				examples[i].example);
 }

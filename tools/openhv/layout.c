@@ -27,7 +27,7 @@ const struct ohv_call_info *layout_by_name(const char *name)
 const struct ohv_field *layout_field(const struct ohv_call_info *l,
 				     enum ohv_arch arch, const char *name)
 {
-	for (const struct ohv_field *f = l->in[arch]; f->name; f++)
+	for (const struct ohv_field *f = layout_in(l, arch); f->name; f++)
 		if (f->kind == OHV_FIELD_VALUE && !strcasecmp(f->name, name))
 			return f;
 	return NULL;
@@ -61,40 +61,80 @@ static const struct named creation_flags[] = {
 	{ 0, NULL },
 };
 
-/* Property codes TLFS knows; `impl` marks those spec.md §4.3 implements. */
+/*
+ * Property codes TLFS knows, with how openhv takes each (spec.md §4.3,
+ * §10; src/core/hc_property.c and hc_system.c; tests/test_cli.c asks the
+ * library for every code here and around them, so that `how` agrees).
+ */
 static const struct {
 	uint32_t code;
 	const char *name;
-	bool impl;
+	enum layout_prop how;
 } properties[] = {
-	{ HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, "PrivilegeFlags", true },
+	{ HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, "PrivilegeFlags",
+	  LAYOUT_PROP_RW },
 	{ HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
-	  "SyntheticProcFeatures", true },
-	{ HV_PARTITION_PROPERTY_SUSPEND, "Suspend", false },
-	{ HV_PARTITION_PROPERTY_CPU_RESERVE, "CpuReserve", true },
-	{ HV_PARTITION_PROPERTY_CPU_CAP, "CpuCap", true },
-	{ HV_PARTITION_PROPERTY_CPU_WEIGHT, "CpuWeight", true },
-	{ HV_PARTITION_PROPERTY_CPU_GROUP_ID, "CpuGroupId", false },
+	  "SyntheticProcFeatures", LAYOUT_PROP_RW },
+	{ HV_PARTITION_PROPERTY_SUSPEND, "Suspend", LAYOUT_PROP_NONE },
+	{ HV_PARTITION_PROPERTY_CPU_RESERVE, "CpuReserve", LAYOUT_PROP_RW },
+	{ HV_PARTITION_PROPERTY_CPU_CAP, "CpuCap", LAYOUT_PROP_RW },
+	{ HV_PARTITION_PROPERTY_CPU_WEIGHT, "CpuWeight", LAYOUT_PROP_RW },
+	{ HV_PARTITION_PROPERTY_CPU_GROUP_ID, "CpuGroupId", LAYOUT_PROP_NONE },
 	{ HV_PARTITION_PROPERTY_EMULATED_TIMER_PERIOD, "EmulatedTimerPeriod",
-	  false },
+	  LAYOUT_PROP_NONE },
 	{ HV_PARTITION_PROPERTY_EMULATED_TIMER_CONTROL,
-	  "EmulatedTimerControl", false },
-	{ HV_PARTITION_PROPERTY_PM_TIMER_ASSIST, "PmTimerAssist", false },
-	{ HV_PARTITION_PROPERTY_TIME_FREEZE, "TimeFreeze", true },
-	{ HV_PARTITION_PROPERTY_REFERENCE_TIME, "ReferenceTime", false },
-	{ HV_PARTITION_PROPERTY_DEBUG_CHANNEL_ID, "DebugChannelId", false },
+	  "EmulatedTimerControl", LAYOUT_PROP_NONE },
+	{ HV_PARTITION_PROPERTY_PM_TIMER_ASSIST, "PmTimerAssist",
+	  LAYOUT_PROP_NONE },
+	{ HV_PARTITION_PROPERTY_TIME_FREEZE, "TimeFreeze", LAYOUT_PROP_RW },
+	{ HV_PARTITION_PROPERTY_REFERENCE_TIME, "ReferenceTime",
+	  LAYOUT_PROP_NONE },
+	{ HV_PARTITION_PROPERTY_DEBUG_CHANNEL_ID, "DebugChannelId",
+	  LAYOUT_PROP_NONE },
 	{ HV_PARTITION_PROPERTY_VIRTUAL_TLB_PAGE_COUNT, "VirtualTlbPageCount",
-	  false },
-	{ HV_PARTITION_PROPERTY_PROCESSOR_VENDOR, "ProcessorVendor", true },
-	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES, "ProcessorFeatures", false },
+	  LAYOUT_PROP_NONE },
+	{ HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING,
+	  "GpaPageAccessTracking", LAYOUT_PROP_RW },
+	{ HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
+	  "UnimplementedMsrAction", LAYOUT_PROP_RW },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_VENDOR, "ProcessorVendor",
+	  LAYOUT_PROP_RO },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES, "ProcessorFeatures",
+	  LAYOUT_PROP_NONE },
 	{ HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES,
-	  "ProcessorXsaveFeatures", false },
+	  "ProcessorXsaveFeatures", LAYOUT_PROP_RO },
 	{ HV_PARTITION_PROPERTY_PROCESSOR_CL_FLUSH_SIZE,
-	  "ProcessorClFlushSize", false },
+	  "ProcessorClFlushSize", LAYOUT_PROP_NONE },
 	{ HV_PARTITION_PROPERTY_COMPATIBILITY_VERSION, "CompatibilityVersion",
-	  true },
-	{ HV_PARTITION_PROPERTY_GUEST_OS_ID, "GuestOsId", false },
+	  LAYOUT_PROP_RO },
+	{ HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH, "PhysicalAddressWidth",
+	  LAYOUT_PROP_RO },
+	{ HV_PARTITION_PROPERTY_XSAVE_STATES, "XsaveStates", LAYOUT_PROP_RO },
+	{ HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE, "MaxXsaveDataSize",
+	  LAYOUT_PROP_RO },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY,
+	  "ProcessorClockFrequency", LAYOUT_PROP_RO },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0, "ProcessorFeatures0",
+	  LAYOUT_PROP_RO },
+	{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1, "ProcessorFeatures1",
+	  LAYOUT_PROP_RO },
+	{ HV_PARTITION_PROPERTY_GUEST_OS_ID, "GuestOsId", LAYOUT_PROP_NONE },
+	{ HV_PARTITION_PROPERTY_VMM_CAPABILITIES, "VmmCapabilities",
+	  LAYOUT_PROP_EX },
+	{ HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES,
+	  "AssignableSyntheticProcFeatures", LAYOUT_PROP_EX },
 };
+
+bool layout_property_at(size_t i, uint32_t *code, const char **name,
+			enum layout_prop *how)
+{
+	if (i >= ARRAY_SIZE(properties))
+		return false;
+	*code = properties[i].code;
+	*name = properties[i].name;
+	*how = properties[i].how;
+	return true;
+}
 
 /* HV_PARTITION_PRIVILEGE_MASK bits by their modern TLFS names (facts §4.3). */
 static const struct named privileges[] = {
@@ -144,8 +184,44 @@ static const struct named map_flags[] = {
 	{ HV_MAP_GPA_EXECUTABLE, "EXECUTABLE" },
 	{ HV_MAP_GPA_KERNEL_EXECUTABLE, "KERNEL_EXECUTABLE" },
 	{ HV_MAP_GPA_USER_EXECUTABLE, "USER_EXECUTABLE" },
+	{ HV_MAP_GPA_ADJUSTABLE, "ADJUSTABLE" },
+	{ HV_MAP_GPA_LARGE_PAGE, "LARGE_PAGE" },
 	{ 0, NULL },
 };
+
+#define MAP_FLAGS_DEFINED (HV_MAP_GPA_PERMISSIONS_MASK | \
+			   HV_MAP_GPA_ADJUSTABLE | HV_MAP_GPA_LARGE_PAGE)
+
+static const struct named unmap_flags[] = {
+	{ HV_UNMAP_GPA_LARGE_PAGE, "LARGE_PAGE" },
+	{ 0, NULL },
+};
+
+/* Pages one LARGE_PAGE element or rep spans (2 MiB, spec.md §6). */
+#define LARGE_PAGE_PAGES	512u
+
+/* Doorbell connection flags (hvgdk_mini.h HV_DOORBELL_FLAG_*): a trigger
+ * size in bits 2:0, ANY_VALUE.  The sizes are values, not bits. */
+static const struct named doorbell_flags[] = {
+	{ HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY, "SIZE_ANY" },
+	{ HV_DOORBELL_FLAG_TRIGGER_SIZE_BYTE, "SIZE_BYTE" },
+	{ HV_DOORBELL_FLAG_TRIGGER_SIZE_WORD, "SIZE_WORD" },
+	{ HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD, "SIZE_DWORD" },
+	{ HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD, "SIZE_QWORD" },
+	{ HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE, "ANY_VALUE" },
+	{ 0, NULL },
+};
+
+static const struct named doorbell_aliases[] = {
+	{ HV_DOORBELL_FLAG_TRIGGER_SIZE_BYTE, "BYTE" },
+	{ HV_DOORBELL_FLAG_TRIGGER_SIZE_WORD, "WORD" },
+	{ HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD, "DWORD" },
+	{ HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD, "QWORD" },
+	{ 0, NULL },
+};
+
+#define DOORBELL_FLAGS_DEFINED	(HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK | \
+				 HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE)
 
 static const struct named map_aliases[] = {
 	{ 0, "NONE" },
@@ -189,15 +265,30 @@ static const struct named proximities[] = {
 	{ 0, NULL },
 };
 
-/* Registers: spec.md §7's set, plus TLFS names openhv does not implement. */
+/*
+ * Registers: spec.md §7's set as the library takes it (src/core/vp.c and
+ * regs.c; tests/test_cli.c issues HvGetVpRegisters for every name here and
+ * for every code around them, so that `impl` agrees with the library),
+ * plus TLFS names openhv does not implement.  Names: the TLFS's without
+ * the HvX64Register / HvRegister prefix (Linux hvgdk_mini.h).
+ */
 static const struct {
 	uint32_t code;
 	const char *name;
 	bool impl;
 } registers[] = {
 	{ HV_REGISTER_EXPLICIT_SUSPEND, "ExplicitSuspend", true },
-	{ HV_REGISTER_INTERCEPT_SUSPEND, "InterceptSuspend", false },
+	{ HV_REGISTER_INTERCEPT_SUSPEND, "InterceptSuspend", true },
 	{ 0x00000003, "DispatchSuspend", false },
+	{ HV_REGISTER_INSTRUCTION_EMULATION_HINTS, "InstructionEmulationHints",
+	  true },
+	{ HV_REGISTER_INTERNAL_ACTIVITY_STATE, "InternalActivityState", true },
+	{ HV_REGISTER_PENDING_INTERRUPTION, "PendingInterruption", true },
+	{ HV_REGISTER_INTERRUPT_STATE, "InterruptState", true },
+	{ HV_REGISTER_PENDING_EVENT0, "PendingEvent0", true },
+	{ HV_REGISTER_PENDING_EVENT0 + 1, "PendingEvent1", true },
+	{ HV_REGISTER_DELIVERABILITY_NOTIFICATIONS,
+	  "DeliverabilityNotifications", true },
 	{ HV_X64_REGISTER_RAX, "Rax", true },
 	{ HV_X64_REGISTER_RCX, "Rcx", true },
 	{ HV_X64_REGISTER_RDX, "Rdx", true },
@@ -216,11 +307,44 @@ static const struct {
 	{ HV_X64_REGISTER_R15, "R15", true },
 	{ HV_X64_REGISTER_RIP, "Rip", true },
 	{ HV_X64_REGISTER_RFLAGS, "Rflags", true },
+	{ HV_X64_REGISTER_XMM0 + 0, "Xmm0", true },
+	{ HV_X64_REGISTER_XMM0 + 1, "Xmm1", true },
+	{ HV_X64_REGISTER_XMM0 + 2, "Xmm2", true },
+	{ HV_X64_REGISTER_XMM0 + 3, "Xmm3", true },
+	{ HV_X64_REGISTER_XMM0 + 4, "Xmm4", true },
+	{ HV_X64_REGISTER_XMM0 + 5, "Xmm5", true },
+	{ HV_X64_REGISTER_XMM0 + 6, "Xmm6", true },
+	{ HV_X64_REGISTER_XMM0 + 7, "Xmm7", true },
+	{ HV_X64_REGISTER_XMM0 + 8, "Xmm8", true },
+	{ HV_X64_REGISTER_XMM0 + 9, "Xmm9", true },
+	{ HV_X64_REGISTER_XMM0 + 10, "Xmm10", true },
+	{ HV_X64_REGISTER_XMM0 + 11, "Xmm11", true },
+	{ HV_X64_REGISTER_XMM0 + 12, "Xmm12", true },
+	{ HV_X64_REGISTER_XMM0 + 13, "Xmm13", true },
+	{ HV_X64_REGISTER_XMM0 + 14, "Xmm14", true },
+	{ HV_X64_REGISTER_XMM15, "Xmm15", true },
+	{ HV_X64_REGISTER_FP_MMX0 + 0, "FpMmx0", true },
+	{ HV_X64_REGISTER_FP_MMX0 + 1, "FpMmx1", true },
+	{ HV_X64_REGISTER_FP_MMX0 + 2, "FpMmx2", true },
+	{ HV_X64_REGISTER_FP_MMX0 + 3, "FpMmx3", true },
+	{ HV_X64_REGISTER_FP_MMX0 + 4, "FpMmx4", true },
+	{ HV_X64_REGISTER_FP_MMX0 + 5, "FpMmx5", true },
+	{ HV_X64_REGISTER_FP_MMX0 + 6, "FpMmx6", true },
+	{ HV_X64_REGISTER_FP_MMX7, "FpMmx7", true },
+	{ HV_X64_REGISTER_FP_CONTROL_STATUS, "FpControlStatus", true },
+	{ HV_X64_REGISTER_XMM_CONTROL_STATUS, "XmmControlStatus", true },
 	{ HV_X64_REGISTER_CR0, "Cr0", true },
 	{ HV_X64_REGISTER_CR2, "Cr2", true },
 	{ HV_X64_REGISTER_CR3, "Cr3", true },
 	{ HV_X64_REGISTER_CR4, "Cr4", true },
 	{ HV_X64_REGISTER_CR8, "Cr8", true },
+	{ HV_X64_REGISTER_XFEM, "Xfem", true },
+	{ HV_X64_REGISTER_DR0, "Dr0", true },
+	{ HV_X64_REGISTER_DR1, "Dr1", true },
+	{ HV_X64_REGISTER_DR2, "Dr2", true },
+	{ HV_X64_REGISTER_DR3, "Dr3", true },
+	{ HV_X64_REGISTER_DR6, "Dr6", true },
+	{ HV_X64_REGISTER_DR7, "Dr7", true },
 	{ HV_X64_REGISTER_ES, "Es", true },
 	{ HV_X64_REGISTER_CS, "Cs", true },
 	{ HV_X64_REGISTER_SS, "Ss", true },
@@ -231,7 +355,23 @@ static const struct {
 	{ HV_X64_REGISTER_TR, "Tr", true },
 	{ HV_X64_REGISTER_IDTR, "Idtr", true },
 	{ HV_X64_REGISTER_GDTR, "Gdtr", true },
+	{ HV_X64_REGISTER_TSC, "Tsc", true },
 	{ HV_X64_REGISTER_EFER, "Efer", true },
+	{ HV_X64_REGISTER_KERNEL_GS_BASE, "KernelGsBase", true },
+	{ HV_X64_REGISTER_APIC_BASE, "ApicBase", true },
+	{ HV_X64_REGISTER_PAT, "Pat", true },
+	{ HV_X64_REGISTER_SYSENTER_CS, "SysenterCs", true },
+	{ HV_X64_REGISTER_SYSENTER_EIP, "SysenterEip", true },
+	{ HV_X64_REGISTER_SYSENTER_ESP, "SysenterEsp", true },
+	{ HV_X64_REGISTER_STAR, "Star", true },
+	{ HV_X64_REGISTER_LSTAR, "Lstar", true },
+	{ HV_X64_REGISTER_CSTAR, "Cstar", true },
+	{ HV_X64_REGISTER_SFMASK, "Sfmask", true },
+	{ HV_X64_REGISTER_MSR_MTRR_CAP, "MsrMtrrCap", true },
+	{ HV_X64_REGISTER_MSR_MTRR_DEF_TYPE, "MsrMtrrDefType", true },
+	{ HV_X64_REGISTER_TSC_AUX, "TscAux", true },
+	{ HV_X64_REGISTER_DEBUG_CTL, "DebugCtl", true },
+	{ HV_X64_REGISTER_U_XSS, "UXss", true },
 	{ HV_REGISTER_GUEST_OS_ID, "GuestOsId", true },
 	{ HV_REGISTER_SINT0 + 0, "Sint0", true },
 	{ HV_REGISTER_SINT0 + 1, "Sint1", true },
@@ -284,6 +424,24 @@ static const char *strip_prefix(const char *name, const char *const *prefixes)
 	return name;
 }
 
+/* Names equal but for case and underscores: "KERNEL_GS_BASE" is
+ * "KernelGsBase". */
+static bool same_name(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == '_')
+			a++;
+		while (*b == '_')
+			b++;
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return false;
+		if (!*a)
+			return true;
+		a++;
+		b++;
+	}
+}
+
 bool layout_reg_code(const char *name, uint32_t *code)
 {
 	static const char *const prefixes[] = {
@@ -293,7 +451,7 @@ bool layout_reg_code(const char *name, uint32_t *code)
 	const char *s = strip_prefix(name, prefixes);
 
 	for (size_t i = 0; i < ARRAY_SIZE(registers); i++) {
-		if (!strcasecmp(registers[i].name, s)) {
+		if (same_name(registers[i].name, s)) {
 			*code = registers[i].code;
 			return true;
 		}
@@ -318,6 +476,13 @@ static bool fmt_const(enum ohv_field_fmt fmt, const char *name, uint64_t *v)
 		"HV_PARTITION_CREATION_FLAG_", NULL,
 	};
 	static const char *const map_prefix[] = { "HV_MAP_GPA_", NULL };
+	static const char *const unmap_prefix[] = { "HV_UNMAP_GPA_", NULL };
+	static const char *const doorbell_prefix[] = {
+		"HV_DOORBELL_FLAG_TRIGGER_", "TRIGGER_", NULL,
+	};
+	static const char *const prop_prefix2[] = {
+		"HV_PARTITION_PROPERTY_", NULL,
+	};
 	static const char *const port_prefix[] = { "HvPortType", NULL };
 	static const char *const pprop_prefix[] = { "HvPortProperty", NULL };
 	static const char *const prop_prefix[] = { "HvPartitionProperty", NULL };
@@ -332,10 +497,11 @@ static bool fmt_const(enum ohv_field_fmt fmt, const char *name, uint64_t *v)
 	case OHV_FMT_PROXIMITY:
 		return lookup(proximities, name, v);
 	case OHV_FMT_PROPERTY_CODE: {
-		const char *s = strip_prefix(name, prop_prefix);
+		const char *s = strip_prefix(strip_prefix(name, prop_prefix),
+					     prop_prefix2);
 
 		for (size_t i = 0; i < ARRAY_SIZE(properties); i++) {
-			if (!strcasecmp(properties[i].name, s)) {
+			if (same_name(properties[i].name, s)) {
 				*v = properties[i].code;
 				return true;
 			}
@@ -347,6 +513,12 @@ static bool fmt_const(enum ohv_field_fmt fmt, const char *name, uint64_t *v)
 	case OHV_FMT_MAP_FLAGS:
 		name = strip_prefix(name, map_prefix);
 		return lookup(map_flags, name, v) || lookup(map_aliases, name, v);
+	case OHV_FMT_UNMAP_FLAGS:
+		return lookup(unmap_flags, strip_prefix(name, unmap_prefix), v);
+	case OHV_FMT_DOORBELL_FLAGS:
+		name = strip_prefix(name, doorbell_prefix);
+		return lookup(doorbell_flags, name, v) ||
+		       lookup(doorbell_aliases, name, v);
 	case OHV_FMT_VP_INDEX:
 	case OHV_FMT_TARGET_VP:
 		return lookup(vp_indexes, name, v);
@@ -371,7 +543,8 @@ bool layout_const(enum ohv_field_fmt fmt, const char *name, bool any, uint64_t *
 {
 	static const enum ohv_field_fmt order[] = {
 		OHV_FMT_CREATION_FLAGS, OHV_FMT_PRIVILEGES, OHV_FMT_PROPERTY_CODE,
-		OHV_FMT_MAP_FLAGS, OHV_FMT_PORT_TYPE, OHV_FMT_PORT_PROPERTY, OHV_FMT_REG_NAME,
+		OHV_FMT_MAP_FLAGS, OHV_FMT_UNMAP_FLAGS, OHV_FMT_DOORBELL_FLAGS,
+		OHV_FMT_PORT_TYPE, OHV_FMT_PORT_PROPERTY, OHV_FMT_REG_NAME,
 		OHV_FMT_PARTITION_ID, OHV_FMT_VP_INDEX,
 	};
 
@@ -405,6 +578,12 @@ const char *layout_const_name(enum ohv_field_fmt fmt, size_t i)
 		break;
 	case OHV_FMT_MAP_FLAGS:
 		t = map_flags;
+		break;
+	case OHV_FMT_UNMAP_FLAGS:
+		t = unmap_flags;
+		break;
+	case OHV_FMT_DOORBELL_FLAGS:
+		t = doorbell_flags;
 		break;
 	case OHV_FMT_VP_INDEX:
 	case OHV_FMT_TARGET_VP:
@@ -440,21 +619,24 @@ const char *layout_fmt_help(enum ohv_field_fmt fmt)
 	case OHV_FMT_CREATION_FLAGS:		return "flags: EXO_PARTITION|LAPIC_ENABLED|...";
 	case OHV_FMT_PROXIMITY:		return "any, prefer:NODE, require:NODE";
 	case OHV_FMT_COMPAT_VERSION:		return "0x0609 = 6.9 (21H2)";
-	case OHV_FMT_PROPERTY_CODE:		return "property: PrivilegeFlags, CpuWeight, ...";
+	case OHV_FMT_PROPERTY_CODE:		return "property: PrivilegeFlags, CpuWeight, ... "
+						"(help properties)";
 	case OHV_FMT_PRIVILEGES:		return "privileges: CreatePartitions|PostMessages|...";
 	case OHV_FMT_ISOLATION:		return "must be 0";
-	case OHV_FMT_MAP_FLAGS:		return "READABLE|WRITABLE|EXECUTABLE, R, RW, RWX";
-	case OHV_FMT_UNMAP_FLAGS:		return "must be 0";
+	case OHV_FMT_MAP_FLAGS:		return "READABLE|WRITABLE|EXECUTABLE (R, RW, RWX), "
+						"ADJUSTABLE, LARGE_PAGE";
+	case OHV_FMT_UNMAP_FLAGS:		return "0, or LARGE_PAGE (512 pages a rep)";
 	case OHV_FMT_GPA_PAGE:		return "GPA page number";
 	case OHV_FMT_GPA_BASE:		return "GPA page number below 2^40";
 	case OHV_FMT_VP_INDEX:		return "VP index 0-63, SELF";
 	case OHV_FMT_TARGET_VP:		return "VP index 0-63, ANY";
 	case OHV_FMT_PORT_ID:		return "port id, bits 31:24 zero";
 	case OHV_FMT_CONNECTION_ID:		return "connection id, bits 31:24 zero";
-	case OHV_FMT_PORT_TYPE:		return "Message, Event, Monitor";
-	case OHV_FMT_SINT:			return "SINT 1-15";
+	case OHV_FMT_PORT_TYPE:		return "Message, Event, Monitor, Doorbell";
+	case OHV_FMT_SINT:			return "SINT 0-15";
 	case OHV_FMT_PORT_PROPERTY:		return "PostCount, PreferredTargetVp";
-	case OHV_FMT_REG_NAME:		return "register: Rip, Cr0, ExplicitSuspend, Sint2, Simp, Eom, ...";
+	case OHV_FMT_REG_NAME:		return "register: Rip, Cr0, ExplicitSuspend, Sint2, Simp, Eom, ... "
+						"(help registers)";
 	case OHV_FMT_REG_VALUE:		return "value, or LOW:HIGH for 128 bits";
 	case OHV_FMT_MESSAGE_TYPE:		return "non-zero, bit 31 clear";
 	case OHV_FMT_PAYLOAD_SIZE:		return "0-240 (default: the payload's length)";
@@ -464,11 +646,113 @@ const char *layout_fmt_help(enum ohv_field_fmt fmt)
 	case OHV_FMT_SUBNODE_TYPE:		return "must be 0";
 	case OHV_FMT_VP_FLAGS:		return "must be 0";
 	case OHV_FMT_MONITOR_GPA:		return "page-aligned GPA";
-	case OHV_FMT_DOORBELL_FLAGS:		return "trigger size 2:0, ANY_VALUE bit 31";
+	case OHV_FMT_DOORBELL_FLAGS:		return "SIZE_ANY, SIZE_BYTE, SIZE_WORD, SIZE_DWORD, "
+						"SIZE_QWORD, |ANY_VALUE";
 	case OHV_FMT_FLAG_NUMBER:		return "event flag, below the port's FlagCount";
 	case OHV_FMT_FLAG_COUNT:		return "1-2048, BaseFlagNumber + FlagCount <= 2048";
 	}
 	return "number";
+}
+
+/* A port's own SINT: SINT0 is the hypervisor's (spec.md §8). */
+static bool creates_port(const struct ohv_call_info *l)
+{
+	return l->code == HVCALL_CREATE_PORT_CLASSIC ||
+	       l->code == HVCALL_CREATE_PORT;
+}
+
+const char *layout_field_help(const struct ohv_call_info *l,
+			      const struct ohv_field *f)
+{
+	if (l->code == HVCALL_DISCONNECT_PORT && !strcmp(f->name, "IsDoorbell"))
+		return "1: a doorbell's connection (Linux sets it; openhv "
+		       "takes any connection alike)";
+	if ((l->code == HVCALL_READ_GPA || l->code == HVCALL_WRITE_GPA) &&
+	    !strcmp(f->name, "ByteCount"))
+		return l->code == HVCALL_WRITE_GPA ?
+			"1-16 (default: Data's length)" : "1-16";
+	switch ((enum ohv_field_fmt)f->fmt) {
+	case OHV_FMT_SINT:
+		return creates_port(l) ? "SINT 1-15" : "SINT 0-15";
+	case OHV_FMT_FLAG_NUMBER:
+		if (l->code == HVCALL_SIGNAL_EVENT_DIRECT)
+			return "event flag 0-2047";
+		break;
+	case OHV_FMT_PORT_TYPE:
+		return "Message, Event, Monitor, Doorbell (a port of the root)";
+	default:
+		break;
+	}
+	return layout_fmt_help((enum ohv_field_fmt)f->fmt);
+}
+
+/*
+ * Fields the library's call table still calls reserved that a caller
+ * sets: the tool shows and sets them as values.  Should the table come to
+ * agree, the overlay changes nothing.
+ */
+static const struct {
+	uint16_t code;
+	const char *name;
+	enum ohv_field_fmt fmt;
+} unreserved[] = {
+	/* Linux's mshv_unregister_doorbell sets bit 0 (spec.md §10). */
+	{ HVCALL_DISCONNECT_PORT, "IsDoorbell", OHV_FMT_DEC },
+};
+
+#define OVERLAY_FIELDS	16
+
+const struct ohv_field *layout_in(const struct ohv_call_info *l,
+				  enum ohv_arch arch)
+{
+	static struct ohv_field copy[ARRAY_SIZE(unreserved)][2][OVERLAY_FIELDS];
+
+	for (size_t i = 0; i < ARRAY_SIZE(unreserved); i++) {
+		if (l->code != unreserved[i].code)
+			continue;
+		/* Both architectures' lists may be one: then one copy. */
+		int a = l->in[OHV_ARCH_ARM64] == l->in[OHV_ARCH_X64] ?
+			OHV_ARCH_X64 : (int)arch;
+		struct ohv_field *c = copy[i][a];
+		size_t n = 0;
+
+		while (l->in[a][n].name)
+			n++;
+		if (n >= OVERLAY_FIELDS)
+			return l->in[arch];
+		if (!c[0].name) {
+			memcpy(c, l->in[a], (n + 1) * sizeof(*c));
+			for (size_t k = 0; k < n; k++) {
+				if (strcmp(c[k].name, unreserved[i].name))
+					continue;
+				c[k].kind = OHV_FIELD_VALUE;
+				c[k].fmt = (uint8_t)unreserved[i].fmt;
+			}
+		}
+		return c;
+	}
+	return l->in[arch];
+}
+
+const struct ohv_field *layout_payload_size(const struct ohv_call_info *l,
+					    enum ohv_arch arch)
+{
+	const struct ohv_field *count = NULL;
+	bool payload = false;
+
+	for (const struct ohv_field *f = layout_in(l, arch); f->name; f++) {
+		if (f->fmt == OHV_FMT_PAYLOAD_SIZE && f->kind == OHV_FIELD_VALUE)
+			return f;
+		if (f->fmt == OHV_FMT_PAYLOAD)
+			payload = true;
+		if (!strcmp(f->name, "ByteCount"))
+			count = f;
+	}
+	for (const struct ohv_field *f = l->out; f->name; f++)
+		if (f->fmt == OHV_FMT_PAYLOAD)
+			payload = true;
+	/* HvReadGpa / HvWriteGpa: ByteCount says how much of Data counts. */
+	return payload ? count : NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -517,7 +801,8 @@ void layout_flag_names(char *buf, size_t n, enum ohv_field_fmt fmt,
 		       uint64_t v)
 {
 	const struct named *t = fmt == OHV_FMT_PRIVILEGES ? privileges :
-		fmt == OHV_FMT_CREATION_FLAGS ? creation_flags : map_flags;
+		fmt == OHV_FMT_CREATION_FLAGS ? creation_flags :
+		fmt == OHV_FMT_UNMAP_FLAGS ? unmap_flags : map_flags;
 	size_t at = 0;
 
 	if (n)
@@ -605,6 +890,9 @@ void layout_value(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v)
 	case OHV_FMT_MAP_FLAGS:
 		bits_value(buf, n, v, map_flags);
 		break;
+	case OHV_FMT_UNMAP_FLAGS:
+		bits_value(buf, n, v, unmap_flags);
+		break;
 	case OHV_FMT_PROXIMITY:
 		proximity_value(buf, n, v);
 		break;
@@ -656,14 +944,21 @@ void layout_value(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v)
 			put(buf, n, 0, "0x%08" PRIx64, v);
 		break;
 	case OHV_FMT_DOORBELL_FLAGS: {
-		static const char *const sizes[] = {
-			"any size", "byte", "word", "dword", "qword",
-		};
-		size_t at = put(buf, n, 0, "0x%" PRIx64, v);
+		/* 0x80000003 (SIZE_DWORD|ANY_VALUE): the size is a value. */
+		uint64_t size = v & HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK;
+		size_t at = put(buf, n, 0, "0x%" PRIx64 " (", v);
 
-		if ((v & 7) < ARRAY_SIZE(sizes))
-			at = put(buf, n, at, " (%s%s)", sizes[v & 7],
-				 v & 0x80000000u ? ", any value" : "");
+		name = named_of(doorbell_flags, size);
+		if (name)
+			at = put(buf, n, at, "%s", name);
+		else
+			at = put(buf, n, at, "size %" PRIu64, size);
+		if (v & HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE)
+			at = put(buf, n, at, "|ANY_VALUE");
+		if (v & ~(uint64_t)DOORBELL_FLAGS_DEFINED)
+			at = put(buf, n, at, "|unknown 0x%" PRIx64,
+				 v & ~(uint64_t)DOORBELL_FLAGS_DEFINED);
+		put(buf, n, at, ")");
 		break;
 	}
 	default:
@@ -703,6 +998,9 @@ void layout_reg_value(char *buf, size_t n, uint32_t name, const void *v16)
 		at = put(buf, n, at, " (%s)", v.reg64 & 1 ? "enabled" : "disabled");
 	} else if (name == HV_REGISTER_EXPLICIT_SUSPEND) {
 		at = put(buf, n, at, " (%s)", v.reg64 & 1 ? "suspended" : "runnable");
+	} else if (name == HV_REGISTER_INTERCEPT_SUSPEND) {
+		at = put(buf, n, at, " (%s)", v.reg64 & 1 ? "suspended" :
+			 "not suspended");
 	}
 	if (v.reg128[1])
 		put(buf, n, at, " high 0x%" PRIx64, v.reg128[1]);
@@ -765,12 +1063,20 @@ static bool bad(struct rule *r, hv_status_t st, const char *fmt, ...)
 	return true;
 }
 
+/* A field of the block at off, size bytes; 0 when the block ends first. */
+static uint64_t at_off(const uint8_t *blk, size_t len, size_t off, size_t size)
+{
+	return off + size <= len ? load(blk, off, size) : 0;
+}
+
 /*
- * What is wrong with a field's value, by spec.md §4-8: true with r filled, or
- * false.  blk/len is the whole block, for rules across fields.
+ * What is wrong with a field's value, by spec.md §4-8 and §10: true with r
+ * filled, or false.  blk/len is the whole block, for rules across fields;
+ * l the call.
  */
-static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
-		  enum ohv_arch arch, uint64_t v, struct rule *r)
+static bool check(const struct ohv_call_info *l, const struct ohv_field *f,
+		  const uint8_t *blk, size_t len, enum ohv_arch arch,
+		  uint64_t v, struct rule *r)
 {
 	uint32_t flags;
 
@@ -822,29 +1128,63 @@ static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 		for (size_t i = 0; i < ARRAY_SIZE(properties); i++) {
 			if (properties[i].code != v)
 				continue;
-			if (properties[i].impl)
+			switch (properties[i].how) {
+			case LAYOUT_PROP_NONE:
+				break;
+			case LAYOUT_PROP_EX:
+				if (l->code == HVCALL_GET_PARTITION_PROPERTY_EX)
+					return false;
+				return bad(r, HV_STATUS_UNKNOWN_PROPERTY,
+					   "only HvCallGetPartitionPropertyEx "
+					   "reads it (spec.md §10)");
+			case LAYOUT_PROP_RO:
+				if (l->code == HVCALL_SET_PARTITION_PROPERTY)
+					return bad(r, HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE,
+						   "read-only (spec.md §4.3, §10)");
 				return false;
+			case LAYOUT_PROP_RW:
+				return false;
+			}
 			return bad(r, HV_STATUS_UNKNOWN_PROPERTY,
 				   "a TLFS property openhv does not implement "
 				   "(spec.md §4.3)");
 		}
 		return bad(r, HV_STATUS_UNKNOWN_PROPERTY,
 			   "not a TLFS partition property code");
-	case OHV_FMT_MAP_FLAGS:
-		if (v & ~(uint64_t)HV_MAP_GPA_PERMISSIONS_MASK)
+	case OHV_FMT_MAP_FLAGS: {
+		/* HvMapGpaPages: TargetGpaBase before MapFlags (spec.md §6). */
+		uint64_t base = at_off(blk, len, offsetof(struct hv_input_map_gpa_pages,
+							   target_gpa_base), 8);
+
+		if (v & ~(uint64_t)MAP_FLAGS_DEFINED)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "bits 0x%" PRIx64 " beyond READ, WRITE and "
-				   "EXECUTE (spec.md §6)",
-				   v & ~(uint64_t)HV_MAP_GPA_PERMISSIONS_MASK);
+				   "bits 0x%" PRIx64 " beyond READABLE, WRITABLE, "
+				   "EXECUTABLE, ADJUSTABLE and LARGE_PAGE (spec.md §6)",
+				   v & ~(uint64_t)MAP_FLAGS_DEFINED);
 		if ((v & HV_MAP_GPA_WRITABLE) && !(v & HV_MAP_GPA_READABLE))
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "WRITABLE without READABLE (spec.md §6)");
-		return false;
-	case OHV_FMT_UNMAP_FLAGS:
-		if (v)
+		if (l->code == HVCALL_MAP_GPA_PAGES &&
+		    (v & HV_MAP_GPA_LARGE_PAGE) && base % LARGE_PAGE_PAGES)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "openhv offers no unmap flags (spec.md §6)");
+				   "LARGE_PAGE needs a 2 MiB-aligned TargetGpaBase "
+				   "(a multiple of 512 pages; spec.md §6)");
 		return false;
+	}
+	case OHV_FMT_UNMAP_FLAGS: {
+		uint64_t base = at_off(blk, len, offsetof(struct hv_input_unmap_gpa_pages,
+							   target_gpa_base), 8);
+
+		if (v & ~(uint64_t)HV_UNMAP_GPA_LARGE_PAGE)
+			return bad(r, HV_STATUS_INVALID_PARAMETER,
+				   "bits 0x%" PRIx64 " beyond LARGE_PAGE (spec.md §6)",
+				   v & ~(uint64_t)HV_UNMAP_GPA_LARGE_PAGE);
+		if ((v & HV_UNMAP_GPA_LARGE_PAGE) && base % LARGE_PAGE_PAGES)
+			return bad(r, HV_STATUS_INVALID_PARAMETER,
+				   "LARGE_PAGE needs a 2 MiB-aligned TargetGpaBase "
+				   "(a multiple of 512 pages; spec.md §6)");
+		return false;
+	}
 	case OHV_FMT_GPA_BASE:
 		if (v >= HV_GPA_PAGE_LIMIT)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
@@ -873,23 +1213,25 @@ static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 				   "reserved bits 31:24 set (spec.md §8)");
 		return false;
 	case OHV_FMT_PORT_TYPE:
-		if (v == HV_PORT_TYPE_DOORBELL)
-			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "openhv offers no doorbell ports "
-				   "(spec.md §8: types 1-3)");
-		if (v < HV_PORT_TYPE_MESSAGE || v > HV_PORT_TYPE_MONITOR)
+		/* Doorbells: a port of the root only (spec.md §10), which
+		 * the call knows and the block does not. */
+		if (v < HV_PORT_TYPE_MESSAGE || v > HV_PORT_TYPE_DOORBELL)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "not a port type (1 Message, 2 Event, "
-				   "3 Monitor)");
+				   "3 Monitor, 4 Doorbell; spec.md §8, §10)");
 		return false;
 	case OHV_FMT_SINT:
-		if (v == 0)
+		/* Direct deliveries and NotifyPortRingEmpty take SINT0 too
+		 * (spec.md §10). */
+		if (v == 0 && creates_port(l))
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
 				   "SINT0 is the hypervisor's; ports use 1-15 "
 				   "(spec.md §8)");
 		if (v >= HV_SYNIC_SINT_COUNT)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "SINTs are 0-15; ports use 1-15 (spec.md §8)");
+				   creates_port(l) ? "SINTs are 0-15; ports use "
+				   "1-15 (spec.md §8)" : "SINTs are 0-15 "
+				   "(spec.md §8, §10)");
 		return false;
 	case OHV_FMT_PORT_PROPERTY:
 		if (v > HV_PORT_PROPERTY_PREFERRED_TARGET_VP)
@@ -942,11 +1284,36 @@ static bool check(const struct ohv_field *f, const uint8_t *blk, size_t len,
 			return bad(r, HV_STATUS_INVALID_ALIGNMENT,
 				   "monitor page GPA not page-aligned (spec.md §8)");
 		return false;
-	case OHV_FMT_DOORBELL_FLAGS:
-		if ((v & ~0x80000007ull) || (v & 7) > 4)
+	case OHV_FMT_DOORBELL_FLAGS: {
+		/* The GPA before the flags, aligned to the trigger size and
+		 * inside the GPA space (spec.md §10). */
+		uint64_t size = v & HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK;
+		uint64_t gpa = at_off(blk, len, offsetof(struct hv_input_connect_port,
+				      connection_info.doorbell_connection_info.gpa), 8);
+
+		if ((v & ~(uint64_t)DOORBELL_FLAGS_DEFINED) ||
+		    size > HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD)
 			return bad(r, HV_STATUS_INVALID_PARAMETER,
-				   "defined: trigger size 0-4 in bits 2:0, "
-				   "ANY_VALUE bit 31");
+				   "defined: a trigger size SIZE_ANY..SIZE_QWORD "
+				   "(0-4) in bits 2:0, ANY_VALUE bit 31 (spec.md §10)");
+		if (l->code != HVCALL_CONNECT_PORT)
+			return false;
+		if (size && (gpa & ((1ull << (size - 1)) - 1)))
+			return bad(r, HV_STATUS_INVALID_PARAMETER,
+				   "ConnectionInfo.Gpa 0x%" PRIx64 " is not "
+				   "aligned to the %u-byte trigger (spec.md §10)",
+				   gpa, 1u << (size - 1));
+		if (gpa >> HV_PAGE_SHIFT >= HV_GPA_PAGE_LIMIT)
+			return bad(r, HV_STATUS_INVALID_PARAMETER,
+				   "ConnectionInfo.Gpa beyond the 52-bit GPA "
+				   "space (spec.md §10)");
+		return false;
+	}
+	case OHV_FMT_FLAG_NUMBER:
+		if (l->code == HVCALL_SIGNAL_EVENT_DIRECT &&
+		    v >= HV_EVENT_FLAGS_COUNT)
+			return bad(r, HV_STATUS_INVALID_PARAMETER,
+				   "a SIEF slot has flags 0-2047 (spec.md §10)");
 		return false;
 	case OHV_FMT_FLAG_COUNT: {
 		uint64_t base = f->off >= 2 && f->off <= len ?
@@ -996,6 +1363,41 @@ static unsigned type_bit(const struct ohv_call_info *l, const uint8_t *blk, size
 		1u << t : OHV_WHEN_OTHER;
 }
 
+/*
+ * HvGetVpState's output is the synthetic timers' state; the other state
+ * types go to the pages its variable header lists, and the output block
+ * stays zero.  The item is named for the type asked, its value (and
+ * capture) then the first listed page (in: the input block).
+ */
+static void vp_state_item(struct ditem *it, char *value, size_t n,
+			  const uint8_t *in, size_t in_len)
+{
+	static const char *const names[] = {
+		[HV_GET_SET_VP_STATE_LAPIC_STATE] = "LapicState",
+		[HV_GET_SET_VP_STATE_XSAVE] = "Xsave",
+		[HV_GET_SET_VP_STATE_SIM_PAGE] = "SimPage",
+		[HV_GET_SET_VP_STATE_SIEF_PAGE] = "SiefPage",
+	};
+	const size_t type_off = offsetof(struct hv_input_get_vp_state,
+					 state_data.type);
+	const size_t pfn_off = sizeof(struct hv_input_get_vp_state);
+
+	if (!in || in_len < type_off + 4)
+		return;
+	uint32_t type = (uint32_t)load(in, type_off, 4);
+
+	if (type >= ARRAY_SIZE(names))
+		return;
+	it->name = names[type];
+	if (in_len >= pfn_off + 8) {
+		it->raw = load(in, pfn_off, 8);
+		put(value, n, 0, "in page 0x%" PRIx64, it->raw);
+	} else {
+		it->raw = 0;
+		put(value, n, 0, "in the listed pages");
+	}
+}
+
 static void emit_fields(const struct ohv_call_info *l, enum ohv_arch arch,
 			const struct ohv_field *f, const uint8_t *blk, size_t len,
 			const uint8_t *in, size_t in_len, bool check_values,
@@ -1017,8 +1419,11 @@ static void emit_fields(const struct ohv_call_info *l, enum ohv_arch arch,
 		it.raw = load(blk, f->off, f->size < len - f->off ? f->size :
 			      len - f->off);
 		if (f->fmt == OHV_FMT_PAYLOAD) {
-			uint64_t size = l->code == HVCALL_POST_MESSAGE ?
-				load(blk, 12, 4) : f->size;
+			/* As much as the input's size field says (an
+			 * output's payload: its input's). */
+			const struct ohv_field *ps = layout_payload_size(l, arch);
+			uint64_t size = ps && in && (size_t)ps->off + ps->size <= in_len ?
+				load(in, ps->off, ps->size) : f->size;
 
 			if (size > f->size)
 				size = f->size;
@@ -1034,7 +1439,9 @@ static void emit_fields(const struct ohv_call_info *l, enum ohv_arch arch,
 				     shown_as(l, f, in, in_len), it.raw);
 		}
 		it.value = value;
-		if (check_values && check(f, blk, len, arch, it.raw, &r)) {
+		if (!check_values && l->code == HVCALL_GET_VP_STATE)
+			vp_state_item(&it, value, sizeof(value), in, in_len);
+		if (check_values && check(l, f, blk, len, arch, it.raw, &r)) {
 			it.note = r.note;
 			it.status = r.status;
 		}
@@ -1059,19 +1466,40 @@ static void note(decode_fn *fn, void *ctx, const char *name, hv_status_t st,
 	fn(ctx, &it);
 }
 
-/* Notes for elements of a rep list that break a rule. */
+/* An element rule that needs the header: with LARGE_PAGE, HvMapGpaPages
+ * maps 512 pages from each source page, which must be 2 MiB-aligned
+ * (spec.md §6). */
+static bool element_check(const struct ohv_call_info *l, const uint8_t *hdr,
+			  size_t hdr_len, const struct ohv_field *f,
+			  uint64_t v, struct rule *r)
+{
+	size_t flags_off = offsetof(struct hv_input_map_gpa_pages, map_flags);
+
+	if (l->code != HVCALL_MAP_GPA_PAGES || f->fmt != OHV_FMT_GPA_PAGE ||
+	    !(at_off(hdr, hdr_len, flags_off, 4) & HV_MAP_GPA_LARGE_PAGE) ||
+	    !(v % LARGE_PAGE_PAGES))
+		return false;
+	return bad(r, HV_STATUS_INVALID_PARAMETER, "with LARGE_PAGE each "
+		   "element is the first of 512 pages, 2 MiB-aligned (a "
+		   "multiple of 512; spec.md §6)");
+}
+
+/* Notes for elements of a rep list that break a rule; hdr/hdr_len: the
+ * block's fixed part. */
 static void element_notes(const struct ohv_call_info *l, enum ohv_arch arch,
+			  const uint8_t *hdr, size_t hdr_len,
 			  const struct ditem *list, decode_fn *fn, void *ctx)
 {
 	for (uint32_t i = 0; i < list->count; i++) {
 		const uint8_t *e = list->elems + (size_t)i * list->elem_size;
 
 		for (const struct ohv_field *f = list->elem_fields; f->name; f++) {
+			uint64_t v = load(e, f->off, f->size);
 			struct rule r;
 			char name[80];
 
-			if (!check(f, e, list->elem_size, arch,
-				   load(e, f->off, f->size), &r))
+			if (!check(l, f, e, list->elem_size, arch, v, &r) &&
+			    !element_check(l, hdr, hdr_len, f, v, &r))
 				continue;
 			snprintf(name, sizeof(name), "%s[%" PRIu32 "].%s",
 				 list->name, list->first + i, f->name);
@@ -1093,15 +1521,36 @@ void decode_input(const struct ohv_call_info *l, enum ohv_arch arch,
 	if (!l || !block)
 		return;
 	size_t hdr = l->in_size[arch];
-	emit_fields(l, arch, l->in[arch], blk, len, blk, len,
+	emit_fields(l, arch, layout_in(l, arch), blk, len, blk, len,
 		    true, fn, ctx);
 	if (len < hdr)
 		note(fn, ctx, "block", 0, "%zu bytes; %s reads %zu (the rest "
 		     "is taken as zero here)", len, l->name, hdr);
 	if (!l->in_list) {
-		if (!l->rep && len > hdr)
+		size_t var = 0;
+
+		/* A variable header (HvGetVpState's pages): its qwords. */
+		if (l->var_max && len > hdr) {
+			static const struct ohv_field qword[] = {
+				{ "Qword", 0, 8, OHV_FMT_HEX, OHV_FIELD_VALUE, 0 },
+				{ NULL, 0, 0, 0, 0, 0 },
+			};
+			var = (len - hdr) / 8;
+			if (var > l->var_max)
+				var = l->var_max;
+			struct ditem it = {
+				.name = "VariableHeader", .list = true,
+				.elems = blk + hdr, .count = (uint32_t)var,
+				.elem_size = 8, .elem_fields = qword,
+			};
+
+			if (var)
+				fn(ctx, &it);
+			var *= 8;
+		}
+		if (!l->rep && len > hdr + var)
 			note(fn, ctx, "block", 0, "%zu bytes past the %zu-byte "
-			     "input are not read", len - hdr, hdr);
+			     "input are not read", len - hdr - var, hdr + var);
 		return;
 	}
 	size_t have = len > hdr ? (len - hdr) / l->in_elem : 0;
@@ -1118,7 +1567,7 @@ void decode_input(const struct ohv_call_info *l, enum ohv_arch arch,
 	};
 
 	fn(ctx, &it);
-	element_notes(l, arch, &it, fn, ctx);
+	element_notes(l, arch, blk, len < hdr ? len : hdr, &it, fn, ctx);
 }
 
 void decode_output(const struct ohv_call_info *l, enum ohv_arch arch,

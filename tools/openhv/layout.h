@@ -23,6 +23,22 @@ const struct ohv_call_info *layout_by_name(const char *name);
 const struct ohv_field *layout_field(const struct ohv_call_info *l,
 				     enum ohv_arch arch, const char *name);
 
+/* The input fields of l as the tool shows and sets them: the library's
+ * (l->in[arch]), but for a field its table still calls reserved that the
+ * Linux root sets (HvDisconnectPort's IsDoorbell, spec.md §10). */
+const struct ohv_field *layout_in(const struct ohv_call_info *l,
+				  enum ohv_arch arch);
+
+/* What field f of call l takes, for help: layout_fmt_help of its format,
+ * or what this call's use of it needs ("SINT 1-15" for a port). */
+const char *layout_field_help(const struct ohv_call_info *l,
+			      const struct ohv_field *f);
+
+/* The field of l's input that holds its payload's length (PayloadSize,
+ * Message.PayloadSize, ByteCount), or NULL. */
+const struct ohv_field *layout_payload_size(const struct ohv_call_info *l,
+					    enum ohv_arch arch);
+
 /* ---------------------------------------------------------------------- */
 /* Values.                                                                 */
 
@@ -34,7 +50,8 @@ void layout_number(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v);
 void layout_value(char *buf, size_t n, enum ohv_field_fmt fmt, uint64_t v);
 
 /* The names of the bits set in v, "A|B", for a flags format
- * (OHV_FMT_PRIVILEGES, OHV_FMT_CREATION_FLAGS, OHV_FMT_MAP_FLAGS). */
+ * (OHV_FMT_PRIVILEGES, OHV_FMT_CREATION_FLAGS, OHV_FMT_MAP_FLAGS,
+ * OHV_FMT_UNMAP_FLAGS). */
 void layout_flag_names(char *buf, size_t n, enum ohv_field_fmt fmt,
 		       uint64_t v);
 
@@ -50,12 +67,25 @@ void layout_payload(char *buf, size_t n, const void *p, size_t len);
  * when found. */
 bool layout_const(enum ohv_field_fmt fmt, const char *name, bool any, uint64_t *v);
 
-/* Register name by code ("Rip") or NULL; code by name (case-insensitive,
- * "Rip", "HvX64RegisterRip", "HvRegisterSint2" ...). */
+/* Register name by code ("Rip") or NULL; code by name (case and
+ * underscores aside: "Rip", "HvX64RegisterRip", "HvRegisterSint2",
+ * "HV_X64_REGISTER_KERNEL_GS_BASE" ...). */
 const char *layout_reg_name(uint32_t code);
 bool layout_reg_code(const char *name, uint32_t *code);
 /* Whether openhv implements the register (spec.md §7). */
 bool layout_reg_known(uint32_t code);
+
+/* How openhv takes a partition property (spec.md §4.3, §10). */
+enum layout_prop {
+	LAYOUT_PROP_NONE,	/* a TLFS code openhv does not implement   */
+	LAYOUT_PROP_RW,		/* read and set                            */
+	LAYOUT_PROP_RO,		/* read only                               */
+	LAYOUT_PROP_EX,		/* read by HvCallGetPartitionPropertyEx only */
+};
+
+/* The partition properties by TLFS name, i from 0; false past the end. */
+bool layout_property_at(size_t i, uint32_t *code, const char **name,
+			enum layout_prop *how);
 
 /* Enumerations, for help and completion: the names of constants of fmt,
  * one at a time (i from 0; NULL past the end). */

@@ -1616,8 +1616,11 @@ static void stmt_help(FILE *out, const struct stmt *st)
 static void registers_help(FILE *out)
 {
 	const char *name;
-	size_t col = 0;
+	size_t col = 0, width = 0;
 
+	for (size_t i = 0; (name = layout_const_name(OHV_FMT_REG_NAME, i)); i++)
+		if (strlen(name) > width)
+			width = strlen(name);
 	fprintf(out, "Registers by name (HvX64Register..., HvRegister... and "
 		"HV_..._REGISTER_... spellings\nwork too), for Names= of "
 		"HvGetVpRegisters and Name=value of HvSetVpRegisters:\n");
@@ -1627,23 +1630,53 @@ static void registers_help(FILE *out)
 		layout_reg_code(name, &code);
 		if (!layout_reg_known(code))
 			continue;
-		fprintf(out, "  %-15s 0x%08" PRIx32, name, code);
-		if (++col == 3) {
+		fprintf(out, "  %-*s 0x%08" PRIx32, (int)width, name, code);
+		if (++col == 2) {
 			fputc('\n', out);
 			col = 0;
 		}
 	}
 	fprintf(out, "%sTLFS names openhv knows but does not implement (the "
-		"calls answer\nHV_STATUS_INVALID_PARAMETER):", col ? "\n" : "");
+		"calls answer\nHV_STATUS_INVALID_PARAMETER):\n", col ? "\n" : "");
 	for (size_t i = 0; (name = layout_const_name(OHV_FMT_REG_NAME, i)); i++) {
 		uint32_t code = 0;
 
 		layout_reg_code(name, &code);
 		if (!layout_reg_known(code))
-			fprintf(out, " %s", name);
+			fprintf(out, "  %-*s 0x%08" PRIx32 "\n", (int)width, name,
+				code);
 	}
-	fprintf(out, "\nValues: V, LOW:HIGH (128 bits), base:limit (Idtr, Gdtr), "
-		"base:limit:selector:attributes\n(segments).\n");
+	fprintf(out, "Values: V, LOW:HIGH (128 bits: Xmm0, FpMmx0, ...), "
+		"base:limit (Idtr, Gdtr),\nbase:limit:selector:attributes "
+		"(segments).\n");
+}
+
+/* The partition property codes, and which calls take them. */
+static void properties_help(FILE *out)
+{
+	static const char *const how[] = {
+		[LAYOUT_PROP_RW] = "get, set",
+		[LAYOUT_PROP_RO] = "get (read-only)",
+		[LAYOUT_PROP_EX] = "HvCallGetPartitionPropertyEx only",
+	};
+	enum layout_prop h;
+	const char *name;
+	uint32_t code;
+
+	fprintf(out, "Partition properties by name (HvPartitionProperty... and "
+		"HV_PARTITION_PROPERTY_...\nspellings work too), for "
+		"PropertyCode= of HvGetPartitionProperty,\n"
+		"HvSetPartitionProperty and HvCallGetPartitionPropertyEx "
+		"(which reads them all):\n");
+	for (size_t i = 0; layout_property_at(i, &code, &name, &h); i++)
+		if (h != LAYOUT_PROP_NONE)
+			fprintf(out, "  %-32s 0x%08" PRIx32 "  %s\n", name, code,
+				how[h]);
+	fprintf(out, "TLFS properties openhv does not implement (the calls "
+		"answer\nHV_STATUS_UNKNOWN_PROPERTY):\n");
+	for (size_t i = 0; layout_property_at(i, &code, &name, &h); i++)
+		if (h == LAYOUT_PROP_NONE)
+			fprintf(out, "  %-32s 0x%08" PRIx32 "\n", name, code);
 }
 
 static void stmts_help(FILE *out, const struct stmt *tab)
@@ -1679,6 +1712,7 @@ bool scn_help(FILE *out, const char *topic)
 			"  help modifiers     fast, once, reps=, ... of a "
 			"hypercall\n"
 			"  help registers     the register names\n"
+			"  help properties    the partition property names\n"
 			"  help NAME          one command, or a hypercall with "
 			"its fields\n"
 			"  help HV_STATUS_X   what a status means\n"
@@ -1689,12 +1723,17 @@ bool scn_help(FILE *out, const char *topic)
 	if (!strcmp(topic, "calls")) {
 		fprintf(out, "Hypercalls, fields as Name=value (help NAME lists "
 			"them):\n");
+		int width = 0;
+
+		for (size_t i = 0; i < ohv_call_count(); i++)
+			if ((int)strlen(ohv_call_at(i)->name) > width)
+				width = (int)strlen(ohv_call_at(i)->name);
 		for (size_t i = 0; i < ohv_call_count(); i++) {
 			l = ohv_call_at(i);
-			fprintf(out, "  %-24s 0x%04x  %s\n", l->name, l->code,
-				l->summary);
+			fprintf(out, "  %-*s 0x%04x  %s\n", width, l->name,
+				l->code, l->summary);
 		}
-		fprintf(out, "  %-24s         %s\n", "call CODE",
+		fprintf(out, "  %-*s         %s\n", width, "call CODE",
 			"any call code, input given with @OFFSET=VALUE");
 		return true;
 	}
@@ -1713,6 +1752,7 @@ bool scn_help(FILE *out, const char *topic)
 		fprintf(out,
 			"Values: numbers (42, 0x2a, 0b101, 1_000), $variables, "
 			"names (SELF, EXO_PARTITION,\nRip, CpuWeight, READABLE, "
+			"ADJUSTABLE, LARGE_PAGE, Doorbell, SIZE_DWORD|ANY_VALUE,\n"
 			"HV_STATUS_..., Active), functions (available($c),\n"
 			"inuse(P) state(P) vps(P) children(P) depth(P) parent(P) "
 			"exists(P) privileges(P)\nflags(P) charged(P) rootfree() "
@@ -1744,6 +1784,10 @@ bool scn_help(FILE *out, const char *topic)
 	}
 	if (!strcmp(topic, "registers")) {
 		registers_help(out);
+		return true;
+	}
+	if (!strcmp(topic, "properties")) {
+		properties_help(out);
 		return true;
 	}
 	st = find_stmt(scn_statements, topic);
@@ -1893,7 +1937,7 @@ void scn_complete(struct scn *s, const char *line, size_t at,
 		}
 		return;
 	}
-	for (const struct ohv_field *f = l->in[s->cfg.arch];
+	for (const struct ohv_field *f = layout_in(l, s->cfg.arch);
 	     f->name; f++) {
 		char full[80];
 

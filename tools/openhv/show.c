@@ -22,6 +22,7 @@ static const char *type_name(uint32_t t)
 	case HV_PORT_TYPE_MESSAGE: return "Message";
 	case HV_PORT_TYPE_EVENT: return "Event";
 	case HV_PORT_TYPE_MONITOR: return "Monitor";
+	case HV_PORT_TYPE_DOORBELL: return "Doorbell";
 	default: return "?";
 	}
 }
@@ -88,13 +89,17 @@ static void details(struct scn *s, FILE *out, const char *pre, uint64_t id,
 
 		fprintf(out, "%sport %" PRIu32 ": %s", pre, p->port_id,
 			type_name(p->type));
-		if (p->type == HV_PORT_TYPE_MESSAGE || p->type == HV_PORT_TYPE_EVENT) {
+		if (p->type == HV_PORT_TYPE_MESSAGE || p->type == HV_PORT_TYPE_EVENT ||
+		    p->type == HV_PORT_TYPE_DOORBELL) {
 			layout_value(text, sizeof(text), OHV_FMT_TARGET_VP, p->target_vp);
 			fprintf(out, ", SINT %" PRIu32 ", VP %s", p->target_sint, text);
 		}
 		if (p->type == HV_PORT_TYPE_EVENT)
 			fprintf(out, ", flags %u..%u", p->base_flag,
 				p->base_flag + p->flag_count - 1);
+		if (p->type == HV_PORT_TYPE_MONITOR)
+			fprintf(out, ", monitor page GPA 0x%" PRIx64,
+				p->monitor_address);
 		fprintf(out, "; for partition %" PRIu64, p->connection_partition);
 		if (p->connected)
 			fprintf(out, ", connected (its connection %" PRIu32 ")",
@@ -113,8 +118,10 @@ static void details(struct scn *s, FILE *out, const char *pre, uint64_t id,
 
 		if (c->port_alive)
 			fprintf(out, "%sconnection %" PRIu32 ": to port %" PRIu32
-				" of partition %" PRIu64 "\n", pre,
-				c->connection_id, c->port_id, c->port_partition);
+				" of partition %" PRIu64 "%s\n", pre,
+				c->connection_id, c->port_id, c->port_partition,
+				c->type == HV_PORT_TYPE_DOORBELL ? " (a doorbell)" :
+				"");
 		else
 			fprintf(out, "%sconnection %" PRIu32 ": its port is gone\n",
 				pre, c->connection_id);
