@@ -372,7 +372,7 @@ static const struct ohv_field disconnect_port_in[] = {
 	F(struct hv_input_disconnect_port, connection_id, "ConnectionId",
 	  CONNECTION_ID),
 	/* Linux's IsDoorbell bit 0; padding in TLFS 2.0. */
-	R(struct hv_input_disconnect_port, is_doorbell, "IsDoorbell"),
+	F(struct hv_input_disconnect_port, is_doorbell, "IsDoorbell", HEX),
 	END,
 };
 
@@ -616,7 +616,7 @@ static const struct call calls[] = {
 	       .ref = "Linux hvhdk.h; rust-vmm gpa_read"),
 	SIMPLE(HVCALL_WRITE_GPA, "HvWriteGpa", hc_write_gpa,
 	       sizeof(struct hv_input_write_gpa), sf_write_gpa_in,
-	       sizeof(struct hv_output_write_gpa), sf_u64_out, 0,
+	       sizeof(struct hv_output_write_gpa), sf_write_gpa_out, 0,
 	       .summary = "write up to 16 bytes of a child's GPA space",
 	       .ref = "Linux hvhdk.h; rust-vmm gpa_write"),
 	SIMPLE(HVCALL_CLEAR_VIRTUAL_INTERRUPT, "HvClearVirtualInterrupt",

@@ -31,6 +31,11 @@ const struct ohv_field sf_u64_out[] = {
 	END,
 };
 
+const struct ohv_field sf_write_gpa_out[] = {
+	F(struct hv_output_write_gpa, access_result, "AccessResult", HEX),
+	END,
+};
+
 #define GPX	struct hv_input_get_partition_property_ex
 const struct ohv_field sf_property_ex_in[] = {
 	F(GPX, partition_id, "PartitionId", PARTITION_ID),

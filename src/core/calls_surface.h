@@ -14,7 +14,7 @@ extern const struct ohv_field sf_system_property_in[], sf_u64_out[],
 	sf_vp_state_in[], sf_vp_state_out[], sf_assert_in[], sf_clear_in[],
 	sf_install_intercept_in[], sf_intercept_result_in[],
 	sf_cpuid_hdr[], sf_cpuid_elem[], sf_cpuid_out_elem[], sf_read_gpa_in[],
-	sf_read_gpa_out[], sf_write_gpa_in[], sf_translate_in[],
+	sf_read_gpa_out[], sf_write_gpa_in[], sf_write_gpa_out[], sf_translate_in[],
 	sf_translate_out[], sf_signal_direct_in[], sf_signal_direct_out[],
 	sf_post_direct_in[], sf_access_states_in[], sf_access_state_elem[],
 	sf_stats_in[];
