@@ -43,10 +43,10 @@ $(shell mkdir -p $(O) && { [ "$$(cat $(EDIT_STAMP) 2>/dev/null)" = \
 	"$(OHV_HAVE_LIBEDIT)" ] || echo "$(OHV_HAVE_LIBEDIT)" > $(EDIT_STAMP); })
 $(O)/tools/openhv/lineedit.o: $(EDIT_STAMP)
 
-# tests/test_cli.c finds the tool beside the runner ($(O)/openhv) and this
-# tree compiled in, so that the runner works by hand as under make check.
-$(O)/tests/test_cli.o: BASE += -DOHV_TREE='"$(CURDIR)"' \
-	-DOHV_TREE_HAVE_SDT=$(OHV_HAVE_SDT)
+# The suites find the tool beside the runner ($(O)/openhv) and this tree
+# compiled into tests/run.c (t_env), so the runner works by hand as under
+# make check.
+$(O)/tests/test_cli.o: BASE += -DOHV_TREE_HAVE_SDT=$(OHV_HAVE_SDT)
 $(O)/tests/test_cli.o: $(SDT_STAMP)
 $(O)/tests/run.o: BASE += -DOHV_TREE='"$(CURDIR)"'
 check: export OHV_CC := $(CC)

@@ -22,12 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "run.h"
 #include "t.h"
 
-/* Where make built this runner from (mk/cli.mk); tests skip without. */
-#ifndef OHV_TREE
-#define OHV_TREE ""
-#endif
+/* Whether the build had <sys/sdt.h> (mk/cli.mk). */
 #ifndef OHV_TREE_HAVE_SDT
 #define OHV_TREE_HAVE_SDT 0
 #endif
@@ -41,65 +39,31 @@ struct run {
 	size_t out_len, err_len;
 };
 
-/* A path relative to the directory of this runner ($(O)/tests). */
-static const char *beside(const char *rel, char *buf, size_t n)
-{
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (len <= 0)
-		return NULL;
-	exe[len] = 0;
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return NULL;
-	*slash = 0;
-	len = snprintf(buf, n, "%s/%s", exe, rel);
-	return len > 0 && (size_t)len < n ? buf : NULL;
-}
-
-/* The tool: $OHV_TOOL, else the one built with this runner ($(O)/openhv). */
+/* The tool, the source tree and the build directory: what make check
+ * exports, else what this runner was built with (run.c's t_env). */
 static const char *tool(void)
 {
-	static char path[PATH_MAX];
-	const char *t = getenv("OHV_TOOL");
+	const char *t = t_env("OHV_TOOL");
 
-	if (t && *t)
-		return t;
-	if (!path[0] && !beside("../openhv", path, sizeof(path)))
-		SKIP("cannot find this runner's directory: set OHV_TOOL");
-	if (access(path, X_OK))
-		SKIP("no tool at %s: build it, or set OHV_TOOL", path);
-	return path;
+	if (access(t, X_OK))
+		SKIP("no tool at %s: build it, or set OHV_TOOL", t);
+	return t;
 }
 
-/* The source tree: $OHV_SRCDIR, else the one this runner was built from
- * (mk/cli.mk compiles it in). */
 static const char *srcdir(void)
 {
-	const char *d = getenv("OHV_SRCDIR");
+	const char *d = t_env("OHV_SRCDIR");
 	char probe[PATH_MAX + 16];
 
-	if (!d || !*d)
-		d = OHV_TREE;
 	snprintf(probe, sizeof(probe), "%s/examples", d);
 	if (access(probe, R_OK))
 		SKIP("no source tree at %s: set OHV_SRCDIR", d);
 	return d;
 }
 
-/* The build directory: $OHV_BUILD, else this runner's ($(O)). */
 static const char *builddir(void)
 {
-	static char path[PATH_MAX];
-	const char *b = getenv("OHV_BUILD");
-
-	if (b && *b)
-		return b;
-	if (!path[0] && !beside("..", path, sizeof(path)))
-		SKIP("cannot find this runner's directory: set OHV_BUILD");
-	return path;
+	return t_env("OHV_BUILD");
 }
 
 static void append(char **buf, size_t *len, const char *p, size_t n)
