@@ -1521,6 +1521,139 @@ HV_ASSERT_SIZE(struct hv_output_map_stats_page, 8);
 #define HV_X64_REGISTER_DEBUG_CTL		0x0008007Du
 #define HV_X64_REGISTER_U_XSS			0x0008008Bu
 
+/* ---------------------------------------------------------------------- */
+/* Guest-facing interface (spec.md §11.3): synthetic MSRs and CPUID leaves  */
+/* (TLFS 2.0 §4.12, §14; TLFS-md feature-discovery.md; facts §4.10).       */
+
+#define HV_X64_MSR_GUEST_OS_ID		0x40000000u
+#define HV_X64_MSR_HYPERCALL		0x40000001u
+#define HV_X64_MSR_VP_INDEX		0x40000002u
+#define HV_X64_MSR_TIME_REF_COUNT	0x40000020u
+#define HV_X64_MSR_REFERENCE_TSC	0x40000021u
+#define HV_X64_MSR_SCONTROL		0x40000080u
+#define HV_X64_MSR_SVERSION		0x40000081u
+#define HV_X64_MSR_SIEFP		0x40000082u
+#define HV_X64_MSR_SIMP			0x40000083u
+#define HV_X64_MSR_EOM			0x40000084u
+#define HV_X64_MSR_SINT0		0x40000090u
+#define HV_X64_MSR_SINT15		0x4000009Fu
+#define HV_X64_MSR_SYNTHETIC_FIRST	0x40000000u
+#define HV_X64_MSR_SYNTHETIC_COUNT	256u
+
+/* The hypercall MSR: bit 0 enable, bit 1 locked, 63:12 the page's GPFN. */
+#define HV_X64_MSR_HYPERCALL_ENABLE	0x1ull
+#define HV_X64_MSR_HYPERCALL_LOCKED	0x2ull
+
+#define HV_CPUID_VENDOR_AND_MAX		0x40000000u
+#define HV_CPUID_INTERFACE		0x40000001u
+#define HV_CPUID_VERSION		0x40000002u
+#define HV_CPUID_FEATURES		0x40000003u
+#define HV_CPUID_ENLIGHTENMENT_INFO	0x40000004u
+#define HV_CPUID_IMPLEMENTATION_LIMITS	0x40000005u
+#define HV_CPUID_HARDWARE_FEATURES	0x40000006u
+#define HV_CPUID_INTERFACE_HV1		0x31237648u	/* "Hv#1" */
+/* 0x40000004 EAX bit 9: AutoEOI is deprecated (TLFS-md). */
+#define HV_CPUID_DEPRECATING_AEOI	(1u << 9)
+
+/* ---------------------------------------------------------------------- */
+/* Intercept messages (spec.md §11.4; TLFS-md message types; Linux          */
+/* hvhdk.h).  The payload of a struct hv_message.                          */
+
+#define HVMSG_UNMAPPED_GPA		0x80000000u
+#define HVMSG_GPA_INTERCEPT		0x80000001u
+#define HVMSG_UNRECOVERABLE_EXCEPTION	0x80000021u
+#define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000u
+#define HVMSG_X64_MSR_INTERCEPT		0x80010001u
+#define HVMSG_X64_CPUID_INTERCEPT	0x80010002u
+#define HVMSG_X64_EXCEPTION_INTERCEPT	0x80010003u
+#define HVMSG_X64_HALT			0x80010007u
+
+/* intercept_access_type */
+#define HV_INTERCEPT_ACCESS_READ	0u
+#define HV_INTERCEPT_ACCESS_WRITE	1u
+#define HV_INTERCEPT_ACCESS_EXECUTE	2u
+
+/* execution_state bits */
+#define HV_X64_EXEC_STATE_CPL_MASK		0x0003u
+#define HV_X64_EXEC_STATE_CR0_PE		0x0004u
+#define HV_X64_EXEC_STATE_CR0_AM		0x0008u
+#define HV_X64_EXEC_STATE_EFER_LMA		0x0010u
+#define HV_X64_EXEC_STATE_DEBUG_ACTIVE		0x0020u
+#define HV_X64_EXEC_STATE_INTERRUPTION_PENDING	0x0040u
+#define HV_X64_EXEC_STATE_INTERRUPT_SHADOW	0x1000u
+
+struct hv_x64_intercept_message_header {
+	uint32_t vp_index;
+	uint8_t instruction_length_cr8;	/* 3:0 length, 7:4 CR8 */
+	uint8_t intercept_access_type;
+	uint16_t execution_state;
+	struct hv_x64_segment_register cs_segment;
+	uint64_t rip;
+	uint64_t rflags;
+};
+HV_ASSERT_SIZE(struct hv_x64_intercept_message_header, 40);
+HV_ASSERT_OFFSET(struct hv_x64_intercept_message_header, execution_state, 6);
+HV_ASSERT_OFFSET(struct hv_x64_intercept_message_header, cs_segment, 8);
+HV_ASSERT_OFFSET(struct hv_x64_intercept_message_header, rip, 24);
+HV_ASSERT_OFFSET(struct hv_x64_intercept_message_header, rflags, 32);
+
+/* access_info: 2:0 access size in bytes, bit 3 string, bit 4 rep. */
+#define HV_X64_IO_ACCESS_SIZE_MASK	0x07u
+#define HV_X64_IO_ACCESS_STRING		0x08u
+#define HV_X64_IO_ACCESS_REP		0x10u
+
+struct hv_x64_io_port_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	uint16_t port_number;
+	uint8_t access_info;
+	uint8_t instruction_byte_count;
+	uint32_t reserved;
+	uint64_t rax;
+	uint8_t instruction_bytes[16];
+	struct hv_x64_segment_register ds_segment;
+	struct hv_x64_segment_register es_segment;
+	uint64_t rcx;
+	uint64_t rsi;
+	uint64_t rdi;
+};
+HV_ASSERT_SIZE(struct hv_x64_io_port_intercept_message, 128);
+HV_ASSERT_OFFSET(struct hv_x64_io_port_intercept_message, port_number, 40);
+HV_ASSERT_OFFSET(struct hv_x64_io_port_intercept_message, rax, 48);
+HV_ASSERT_OFFSET(struct hv_x64_io_port_intercept_message, instruction_bytes, 56);
+HV_ASSERT_OFFSET(struct hv_x64_io_port_intercept_message, ds_segment, 72);
+HV_ASSERT_OFFSET(struct hv_x64_io_port_intercept_message, rcx, 104);
+
+/* memory_access_info bits */
+#define HV_X64_MEMORY_ACCESS_GVA_VALID		0x01u
+#define HV_X64_MEMORY_ACCESS_GVA_GPA_VALID	0x02u
+
+struct hv_x64_memory_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	uint32_t cache_type;
+	uint8_t instruction_byte_count;
+	uint8_t memory_access_info;
+	uint8_t tpr_priority;
+	uint8_t reserved;
+	uint64_t guest_virtual_address;
+	uint64_t guest_physical_address;
+	uint8_t instruction_bytes[16];
+};
+HV_ASSERT_SIZE(struct hv_x64_memory_intercept_message, 80);
+HV_ASSERT_OFFSET(struct hv_x64_memory_intercept_message, instruction_byte_count, 44);
+HV_ASSERT_OFFSET(struct hv_x64_memory_intercept_message, guest_physical_address, 56);
+HV_ASSERT_OFFSET(struct hv_x64_memory_intercept_message, instruction_bytes, 64);
+
+struct hv_x64_msr_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	uint32_t msr_number;
+	uint32_t reserved;
+	uint64_t rdx;
+	uint64_t rax;
+};
+HV_ASSERT_SIZE(struct hv_x64_msr_intercept_message, 64);
+HV_ASSERT_OFFSET(struct hv_x64_msr_intercept_message, rdx, 48);
+
+
 #ifdef __cplusplus
 }
 #endif
