@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A guest going wrong on the KVM backend (spec.md §11.3, 11.4):
+ * guest_fault's scenarios, each in a fresh partition.  Faults the TLFS
+ * gives the guest arrive at its handlers; stops for the parent arrive as
+ * intercept messages with the access, the GPA and the instruction bytes,
+ * the instruction not completed.  Skips without a usable /dev/kvm.
+ */
+#include "kvm_guest.h"
+
+#define PRIV_ID		HV_PARTITION_PRIV_ACCESS_PARTITION_ID
+
+static const uint8_t WRMSR[2] = { 0x0F, 0x30 }, RDMSR[2] = { 0x0F, 0x32 };
+
+/* TLFS 2.0 §4.12, §14: a write with a reserved bit set, an unknown
+ * synthetic MSR, a read-only one: #GP, and the guest carries on. */
+TEST(kvm_fault_msr_gp)
+{
+	static const struct {
+		const char *what;
+		const uint8_t *insn;
+	} cases[] = {
+		{ "SCONTROL bit 1", WRMSR },
+		{ "SINT0 bit 8", WRMSR },
+		{ "SIMP bit 1", WRMSR },
+		{ "HYPERCALL bit 2", WRMSR },
+		{ "VP_INDEX write", WRMSR },
+		{ "rdmsr 0x400000F0 (unknown)", RDMSR },
+		{ "wrmsr 0x40000050 (unknown)", WRMSR },
+	};
+	struct kg g;
+
+	kg_start(&g, &kg_guest_fault, 0, KG_FAULT_MSR, 0);
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		uint64_t err, rip, cs;
+
+		kg_exception(&g, cases[i].what, 13, &err, &rip, &cs);
+		CHECK_MSG(err == 0, "%s: error code 0x%" PRIx64, cases[i].what,
+			  err);
+		CHECK_MSG(cs == KG_SEL_CODE, "%s: CS 0x%" PRIx64, cases[i].what,
+			  cs);
+		CHECK_MSG(!memcmp(kg_ptr(&g, rip, 2), cases[i].insn, 2),
+			  "%s: #GP at 0x%" PRIx64 ", not at the MSR access",
+			  cases[i].what, rip);
+		KG_EXPECT(&g, cases[i].what, KG_STEP | (i + 1));
+	}
+	/* A valid write is taken. */
+	KG_EXPECT(&g, "SCONTROL = 1: no #GP", KG_STEP | 8);
+	KG_EXPECT(&g, "SCONTROL read back", 1);
+	struct ohv_vp_info info;
+
+	REQUIRE(ohv_vp_info(g.hv, g.id, 0, &info) == 0);
+	CHECK_EQ(info.scontrol, 1);
+	CHECK_EQ(info.sint[0], HV_SYNIC_SINT_MASKED);
+	CHECK_EQ(info.simp, 0);
+	kg_end(&g);
+}
+
+/* TLFS-md: a hypercall from CPL 3 raises #UD, at the hypercall
+ * instruction of the page.  Ring 3 runs with IOPL 3 so that its `out`
+ * reaches the hypervisor at all. */
+TEST(kvm_fault_user_hypercall_ud)
+{
+	struct kg g;
+	uint64_t err, rip, cs;
+
+	kg_start(&g, &kg_guest_fault, PRIV_ID, KG_FAULT_USER_HCALL, 0);
+	KG_EXPECT(&g, "CS in ring 3", KG_SEL_UCODE);
+	*(uint64_t *)kg_ptr(&g, KG_OUT, 8) = 0xA5A5;
+	kg_exception(&g, "hypercall from CPL 3", 6, &err, &rip, &cs);
+	CHECK_EQ(rip, KG_HCALL);
+	CHECK_EQ(cs, KG_SEL_UCODE);
+	CHECK_EQ(err, 0);
+	/* Nothing was called. */
+	CHECK_EQ(*(uint64_t *)kg_ptr(&g, KG_OUT, 8), 0xA5A5);
+	kg_end(&g);
+}
+
+/* spec.md §3.2 step 5: a bad input or output GPA is the TLFS status in
+ * RAX, never a fault of the guest or the host. */
+TEST(kvm_fault_bad_gpa_status)
+{
+	struct kg g;
+
+	kg_start(&g, &kg_guest_fault, PRIV_ID, KG_FAULT_BAD_GPA, 0);
+	kg_map_ro(&g, 0x5A5A);
+	KG_EXPECT(&g, "output at an unmapped GPA", HV_STATUS_INVALID_ALIGNMENT);
+	KG_EXPECT(&g, "output not 8-byte aligned", HV_STATUS_INVALID_ALIGNMENT);
+	KG_EXPECT(&g, "output in a read-only page", HV_STATUS_INVALID_ALIGNMENT);
+	KG_EXPECT(&g, "output at KG_OUT", HV_STATUS_SUCCESS);
+	KG_EXPECT(&g, "input beyond the GPA space",
+		  HV_STATUS_INVALID_ALIGNMENT);
+	CHECK_EQ(*(uint64_t *)kg_ptr(&g, KG_OUT, 8), g.id);
+	CHECK_EQ(*(uint64_t *)kg_ptr(&g, KG_RO_PAGE, 8), 0x5A5A);
+	kg_end(&g);
+}
+
+/* Checks common to memory intercepts: the message names the access, the
+ * GPA, and the instruction at RIP with its bytes. */
+static void check_memory(struct kg *g, const char *what, uint64_t rip,
+			 uint8_t access, uint64_t gpa, unsigned len)
+{
+	const struct hv_x64_memory_intercept_message *m =
+		(const void *)g->msg.payload;
+	const struct hv_x64_intercept_message_header *h = &m->header;
+
+	CHECK_MSG(h->rip == rip, "%s: rip 0x%" PRIx64 ", want 0x%" PRIx64,
+		  what, h->rip, rip);
+	CHECK_MSG(h->intercept_access_type == access,
+		  "%s: access type %u, want %u", what,
+		  h->intercept_access_type, access);
+	CHECK_MSG(m->guest_physical_address == gpa,
+		  "%s: GPA 0x%" PRIx64 ", want 0x%" PRIx64, what,
+		  m->guest_physical_address, gpa);
+	CHECK_MSG((h->instruction_length_cr8 & 0xF) == len,
+		  "%s: instruction length %u, want %u", what,
+		  h->instruction_length_cr8 & 0xF, len);
+	CHECK_MSG(m->instruction_byte_count >= len &&
+		  m->instruction_byte_count <= 16,
+		  "%s: %u instruction bytes", what, m->instruction_byte_count);
+	if (m->instruction_byte_count >= len && m->instruction_byte_count <= 16)
+		CHECK_MSG(!memcmp(m->instruction_bytes, kg_ptr(g, rip, len), len),
+			  "%s: instruction bytes differ from the guest's",
+			  what);
+	if (m->memory_access_info & HV_X64_MEMORY_ACCESS_GVA_VALID)
+		CHECK_MSG(m->guest_virtual_address == gpa,
+			  "%s: GVA 0x%" PRIx64 " (identity map)", what,
+			  m->guest_virtual_address);
+	CHECK_EQ(h->cs_segment.selector, KG_SEL_CODE);
+}
+
+/* spec.md §11.4: an unmapped GPA stops the VP with HVMSG_UNMAPPED_GPA;
+ * the parent skips the instruction, which was not done. */
+TEST(kvm_fault_unmapped_gpa)
+{
+	struct kg g;
+
+	kg_start(&g, &kg_guest_fault, 0, KG_FAULT_UNMAPPED, 0);
+	uint64_t rip = kg_report(&g, "read's address");
+
+	/* mov 0x40010, %eax: 8b 04 25 + disp32. */
+	kg_run_to(&g, HVMSG_UNMAPPED_GPA, "read of an unmapped GPA");
+	check_memory(&g, "read", rip, HV_INTERCEPT_ACCESS_READ,
+		     KG_UNMAPPED + 0x10, 7);
+	CHECK_EQ(kg_get_reg(&g, HV_REGISTER_INTERCEPT_SUSPEND), 1);
+	CHECK_EQ(kg_get_reg(&g, HV_X64_REGISTER_RIP), rip);
+	kg_skip(&g);
+	KG_EXPECT(&g, "RAX after the skipped read", KG_STEP);
+
+	rip = kg_report(&g, "write's address");
+	/* movl $imm32, 0x40020: c7 04 25 + disp32 + imm32. */
+	kg_run_to(&g, HVMSG_UNMAPPED_GPA, "write of an unmapped GPA");
+	check_memory(&g, "write", rip, HV_INTERCEPT_ACCESS_WRITE,
+		     KG_UNMAPPED + 0x20, 11);
+	kg_skip(&g);
+	KG_EXPECT(&g, "end", KG_DONE);
+	kg_end(&g);
+}
+
+/* A write to a page mapped without write access: HVMSG_GPA_INTERCEPT,
+ * the page unchanged. */
+TEST(kvm_fault_read_only_write)
+{
+	struct kg g;
+
+	kg_start(&g, &kg_guest_fault, 0, KG_FAULT_READ_ONLY, 0);
+	kg_map_ro(&g, 0x1122334455667788);
+	KG_EXPECT(&g, "read of the read-only page", 0x1122334455667788);
+	uint64_t rip = kg_report(&g, "write's address");
+
+	/* movq $1, 0x30008: 48 c7 04 25 + disp32 + imm32. */
+	kg_run_to(&g, HVMSG_GPA_INTERCEPT, "write to a read-only page");
+	check_memory(&g, "write", rip, HV_INTERCEPT_ACCESS_WRITE,
+		     KG_RO_PAGE + 8, 12);
+	kg_skip(&g);
+	KG_EXPECT(&g, "the page after the write", 0);
+	CHECK_EQ(*(uint64_t *)kg_ptr(&g, KG_RO_PAGE + 8, 8), 0);
+	kg_end(&g);
+}
+
+/* A fault while delivering a fault while delivering one. */
+TEST(kvm_fault_triple)
+{
+	struct kg g;
+
+	kg_start(&g, &kg_guest_fault, 0, KG_FAULT_TRIPLE, 0);
+	kg_run_to(&g, HVMSG_UNRECOVERABLE_EXCEPTION, "triple fault");
+	CHECK_EQ(kg_get_reg(&g, HV_REGISTER_INTERCEPT_SUSPEND), 1);
+	kg_end(&g);
+}
+
+/* spec.md §11.4: an HLT nothing can wake (IF = 0). */
+TEST(kvm_fault_halt)
+{
+	struct kg g;
+	const struct hv_x64_intercept_message_header *h =
+		(const void *)g.msg.payload;
+
+	kg_start(&g, &kg_guest_fault, 0, KG_FAULT_HALT, 0);
+	KG_EXPECT(&g, "ready", KG_READY);
+	kg_run_to(&g, HVMSG_X64_HALT, "cli; hlt");
+	CHECK_MSG(kg_halted_at(&g, h->rip), "halt at 0x%" PRIx64, h->rip);
+	CHECK_EQ(h->rflags & 0x200, 0);
+	kg_end(&g);
+}
