@@ -56,7 +56,7 @@
  * to a vector of KG_HDR_END.
  */
 #define KG_PORT		0xE9
-#define KG_MAGIC	0x54534555475648ull	/* "HVGUEST" */
+#define KG_MAGIC	0x54534555475648	/* "HVGUEST" */
 #define KG_HDR_END	0xFFFF
 /* An exception report: KG_EXC | vector, then the error code (0 when the
  * vector has none), RIP and CS of the frame. */
