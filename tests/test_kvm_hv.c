@@ -144,14 +144,14 @@ TEST(kvm_guest_hv)
 
 	/* spec.md §2.1: stopped for its parent, InterceptSuspend reads 1
 	 * and RIP is the intercepted instruction's own. */
-	uint64_t done = kg_run(&g) == 0 ? 0 : 1;
+	int rc = kg_run(&g);
 	const struct hv_x64_intercept_message_header *h =
 		(const void *)g.msg.payload;
 
-	CHECK_EQ(done, 0);
+	CHECK_EQ(rc, 0);
 	CHECK_EQ(kg_get_reg(&g, HV_REGISTER_INTERCEPT_SUSPEND), 1);
 	CHECK_EQ(kg_get_reg(&g, HV_X64_REGISTER_RIP), h->rip);
-	CHECK_EQ(kg_take_report(&g, 0, &g.msg, "end"), KG_DONE);
+	CHECK_EQ(kg_take_report(&g, rc, &g.msg, "end"), KG_DONE);
 
 	/* cli; hlt: a halt nothing can wake stops it (spec.md §11.4). */
 	kg_run_to(&g, HVMSG_X64_HALT, "cli; hlt");
