@@ -13,12 +13,15 @@
  * here waits for the instance lock while holding a VP's mutex.
  */
 #include "kvm.h"
+#include "kvm_insn.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 struct kvm_vp {
@@ -480,11 +483,11 @@ static unsigned cpl_of(const struct kvm_sregs *s)
  * guest code, KVM API "KVM_RUN"), then the registers go back to the exit's
  * with RIP on the intercepted instruction, which is not completed
  * (spec.md §11.4).  Returns that instruction's address and sets *len (0
- * when it cannot be told).  io_len is the length of the I/O instruction
- * when the exit was for one (KVM may have moved RIP past it already).
+ * when it cannot be told).  past is the length of the instruction that
+ * ends at RIP, for when KVM has moved RIP past it already (0: unknown).
  */
 static uint64_t retire(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
-		       unsigned io_len, unsigned *len)
+		       unsigned past, unsigned *len)
 {
 	uint64_t before = r->rip, after = before;
 	struct kvm_regs now;
@@ -497,10 +500,10 @@ static uint64_t retire(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	*len = 0;
 	if (after > before && after - before <= 15) {
 		*len = (unsigned)(after - before);
-	} else if (io_len) {
+	} else if (past) {
 		/* KVM had moved RIP past the instruction at the exit. */
-		*len = io_len;
-		before -= io_len;
+		*len = past;
+		before -= past;
 	}
 	r->rip = before;
 	regs_writeback(v, gen, r);
@@ -603,14 +606,30 @@ static int io_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	return 0;
 }
 
+static unsigned code_mode(const struct kvm_sregs *s)
+{
+	if ((s->efer & (1u << 10)) && s->cs.l)
+		return 64;
+	return (s->cr0 & 1) && s->cs.db ? 32 : 16;
+}
+
 static int mem_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 			 const struct kvm_sregs *s,
 			 const struct kvm_vcpu_events *ev, struct hv_message *m,
 			 uint32_t type, uint64_t gpa, unsigned access)
 {
 	struct hv_x64_memory_intercept_message *mi = (void *)m->payload;
-	unsigned len;
-	uint64_t rip = retire(v, gen, r, 0, &len);
+	unsigned len, past = 0;
+
+	/* KVM finishes an instruction that writes before it exits, so RIP
+	 * is past it: find where it began. */
+	if (access == HV_INTERCEPT_ACCESS_WRITE && r->rip >= 15) {
+		uint8_t b[15];
+
+		if (read_linear(v, s->cs.base + r->rip - 15, b, 15) == 15)
+			past = kvm_insn_before(b, 15, code_mode(s));
+	}
+	uint64_t rip = retire(v, gen, r, past, &len);
 
 	msg_begin(v, m, type, sizeof(*mi));
 	fill_header(v, &mi->header, r, s, ev, rip, len, access);
@@ -840,6 +859,69 @@ static int wait_runnable(struct kvm_vp *v)
 	}
 }
 
+/*
+ * With the LAPIC in the kernel, KVM sleeps in HLT without an exit
+ * (kvm-facts, addendum).  The run's watchdog interrupts KVM_RUN now and
+ * then; a VP found halted with interrupts off and nothing pending can
+ * never wake: it stops for its parent with HVMSG_X64_HALT (spec.md
+ * §11.4), RIP on the HLT.  Returns 1 with the message in *m, else 0.
+ */
+#define RFLAGS_IF	(1ull << 9)
+#define WATCHDOG_NS	20000000L	/* 20 ms */
+
+static int halt_check(struct kvm_vp *v, struct hv_message *m)
+{
+	struct kvm_mp_state mp;
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	struct kvm_vcpu_events ev;
+
+	if (ioctl(v->fd, KVM_GET_MP_STATE, &mp) ||
+	    mp.mp_state != KVM_MP_STATE_HALTED)
+		return 0;
+	if (ioctl(v->fd, KVM_GET_REGS, &r) || (r.rflags & RFLAGS_IF) ||
+	    ioctl(v->fd, KVM_GET_SREGS, &s) ||
+	    ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) || ev.nmi.pending ||
+	    ev.smi.pending)
+		return 0;
+	/* KVM has moved RIP past the HLT (F4) it sleeps in. */
+	uint8_t op;
+
+	if (r.rip && read_linear(v, s.cs.base + r.rip - 1, &op, 1) == 1 &&
+	    op == 0xF4)
+		r.rip--;
+	mp.mp_state = KVM_MP_STATE_RUNNABLE;
+	ioctl(v->fd, KVM_SET_MP_STATE, &mp);
+	ioctl(v->fd, KVM_SET_REGS, &r);
+	struct hv_x64_intercept_message_header *h = (void *)m->payload;
+
+	msg_begin(v, m, HVMSG_X64_HALT, sizeof(*h));
+	fill_header(v, h, &r, &s, &ev, r.rip, 1, HV_INTERCEPT_ACCESS_EXECUTE);
+	return 1;
+}
+
+/* A per-run timer that sends the kick signal to this thread. */
+static bool watchdog_start(timer_t *t)
+{
+	struct sigevent se;
+
+	memset(&se, 0, sizeof(se));
+	se.sigev_notify = SIGEV_THREAD_ID;
+	se.sigev_signo = OHV_KVM_KICK_SIGNAL;
+	se._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	if (timer_create(CLOCK_MONOTONIC, &se, t))
+		return false;
+	struct itimerspec it = {
+		.it_interval = { 0, WATCHDOG_NS }, .it_value = { 0, WATCHDOG_NS },
+	};
+
+	if (timer_settime(*t, 0, &it, NULL)) {
+		timer_delete(*t);
+		return false;
+	}
+	return true;
+}
+
 static int run_loop(struct kvm_vp *v, struct hv_message *m)
 {
 	struct kvm_run *run = v->run;
@@ -863,6 +945,8 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 		if (rc < 0) {
 			if (e == EINTR || e == EAGAIN) {
 				run->immediate_exit = 0;
+				if (halt_check(v, m))
+					return 0;
 				continue;
 			}
 			return -e;
@@ -912,7 +996,12 @@ int kvm_vp_run(struct ohv_bvp *bv, struct hv_message *m)
 	v->thread = pthread_self();
 	pthread_mutex_unlock(&v->mu);
 
+	timer_t wd;
+	bool dog = watchdog_start(&wd);
 	int err = run_loop(v, m);
+
+	if (dog)
+		timer_delete(wd);
 
 	pthread_mutex_lock(&v->mu);
 	v->claimed = false;
