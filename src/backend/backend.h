@@ -32,6 +32,9 @@
 #include <openhv/hv.h>
 #include <openhv/openhv.h>
 
+/* The Hyper-V CPUID leaves a guest sees: 0x40000000-0x40000006. */
+#define OHV_GUEST_CPUID_LEAVES	7
+
 struct ohv_bpart;	/* a backend's partition, opaque to the core */
 struct ohv_bvp;		/* a backend's VP, opaque to the core        */
 
@@ -45,6 +48,8 @@ struct ohv_be_partition {
 	uint64_t synthetic_proc_features;
 	uint64_t disabled_features[2];
 	uint64_t disabled_xsave;
+	/* CPUID 0x40000000 + i as EAX, EBX, ECX, EDX (spec.md §11.3). */
+	uint32_t cpuid[OHV_GUEST_CPUID_LEAVES][4];
 };
 
 /*
@@ -152,6 +157,8 @@ struct ohv_backend_ops {
 };
 
 extern const struct ohv_backend_ops ohv_backend_null;
+/* Each child partition a KVM VM (spec.md §11; kvm.c). */
+extern const struct ohv_backend_ops ohv_backend_kvm;
 
 /* ---------------------------------------------------------------------- */
 /* The core's services to backends.  Each takes the instance lock itself: */
@@ -161,6 +168,15 @@ extern const struct ohv_backend_ops ohv_backend_null;
  * checking the VP is still the one named). */
 uint64_t ohv_be_hypercall(struct ohv *hv, const struct ohv_be_vp *vp,
 			  struct ohv_hvcall *call);
+
+/*
+ * A guest RDMSR (write false) or WRMSR of a synthetic MSR (0x40000000-FF)
+ * on that VP: 0, or -EINVAL when the guest gets #GP.  A write of
+ * HV_X64_MSR_GUEST_OS_ID or HV_X64_MSR_HYPERCALL may move or remove the
+ * hypercall page: read HV_X64_MSR_HYPERCALL back to learn where it is.
+ */
+int ohv_be_msr(struct ohv *hv, const struct ohv_be_vp *vp, uint32_t msr,
+	       uint64_t *val, bool write);
 
 /* May the VP run now: partition Active, VP alive, both suspend registers
  * clear? */

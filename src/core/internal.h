@@ -146,6 +146,9 @@ struct partition {
 	uint64_t cpu_weight;
 	uint64_t time_freeze;
 	uint64_t guest_os_id;	/* HvRegisterGuestOsId, partition-wide */
+	uint64_t hypercall_msr;	/* HV_X64_MSR_HYPERCALL (guest.c)        */
+	uint64_t ref_tsc_msr;	/* HV_X64_MSR_REFERENCE_TSC (guest.c)    */
+	uint64_t ref_time_base;	/* CLOCK_MONOTONIC ns at creation        */
 	uint64_t unimplemented_msr_action;	/* spec.md §10 properties */
 	uint64_t gpa_access_tracking;
 	struct pext *ext;	/* spec.md §10 state, on demand (surface.h) */

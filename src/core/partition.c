@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "gpa.h"
+#include "guest.h"
 #include "pool.h"
 #include "seam.h"
 #include "synic.h"
@@ -81,6 +82,7 @@ struct partition *partition_alloc(struct ohv *hv)
 	charge_init(&p->init);
 	p->cpu_cap = HV_CPU_CAP_DEFAULT;
 	p->cpu_weight = HV_CPU_WEIGHT_DEFAULT;
+	p->ref_time_base = guest_now_ns();
 	return p;
 }
 

@@ -11,46 +11,36 @@
 #include <unistd.h>
 
 #include "gpa.h"
+#include "guest.h"
 #include "partition.h"
 #include "vp.h"
-
-/* The execution backends built into the library. */
-static const struct ohv_backend_ops *backend_for(enum ohv_backend kind,
-						 int *err)
-{
-	switch (kind) {
-	case OHV_BACKEND_NULL:
-	case OHV_BACKEND_AUTO:
-		/* No other backend is built yet: AUTO falls back to null. */
-		return &ohv_backend_null;
-	case OHV_BACKEND_KVM: {
-		/* spec.md §2.1: -ENODEV / -EACCES when /dev/kvm cannot serve. */
-		int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-		if (fd < 0) {
-			*err = errno == ENOENT || errno == ENXIO ? -ENODEV : -errno;
-			return NULL;
-		}
-		close(fd);
-		*err = -EOPNOTSUPP;	/* the KVM backend is not built in */
-		return NULL;
-	}
-	}
-	*err = -EINVAL;
-	return NULL;
-}
 
 int seam_open(struct ohv *hv, const struct ohv_backend_ops *ops, void *arg)
 {
 	int err = 0;
 
-	if (!ops)
-		ops = backend_for(hv->cfg.backend, &err);
-	if (!ops)
-		return err;
+	if (!ops) {
+		switch (hv->cfg.backend) {
+		case OHV_BACKEND_NULL:
+			ops = &ohv_backend_null;
+			break;
+		case OHV_BACKEND_KVM:
+		case OHV_BACKEND_AUTO:
+			ops = &ohv_backend_kvm;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
 	hv->backend_ctx = NULL;
 	if (ops->open) {
 		err = ops->open(hv, arg, &hv->backend_ctx);
+		/* spec.md §2.1: AUTO takes KVM when it can serve. */
+		if (err && ops == &ohv_backend_kvm &&
+		    hv->cfg.backend == OHV_BACKEND_AUTO) {
+			ops = &ohv_backend_null;
+			err = 0;
+		}
 		if (err)
 			return err < 0 ? err : -EIO;
 	}
@@ -93,6 +83,7 @@ int seam_partition_init(struct ohv *hv, struct partition *p)
 				       p->disabled_features[1] },
 		.disabled_xsave = p->disabled_xsave,
 	};
+	guest_cpuid(p, info.cpuid);
 	int err = b->partition_init(hv->backend_ctx, &info, &p->backend);
 
 	if (err) {
@@ -317,6 +308,19 @@ uint64_t ohv_be_hypercall(struct ohv *hv, const struct ohv_be_vp *id,
 		return call->result;
 	}
 	return ohv_hypercall(hv, id->partition_id, id->index, call);
+}
+
+int ohv_be_msr(struct ohv *hv, const struct ohv_be_vp *id, uint32_t msr,
+	       uint64_t *val, bool write)
+{
+	struct partition *p;
+
+	lock_take(hv);
+	struct vp *vp = be_vp(hv, id, &p);
+	int err = vp ? guest_msr(hv, p, vp, msr, val, write) : -ESHUTDOWN;
+
+	lock_drop(hv);
+	return err;
 }
 
 bool ohv_be_vp_runnable(struct ohv *hv, const struct ohv_be_vp *id)

@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The KVM execution backend (spec.md §11): each child partition is a KVM
+ * virtual machine from HvInitializePartition to HvFinalizePartition, each
+ * VP a vCPU.  This file holds the instance, the partitions and their
+ * memory; kvm_vp.c the vCPUs, their registers and the run loop.
+ *
+ * Memory (spec.md §11.2): machine memory is the core's memfd.  Each
+ * partition reserves a window of host addresses as large as the part of
+ * its GPA space KVM is shown (KVM_WINDOW_PAGES); GPA page g lives at
+ * window + g * 4096, where the frame behind it is placed with
+ * mmap(MAP_FIXED) of the memfd.  A memslot covers each maximal run of
+ * pages of one class (read-write, read-only, the hypercall overlay), so
+ * remapping a page inside a run costs no memslot change.  A page with no
+ * slot (unmapped, not readable, beyond the window, or left out because
+ * KVM refused a slot) makes the guest's access exit to user space, where
+ * kvm_vp.c completes it against the core's GPA map or reports it to the
+ * parent: the guest always sees the model's view.
+ */
+#include "kvm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define CHUNK_PAGES	512u
+
+struct kchunk {
+	uint32_t frame[CHUNK_PAGES];
+	uint8_t rights[CHUNK_PAGES];
+};
+
+/* ---------------------------------------------------------------------- */
+/* The instance.                                                           */
+
+static void kick_handler(int sig)
+{
+	(void)sig;	/* only interrupts KVM_RUN (kvm_vp.c) */
+}
+
+/* The kick signal interrupts KVM_RUN; a program that handles it already
+ * keeps its handler (any handler interrupts the ioctl). */
+static int kick_signal_setup(void)
+{
+	struct sigaction old, sa;
+
+	if (sigaction(OHV_KVM_KICK_SIGNAL, NULL, &old))
+		return -errno;
+	if (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN)
+		return 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);	/* no SA_RESTART: KVM_RUN returns */
+	return sigaction(OHV_KVM_KICK_SIGNAL, &sa, NULL) ? -errno : 0;
+}
+
+/* KVM's CPUID, less its own 0x400000xx leaves, plus room for Hyper-V's. */
+static int supported_cpuid(struct kvm_ctx *k)
+{
+	for (uint32_t n = 128; n <= 4096; n *= 2) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) +
+					      (n + OHV_GUEST_CPUID_LEAVES) *
+					      sizeof(c->entries[0]));
+
+		if (!c)
+			return -ENOMEM;
+		c->nent = n;
+		if (ioctl(k->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+			uint32_t kept = 0;
+
+			for (uint32_t i = 0; i < c->nent; i++) {
+				uint32_t f = c->entries[i].function;
+
+				if ((f & 0xFFFFFF00u) == 0x40000000u)
+					continue;
+				c->entries[kept++] = c->entries[i];
+			}
+			c->nent = kept;
+			k->cpuid = c;
+			return 0;
+		}
+		int err = errno;
+
+		free(c);
+		if (err != E2BIG)
+			return -err;
+	}
+	return -E2BIG;
+}
+
+static int kvm_open(struct ohv *hv, void *arg, void **ctx)
+{
+	(void)arg;
+	struct kvm_ctx *k = calloc(1, sizeof(*k));
+	int err;
+
+	if (!k)
+		return -ENOMEM;
+	k->hv = hv;
+	k->memfd = ohv_be_memfd(hv);
+	k->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (k->kvm_fd < 0) {
+		/* spec.md §2.1: -ENODEV when there is no /dev/kvm. */
+		err = errno == ENOENT || errno == ENXIO ? -ENODEV : -errno;
+		free(k);
+		return err;
+	}
+	err = -ENODEV;
+	if (ioctl(k->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		goto fail;
+	/* What spec.md §11 is built on (kvm-facts §1). */
+	static const int caps[] = {
+		KVM_CAP_USER_MEMORY, KVM_CAP_READONLY_MEM,
+		KVM_CAP_SPLIT_IRQCHIP, KVM_CAP_SIGNAL_MSI,
+		KVM_CAP_X86_USER_SPACE_MSR, KVM_CAP_X86_MSR_FILTER,
+		KVM_CAP_SYNC_REGS, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_EXT_CPUID,
+	};
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		if (ioctl(k->kvm_fd, KVM_CHECK_EXTENSION, caps[i]) <= 0)
+			goto fail;
+	/* Frames are placed with mmap of the memfd: without one, no KVM. */
+	err = -EOPNOTSUPP;
+	if (k->memfd < 0)
+		goto fail;
+	k->run_size = ioctl(k->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	err = -ENODEV;
+	if (k->run_size < (int)sizeof(struct kvm_run))
+		goto fail;
+	k->max_slots = ioctl(k->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+	if (k->max_slots <= 0)
+		k->max_slots = 32;
+	err = supported_cpuid(k);
+	if (err)
+		goto fail;
+	err = kick_signal_setup();
+	if (err)
+		goto fail;
+	*ctx = k;
+	return 0;
+fail:
+	free(k->cpuid);
+	close(k->kvm_fd);
+	free(k);
+	return err;
+}
+
+static void kvm_close(void *ctx)
+{
+	struct kvm_ctx *k = ctx;
+
+	if (!k)
+		return;
+	free(k->cpuid);
+	close(k->kvm_fd);
+	free(k);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Partitions.                                                             */
+
+/* The hypercall page (spec.md §11.3): `out KVM_HC_PORT, al; ret`. */
+static const uint8_t hypercall_stub[] = { 0xE6, OHV_KVM_HC_PORT, 0xC3 };
+
+/* The MSR filter: every synthetic MSR exits to kvm_vp.c (kvm-facts §2). */
+static int msr_filter(int vm_fd)
+{
+	static uint8_t deny[HV_X64_MSR_SYNTHETIC_COUNT / 8];
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_USER_SPACE_MSR,
+		.args = { KVM_MSR_EXIT_REASON_FILTER },
+	};
+	struct kvm_msr_filter f = {
+		.flags = KVM_MSR_FILTER_DEFAULT_ALLOW,
+		.ranges = { {
+			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+			.base = HV_X64_MSR_SYNTHETIC_FIRST,
+			.nmsrs = HV_X64_MSR_SYNTHETIC_COUNT,
+			.bitmap = deny,
+		} },
+	};
+
+	if (ioctl(vm_fd, KVM_ENABLE_CAP, &cap))
+		return -errno;
+	return ioctl(vm_fd, KVM_X86_SET_MSR_FILTER, &f) ? -errno : 0;
+}
+
+static void kpart_free(struct kvm_part *kp)
+{
+	if (kp->chunks) {
+		for (uint64_t i = 0; i < KVM_WINDOW_PAGES / CHUNK_PAGES; i++)
+			free(kp->chunks[i]);
+		free(kp->chunks);
+	}
+	free(kp->slots);
+	if (kp->window && kp->window != MAP_FAILED)
+		munmap(kp->window, KVM_WINDOW_PAGES * HV_PAGE_SIZE);
+	if (kp->stub && kp->stub != MAP_FAILED)
+		munmap(kp->stub, HV_PAGE_SIZE);
+	free(kp->cpuid);
+	if (kp->vm_fd >= 0)
+		close(kp->vm_fd);
+	pthread_mutex_destroy(&kp->mu);
+	free(kp);
+}
+
+void kvm_part_put(struct kvm_part *kp)
+{
+	if (__atomic_sub_fetch(&kp->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		kpart_free(kp);
+}
+
+/* The vCPUs' CPUID: KVM's, with the partition's Hyper-V leaves. */
+static int partition_cpuid(struct kvm_part *kp,
+			   const struct ohv_be_partition *p)
+{
+	const struct kvm_cpuid2 *base = kp->k->cpuid;
+	size_t size = sizeof(*base) + (base->nent + OHV_GUEST_CPUID_LEAVES) *
+		      sizeof(base->entries[0]);
+	struct kvm_cpuid2 *c = malloc(size);
+
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, base, sizeof(*base) + base->nent * sizeof(base->entries[0]));
+	for (uint32_t i = 0; i < OHV_GUEST_CPUID_LEAVES; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[c->nent++];
+
+		memset(e, 0, sizeof(*e));
+		e->function = 0x40000000u + i;
+		e->eax = p->cpuid[i][0];
+		e->ebx = p->cpuid[i][1];
+		e->ecx = p->cpuid[i][2];
+		e->edx = p->cpuid[i][3];
+	}
+	kp->cpuid = c;
+	return 0;
+}
+
+static int kvm_partition_init(void *ctx, const struct ohv_be_partition *p,
+			      struct ohv_bpart **out)
+{
+	struct kvm_ctx *k = ctx;
+	struct kvm_part *kp = calloc(1, sizeof(*kp));
+	int err = -ENOMEM;
+
+	if (!kp)
+		return -ENOMEM;
+	kp->k = k;
+	kp->id = p->id;
+	kp->refs = 1;
+	kp->vm_fd = -1;
+	kp->hc_page = KVM_NO_PAGE;
+	pthread_mutex_init(&kp->mu, NULL);
+	kp->chunks = calloc(KVM_WINDOW_PAGES / CHUNK_PAGES, sizeof(*kp->chunks));
+	kp->window = mmap(NULL, KVM_WINDOW_PAGES * HV_PAGE_SIZE, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	kp->stub = mmap(NULL, HV_PAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!kp->chunks || kp->window == MAP_FAILED || kp->stub == MAP_FAILED)
+		goto fail;
+	memcpy(kp->stub, hypercall_stub, sizeof(hypercall_stub));
+	err = partition_cpuid(kp, p);
+	if (err)
+		goto fail;
+	kp->vm_fd = ioctl(k->kvm_fd, KVM_CREATE_VM, 0);
+	if (kp->vm_fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	fcntl(kp->vm_fd, F_SETFD, FD_CLOEXEC);
+	/* The LAPIC in the kernel, the IOAPIC nowhere (kvm-facts §5). */
+	struct kvm_enable_cap split = {
+		.cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 24 },
+	};
+	if (ioctl(kp->vm_fd, KVM_ENABLE_CAP, &split)) {
+		err = -errno;
+		goto fail;
+	}
+	err = msr_filter(kp->vm_fd);
+	if (err)
+		goto fail;
+	*out = (struct ohv_bpart *)kp;
+	return 0;
+fail:
+	kpart_free(kp);
+	return err;
+}
+
+static void kvm_partition_fini(struct ohv_bpart *bp)
+{
+	struct kvm_part *kp = (struct kvm_part *)bp;
+
+	/* A VP still in its run holds a reference and frees it on return. */
+	__atomic_store_n(&kp->dead, true, __ATOMIC_RELEASE);
+	kvm_part_put(kp);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The GPA map.                                                            */
+
+enum { CLS_NONE, CLS_RW, CLS_RO, CLS_OVERLAY };
+
+static struct kchunk *chunk(const struct kvm_part *kp, uint64_t page)
+{
+	return kp->chunks[page / CHUNK_PAGES];
+}
+
+static int page_class(const struct kvm_part *kp, uint64_t page)
+{
+	if (page == kp->hc_page)
+		return CLS_OVERLAY;
+	const struct kchunk *c = chunk(kp, page);
+	unsigned r = c ? c->rights[page % CHUNK_PAGES] : 0;
+
+	if (!(r & HV_MAP_GPA_READABLE))
+		return CLS_NONE;
+	return r & HV_MAP_GPA_WRITABLE ? CLS_RW : CLS_RO;
+}
+
+static int slot_ioctl(struct kvm_part *kp, uint32_t id, uint64_t first,
+		      uint64_t n, int cls)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = id,
+		.flags = cls == CLS_RW ? 0 : KVM_MEM_READONLY,
+		.guest_phys_addr = first * HV_PAGE_SIZE,
+		.memory_size = n * HV_PAGE_SIZE,
+		.userspace_addr = (uintptr_t)(cls == CLS_OVERLAY ? kp->stub :
+			kp->window + first * HV_PAGE_SIZE),
+	};
+
+	return ioctl(kp->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) ? -errno : 0;
+}
+
+static void slot_add(struct kvm_part *kp, uint64_t first, uint64_t n, int cls)
+{
+	uint32_t id = 0;
+
+	while (id < kp->nslots && kp->slots[id].n)
+		id++;
+	if (id == kp->nslots) {
+		if (id >= (uint32_t)kp->k->max_slots)
+			return;		/* left to the exit path */
+		struct kslot *s = realloc(kp->slots,
+					  (id + 16) * sizeof(*kp->slots));
+
+		if (!s)
+			return;
+		memset(s + id, 0, 16 * sizeof(*s));
+		kp->slots = s;
+		kp->nslots = id + 16;
+	}
+	if (slot_ioctl(kp, id, first, n, cls))
+		return;			/* left to the exit path */
+	kp->slots[id] = (struct kslot){ .first = first, .n = n, .cls = cls };
+}
+
+/*
+ * Make the memslots over pages [lo, hi) follow the page classes again:
+ * drop every slot that meets the range or touches it, then lay maximal
+ * runs over the range widened to what those slots covered.
+ */
+static void relayout(struct kvm_part *kp, uint64_t lo, uint64_t hi)
+{
+	if (lo >= KVM_WINDOW_PAGES)
+		return;
+	if (hi > KVM_WINDOW_PAGES)
+		hi = KVM_WINDOW_PAGES;
+	uint64_t a = lo ? lo - 1 : 0, b = hi + 1;
+
+	for (uint32_t id = 0; id < kp->nslots; id++) {
+		struct kslot *s = &kp->slots[id];
+
+		if (!s->n || s->first >= b || s->first + s->n <= a)
+			continue;
+		if (s->first < lo)
+			lo = s->first;
+		if (s->first + s->n > hi)
+			hi = s->first + s->n;
+		slot_ioctl(kp, id, s->first, 0, s->cls);
+		s->n = 0;
+	}
+	for (uint64_t g = lo; g < hi;) {
+		int cls = page_class(kp, g);
+		uint64_t end = g + 1;
+
+		/* The overlay is one page; a run stops at it. */
+		while (cls != CLS_OVERLAY && end < hi &&
+		       page_class(kp, end) == cls)
+			end++;
+		if (cls != CLS_NONE)
+			slot_add(kp, g, end - g, cls);
+		g = end;
+	}
+}
+
+/* Back pages [g, g + n) of the window with frames (NULL: with nothing). */
+static void window_place(struct kvm_part *kp, uint64_t g, uint64_t n,
+			 const uint32_t *frames)
+{
+	for (uint64_t i = 0; i < n;) {
+		uint64_t run = 1;
+		uint8_t *at = kp->window + (g + i) * HV_PAGE_SIZE;
+
+		if (frames) {
+			/* Frames that follow each other: one mmap. */
+			while (i + run < n && frames[i + run] == frames[i] + run)
+				run++;
+			mmap(at, run * HV_PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_FIXED, kp->k->memfd,
+			     (off_t)frames[i] * HV_PAGE_SIZE);
+		} else {
+			run = n - i;
+			mmap(at, run * HV_PAGE_SIZE, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+			     MAP_NORESERVE, -1, 0);
+		}
+		i += run;
+	}
+}
+
+static void kvm_gpa_set(struct kvm_part *kp, uint64_t gpa_page, uint64_t n,
+			const uint32_t *frames, unsigned rights)
+{
+	if (gpa_page >= KVM_WINDOW_PAGES)
+		return;		/* beyond the window: the exit path serves */
+	if (n > KVM_WINDOW_PAGES - gpa_page)
+		n = KVM_WINDOW_PAGES - gpa_page;
+	pthread_mutex_lock(&kp->mu);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t g = gpa_page + i;
+		struct kchunk **c = &kp->chunks[g / CHUNK_PAGES];
+
+		if (!*c && frames)
+			*c = calloc(1, sizeof(**c));
+		if (!*c)
+			continue;	/* no memory: the exit path serves */
+		(*c)->frame[g % CHUNK_PAGES] = frames ? frames[i] : 0;
+		(*c)->rights[g % CHUNK_PAGES] = frames ? (uint8_t)rights : 0;
+	}
+	window_place(kp, gpa_page, n, frames);
+	relayout(kp, gpa_page, gpa_page + n);
+	pthread_mutex_unlock(&kp->mu);
+}
+
+static void kvm_gpa_map(struct ohv_bpart *bp, uint64_t gpa_page, uint64_t n,
+			const uint32_t *frames, unsigned rights)
+{
+	kvm_gpa_set((struct kvm_part *)bp, gpa_page, n, frames, rights);
+}
+
+static void kvm_gpa_unmap(struct ohv_bpart *bp, uint64_t gpa_page, uint64_t n)
+{
+	kvm_gpa_set((struct kvm_part *)bp, gpa_page, n, NULL, 0);
+}
+
+void kvm_set_hypercall_page(struct kvm_part *kp, uint64_t page)
+{
+	pthread_mutex_lock(&kp->mu);
+	uint64_t old = kp->hc_page;
+
+	if (page >= KVM_WINDOW_PAGES)
+		page = KVM_NO_PAGE;	/* spec.md §11.3: below the window */
+	if (page != old) {
+		kp->hc_page = page;
+		if (old != KVM_NO_PAGE)
+			relayout(kp, old, old + 1);
+		if (page != KVM_NO_PAGE)
+			relayout(kp, page, page + 1);
+	}
+	pthread_mutex_unlock(&kp->mu);
+}
+
+bool kvm_is_hypercall_page(struct kvm_part *kp, uint64_t page)
+{
+	pthread_mutex_lock(&kp->mu);
+	bool yes = page != KVM_NO_PAGE && page == kp->hc_page;
+
+	pthread_mutex_unlock(&kp->mu);
+	return yes;
+}
+
+const struct ohv_backend_ops ohv_backend_kvm = {
+	.name = "kvm",
+	.open = kvm_open,
+	.close = kvm_close,
+	.partition_init = kvm_partition_init,
+	.partition_fini = kvm_partition_fini,
+	.vp_create = kvm_vp_create,
+	.vp_delete = kvm_vp_delete,
+	.vp_reg = kvm_vp_reg,
+	.gpa_map = kvm_gpa_map,
+	.gpa_unmap = kvm_gpa_unmap,
+	.interrupt = kvm_interrupt,
+	.vp_notify = kvm_vp_notify,
+	.vp_kick = kvm_vp_kick,
+	.vp_claim = kvm_vp_claim,
+	.vp_run = kvm_vp_run,
+};

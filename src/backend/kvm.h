@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* The KVM backend's own objects (kvm.c: instance, partitions, memory;
+ * kvm_vp.c: vCPUs and the run loop). */
+#ifndef OHV_KVM_H
+#define OHV_KVM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include "backend.h"
+
+/* The port of the hypercall page's `out imm8, al` (kvm-facts §3; not
+ * 0x7E, which a KVM quirk treats specially). */
+#define OHV_KVM_HC_PORT		0x4F
+/* Interrupts a vCPU thread's KVM_RUN (kvm-facts §8). */
+#define OHV_KVM_KICK_SIGNAL	(SIGRTMAX - 1)
+/* GPA pages KVM is shown: 64 GiB; the rest is served on exits. */
+#define KVM_WINDOW_PAGES	(1ull << 24)
+#define KVM_NO_PAGE		UINT64_MAX
+
+struct kvm_ctx {
+	struct ohv *hv;
+	int kvm_fd;
+	int memfd;		/* machine memory (the core's)              */
+	int run_size;		/* of a vCPU's struct kvm_run mapping       */
+	int max_slots;
+	struct kvm_cpuid2 *cpuid; /* KVM's, less its 0x400000xx leaves   */
+};
+
+struct kslot {
+	uint64_t first, n;	/* GPA pages; n == 0: the slot is free     */
+	int cls;
+};
+
+struct kvm_part {
+	struct kvm_ctx *k;
+	uint64_t id;
+	int vm_fd;
+	int refs;		/* the core's, and each running VP's        */
+	bool dead;		/* finalized: runs return                   */
+	pthread_mutex_t mu;	/* the map below (hooks, run loops)          */
+	struct kchunk **chunks;	/* frame and rights of window pages         */
+	uint8_t *window;	/* host address of GPA 0                    */
+	struct kslot *slots;	/* indexed by KVM slot number                */
+	uint32_t nslots;
+	uint8_t *stub;		/* the hypercall page's frame               */
+	uint64_t hc_page;	/* its GPA page, or KVM_NO_PAGE              */
+	struct kvm_cpuid2 *cpuid;
+};
+
+void kvm_part_put(struct kvm_part *kp);
+/* The hypercall overlay moves to GPA page page (KVM_NO_PAGE: none). */
+void kvm_set_hypercall_page(struct kvm_part *kp, uint64_t page);
+bool kvm_is_hypercall_page(struct kvm_part *kp, uint64_t page);
+
+/* kvm_vp.c: the VP hooks. */
+int kvm_vp_create(struct ohv_bpart *bp, const struct ohv_be_vp *vp,
+		  struct ohv_bvp **out);
+void kvm_vp_delete(struct ohv_bvp *v);
+int kvm_vp_reg(struct ohv_bvp *v, uint32_t name, union hv_register_value *val,
+	       bool write);
+void kvm_interrupt(struct ohv_bvp *v, const struct ohv_be_irq *irq);
+void kvm_vp_notify(struct ohv_bvp *v);
+void kvm_vp_kick(struct ohv_bvp *v);
+int kvm_vp_claim(struct ohv_bvp *v);
+int kvm_vp_run(struct ohv_bvp *v, struct hv_message *msg);
+
+extern const struct ohv_backend_ops ohv_backend_kvm;
+
+#endif /* OHV_KVM_H */

@@ -1,0 +1,1012 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The KVM backend's VPs (spec.md §11.1, 11.3-11.5): one vCPU each, its
+ * registers, and the run loop that turns KVM exits into guest hypercalls,
+ * synthetic MSR accesses and, when the VP stops for its parent, TLFS
+ * intercept messages.
+ *
+ * Threads.  A VP runs only on the thread inside its ohv_vp_run.  Another
+ * thread that reads or writes its registers announces itself (holds),
+ * kicks the run out of KVM_RUN and then issues its vCPU ioctl; the run
+ * loop does not re-enter KVM_RUN while holds is non-zero, and writes
+ * registers back only if nobody wrote them since the exit (gen).  Nothing
+ * here waits for the instance lock while holding a VP's mutex.
+ */
+#include "kvm.h"
+#include "kvm_insn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+struct kvm_vp {
+	struct kvm_part *kp;
+	struct ohv_be_vp id;
+	int fd;
+	struct kvm_run *run;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int refs;		/* the core's, and a claimed run's          */
+	int holds;		/* threads in a register ioctl              */
+	uint64_t gen;		/* register writes from other threads       */
+	bool in_run;		/* inside KVM_RUN                           */
+	bool claimed;
+	bool deleted;
+	bool kick_req;		/* ohv_vp_kick: the run returns -EINTR      */
+	bool notified;		/* the suspend registers changed            */
+	pthread_t thread;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Creation and deletion.                                                  */
+
+int kvm_vp_create(struct ohv_bpart *bp, const struct ohv_be_vp *id,
+		  struct ohv_bvp **out)
+{
+	struct kvm_part *kp = (struct kvm_part *)bp;
+	struct kvm_vp *v = calloc(1, sizeof(*v));
+	int err;
+
+	if (!v)
+		return -ENOMEM;
+	v->kp = kp;
+	v->id = *id;
+	v->refs = 1;
+	v->run = MAP_FAILED;
+	/* The vCPU id is the VP index, and so is its APIC id. */
+	v->fd = ioctl(kp->vm_fd, KVM_CREATE_VCPU, (unsigned long)id->index);
+	if (v->fd < 0) {
+		/* KVM never frees a vCPU id before its VM closes. */
+		err = errno == EEXIST ? -EBUSY : -errno;
+		goto fail;
+	}
+	v->run = mmap(NULL, (size_t)kp->k->run_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		err = -errno;
+		goto fail;
+	}
+	if (ioctl(v->fd, KVM_SET_CPUID2, kp->cpuid)) {
+		err = -errno;
+		goto fail;
+	}
+	/*
+	 * With the in-kernel LAPIC every vCPU but 0 waits for a SIPI; a VP
+	 * runs when its parent runs it (kvm-facts §5).
+	 */
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp)) {
+		err = -errno;
+		goto fail;
+	}
+	v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS |
+				 KVM_SYNC_X86_EVENTS;
+	pthread_mutex_init(&v->mu, NULL);
+	pthread_cond_init(&v->cv, NULL);
+	__atomic_add_fetch(&kp->refs, 1, __ATOMIC_ACQ_REL);
+	*out = (struct ohv_bvp *)v;
+	return 0;
+fail:
+	if (v->run != MAP_FAILED)
+		munmap(v->run, (size_t)kp->k->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	free(v);
+	return err;
+}
+
+static void vp_put(struct kvm_vp *v)
+{
+	pthread_mutex_lock(&v->mu);
+	bool last = --v->refs == 0;
+
+	pthread_mutex_unlock(&v->mu);
+	if (!last)
+		return;
+	struct kvm_part *kp = v->kp;
+
+	munmap(v->run, (size_t)kp->k->run_size);
+	close(v->fd);
+	pthread_cond_destroy(&v->cv);
+	pthread_mutex_destroy(&v->mu);
+	free(v);
+	kvm_part_put(kp);
+}
+
+/* Make the run leave KVM_RUN (or not enter it): v->mu held. */
+static void kick_locked(struct kvm_vp *v)
+{
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
+	if (v->in_run)
+		pthread_kill(v->thread, OHV_KVM_KICK_SIGNAL);
+	pthread_cond_broadcast(&v->cv);
+}
+
+void kvm_vp_delete(struct ohv_bvp *bv)
+{
+	struct kvm_vp *v = (struct kvm_vp *)bv;
+
+	pthread_mutex_lock(&v->mu);
+	v->deleted = true;
+	kick_locked(v);
+	pthread_mutex_unlock(&v->mu);
+	vp_put(v);
+}
+
+void kvm_vp_kick(struct ohv_bvp *bv)
+{
+	struct kvm_vp *v = (struct kvm_vp *)bv;
+
+	pthread_mutex_lock(&v->mu);
+	v->kick_req = true;
+	kick_locked(v);
+	pthread_mutex_unlock(&v->mu);
+}
+
+void kvm_vp_notify(struct ohv_bvp *bv)
+{
+	struct kvm_vp *v = (struct kvm_vp *)bv;
+
+	pthread_mutex_lock(&v->mu);
+	v->notified = true;
+	if (v->claimed)
+		kick_locked(v);
+	pthread_mutex_unlock(&v->mu);
+}
+
+int kvm_vp_claim(struct ohv_bvp *bv)
+{
+	struct kvm_vp *v = (struct kvm_vp *)bv;
+	int err = 0;
+
+	pthread_mutex_lock(&v->mu);
+	if (v->claimed) {
+		err = -EBUSY;
+	} else {
+		v->claimed = true;
+		v->refs++;
+	}
+	pthread_mutex_unlock(&v->mu);
+	return err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Interrupts (spec.md §11.3): an MSI to the VP's LAPIC.                   */
+
+#define MSI_ADDRESS		0xFEE00000u
+#define MSI_DEST_SHIFT		12
+#define MSI_DEST_LOGICAL	(1u << 2)
+#define MSI_DELIVERY_SHIFT	8
+#define MSI_LEVEL_ASSERT	(1u << 14)
+#define MSI_TRIGGER_LEVEL	(1u << 15)
+
+void kvm_interrupt(struct ohv_bvp *bv, const struct ohv_be_irq *irq)
+{
+	struct kvm_vp *v = (struct kvm_vp *)bv;
+
+	/* The x64 interrupt types 0-7 are the APIC's delivery modes. */
+	if (irq->type > 7)
+		return;
+	struct kvm_msi msi = {
+		.address_lo = MSI_ADDRESS | v->id.index << MSI_DEST_SHIFT |
+			      (irq->logical ? MSI_DEST_LOGICAL : 0),
+		.data = (irq->vector & 0xFF) | irq->type << MSI_DELIVERY_SHIFT |
+			(irq->level ? MSI_TRIGGER_LEVEL | MSI_LEVEL_ASSERT : 0),
+	};
+
+	/* Not delivered (the LAPIC is off): lost, as on hardware. */
+	ioctl(v->kp->vm_fd, KVM_SIGNAL_MSI, &msi);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Registers (spec.md §11.1).                                              */
+
+/* The segment attribute word (TLFS; VMX's access-rights layout). */
+static uint16_t seg_attributes(const struct kvm_segment *s)
+{
+	return (uint16_t)((s->type & 0xF) | (s->s & 1) << 4 |
+			  (s->dpl & 3) << 5 | (s->present & 1) << 7 |
+			  (s->avl & 1) << 12 | (s->l & 1) << 13 |
+			  (s->db & 1) << 14 | (s->g & 1) << 15);
+}
+
+static void seg_to_hv(const struct kvm_segment *s,
+		      struct hv_x64_segment_register *h)
+{
+	h->base = s->base;
+	h->limit = s->limit;
+	h->selector = s->selector;
+	h->attributes = s->unusable ? 0 : seg_attributes(s);
+}
+
+static void seg_from_hv(const struct hv_x64_segment_register *h,
+			struct kvm_segment *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = h->base;
+	s->limit = h->limit;
+	s->selector = h->selector;
+	s->type = h->attributes & 0xF;
+	s->s = h->attributes >> 4 & 1;
+	s->dpl = h->attributes >> 5 & 3;
+	s->present = h->attributes >> 7 & 1;
+	s->avl = h->attributes >> 12 & 1;
+	s->l = h->attributes >> 13 & 1;
+	s->db = h->attributes >> 14 & 1;
+	s->g = h->attributes >> 15 & 1;
+	s->unusable = !s->present;
+}
+
+static struct kvm_segment *sreg_seg(struct kvm_sregs *s, uint32_t name)
+{
+	switch (name) {
+	case HV_X64_REGISTER_ES:	return &s->es;
+	case HV_X64_REGISTER_CS:	return &s->cs;
+	case HV_X64_REGISTER_SS:	return &s->ss;
+	case HV_X64_REGISTER_DS:	return &s->ds;
+	case HV_X64_REGISTER_FS:	return &s->fs;
+	case HV_X64_REGISTER_GS:	return &s->gs;
+	case HV_X64_REGISTER_LDTR:	return &s->ldt;
+	case HV_X64_REGISTER_TR:	return &s->tr;
+	default:			return NULL;
+	}
+}
+
+static uint64_t *sreg_u64(struct kvm_sregs *s, uint32_t name)
+{
+	switch (name) {
+	case HV_X64_REGISTER_CR0:	return (uint64_t *)&s->cr0;
+	case HV_X64_REGISTER_CR2:	return (uint64_t *)&s->cr2;
+	case HV_X64_REGISTER_CR3:	return (uint64_t *)&s->cr3;
+	case HV_X64_REGISTER_CR4:	return (uint64_t *)&s->cr4;
+	case HV_X64_REGISTER_CR8:	return (uint64_t *)&s->cr8;
+	case HV_X64_REGISTER_EFER:	return (uint64_t *)&s->efer;
+	case HV_X64_REGISTER_APIC_BASE:	return (uint64_t *)&s->apic_base;
+	default:			return NULL;
+	}
+}
+
+/* HV register name -> architectural MSR, for those the vCPU holds. */
+static uint32_t reg_msr(uint32_t name)
+{
+	switch (name) {
+	case HV_X64_REGISTER_TSC:		return 0x00000010u;
+	case HV_X64_REGISTER_SYSENTER_CS:	return 0x00000174u;
+	case HV_X64_REGISTER_SYSENTER_ESP:	return 0x00000175u;
+	case HV_X64_REGISTER_SYSENTER_EIP:	return 0x00000176u;
+	case HV_X64_REGISTER_PAT:		return 0x00000277u;
+	case HV_X64_REGISTER_STAR:		return 0xC0000081u;
+	case HV_X64_REGISTER_LSTAR:		return 0xC0000082u;
+	case HV_X64_REGISTER_CSTAR:		return 0xC0000083u;
+	case HV_X64_REGISTER_SFMASK:		return 0xC0000084u;
+	case HV_X64_REGISTER_KERNEL_GS_BASE:	return 0xC0000102u;
+	case HV_X64_REGISTER_TSC_AUX:		return 0xC0000103u;
+	default:				return 0;
+	}
+}
+
+/* Another thread is about to use the vCPU: get the run out of KVM_RUN. */
+static void hold(struct kvm_vp *v)
+{
+	pthread_mutex_lock(&v->mu);
+	v->holds++;
+	if (v->in_run)
+		kick_locked(v);
+	pthread_mutex_unlock(&v->mu);
+}
+
+static void unhold(struct kvm_vp *v, bool wrote)
+{
+	pthread_mutex_lock(&v->mu);
+	v->holds--;
+	if (wrote)
+		v->gen++;
+	pthread_cond_broadcast(&v->cv);
+	pthread_mutex_unlock(&v->mu);
+}
+
+static int reg_access(struct kvm_vp *v, uint32_t name,
+		      union hv_register_value *val, bool write)
+{
+	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_RFLAGS) {
+		struct kvm_regs r;
+
+		if (ioctl(v->fd, KVM_GET_REGS, &r))
+			return -EIO;
+		/* struct kvm_regs keeps RAX..R15, RIP, RFLAGS in HV's order
+		 * but for RBX/RCX/RDX and RSP/RBP/RSI/RDI. */
+		uint64_t *slot[] = {
+			(uint64_t *)&r.rax, (uint64_t *)&r.rcx,
+			(uint64_t *)&r.rdx, (uint64_t *)&r.rbx,
+			(uint64_t *)&r.rsp, (uint64_t *)&r.rbp,
+			(uint64_t *)&r.rsi, (uint64_t *)&r.rdi,
+			(uint64_t *)&r.r8, (uint64_t *)&r.r9,
+			(uint64_t *)&r.r10, (uint64_t *)&r.r11,
+			(uint64_t *)&r.r12, (uint64_t *)&r.r13,
+			(uint64_t *)&r.r14, (uint64_t *)&r.r15,
+			(uint64_t *)&r.rip, (uint64_t *)&r.rflags,
+		};
+		uint64_t *u = slot[name - HV_X64_REGISTER_RAX];
+
+		if (!write) {
+			val->reg64 = *u;
+			return 0;
+		}
+		*u = val->reg64;
+		return ioctl(v->fd, KVM_SET_REGS, &r) ? -EINVAL : 0;
+	}
+	uint32_t msr = reg_msr(name);
+
+	if (msr) {
+		struct {
+			struct kvm_msrs h;
+			struct kvm_msr_entry e;
+		} m = { .h = { .nmsrs = 1 }, .e = { .index = msr } };
+
+		if (!write) {
+			if (ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
+				return -EIO;
+			val->reg64 = m.e.data;
+			return 0;
+		}
+		m.e.data = val->reg64;
+		return ioctl(v->fd, KVM_SET_MSRS, &m) == 1 ? 0 : -EINVAL;
+	}
+	struct kvm_sregs s;
+	struct kvm_segment *seg;
+	uint64_t *u = NULL;
+	struct kvm_dtable *t = NULL;
+
+	if (name == HV_X64_REGISTER_IDTR || name == HV_X64_REGISTER_GDTR) {
+		if (ioctl(v->fd, KVM_GET_SREGS, &s))
+			return -EIO;
+		t = name == HV_X64_REGISTER_IDTR ? &s.idt : &s.gdt;
+		if (!write) {
+			memset(&val->table, 0, sizeof(val->table));
+			val->table.base = t->base;
+			val->table.limit = t->limit;
+			return 0;
+		}
+		t->base = val->table.base;
+		t->limit = val->table.limit;
+	} else {
+		struct kvm_sregs probe;
+
+		seg = sreg_seg(&probe, name);
+		u = sreg_u64(&probe, name);
+		if (!seg && !u)
+			return -ENOENT;	/* the core keeps it */
+		if (ioctl(v->fd, KVM_GET_SREGS, &s))
+			return -EIO;
+		seg = sreg_seg(&s, name);
+		u = sreg_u64(&s, name);
+		if (!write) {
+			if (seg)
+				seg_to_hv(seg, &val->segment);
+			else
+				val->reg64 = *u;
+			return 0;
+		}
+		if (seg)
+			seg_from_hv(&val->segment, seg);
+		else
+			*u = val->reg64;
+	}
+	return ioctl(v->fd, KVM_SET_SREGS, &s) ? -EINVAL : 0;
+}
+
+int kvm_vp_reg(struct ohv_bvp *bv, uint32_t name, union hv_register_value *val,
+	       bool write)
+{
+	struct kvm_vp *v = (struct kvm_vp *)bv;
+
+	hold(v);
+	int err = reg_access(v, name, val, write);
+
+	unhold(v, write && !err);
+	return err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The run loop.                                                           */
+
+/* Write regs back after an exit, unless another thread wrote registers
+ * since the exit (then only the fields the exit changed). */
+static void regs_writeback(struct kvm_vp *v, uint64_t gen,
+			   const struct kvm_regs *r)
+{
+	pthread_mutex_lock(&v->mu);
+	while (v->holds)
+		pthread_cond_wait(&v->cv, &v->mu);
+	if (v->gen == gen) {
+		ioctl(v->fd, KVM_SET_REGS, r);
+	} else {
+		struct kvm_regs now;
+
+		if (!ioctl(v->fd, KVM_GET_REGS, &now)) {
+			now.rax = r->rax;
+			now.rcx = r->rcx;
+			now.rdx = r->rdx;
+			now.r8 = r->r8;
+			ioctl(v->fd, KVM_SET_REGS, &now);
+		}
+	}
+	pthread_mutex_unlock(&v->mu);
+}
+
+/* Read guest memory at a linear address through the model's GPA map. */
+static size_t read_linear(struct kvm_vp *v, uint64_t linear, uint8_t *buf,
+			  size_t len)
+{
+	struct ohv *hv = v->kp->k->hv;
+	size_t done = 0;
+
+	while (done < len) {
+		struct kvm_translation t = { .linear_address = linear + done };
+		uint32_t frame;
+		unsigned rights;
+
+		if (ioctl(v->fd, KVM_TRANSLATE, &t) || !t.valid)
+			break;
+		if (!ohv_be_gpa(hv, v->id.partition_id,
+				t.physical_address / HV_PAGE_SIZE, &frame,
+				&rights) || !(rights & HV_MAP_GPA_READABLE))
+			break;
+		const uint8_t *page = ohv_be_frame(hv, frame);
+		size_t off = t.physical_address % HV_PAGE_SIZE;
+		size_t n = HV_PAGE_SIZE - off;
+
+		if (!page)
+			break;
+		if (n > len - done)
+			n = len - done;
+		memcpy(buf + done, page + off, n);
+		done += n;
+	}
+	return done;
+}
+
+static unsigned cpl_of(const struct kvm_sregs *s)
+{
+	return s->cr0 & 1 ? s->ss.dpl & 3 : 0;
+}
+
+/*
+ * What the parent sees of the stop: KVM's pending completion of the
+ * exiting instruction is retired (re-entering with immediate_exit runs no
+ * guest code, KVM API "KVM_RUN"), then the registers go back to the exit's
+ * with RIP on the intercepted instruction, which is not completed
+ * (spec.md §11.4).  Returns that instruction's address and sets *len (0
+ * when it cannot be told).  past is the length of the instruction that
+ * ends at RIP, for when KVM has moved RIP past it already (0: unknown).
+ */
+static uint64_t retire(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
+		       unsigned past, unsigned *len)
+{
+	uint64_t before = r->rip, after = before;
+	struct kvm_regs now;
+
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
+	ioctl(v->fd, KVM_RUN, 0);
+	v->run->immediate_exit = 0;
+	if (!ioctl(v->fd, KVM_GET_REGS, &now))
+		after = now.rip;
+	*len = 0;
+	if (after > before && after - before <= 15) {
+		*len = (unsigned)(after - before);
+	} else if (past) {
+		/* KVM had moved RIP past the instruction at the exit. */
+		*len = past;
+		before -= past;
+	}
+	r->rip = before;
+	regs_writeback(v, gen, r);
+	return before;
+}
+
+static void fill_header(struct kvm_vp *v, struct hv_x64_intercept_message_header *h,
+			const struct kvm_regs *r, const struct kvm_sregs *s,
+			const struct kvm_vcpu_events *ev, uint64_t rip,
+			unsigned len, unsigned access)
+{
+	uint16_t st = (uint16_t)cpl_of(s);
+
+	if (s->cr0 & 1)
+		st |= HV_X64_EXEC_STATE_CR0_PE;
+	if (s->cr0 & (1u << 18))
+		st |= HV_X64_EXEC_STATE_CR0_AM;
+	if (s->efer & (1u << 10))
+		st |= HV_X64_EXEC_STATE_EFER_LMA;
+	if (ev->exception.injected || ev->interrupt.injected || ev->nmi.injected)
+		st |= HV_X64_EXEC_STATE_INTERRUPTION_PENDING;
+	if (ev->interrupt.shadow)
+		st |= HV_X64_EXEC_STATE_INTERRUPT_SHADOW;
+	h->vp_index = v->id.index;
+	h->instruction_length_cr8 = (uint8_t)((len & 0xF) | (s->cr8 & 0xF) << 4);
+	h->intercept_access_type = (uint8_t)access;
+	h->execution_state = st;
+	seg_to_hv(&s->cs, &h->cs_segment);
+	h->rip = rip;
+	h->rflags = r->rflags;
+}
+
+static void msg_begin(struct kvm_vp *v, struct hv_message *m, uint32_t type,
+		      size_t size)
+{
+	memset(m, 0, sizeof(*m));
+	m->header.message_type = type;
+	m->header.payload_size = (uint8_t)size;
+	/* Intercept messages name the intercepted partition (facts §4.10). */
+	m->header.sender = v->id.partition_id;
+}
+
+/* The length of the I/O instruction that ends at rip (when KVM has moved
+ * past it), from its opcode: E4-E7 take an imm8 port, EC-EF and the
+ * string forms 6C-6F none. */
+static unsigned io_length_before(struct kvm_vp *v, const struct kvm_sregs *s,
+				 uint64_t rip, uint16_t port)
+{
+	uint8_t b[2];
+
+	if (rip < 2 || read_linear(v, s->cs.base + rip - 2, b, 2) != 2)
+		return 0;
+	if (b[0] >= 0xE4 && b[0] <= 0xE7 && b[1] == (uint8_t)port)
+		return 2;
+	if ((b[1] >= 0xEC && b[1] <= 0xEF) || (b[1] >= 0x6C && b[1] <= 0x6F))
+		return 1;
+	return 0;
+}
+
+static int io_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
+			const struct kvm_sregs *s,
+			const struct kvm_vcpu_events *ev, struct hv_message *m)
+{
+	const struct kvm_run *run = v->run;
+	struct hv_x64_io_port_intercept_message *io = (void *)m->payload;
+	unsigned guess = io_length_before(v, s, r->rip, run->io.port);
+	unsigned len;
+	/* On hardware KVM, RIP is still on the instruction at the exit. */
+	uint8_t op;
+	bool on_insn = read_linear(v, s->cs.base + r->rip, &op, 1) == 1 &&
+		       ((op >= 0xE4 && op <= 0xE7) || (op >= 0xEC && op <= 0xEF) ||
+			(op >= 0x6C && op <= 0x6F) || op == 0x66 || op == 0xF3 ||
+			op == 0xF2);
+	uint64_t rip = retire(v, gen, r, on_insn ? 0 : guess, &len);
+
+	msg_begin(v, m, HVMSG_X64_IO_PORT_INTERCEPT, sizeof(*io));
+	fill_header(v, &io->header, r, s, ev, rip, len,
+		    run->io.direction == KVM_EXIT_IO_OUT ?
+		    HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ);
+	io->port_number = run->io.port;
+	io->access_info = run->io.size & HV_X64_IO_ACCESS_SIZE_MASK;
+	io->instruction_byte_count = (uint8_t)read_linear(v, s->cs.base + rip,
+				io->instruction_bytes, len ? len : 16);
+	for (unsigned i = 0; i < io->instruction_byte_count; i++) {
+		uint8_t b = io->instruction_bytes[i];
+
+		if (b == 0xF3 || b == 0xF2)
+			io->access_info |= HV_X64_IO_ACCESS_REP;
+		else if (b >= 0x6C && b <= 0x6F)
+			io->access_info |= HV_X64_IO_ACCESS_STRING;
+		if (b != 0xF3 && b != 0xF2 && b != 0x66 && (b & 0xF0) != 0x40)
+			break;	/* past the prefixes: the opcode */
+	}
+	io->rax = r->rax;
+	seg_to_hv(&s->ds, &io->ds_segment);
+	seg_to_hv(&s->es, &io->es_segment);
+	io->rcx = r->rcx;
+	io->rsi = r->rsi;
+	io->rdi = r->rdi;
+	return 0;
+}
+
+static unsigned code_mode(const struct kvm_sregs *s)
+{
+	if ((s->efer & (1u << 10)) && s->cs.l)
+		return 64;
+	return (s->cr0 & 1) && s->cs.db ? 32 : 16;
+}
+
+static int mem_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
+			 const struct kvm_sregs *s,
+			 const struct kvm_vcpu_events *ev, struct hv_message *m,
+			 uint32_t type, uint64_t gpa, unsigned access)
+{
+	struct hv_x64_memory_intercept_message *mi = (void *)m->payload;
+	unsigned len, past = 0;
+
+	/* KVM finishes an instruction that writes before it exits, so RIP
+	 * is past it: find where it began. */
+	if (access == HV_INTERCEPT_ACCESS_WRITE && r->rip >= 15) {
+		uint8_t b[15];
+
+		if (read_linear(v, s->cs.base + r->rip - 15, b, 15) == 15)
+			past = kvm_insn_before(b, 15, code_mode(s));
+	}
+	uint64_t rip = retire(v, gen, r, past, &len);
+
+	msg_begin(v, m, type, sizeof(*mi));
+	fill_header(v, &mi->header, r, s, ev, rip, len, access);
+	mi->guest_physical_address = gpa;
+	mi->instruction_byte_count = (uint8_t)read_linear(v, s->cs.base + rip,
+				mi->instruction_bytes, len ? len : 16);
+	return 0;
+}
+
+static int header_only(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
+		       const struct kvm_sregs *s,
+		       const struct kvm_vcpu_events *ev, struct hv_message *m,
+		       uint32_t type)
+{
+	struct hv_x64_intercept_message_header *h = (void *)m->payload;
+
+	msg_begin(v, m, type, sizeof(*h));
+	fill_header(v, h, r, s, ev, r->rip, 0, HV_INTERCEPT_ACCESS_READ);
+	(void)gen;
+	return 0;
+}
+
+/*
+ * A guest access KVM had no memslot for (spec.md §11.2): done here against
+ * the model's GPA map when the page is reachable, else the parent's.
+ * Returns 1 to go on running, 0 with an intercept in *m.
+ */
+static int mmio_exit(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
+		     const struct kvm_sregs *s, const struct kvm_vcpu_events *ev,
+		     struct hv_message *m)
+{
+	struct kvm_run *run = v->run;
+	struct ohv *hv = v->kp->k->hv;
+	uint64_t gpa = run->mmio.phys_addr;
+	unsigned n = run->mmio.len > 8 ? 8 : run->mmio.len;
+	bool wr = run->mmio.is_write;
+	unsigned need = wr ? HV_MAP_GPA_WRITABLE : HV_MAP_GPA_READABLE;
+
+	if (kvm_is_hypercall_page(v->kp, gpa / HV_PAGE_SIZE)) {
+		/* The overlay is read-only: writes are dropped. */
+		if (!wr)
+			memcpy(run->mmio.data, v->kp->stub + gpa % HV_PAGE_SIZE,
+			       n > HV_PAGE_SIZE - gpa % HV_PAGE_SIZE ? 0 : n);
+		return 1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t a = gpa + i;
+		uint32_t frame;
+		unsigned rights;
+		bool mapped = ohv_be_gpa(hv, v->id.partition_id,
+					 a / HV_PAGE_SIZE, &frame, &rights);
+		uint8_t *page = mapped ? ohv_be_frame(hv, frame) : NULL;
+
+		if (!page || !(rights & need))
+			return mem_intercept(v, gen, r, s, ev, m,
+					     mapped ? HVMSG_GPA_INTERCEPT :
+					     HVMSG_UNMAPPED_GPA, a,
+					     wr ? HV_INTERCEPT_ACCESS_WRITE :
+					     HV_INTERCEPT_ACCESS_READ);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t a = gpa + i;
+		uint32_t frame;
+		unsigned rights;
+
+		if (!ohv_be_gpa(hv, v->id.partition_id, a / HV_PAGE_SIZE,
+				&frame, &rights))
+			continue;
+		uint8_t *b = (uint8_t *)ohv_be_frame(hv, frame) + a % HV_PAGE_SIZE;
+
+		if (wr)
+			*b = run->mmio.data[i];
+		else
+			run->mmio.data[i] = *b;
+	}
+	return 1;
+}
+
+/* Inject an exception with no error code at the faulting instruction. */
+static void inject(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
+		   unsigned vector, unsigned io_len)
+{
+	unsigned len;
+	struct kvm_vcpu_events ev;
+
+	retire(v, gen, r, io_len, &len);
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev))
+		return;
+	ev.exception.injected = 1;
+	ev.exception.nr = (uint8_t)vector;
+	ev.exception.has_error_code = 0;
+	ev.flags = 0;
+	ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev);
+}
+
+#define VEC_UD	6
+
+/*
+ * A guest hypercall (spec.md §11.3): 64-bit mode, CPL 0, the registers of
+ * the x64 convention.  A call the core cut short for time is issued again
+ * at once, as the hypervisor re-executes it for the guest.  Returns 0, or
+ * -ESHUTDOWN when the VP went away meanwhile.
+ */
+static int hypercall(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
+		     const struct kvm_sregs *s, bool at_insn)
+{
+	struct ohv *hv = v->kp->k->hv;
+
+	if (cpl_of(s) != 0 || !(s->efer & (1u << 10)) || !s->cs.l) {
+		inject(v, gen, r, VEC_UD, at_insn ? 0 : 2);
+		return 0;
+	}
+	struct ohv_hvcall c = { .control = r->rcx, .fast = { r->rdx, r->r8 } };
+	struct kvm_fpu fpu;
+	bool xmm = (c.control & HV_HYPERCALL_FAST_BIT) &&
+		   !ioctl(v->fd, KVM_GET_FPU, &fpu);
+
+	if (xmm)
+		for (int i = 0; i < 6; i++)
+			memcpy(&c.fast[2 + 2 * i], fpu.xmm[i], 16);
+	uint64_t in[16];
+
+	memcpy(in, c.fast, sizeof(in));
+	for (;;) {
+		uint64_t res = ohv_be_hypercall(hv, &v->id, &c);
+		uint32_t count = (uint32_t)(c.control >> 32) & 0xFFF;
+		uint32_t start = (uint32_t)(c.control >> 48) & 0xFFF;
+
+		if ((res & 0xFFFF) == HV_STATUS_INVALID_VP_INDEX &&
+		    __atomic_load_n(&v->deleted, __ATOMIC_ACQUIRE))
+			return -ESHUTDOWN;
+		/* Cut short for time: SUCCESS, rep start advanced. */
+		if ((res & 0xFFFF) != HV_STATUS_SUCCESS || !count ||
+		    start >= count || ohv_result_reps(res) >= count)
+			break;
+	}
+	r->rax = c.result;
+	r->rcx = c.control;
+	r->rdx = c.fast[0];
+	r->r8 = c.fast[1];
+	if (xmm && memcmp(in + 2, c.fast + 2, 12 * sizeof(uint64_t))) {
+		for (int i = 0; i < 6; i++)
+			memcpy(fpu.xmm[i], &c.fast[2 + 2 * i], 16);
+		ioctl(v->fd, KVM_SET_FPU, &fpu);
+	}
+	regs_writeback(v, gen, r);
+	return 0;
+}
+
+/* A synthetic MSR (spec.md §11.3): #GP when the core refuses it. */
+static int msr_exit(struct kvm_vp *v, bool write)
+{
+	struct kvm_run *run = v->run;
+	struct ohv *hv = v->kp->k->hv;
+	uint64_t val = run->msr.data;
+	int err = ohv_be_msr(hv, &v->id, run->msr.index, &val, write);
+
+	if (err == -ESHUTDOWN)
+		return err;
+	run->msr.error = err ? 1 : 0;
+	if (!err && !write)
+		run->msr.data = val;
+	if (!err && write && (run->msr.index == HV_X64_MSR_HYPERCALL ||
+			      run->msr.index == HV_X64_MSR_GUEST_OS_ID)) {
+		uint64_t hc = 0;
+
+		ohv_be_msr(hv, &v->id, HV_X64_MSR_HYPERCALL, &hc, false);
+		kvm_set_hypercall_page(v->kp, hc & HV_X64_MSR_HYPERCALL_ENABLE ?
+				       hc / HV_PAGE_SIZE : KVM_NO_PAGE);
+	}
+	return 0;
+}
+
+/* Is this I/O exit the hypercall page's `out`?  *at_insn: RIP is still
+ * on it (hardware KVM) rather than past it. */
+static bool is_hypercall(struct kvm_vp *v, const struct kvm_regs *r,
+			 const struct kvm_sregs *s, bool *at_insn)
+{
+	const struct kvm_run *run = v->run;
+
+	if (run->io.port != OHV_KVM_HC_PORT || run->io.size != 1 ||
+	    run->io.count != 1 || run->io.direction != KVM_EXIT_IO_OUT)
+		return false;
+	uint64_t linear = s->cs.base + r->rip;
+	unsigned off = linear % HV_PAGE_SIZE;
+
+	if (off != 0 && off != 2)
+		return false;
+	struct kvm_translation t = { .linear_address = linear };
+
+	if (ioctl(v->fd, KVM_TRANSLATE, &t) || !t.valid ||
+	    !kvm_is_hypercall_page(v->kp, t.physical_address / HV_PAGE_SIZE))
+		return false;
+	*at_insn = off == 0;
+	return true;
+}
+
+/* Wait until the VP may run or the run must end: 0, -EINTR, -ESHUTDOWN. */
+static int wait_runnable(struct kvm_vp *v)
+{
+	struct ohv *hv = v->kp->k->hv;
+
+	for (;;) {
+		pthread_mutex_lock(&v->mu);
+		int err = 0;
+
+		while (v->holds)
+			pthread_cond_wait(&v->cv, &v->mu);
+		if (v->deleted || __atomic_load_n(&v->kp->dead, __ATOMIC_ACQUIRE))
+			err = -ESHUTDOWN;
+		else if (v->kick_req)
+			err = -EINTR;
+		if (err) {
+			v->kick_req = false;
+			pthread_mutex_unlock(&v->mu);
+			return err;
+		}
+		v->notified = false;
+		pthread_mutex_unlock(&v->mu);
+		if (ohv_be_vp_runnable(hv, &v->id))
+			return 0;
+		pthread_mutex_lock(&v->mu);
+		while (!v->notified && !v->kick_req && !v->deleted &&
+		       !__atomic_load_n(&v->kp->dead, __ATOMIC_ACQUIRE))
+			pthread_cond_wait(&v->cv, &v->mu);
+		pthread_mutex_unlock(&v->mu);
+	}
+}
+
+/*
+ * With the LAPIC in the kernel, KVM sleeps in HLT without an exit
+ * (kvm-facts, addendum).  The run's watchdog interrupts KVM_RUN now and
+ * then; a VP found halted with interrupts off and nothing pending can
+ * never wake: it stops for its parent with HVMSG_X64_HALT (spec.md
+ * §11.4), RIP on the HLT.  Returns 1 with the message in *m, else 0.
+ */
+#define RFLAGS_IF	(1ull << 9)
+#define WATCHDOG_NS	20000000L	/* 20 ms */
+
+static int halt_check(struct kvm_vp *v, struct hv_message *m)
+{
+	struct kvm_mp_state mp;
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	struct kvm_vcpu_events ev;
+
+	if (ioctl(v->fd, KVM_GET_MP_STATE, &mp) ||
+	    mp.mp_state != KVM_MP_STATE_HALTED)
+		return 0;
+	if (ioctl(v->fd, KVM_GET_REGS, &r) || (r.rflags & RFLAGS_IF) ||
+	    ioctl(v->fd, KVM_GET_SREGS, &s) ||
+	    ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) || ev.nmi.pending ||
+	    ev.smi.pending)
+		return 0;
+	/* KVM has moved RIP past the HLT (F4) it sleeps in. */
+	uint8_t op;
+
+	if (r.rip && read_linear(v, s.cs.base + r.rip - 1, &op, 1) == 1 &&
+	    op == 0xF4)
+		r.rip--;
+	mp.mp_state = KVM_MP_STATE_RUNNABLE;
+	ioctl(v->fd, KVM_SET_MP_STATE, &mp);
+	ioctl(v->fd, KVM_SET_REGS, &r);
+	struct hv_x64_intercept_message_header *h = (void *)m->payload;
+
+	msg_begin(v, m, HVMSG_X64_HALT, sizeof(*h));
+	fill_header(v, h, &r, &s, &ev, r.rip, 1, HV_INTERCEPT_ACCESS_EXECUTE);
+	return 1;
+}
+
+/* A per-run timer that sends the kick signal to this thread. */
+static bool watchdog_start(timer_t *t)
+{
+	struct sigevent se;
+
+	memset(&se, 0, sizeof(se));
+	se.sigev_notify = SIGEV_THREAD_ID;
+	se.sigev_signo = OHV_KVM_KICK_SIGNAL;
+	se._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	if (timer_create(CLOCK_MONOTONIC, &se, t))
+		return false;
+	struct itimerspec it = {
+		.it_interval = { 0, WATCHDOG_NS }, .it_value = { 0, WATCHDOG_NS },
+	};
+
+	if (timer_settime(*t, 0, &it, NULL)) {
+		timer_delete(*t);
+		return false;
+	}
+	return true;
+}
+
+static int run_loop(struct kvm_vp *v, struct hv_message *m)
+{
+	struct kvm_run *run = v->run;
+
+	for (;;) {
+		int err = wait_runnable(v);
+
+		if (err)
+			return err;
+		pthread_mutex_lock(&v->mu);
+		v->in_run = true;
+		pthread_mutex_unlock(&v->mu);
+		int rc = ioctl(v->fd, KVM_RUN, 0);
+		int e = errno;
+
+		pthread_mutex_lock(&v->mu);
+		v->in_run = false;
+		uint64_t gen = v->gen;
+
+		pthread_mutex_unlock(&v->mu);
+		if (rc < 0) {
+			if (e == EINTR || e == EAGAIN) {
+				run->immediate_exit = 0;
+				if (halt_check(v, m))
+					return 0;
+				continue;
+			}
+			return -e;
+		}
+		struct kvm_regs r = run->s.regs.regs;
+		const struct kvm_sregs s = run->s.regs.sregs;
+		const struct kvm_vcpu_events ev = run->s.regs.events;
+		bool at_insn = false;
+
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			if (is_hypercall(v, &r, &s, &at_insn)) {
+				err = hypercall(v, gen, &r, &s, at_insn);
+				if (err)
+					return err;
+				continue;
+			}
+			return io_intercept(v, gen, &r, &s, &ev, m);
+		case KVM_EXIT_MMIO:
+			if (mmio_exit(v, gen, &r, &s, &ev, m))
+				continue;
+			return 0;
+		case KVM_EXIT_X86_RDMSR:
+		case KVM_EXIT_X86_WRMSR:
+			err = msr_exit(v, run->exit_reason == KVM_EXIT_X86_WRMSR);
+			if (err)
+				return err;
+			continue;
+		case KVM_EXIT_HLT:
+			return header_only(v, gen, &r, &s, &ev, m, HVMSG_X64_HALT);
+		case KVM_EXIT_IRQ_WINDOW_OPEN:
+		case KVM_EXIT_INTR:
+			continue;
+		default:
+			/* Triple fault, failed entry, emulation failure. */
+			return header_only(v, gen, &r, &s, &ev, m,
+					   HVMSG_UNRECOVERABLE_EXCEPTION);
+		}
+	}
+}
+
+int kvm_vp_run(struct ohv_bvp *bv, struct hv_message *m)
+{
+	struct kvm_vp *v = (struct kvm_vp *)bv;
+
+	pthread_mutex_lock(&v->mu);
+	v->thread = pthread_self();
+	pthread_mutex_unlock(&v->mu);
+
+	timer_t wd;
+	bool dog = watchdog_start(&wd);
+	int err = run_loop(v, m);
+
+	if (dog)
+		timer_delete(wd);
+
+	pthread_mutex_lock(&v->mu);
+	v->claimed = false;
+	v->in_run = false;
+	pthread_mutex_unlock(&v->mu);
+	vp_put(v);
+	return err;
+}
