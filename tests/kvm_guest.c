@@ -248,7 +248,8 @@ static void start(struct kg *g, const struct kg_image *img, uint64_t extra,
 	g->img = img;
 	REQUIRE_ST(ohv_client_create_partition(g->root, NULL, &g->id),
 		   HV_STATUS_SUCCESS);
-	g->privileges = OHV_CHILD_PRIVILEGES | extra;
+	g->privileges = extra & KG_PRIV_EXACT ? extra & ~KG_PRIV_EXACT :
+			OHV_CHILD_PRIVILEGES | extra;
 	REQUIRE_ST(ohv_call_set_partition_property(
 			   g->root, g->id, HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
 			   g->privileges), HV_STATUS_SUCCESS);
@@ -351,6 +352,28 @@ const char *kg_describe(const struct hv_message *msg, char *buf, size_t len)
 	return buf;
 }
 
+void kg_check_state(const char *what, const struct hv_message *msg,
+		    size_t size)
+{
+	const struct hv_x64_intercept_message_header *h =
+		(const void *)msg->payload;
+	unsigned cpl = h->cs_segment.selector & 3;
+	uint16_t want = (uint16_t)(cpl | HV_X64_EXEC_STATE_CR0_PE |
+				   HV_X64_EXEC_STATE_CR0_AM |
+				   HV_X64_EXEC_STATE_EFER_LMA);
+	uint16_t mask = HV_X64_EXEC_STATE_CPL_MASK | HV_X64_EXEC_STATE_CR0_PE |
+			HV_X64_EXEC_STATE_CR0_AM | HV_X64_EXEC_STATE_EFER_LMA |
+			HV_X64_EXEC_STATE_INTERRUPTION_PENDING;
+
+	CHECK_MSG((h->execution_state & mask) == want,
+		  "%s: execution state 0x%x, want 0x%x (CPL %u, PE, AM, LMA, "
+		  "nothing pending)", what, h->execution_state, want, cpl);
+	CHECK_MSG(msg->header.payload_size >= size &&
+		  msg->header.payload_size <= HV_MESSAGE_PAYLOAD_BYTE_COUNT,
+		  "%s: payload size %u, the message is %zu bytes", what,
+		  msg->header.payload_size, size);
+}
+
 static bool in_image(const struct kg *g, uint64_t rip, size_t n)
 {
 	return rip >= KG_IMAGE &&
@@ -402,6 +425,7 @@ uint64_t kg_take_report(struct kg *g, int rc, const struct hv_message *msg,
 		  "%s: CS selector 0x%x", what, h->cs_segment.selector);
 	CHECK_MSG(h->rflags & 0x2, "%s: rflags 0x%" PRIx64 " (bit 1 is always "
 		  "set)", what, h->rflags);
+	kg_check_state(what, msg, sizeof(*io));
 	if (io->instruction_byte_count)
 		CHECK_MSG(io->instruction_byte_count >= 2 &&
 			  io->instruction_byte_count <= 16 &&
@@ -507,6 +531,9 @@ void kg_run_to(struct kg *g, uint32_t type, const char *what)
 		t_stop();
 	CHECK_MSG(((const struct hv_x64_intercept_message_header *)
 		   g->msg.payload)->vp_index == 0, "%s: vp_index", what);
+	if (type == HVMSG_X64_HALT)
+		kg_check_state(what, &g->msg,
+			       sizeof(struct hv_x64_intercept_message_header));
 }
 
 uint64_t kg_get_reg(struct kg *g, uint32_t name)

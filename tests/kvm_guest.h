@@ -66,6 +66,16 @@ void kg_start_next(struct kg *g, struct kg *first,
 		   const struct kg_image *img, uint64_t extra, uint64_t rdi,
 		   uint64_t rsi);
 
+/* In extra: the privileges are exactly the other bits (no
+ * OHV_CHILD_PRIVILEGES).  Bit 63 is no privilege (hv.h). */
+#define KG_PRIV_EXACT	(1ull << 63)
+
+/* Checks of an intercept header for the guests' 64-bit mode: execution
+ * state (CPL from CS, PE, AM, LMA, nothing pending) and a payload size of
+ * at least size bytes. */
+void kg_check_state(const char *what, const struct hv_message *msg,
+		    size_t size);
+
 /* Map one more root page at KG_RO_PAGE, readable and executable but not
  * writable, its first qword set to first (before the guest runs). */
 void kg_map_ro(struct kg *g, uint64_t first);

@@ -56,6 +56,38 @@ TEST(kvm_fault_msr_gp)
 	kg_end(&g);
 }
 
+/* Each synthetic MSR needs its privilege (TLFS-md: the partition
+ * privilege mask gates the MSRs' availability); without it, #GP. */
+TEST(kvm_fault_msr_privileges)
+{
+	static const struct {
+		const char *what;
+		const uint8_t *insn;
+	} cases[] = {
+		{ "GUEST_OS_ID without AccessHypercallMsrs", WRMSR },
+		{ "HYPERCALL without AccessHypercallMsrs", WRMSR },
+		{ "VP_INDEX without AccessVpIndex", RDMSR },
+		{ "SCONTROL without AccessSynicRegs", WRMSR },
+		{ "SIMP without AccessSynicRegs", RDMSR },
+	};
+	struct kg g;
+
+	kg_start(&g, &kg_guest_fault, KG_PRIV_EXACT, KG_FAULT_NO_PRIV, 0);
+	CHECK_EQ(g.privileges, 0);
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		uint64_t err, rip, cs;
+
+		kg_exception(&g, cases[i].what, 13, &err, &rip, &cs);
+		CHECK_MSG(!memcmp(kg_ptr(&g, rip, 2), cases[i].insn, 2),
+			  "%s: #GP at 0x%" PRIx64 ", not at the MSR access",
+			  cases[i].what, rip);
+		KG_EXPECT(&g, cases[i].what, KG_STEP | (i + 1));
+	}
+	KG_EXPECT(&g, "end", KG_DONE);
+	CHECK_EQ(kg_get_reg(&g, HV_REGISTER_GUEST_OS_ID), 0);
+	kg_end(&g);
+}
+
 /* TLFS-md: a hypercall from CPL 3 raises #UD, at the hypercall
  * instruction of the page.  Ring 3 runs with IOPL 3 so that its `out`
  * reaches the hypervisor at all. */
@@ -127,6 +159,7 @@ static void check_memory(struct kg *g, const char *what, uint64_t rip,
 			  "%s: GVA 0x%" PRIx64 " (identity map)", what,
 			  m->guest_virtual_address);
 	CHECK_EQ(h->cs_segment.selector, KG_SEL_CODE);
+	kg_check_state(what, &g->msg, sizeof(*m));
 }
 
 /* spec.md §11.4: an unmapped GPA stops the VP with HVMSG_UNMAPPED_GPA;

@@ -195,3 +195,29 @@ TEST(kvm_guest_hv_two_children)
 	kg_end(&b);
 	kg_end(&a);
 }
+
+/* The root is the host program, never a VM (spec.md §11.1), but its VPs
+ * have registers as under the null backend: the root reads and writes
+ * them with HvGetVpRegisters / HvSetVpRegisters, SynIC ones included. */
+TEST(kvm_root_vp_registers)
+{
+	struct ohv *hv = kg_open();
+	struct ohv_client *c;
+	const uint64_t root = ohv_root_id(hv);
+	uint64_t v = 0;
+
+	REQUIRE(ohv_client_open(hv, 0, &c) == 0);
+	CHECK_ST(ohv_call_set_vp_register(c, root, 0, HV_REGISTER_SCONTROL,
+					  HV_SYNIC_SCONTROL_ENABLE),
+		 HV_STATUS_SUCCESS);
+	CHECK_ST(ohv_call_get_vp_register(c, root, 0, HV_REGISTER_SCONTROL, &v),
+		 HV_STATUS_SUCCESS);
+	CHECK_EQ(v, HV_SYNIC_SCONTROL_ENABLE);
+	CHECK_ST(ohv_call_set_vp_register(c, root, 0, HV_X64_REGISTER_RAX, 5),
+		 HV_STATUS_SUCCESS);
+	CHECK_ST(ohv_call_get_vp_register(c, root, 0, HV_X64_REGISTER_RAX, &v),
+		 HV_STATUS_SUCCESS);
+	CHECK_EQ(v, 5);
+	ohv_client_close(c);
+	ohv_close(hv);
+}

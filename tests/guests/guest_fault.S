@@ -23,6 +23,10 @@
  * KG_FAULT_TRIPLE: loads an empty IDT and executes ud2.
  * KG_FAULT_HALT: reports KG_READY, then `cli; hlt`.
  * KG_FAULT_SLEEP: reports KG_READY, then `sti; hlt` forever.
+ * KG_FAULT_NO_PRIV: in a partition without privileges, each of these
+ *   raises #GP and is followed by KG_STEP | n: 1 GUEST_OS_ID write,
+ *   2 HYPERCALL write, 3 VP_INDEX read, 4 SCONTROL write, 5 SIMP read;
+ *   then KG_DONE.
  */
 #include "macros.h"
 
@@ -31,7 +35,7 @@
 	kg_header_end
 
 entry:
-	cmp $KG_FAULT_SLEEP, %edi
+	cmp $KG_FAULT_NO_PRIV, %edi
 	ja bad
 	lea table(%rip), %rax
 	jmp *(%rax, %rdi, 8)
@@ -40,7 +44,7 @@ bad:	report $-1
 
 	.balign 8
 table:	.quad msr, user_hcall, bad_gpa, unmapped, read_only, triple, halt_now
-	.quad sleep
+	.quad sleep, no_priv
 
 /* wrmsr/rdmsr expected to raise #GP, then the step marker. */
 .macro gp_wrmsr n, msr, value
@@ -63,6 +67,20 @@ msr:
 	gp_wrmsr 8, KG_MSR_SCONTROL, 1
 	rdmsr64 KG_MSR_SCONTROL
 	out %eax, $KG_PORT
+	jmp halt
+
+no_priv:
+	movq $2, kg_resume_skip(%rip)
+	gp_wrmsr 1, KG_MSR_GUEST_OS_ID, KG_GUEST_OS_ID
+	gp_wrmsr 2, KG_MSR_HYPERCALL, KG_HCALL | 1
+	mov $KG_MSR_VP_INDEX, %ecx
+	rdmsr
+	report $(KG_STEP | 3)
+	gp_wrmsr 4, KG_MSR_SCONTROL, 1
+	mov $KG_MSR_SIMP, %ecx
+	rdmsr
+	report $(KG_STEP | 5)
+	report $KG_DONE
 	jmp halt
 
 user_hcall:
