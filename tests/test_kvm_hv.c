@@ -70,7 +70,8 @@ TEST(kvm_guest_hv)
 			      HV_PARTITION_PRIV_ACCESS_VP_REGISTERS;
 	uint64_t flags;
 
-	kg_start(&g, &kg_guest_hv, priv, 0,
+	kg_start(&g, &kg_guest_hv, priv,
+		 EVT_CONN | (uint64_t)(EVT_FLAG + 1) << 32,
 		 EVT_CONN | (uint64_t)EVT_FLAG << 32);
 	root_event_port(&g);
 	REQUIRE_ST(ohv_call_get_partition_property(
@@ -135,6 +136,11 @@ TEST(kvm_guest_hv)
 	CHECK_EQ(sief[EVT_SINT * 256], 1u << EVT_FLAG);
 	REQUIRE(ohv_vp_sints(g.hv, ohv_root_id(g.hv), 0, &sints) == 0);
 	CHECK_EQ(sints.raised[EVT_SINT], 1);
+	KG_EXPECT(&g, "HvSignalEvent (input in memory) result",
+		  HV_STATUS_SUCCESS);
+	CHECK_EQ(sief[EVT_SINT * 256], 3u << EVT_FLAG);
+	REQUIRE(ohv_vp_sints(g.hv, ohv_root_id(g.hv), 0, &sints) == 0);
+	CHECK_EQ(sints.raised[EVT_SINT], 2);
 	KG_EXPECT(&g, "XMM-fast HvGetVpRegisters result",
 		  HV_STATUS_SUCCESS | 1ull << HV_HYPERCALL_REP_COMP_OFFSET);
 	KG_EXPECT(&g, "XMM-fast HvGetVpRegisters XMM1 low", KG_GUEST_OS_ID);

@@ -50,8 +50,26 @@ static hv_status_t post(struct kg *g, uint64_t seq)
 				     sizeof(seq));
 }
 
-/* Sleep until messages and events came, with nmsg and flags given. */
-static void deliver(uint32_t nmsg, const uint16_t *flags, size_t nflags)
+/* HvCallAssertVirtualInterrupt: a fixed interrupt of vector to the
+ * child's VP 0 (APIC id 0). */
+static hv_status_t assert_irq(struct kg *g, uint32_t vector)
+{
+	struct hv_input_assert_virtual_interrupt in = {
+		.partition_id = g->id,
+		.control = HV_X64_INTERRUPT_TYPE_FIXED,
+		.dest_addr = 0,
+		.vector = vector,
+	};
+
+	return ohv_result_status(ohv_client_hvcall(
+		g->root, HVCALL_ASSERT_VIRTUAL_INTERRUPT, &in, sizeof(in),
+		NULL, 0));
+}
+
+/* The guest sleeps until nmsg messages, the events of flags and nirq (0
+ * or 1: edges of one vector may merge) asserted interrupts came. */
+static void deliver(uint32_t nmsg, const uint16_t *flags, size_t nflags,
+		    uint32_t nirq)
 {
 	struct kg g;
 	struct kg_runner r;
@@ -60,6 +78,7 @@ static void deliver(uint32_t nmsg, const uint16_t *flags, size_t nflags)
 	for (size_t i = 0; i < nflags; i++)
 		mask |= 1ull << flags[i];
 	kg_start(&g, &kg_guest_synic, 0, nmsg, mask);
+	kg_set_reg(&g, HV_X64_REGISTER_RDX, nirq);
 	port_to_child(&g, HV_PORT_TYPE_MESSAGE, MSG_PORT, MSG_CONN,
 		      KG_MSG_SINT);
 	port_to_child(&g, HV_PORT_TYPE_EVENT, EVT_PORT, EVT_CONN, KG_EVT_SINT);
@@ -90,6 +109,8 @@ static void deliver(uint32_t nmsg, const uint16_t *flags, size_t nflags)
 	for (size_t i = 0; i < nflags; i++)
 		CHECK_ST(ohv_call_signal_event(g.root, EVT_CONN, flags[i]),
 			 HV_STATUS_SUCCESS);
+	for (uint32_t i = 0; i < nirq; i++)
+		CHECK_ST(assert_irq(&g, KG_IRQ_VECTOR), HV_STATUS_SUCCESS);
 	kg_runner_finish(&r, "the guest counting");
 	CHECK_EQ(kg_take_report(&g, r.rc, &r.msg, "messages counted"), nmsg);
 	KG_EXPECT(&g, "payload sum", (uint64_t)nmsg * (nmsg + 1) / 2);
@@ -97,6 +118,7 @@ static void deliver(uint32_t nmsg, const uint16_t *flags, size_t nflags)
 	KG_EXPECT(&g, "event flags", mask);
 	uint64_t irqs = kg_report(&g, "event interrupts");
 
+	KG_EXPECT(&g, "asserted interrupts", nirq);
 	KG_EXPECT(&g, "end", KG_DONE);
 
 	struct ohv_sint_state s;
@@ -116,21 +138,21 @@ static void deliver(uint32_t nmsg, const uint16_t *flags, size_t nflags)
 
 TEST(kvm_synic_messages)
 {
-	deliver(MESSAGES, NULL, 0);
+	deliver(MESSAGES, NULL, 0, 0);
 }
 
 TEST(kvm_synic_events)
 {
 	static const uint16_t flags[] = { 0, 3, 17, 63 };
 
-	deliver(0, flags, 4);
+	deliver(0, flags, 4, 0);
 }
 
 TEST(kvm_synic_messages_and_events)
 {
 	static const uint16_t flags[] = { 1, 2, 40 };
 
-	deliver(3, flags, 3);
+	deliver(3, flags, 3, 1);
 }
 
 /*
@@ -145,6 +167,7 @@ TEST(kvm_synic_buffers)
 	const uint32_t n = HV_PORT_MESSAGE_BUFFER_COUNT + 1;
 
 	kg_start(&g, &kg_guest_synic, 0, n, 0);
+	kg_set_reg(&g, HV_X64_REGISTER_RDX, 0);
 	port_to_child(&g, HV_PORT_TYPE_MESSAGE, MSG_PORT, MSG_CONN,
 		      KG_MSG_SINT);
 	KG_EXPECT(&g, "SynIC enabled", KG_READY);
@@ -156,4 +179,11 @@ TEST(kvm_synic_buffers)
 	CHECK_EQ(kg_take_report(&g, r.rc, &r.msg, "messages counted"), n);
 	KG_EXPECT(&g, "payload sum", (uint64_t)n * (n + 1) / 2);
 	kg_end(&g);
+}
+
+/* HvCallAssertVirtualInterrupt alone wakes the sleeping guest through its
+ * LAPIC (spec.md §11.3). */
+TEST(kvm_synic_asserted_interrupt)
+{
+	deliver(0, NULL, 0, 1);
 }

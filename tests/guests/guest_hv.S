@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guest_hv: the Hyper-V interface as a guest sees it (spec.md §11.3).
- * Entry: RSI = an HvSignalEvent input (connection id | flag << 32) of a
- * connection the host made for this partition.  Reports, in order:
+ * Entry: RSI and RDI = HvSignalEvent inputs (connection id | flag << 32)
+ * of a connection the host made for this partition.  Reports, in order:
  *   CPUID 0x40000000-0x40000006: EAX, EBX, ECX, EDX of each leaf
  *   GUEST_OS_ID read back after writing KG_GUEST_OS_ID
  *   HYPERCALL read back after enabling the page at KG_HCALL
@@ -11,6 +11,7 @@
  *   HvGetPartitionId, memory output at KG_OUT: RAX, the id
  *   HvGetPartitionId, fast: RAX, RDX (the output register)
  *   HvSignalEvent, fast (RDX = RSI at entry): RAX
+ *   HvSignalEvent, its input (RDI at entry) at KG_IN: RAX
  *   HvGetVpRegisters, XMM-fast, of its own GuestOsId: RAX, XMM1 low,
  *     XMM1 high, XMM0 low (input, left as it was)
  *   KG_DONE, then `cli; hlt`.
@@ -23,6 +24,7 @@
 
 entry:
 	mov %rsi, %r12
+	mov %rdi, %r13
 	mov $0x40000000, %esi
 1:	mov %esi, %eax
 	xor %ecx, %ecx
@@ -65,6 +67,14 @@ entry:
 	/* HvSignalEvent, fast: the 8-byte input in RDX. */
 	mov $(KG_CALL_SIGNAL_EVENT | KG_CALL_FAST), %ecx
 	mov %r12, %rdx
+	xor %r8d, %r8d
+	call KG_HCALL
+	out %eax, $KG_PORT
+
+	/* HvSignalEvent, memory-based: the input read from KG_IN. */
+	mov %r13, KG_IN
+	mov $KG_CALL_SIGNAL_EVENT, %ecx
+	mov $KG_IN, %edx
 	xor %r8d, %r8d
 	call KG_HCALL
 	out %eax, $KG_PORT

@@ -2,14 +2,16 @@
 /*
  * guest_synic: SynIC messages and events arriving as interrupts (spec.md
  * §11.3).  Entry: RDI = messages to wait for, RSI = the event flags of
- * SINT KG_EVT_SINT to wait for (a mask of flags 0-63).  It enables the
+ * SINT KG_EVT_SINT to wait for (a mask of flags 0-63), RDX = interrupts
+ * of vector KG_IRQ_VECTOR to wait for.  It enables the
  * xAPIC and its SynIC (SIM at KG_SIMP, SIEF at KG_SIEFP, SINT
  * KG_MSG_SINT -> KG_MSG_VECTOR, SINT KG_EVT_SINT -> KG_EVT_VECTOR),
  * reports KG_READY, then sleeps in `sti; hlt` until both are in.
  * The message handler counts, sums payload[0], keeps the last message
  * type, frees the slot and writes EOM; the event handler takes the flags
- * with an atomic exchange.  Both EOI the LAPIC.  Reports at the end:
- * messages, payload sum, last type, flags seen, event interrupts, KG_DONE.
+ * with an atomic exchange; the third counts.  All EOI the LAPIC.  Reports
+ * at the end: messages, payload sum, last type, flags seen, event
+ * interrupts, KG_IRQ_VECTOR interrupts, KG_DONE.
  */
 #include "macros.h"
 
@@ -20,11 +22,13 @@
 	kg_exc_vectors
 	.quad KG_MSG_VECTOR, msg_isr
 	.quad KG_EVT_VECTOR, evt_isr
+	.quad KG_IRQ_VECTOR, irq_isr
 	kg_header_end
 
 entry:
 	mov %rdi, %r12
 	mov %rsi, %r13
+	mov %rdx, %r14
 	/* The APIC page is above 2 GiB: no 32-bit absolute address. */
 	mov $KG_APIC_SVR, %eax
 	movl $0x1FF, (%rax)
@@ -38,6 +42,8 @@ entry:
 1:	cli
 	cmp %r12, msgs(%rip)
 	jb 2f
+	cmp %r14, irqs(%rip)
+	jb 2f
 	cmp %r13, flags(%rip)
 	je 3f
 2:	sti
@@ -49,6 +55,7 @@ entry:
 	report type(%rip)
 	report flags(%rip)
 	report evts(%rip)
+	report irqs(%rip)
 	report $KG_DONE
 4:	cli
 	hlt
@@ -86,6 +93,14 @@ evt_isr:
 	pop %rax
 	iretq
 
+irq_isr:
+	push %rax
+	incq irqs(%rip)
+	mov $KG_APIC_EOI, %eax
+	movl $0, (%rax)
+	pop %rax
+	iretq
+
 	kg_exc_handlers
 
 	.balign 8
@@ -94,3 +109,4 @@ sum:	.quad 0
 type:	.quad 0
 flags:	.quad 0
 evts:	.quad 0
+irqs:	.quad 0

@@ -82,6 +82,8 @@
 #define KG_MSG_VECTOR	0x52
 #define KG_EVT_SINT	3
 #define KG_EVT_VECTOR	0x53
+/* ... and the vector of interrupts asserted with HvAssertVirtualInterrupt. */
+#define KG_IRQ_VECTOR	0x60
 
 /* TLFS numbers (hv.h spells them; kvm_guest.c asserts they agree). */
 #define KG_MSR_GUEST_OS_ID	0x40000000
