@@ -66,6 +66,16 @@ void kvm_vp_kick(struct ohv_bvp *v);
 int kvm_vp_claim(struct ohv_bvp *v);
 int kvm_vp_run(struct ohv_bvp *v, struct hv_message *msg);
 
+/*
+ * The exit handlers without a vCPU, for fuzz/fuzz_kvm_exit.c: run's exit
+ * is handled as VP id's, every vCPU ioctl going to io(ctx, ...).  Returns
+ * as the run loop's step does: 1 run on, 0 stopped (*m), -errno.
+ */
+typedef int kvm_vcpu_io_fn(void *ctx, unsigned long req, void *arg);
+int kvm_exit_for_test(struct kvm_part *kp, const struct ohv_be_vp *id,
+		      struct kvm_run *run, kvm_vcpu_io_fn *io, void *ctx,
+		      struct hv_message *m);
+
 extern const struct ohv_backend_ops ohv_backend_kvm;
 
 #endif /* OHV_KVM_H */

@@ -40,7 +40,15 @@ struct kvm_vp {
 	bool kick_req;		/* ohv_vp_kick: the run returns -EINTR      */
 	bool notified;		/* the suspend registers changed            */
 	pthread_t thread;
+	kvm_vcpu_io_fn *io;	/* NULL: ioctl on fd (else the fuzz target) */
+	void *io_ctx;
 };
+
+/* Every vCPU ioctl of this file. */
+static int vcpu_ioctl(struct kvm_vp *v, unsigned long req, void *arg)
+{
+	return v->io ? v->io(v->io_ctx, req, arg) : ioctl(v->fd, req, arg);
+}
 
 /* ---------------------------------------------------------------------- */
 /* Creation and deletion.                                                  */
@@ -71,7 +79,7 @@ int kvm_vp_create(struct ohv_bpart *bp, const struct ohv_be_vp *id,
 		err = -errno;
 		goto fail;
 	}
-	if (ioctl(v->fd, KVM_SET_CPUID2, kp->cpuid)) {
+	if (vcpu_ioctl(v, KVM_SET_CPUID2, kp->cpuid)) {
 		err = -errno;
 		goto fail;
 	}
@@ -81,7 +89,7 @@ int kvm_vp_create(struct ohv_bpart *bp, const struct ohv_be_vp *id,
 	 */
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
-	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp)) {
+	if (vcpu_ioctl(v, KVM_SET_MP_STATE, &mp)) {
 		err = -errno;
 		goto fail;
 	}
@@ -317,7 +325,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_RFLAGS) {
 		struct kvm_regs r;
 
-		if (ioctl(v->fd, KVM_GET_REGS, &r))
+		if (vcpu_ioctl(v, KVM_GET_REGS, &r))
 			return -EIO;
 		/* struct kvm_regs keeps RAX..R15, RIP, RFLAGS in HV's order
 		 * but for RBX/RCX/RDX and RSP/RBP/RSI/RDI. */
@@ -339,7 +347,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 			return 0;
 		}
 		*u = val->reg64;
-		return ioctl(v->fd, KVM_SET_REGS, &r) ? -EINVAL : 0;
+		return vcpu_ioctl(v, KVM_SET_REGS, &r) ? -EINVAL : 0;
 	}
 	uint32_t msr = reg_msr(name);
 
@@ -350,13 +358,13 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 		} m = { .h = { .nmsrs = 1 }, .e = { .index = msr } };
 
 		if (!write) {
-			if (ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
+			if (vcpu_ioctl(v, KVM_GET_MSRS, &m) != 1)
 				return -EIO;
 			val->reg64 = m.e.data;
 			return 0;
 		}
 		m.e.data = val->reg64;
-		return ioctl(v->fd, KVM_SET_MSRS, &m) == 1 ? 0 : -EINVAL;
+		return vcpu_ioctl(v, KVM_SET_MSRS, &m) == 1 ? 0 : -EINVAL;
 	}
 	struct kvm_sregs s;
 	struct kvm_segment *seg;
@@ -364,7 +372,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 	struct kvm_dtable *t = NULL;
 
 	if (name == HV_X64_REGISTER_IDTR || name == HV_X64_REGISTER_GDTR) {
-		if (ioctl(v->fd, KVM_GET_SREGS, &s))
+		if (vcpu_ioctl(v, KVM_GET_SREGS, &s))
 			return -EIO;
 		t = name == HV_X64_REGISTER_IDTR ? &s.idt : &s.gdt;
 		if (!write) {
@@ -382,7 +390,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 		u = sreg_u64(&probe, name);
 		if (!seg && !u)
 			return -ENOENT;	/* the core keeps it */
-		if (ioctl(v->fd, KVM_GET_SREGS, &s))
+		if (vcpu_ioctl(v, KVM_GET_SREGS, &s))
 			return -EIO;
 		seg = sreg_seg(&s, name);
 		u = sreg_u64(&s, name);
@@ -398,7 +406,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 		else
 			*u = val->reg64;
 	}
-	return ioctl(v->fd, KVM_SET_SREGS, &s) ? -EINVAL : 0;
+	return vcpu_ioctl(v, KVM_SET_SREGS, &s) ? -EINVAL : 0;
 }
 
 int kvm_vp_reg(struct ohv_bvp *bv, uint32_t name, union hv_register_value *val,
@@ -425,16 +433,16 @@ static void regs_writeback(struct kvm_vp *v, uint64_t gen,
 	while (v->holds)
 		pthread_cond_wait(&v->cv, &v->mu);
 	if (v->gen == gen) {
-		ioctl(v->fd, KVM_SET_REGS, r);
+		vcpu_ioctl(v, KVM_SET_REGS, (void *)r);
 	} else {
 		struct kvm_regs now;
 
-		if (!ioctl(v->fd, KVM_GET_REGS, &now)) {
+		if (!vcpu_ioctl(v, KVM_GET_REGS, &now)) {
 			now.rax = r->rax;
 			now.rcx = r->rcx;
 			now.rdx = r->rdx;
 			now.r8 = r->r8;
-			ioctl(v->fd, KVM_SET_REGS, &now);
+			vcpu_ioctl(v, KVM_SET_REGS, &now);
 		}
 	}
 	pthread_mutex_unlock(&v->mu);
@@ -452,7 +460,7 @@ static size_t read_linear(struct kvm_vp *v, uint64_t linear, uint8_t *buf,
 		uint32_t frame;
 		unsigned rights;
 
-		if (ioctl(v->fd, KVM_TRANSLATE, &t) || !t.valid)
+		if (vcpu_ioctl(v, KVM_TRANSLATE, &t) || !t.valid)
 			break;
 		if (!ohv_be_gpa(hv, v->id.partition_id,
 				t.physical_address / HV_PAGE_SIZE, &frame,
@@ -493,9 +501,9 @@ static uint64_t retire(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	struct kvm_regs now;
 
 	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
-	ioctl(v->fd, KVM_RUN, 0);
+	vcpu_ioctl(v, KVM_RUN, NULL);
 	v->run->immediate_exit = 0;
-	if (!ioctl(v->fd, KVM_GET_REGS, &now))
+	if (!vcpu_ioctl(v, KVM_GET_REGS, &now))
 		after = now.rip;
 	*len = 0;
 	if (after > before && after - before <= 15) {
@@ -626,8 +634,19 @@ static int mem_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	if (access == HV_INTERCEPT_ACCESS_WRITE && r->rip >= 15) {
 		uint8_t b[15];
 
+		struct kvm_insn_ctx c = {
+			.mode = code_mode(s),
+			.gpr = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp,
+				 r->rsi, r->rdi, r->r8, r->r9, r->r10, r->r11,
+				 r->r12, r->r13, r->r14, r->r15 },
+			.seg_base = { s->es.base, s->cs.base, s->ss.base,
+				      s->ds.base, s->fs.base, s->gs.base },
+			.end = r->rip,
+			.fault_gpa = gpa,
+		};
+
 		if (read_linear(v, s->cs.base + r->rip - 15, b, 15) == 15)
-			past = kvm_insn_before(b, 15, code_mode(s));
+			past = kvm_insn_before(b, 15, &c);
 	}
 	uint64_t rip = retire(v, gen, r, past, &len);
 
@@ -716,13 +735,13 @@ static void inject(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	struct kvm_vcpu_events ev;
 
 	retire(v, gen, r, io_len, &len);
-	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev))
+	if (vcpu_ioctl(v, KVM_GET_VCPU_EVENTS, &ev))
 		return;
 	ev.exception.injected = 1;
 	ev.exception.nr = (uint8_t)vector;
 	ev.exception.has_error_code = 0;
 	ev.flags = 0;
-	ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev);
+	vcpu_ioctl(v, KVM_SET_VCPU_EVENTS, &ev);
 }
 
 #define VEC_UD	6
@@ -745,7 +764,7 @@ static int hypercall(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	struct ohv_hvcall c = { .control = r->rcx, .fast = { r->rdx, r->r8 } };
 	struct kvm_fpu fpu;
 	bool xmm = (c.control & HV_HYPERCALL_FAST_BIT) &&
-		   !ioctl(v->fd, KVM_GET_FPU, &fpu);
+		   !vcpu_ioctl(v, KVM_GET_FPU, &fpu);
 
 	if (xmm)
 		for (int i = 0; i < 6; i++)
@@ -773,7 +792,7 @@ static int hypercall(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	if (xmm && memcmp(in + 2, c.fast + 2, 12 * sizeof(uint64_t))) {
 		for (int i = 0; i < 6; i++)
 			memcpy(fpu.xmm[i], &c.fast[2 + 2 * i], 16);
-		ioctl(v->fd, KVM_SET_FPU, &fpu);
+		vcpu_ioctl(v, KVM_SET_FPU, &fpu);
 	}
 	regs_writeback(v, gen, r);
 	return 0;
@@ -820,7 +839,7 @@ static bool is_hypercall(struct kvm_vp *v, const struct kvm_regs *r,
 		return false;
 	struct kvm_translation t = { .linear_address = linear };
 
-	if (ioctl(v->fd, KVM_TRANSLATE, &t) || !t.valid ||
+	if (vcpu_ioctl(v, KVM_TRANSLATE, &t) || !t.valid ||
 	    !kvm_is_hypercall_page(v->kp, t.physical_address / HV_PAGE_SIZE))
 		return false;
 	*at_insn = off == 0;
@@ -860,6 +879,44 @@ static int wait_runnable(struct kvm_vp *v)
 }
 
 /*
+ * One exit of KVM_RUN: 1 to run on, 0 when the VP stopped for its parent
+ * with the intercept message in *m, -ESHUTDOWN when it went away.
+ */
+static int handle_exit(struct kvm_vp *v, uint64_t gen, struct hv_message *m)
+{
+	struct kvm_run *run = v->run;
+	struct kvm_regs r = run->s.regs.regs;
+	const struct kvm_sregs s = run->s.regs.sregs;
+	const struct kvm_vcpu_events ev = run->s.regs.events;
+	bool at_insn = false;
+	int err;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		if (is_hypercall(v, &r, &s, &at_insn)) {
+			err = hypercall(v, gen, &r, &s, at_insn);
+			return err ? err : 1;
+		}
+		return io_intercept(v, gen, &r, &s, &ev, m);
+	case KVM_EXIT_MMIO:
+		return mmio_exit(v, gen, &r, &s, &ev, m);
+	case KVM_EXIT_X86_RDMSR:
+	case KVM_EXIT_X86_WRMSR:
+		err = msr_exit(v, run->exit_reason == KVM_EXIT_X86_WRMSR);
+		return err ? err : 1;
+	case KVM_EXIT_HLT:
+		return header_only(v, gen, &r, &s, &ev, m, HVMSG_X64_HALT);
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+	case KVM_EXIT_INTR:
+		return 1;
+	default:
+		/* Triple fault, failed entry, emulation failure. */
+		return header_only(v, gen, &r, &s, &ev, m,
+				   HVMSG_UNRECOVERABLE_EXCEPTION);
+	}
+}
+
+/*
  * With the LAPIC in the kernel, KVM sleeps in HLT without an exit
  * (kvm-facts, addendum).  The run's watchdog interrupts KVM_RUN now and
  * then; a VP found halted with interrupts off and nothing pending can
@@ -876,12 +933,12 @@ static int halt_check(struct kvm_vp *v, struct hv_message *m)
 	struct kvm_sregs s;
 	struct kvm_vcpu_events ev;
 
-	if (ioctl(v->fd, KVM_GET_MP_STATE, &mp) ||
+	if (vcpu_ioctl(v, KVM_GET_MP_STATE, &mp) ||
 	    mp.mp_state != KVM_MP_STATE_HALTED)
 		return 0;
-	if (ioctl(v->fd, KVM_GET_REGS, &r) || (r.rflags & RFLAGS_IF) ||
-	    ioctl(v->fd, KVM_GET_SREGS, &s) ||
-	    ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) || ev.nmi.pending ||
+	if (vcpu_ioctl(v, KVM_GET_REGS, &r) || (r.rflags & RFLAGS_IF) ||
+	    vcpu_ioctl(v, KVM_GET_SREGS, &s) ||
+	    vcpu_ioctl(v, KVM_GET_VCPU_EVENTS, &ev) || ev.nmi.pending ||
 	    ev.smi.pending)
 		return 0;
 	/* KVM has moved RIP past the HLT (F4) it sleeps in. */
@@ -891,8 +948,8 @@ static int halt_check(struct kvm_vp *v, struct hv_message *m)
 	    op == 0xF4)
 		r.rip--;
 	mp.mp_state = KVM_MP_STATE_RUNNABLE;
-	ioctl(v->fd, KVM_SET_MP_STATE, &mp);
-	ioctl(v->fd, KVM_SET_REGS, &r);
+	vcpu_ioctl(v, KVM_SET_MP_STATE, &mp);
+	vcpu_ioctl(v, KVM_SET_REGS, &r);
 	struct hv_x64_intercept_message_header *h = (void *)m->payload;
 
 	msg_begin(v, m, HVMSG_X64_HALT, sizeof(*h));
@@ -934,7 +991,7 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 		pthread_mutex_lock(&v->mu);
 		v->in_run = true;
 		pthread_mutex_unlock(&v->mu);
-		int rc = ioctl(v->fd, KVM_RUN, 0);
+		int rc = vcpu_ioctl(v, KVM_RUN, NULL);
 		int e = errno;
 
 		pthread_mutex_lock(&v->mu);
@@ -951,40 +1008,9 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 			}
 			return -e;
 		}
-		struct kvm_regs r = run->s.regs.regs;
-		const struct kvm_sregs s = run->s.regs.sregs;
-		const struct kvm_vcpu_events ev = run->s.regs.events;
-		bool at_insn = false;
-
-		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			if (is_hypercall(v, &r, &s, &at_insn)) {
-				err = hypercall(v, gen, &r, &s, at_insn);
-				if (err)
-					return err;
-				continue;
-			}
-			return io_intercept(v, gen, &r, &s, &ev, m);
-		case KVM_EXIT_MMIO:
-			if (mmio_exit(v, gen, &r, &s, &ev, m))
-				continue;
-			return 0;
-		case KVM_EXIT_X86_RDMSR:
-		case KVM_EXIT_X86_WRMSR:
-			err = msr_exit(v, run->exit_reason == KVM_EXIT_X86_WRMSR);
-			if (err)
-				return err;
-			continue;
-		case KVM_EXIT_HLT:
-			return header_only(v, gen, &r, &s, &ev, m, HVMSG_X64_HALT);
-		case KVM_EXIT_IRQ_WINDOW_OPEN:
-		case KVM_EXIT_INTR:
-			continue;
-		default:
-			/* Triple fault, failed entry, emulation failure. */
-			return header_only(v, gen, &r, &s, &ev, m,
-					   HVMSG_UNRECOVERABLE_EXCEPTION);
-		}
+		err = handle_exit(v, gen, m);
+		if (err <= 0)
+			return err;
 	}
 }
 
@@ -1009,4 +1035,23 @@ int kvm_vp_run(struct ohv_bvp *bv, struct hv_message *m)
 	pthread_mutex_unlock(&v->mu);
 	vp_put(v);
 	return err;
+}
+
+int kvm_exit_for_test(struct kvm_part *kp, const struct ohv_be_vp *id,
+		      struct kvm_run *run, kvm_vcpu_io_fn *io, void *ctx,
+		      struct hv_message *m)
+{
+	struct kvm_vp v = {
+		.kp = kp, .id = *id, .fd = -1, .run = run, .refs = 1,
+		.io = io, .io_ctx = ctx,
+	};
+
+	pthread_mutex_init(&v.mu, NULL);
+	pthread_cond_init(&v.cv, NULL);
+	memset(m, 0, sizeof(*m));
+	int rc = handle_exit(&v, 0, m);
+
+	pthread_cond_destroy(&v.cv);
+	pthread_mutex_destroy(&v.mu);
+	return rc;
 }
