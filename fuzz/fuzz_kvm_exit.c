@@ -300,9 +300,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_message(&f, &m);
 	else if (rc != 1)
 		fz_fail(&f, "exit handler answered %d", rc);
-	if (run.exit_reason == KVM_EXIT_IO && (vcpu.flags & 8) &&
-	    (vcpu.regs.rax & ~0x00000FFF0000FFFFull) && rc == 1 &&
-	    !(vcpu.flags & 1))
+	/* A hypercall made (CPL 0, 64-bit mode, the page reachable): its
+	 * result is a TLFS result value.  Otherwise #UD left RAX alone. */
+	bool made = (vcpu.flags & 10) == 10 && !(vcpu.flags & 1) &&
+		    (s->efer & (1u << 10)) && s->cs.l &&
+		    ((s->cr0 & 1) ? s->ss.dpl : 0) == 0;
+
+	if (run.exit_reason == KVM_EXIT_IO && made && rc == 1 &&
+	    (vcpu.regs.rax & ~0x00000FFF0000FFFFull))
 		fz_fail(&f, "hypercall result %#llx has reserved bits",
 			(unsigned long long)vcpu.regs.rax);
 	if ((run.exit_reason == KVM_EXIT_X86_RDMSR ||

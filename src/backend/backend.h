@@ -171,7 +171,8 @@ uint64_t ohv_be_hypercall(struct ohv *hv, const struct ohv_be_vp *vp,
 
 /*
  * A guest RDMSR (write false) or WRMSR of a synthetic MSR (0x40000000-FF)
- * on that VP: 0, or -EINVAL when the guest gets #GP.  A write of
+ * on that VP: 0, -EINVAL when the guest gets #GP, or -ESHUTDOWN when the
+ * VP is gone.  A write of
  * HV_X64_MSR_GUEST_OS_ID or HV_X64_MSR_HYPERCALL may move or remove the
  * hypercall page: read HV_X64_MSR_HYPERCALL back to learn where it is.
  */

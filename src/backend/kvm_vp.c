@@ -352,18 +352,24 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 	uint32_t msr = reg_msr(name);
 
 	if (msr) {
-		struct {
+		/* struct kvm_msrs with room for its one entry. */
+		union {
 			struct kvm_msrs h;
-			struct kvm_msr_entry e;
-		} m = { .h = { .nmsrs = 1 }, .e = { .index = msr } };
+			uint8_t room[sizeof(struct kvm_msrs) +
+				     sizeof(struct kvm_msr_entry)];
+		} m;
+		struct kvm_msr_entry *e = &m.h.entries[0];
 
+		memset(&m, 0, sizeof(m));
+		m.h.nmsrs = 1;
+		e->index = msr;
 		if (!write) {
 			if (vcpu_ioctl(v, KVM_GET_MSRS, &m) != 1)
 				return -EIO;
-			val->reg64 = m.e.data;
+			val->reg64 = e->data;
 			return 0;
 		}
-		m.e.data = val->reg64;
+		e->data = val->reg64;
 		return vcpu_ioctl(v, KVM_SET_MSRS, &m) == 1 ? 0 : -EINVAL;
 	}
 	struct kvm_sregs s;
