@@ -262,7 +262,8 @@ static bool pass(struct world *w, struct child *from, struct child *to,
  * The guest (x86-64, CPL 0, position-independent).  In: RDI its
  * connection id, RSI 1 when it starts, RDX the last number.  It posts
  * n + 1 after receiving n, until the last number went either way; then
- * it reports that number on port 0xE9.
+ * it reports that number on port 0xE9.  A post that finds the other's
+ * SynIC not yet on (INVALID_SYNIC_STATE) is tried again.
  */
 extern const uint8_t pp_guest[], pp_guest_end[];
 __asm__(
@@ -318,12 +319,18 @@ __asm__(
 	"	movl $1, 8(%rdi)\n"		/* message type             */
 	"	movl $8, 12(%rdi)\n"		/* payload size             */
 	"	mov %r15, 16(%rdi)\n"		/* payload: the number      */
+	"pp_post:\n"
 	"	mov $0x5C, %ecx\n"		/* HvPostMessage, in memory */
 	"	mov $0x4000, %edx\n"
 	"	xor %r8d, %r8d\n"
 	"	mov $0x3000, %eax\n"
 	"	call *%rax\n"
-	"	test %ax, %ax\n"
+	/* The other's SynIC not on yet: try again. */
+	"	cmp $0x18, %ax\n"		/* INVALID_SYNIC_STATE      */
+	"	jne 2f\n"
+	"	pause\n"
+	"	jmp pp_post\n"
+	"2:	test %ax, %ax\n"
 	"	jnz pp_fail\n"
 	"	cmp %r14, %r15\n"
 	"	jae pp_done\n"

@@ -18,6 +18,8 @@
  *     and has changed nothing, so a backend never sees half an object;
  *   - every hook is optional: a NULL hook means "nothing to do", and for
  *     vp_reg and vp_state "the core keeps that state";
+ *   - VP hooks are called only for VPs the backend made (vp_create); the
+ *     root's VPs are the host program's own and the core keeps them;
  *   - hooks come in object order: partition_init before that partition's
  *     vp_create, every vp_delete before partition_fini, each gpa_map and
  *     gpa_unmap between partition_init and partition_fini.

@@ -53,6 +53,10 @@ void kvm_part_put(struct kvm_part *kp);
 /* The hypercall overlay moves to GPA page page (KVM_NO_PAGE: none). */
 void kvm_set_hypercall_page(struct kvm_part *kp, uint64_t page);
 bool kvm_is_hypercall_page(struct kvm_part *kp, uint64_t page);
+/* The frame and rights behind GPA page page, from the backend's mirror of
+ * the GPA map (the core's beyond the window): false when unmapped. */
+bool kvm_gpa_frame(struct kvm_part *kp, uint64_t page, uint32_t *frame,
+		   unsigned *rights);
 
 /* kvm_vp.c: the VP hooks. */
 int kvm_vp_create(struct ohv_bpart *bp, const struct ohv_be_vp *vp,

@@ -15,6 +15,8 @@
 #include "kvm.h"
 #include "kvm_insn.h"
 
+#include <openhv/calls.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@ struct kvm_vp {
 	bool deleted;
 	bool kick_req;		/* ohv_vp_kick: the run returns -EINTR      */
 	bool notified;		/* the suspend registers changed            */
+	bool check;		/* ask the core whether it may run           */
 	pthread_t thread;
 	kvm_vcpu_io_fn *io;	/* NULL: ioctl on fd (else the fuzz target) */
 	void *io_ctx;
@@ -163,6 +166,7 @@ void kvm_vp_notify(struct ohv_bvp *bv)
 
 	pthread_mutex_lock(&v->mu);
 	v->notified = true;
+	v->check = true;
 	if (v->claimed)
 		kick_locked(v);
 	pthread_mutex_unlock(&v->mu);
@@ -178,6 +182,7 @@ int kvm_vp_claim(struct ohv_bvp *bv)
 		err = -EBUSY;
 	} else {
 		v->claimed = true;
+		v->check = true;
 		v->refs++;
 	}
 	pthread_mutex_unlock(&v->mu);
@@ -454,26 +459,88 @@ static void regs_writeback(struct kvm_vp *v, uint64_t gen,
 	pthread_mutex_unlock(&v->mu);
 }
 
-/* Read guest memory at a linear address through the model's GPA map. */
-static size_t read_linear(struct kvm_vp *v, uint64_t linear, uint8_t *buf,
-			  size_t len)
+#define CR0_PG		(1ull << 31)
+#define CR4_LA57	(1ull << 12)
+#define EFER_LMA	(1ull << 10)
+#define PTE_P		1ull
+#define PTE_PS		(1ull << 7)
+#define PTE_ADDR	0x000FFFFFFFFFF000ull
+
+/* A qword of guest memory at gpa (8-aligned: never across a page). */
+static bool read_gpa64(struct kvm_vp *v, uint64_t gpa, uint64_t *out)
+{
+	uint32_t frame;
+	unsigned rights;
+
+	if (!kvm_gpa_frame(v->kp, gpa / HV_PAGE_SIZE, &frame, &rights) ||
+	    !(rights & HV_MAP_GPA_READABLE))
+		return false;
+	const uint8_t *page = ohv_be_frame(v->kp->k->hv, frame);
+
+	if (!page)
+		return false;
+	memcpy(out, page + gpa % HV_PAGE_SIZE, sizeof(*out));
+	return true;
+}
+
+/*
+ * The GPA behind a linear address.  Paging off, or 4-level long-mode
+ * paging: the guest's page tables, read here (no vCPU ioctl, which costs
+ * microseconds on a hypercall's path); any other mode: KVM_TRANSLATE.
+ */
+static bool translate(struct kvm_vp *v, const struct kvm_sregs *s,
+		      uint64_t linear, uint64_t *gpa)
+{
+	if (!(s->cr0 & CR0_PG)) {
+		*gpa = linear & 0xFFFFFFFFu;
+		return true;
+	}
+	if (!(s->efer & EFER_LMA) || (s->cr4 & CR4_LA57)) {
+		struct kvm_translation t = { .linear_address = linear };
+
+		if (vcpu_ioctl(v, KVM_TRANSLATE, &t) || !t.valid)
+			return false;
+		*gpa = t.physical_address;
+		return true;
+	}
+	uint64_t table = s->cr3 & PTE_ADDR;
+
+	for (int level = 4; level >= 1; level--) {
+		unsigned shift = 12 + 9 * (unsigned)(level - 1);
+		uint64_t e;
+
+		if (!read_gpa64(v, table + ((linear >> shift) & 511) * 8, &e) ||
+		    !(e & PTE_P))
+			return false;
+		if (level == 1 || (level <= 3 && (e & PTE_PS))) {
+			uint64_t size = 1ull << shift;
+
+			*gpa = ((e & PTE_ADDR) & ~(size - 1)) | (linear & (size - 1));
+			return true;
+		}
+		table = e & PTE_ADDR;
+	}
+	return false;
+}
+
+/* Read guest memory at a linear address through the GPA map. */
+static size_t read_linear(struct kvm_vp *v, const struct kvm_sregs *s,
+			  uint64_t linear, uint8_t *buf, size_t len)
 {
 	struct ohv *hv = v->kp->k->hv;
 	size_t done = 0;
 
 	while (done < len) {
-		struct kvm_translation t = { .linear_address = linear + done };
+		uint64_t gpa;
 		uint32_t frame;
 		unsigned rights;
 
-		if (vcpu_ioctl(v, KVM_TRANSLATE, &t) || !t.valid)
-			break;
-		if (!ohv_be_gpa(hv, v->id.partition_id,
-				t.physical_address / HV_PAGE_SIZE, &frame,
-				&rights) || !(rights & HV_MAP_GPA_READABLE))
+		if (!translate(v, s, linear + done, &gpa) ||
+		    !kvm_gpa_frame(v->kp, gpa / HV_PAGE_SIZE, &frame, &rights) ||
+		    !(rights & HV_MAP_GPA_READABLE))
 			break;
 		const uint8_t *page = ohv_be_frame(hv, frame);
-		size_t off = t.physical_address % HV_PAGE_SIZE;
+		size_t off = gpa % HV_PAGE_SIZE;
 		size_t n = HV_PAGE_SIZE - off;
 
 		if (!page)
@@ -568,7 +635,7 @@ static unsigned io_length_before(struct kvm_vp *v, const struct kvm_sregs *s,
 {
 	uint8_t b[2];
 
-	if (rip < 2 || read_linear(v, s->cs.base + rip - 2, b, 2) != 2)
+	if (rip < 2 || read_linear(v, s, s->cs.base + rip - 2, b, 2) != 2)
 		return 0;
 	if (b[0] >= 0xE4 && b[0] <= 0xE7 && b[1] == (uint8_t)port)
 		return 2;
@@ -587,7 +654,7 @@ static int io_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	unsigned len;
 	/* On hardware KVM, RIP is still on the instruction at the exit. */
 	uint8_t op;
-	bool on_insn = read_linear(v, s->cs.base + r->rip, &op, 1) == 1 &&
+	bool on_insn = read_linear(v, s, s->cs.base + r->rip, &op, 1) == 1 &&
 		       ((op >= 0xE4 && op <= 0xE7) || (op >= 0xEC && op <= 0xEF) ||
 			(op >= 0x6C && op <= 0x6F) || op == 0x66 || op == 0xF3 ||
 			op == 0xF2);
@@ -599,7 +666,7 @@ static int io_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 		    HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ);
 	io->port_number = run->io.port;
 	io->access_info = run->io.size & HV_X64_IO_ACCESS_SIZE_MASK;
-	io->instruction_byte_count = (uint8_t)read_linear(v, s->cs.base + rip,
+	io->instruction_byte_count = (uint8_t)read_linear(v, s, s->cs.base + rip,
 				io->instruction_bytes, len ? len : 16);
 	for (unsigned i = 0; i < io->instruction_byte_count; i++) {
 		uint8_t b = io->instruction_bytes[i];
@@ -651,7 +718,7 @@ static int mem_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 			.fault_gpa = gpa,
 		};
 
-		if (read_linear(v, s->cs.base + r->rip - 15, b, 15) == 15)
+		if (read_linear(v, s, s->cs.base + r->rip - 15, b, 15) == 15)
 			past = kvm_insn_before(b, 15, &c);
 	}
 	uint64_t rip = retire(v, gen, r, past, &len);
@@ -659,7 +726,7 @@ static int mem_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	msg_begin(v, m, type, sizeof(*mi));
 	fill_header(v, &mi->header, r, s, ev, rip, len, access);
 	mi->guest_physical_address = gpa;
-	mi->instruction_byte_count = (uint8_t)read_linear(v, s->cs.base + rip,
+	mi->instruction_byte_count = (uint8_t)read_linear(v, s, s->cs.base + rip,
 				mi->instruction_bytes, len ? len : 16);
 	return 0;
 }
@@ -753,6 +820,30 @@ static void inject(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 #define VEC_UD	6
 
 /*
+ * Whether a fast call's input and output go beyond RDX and R8 into XMM0-5
+ * (XMM-fast, TLFS-md hypercall-interface.md): its layouts in the call
+ * table say.  Only then are the XMM registers read (KVM_GET_FPU).
+ */
+static bool needs_xmm(uint64_t control)
+{
+	if (!(control & HV_HYPERCALL_FAST_BIT))
+		return false;
+	const struct ohv_call_info *ci = ohv_call_info((uint16_t)control);
+
+	if (!ci)
+		return false;
+	uint64_t reps = (control & HV_HYPERCALL_REP_COUNT_MASK) >>
+			HV_HYPERCALL_REP_COMP_OFFSET;
+	uint64_t var = ((control & HV_HYPERCALL_VARHEAD_MASK) >>
+			HV_HYPERCALL_VARHEAD_OFFSET) * 8;
+	uint64_t in = ci->in_size[OHV_ARCH_X64] + var +
+		      (ci->rep ? reps * ci->in_elem : 0);
+	uint64_t out = ci->rep ? reps * ci->out_elem : ci->out_size;
+
+	return in + out > 16;
+}
+
+/*
  * A guest hypercall (spec.md §11.3): 64-bit mode, CPL 0, the registers of
  * the x64 convention.  A call the core cut short for time is issued again
  * at once, as the hypervisor re-executes it for the guest.  Returns 0, or
@@ -769,8 +860,7 @@ static int hypercall(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	}
 	struct ohv_hvcall c = { .control = r->rcx, .fast = { r->rdx, r->r8 } };
 	struct kvm_fpu fpu;
-	bool xmm = (c.control & HV_HYPERCALL_FAST_BIT) &&
-		   !vcpu_ioctl(v, KVM_GET_FPU, &fpu);
+	bool xmm = needs_xmm(c.control) && !vcpu_ioctl(v, KVM_GET_FPU, &fpu);
 
 	if (xmm)
 		for (int i = 0; i < 6; i++)
@@ -843,10 +933,10 @@ static bool is_hypercall(struct kvm_vp *v, const struct kvm_regs *r,
 
 	if (off != 0 && off != 2)
 		return false;
-	struct kvm_translation t = { .linear_address = linear };
+	uint64_t gpa;
 
-	if (vcpu_ioctl(v, KVM_TRANSLATE, &t) || !t.valid ||
-	    !kvm_is_hypercall_page(v->kp, t.physical_address / HV_PAGE_SIZE))
+	if (!translate(v, s, linear, &gpa) ||
+	    !kvm_is_hypercall_page(v->kp, gpa / HV_PAGE_SIZE))
 		return false;
 	*at_insn = off == 0;
 	return true;
@@ -872,9 +962,14 @@ static int wait_runnable(struct kvm_vp *v)
 			pthread_mutex_unlock(&v->mu);
 			return err;
 		}
+		/* Whether it may run changes only with a notification (a
+		 * suspend register) or the flags above: ask the core then. */
+		bool check = v->check;
+
 		v->notified = false;
+		v->check = false;
 		pthread_mutex_unlock(&v->mu);
-		if (ohv_be_vp_runnable(hv, &v->id))
+		if (!check || ohv_be_vp_runnable(hv, &v->id))
 			return 0;
 		pthread_mutex_lock(&v->mu);
 		while (!v->notified && !v->kick_req && !v->deleted &&
@@ -950,7 +1045,7 @@ static int halt_check(struct kvm_vp *v, struct hv_message *m)
 	/* KVM has moved RIP past the HLT (F4) it sleeps in. */
 	uint8_t op;
 
-	if (r.rip && read_linear(v, s.cs.base + r.rip - 1, &op, 1) == 1 &&
+	if (r.rip && read_linear(v, &s, s.cs.base + r.rip - 1, &op, 1) == 1 &&
 	    op == 0xF4)
 		r.rip--;
 	mp.mp_state = KVM_MP_STATE_RUNNABLE;
