@@ -22,14 +22,16 @@
 
 #include <openhv/client.h>
 
+#include "bench.h"
+
 #if __has_include(<linux/kvm.h>)
 #include <linux/kvm.h>
 #define HAVE_KVM_H 1
 #endif
 
-static unsigned reps = 11;
+unsigned reps = 11;
 
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -44,13 +46,13 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v, unsigned n)
+double median(double *v, unsigned n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-__attribute__((noreturn)) static void die(const char *what, long rc)
+void die(const char *what, long rc)
 {
 	fprintf(stderr, "bench: %s failed (%ld)\n", what, rc);
 	exit(1);
@@ -837,16 +839,28 @@ struct figure {
 	int ok;			/* -1 unknown, 0 missed, 1 met */
 };
 
-static struct figure figs[32];
+static struct figure figs[64];
 static unsigned nfigs;
 
-static void add(const char *name, double value, const char *unit,
-		const char *target, int ok)
+void add(const char *name, double value, const char *unit,
+	 const char *target, int ok)
 {
-	figs[nfigs++] = (struct figure){ name, value, unit, target, ok };
+	if (nfigs < sizeof(figs) / sizeof(figs[0]))
+		figs[nfigs++] = (struct figure){ name, value, unit, target, ok };
 }
 
-static int wanted(int argc, char **argv, const char *name)
+static struct skipped {
+	const char *name, *why;
+} skips[16];
+static unsigned nskips;
+
+void skip(const char *name, const char *why)
+{
+	if (nskips < sizeof(skips) / sizeof(skips[0]))
+		skips[nskips++] = (struct skipped){ name, why };
+}
+
+int wanted(int argc, char **argv, const char *name)
 {
 	if (argc == 0)
 		return 1;
@@ -961,6 +975,7 @@ int main(int argc, char **argv)
 				    "<= 0.25", lifecycle_us / kvm_us <= 0.25);
 		}
 	}
+	bench_kvm_figures(argc, argv);
 
 	printf("openhv %s benchmarks: median of %u runs\n\n", ohv_version(),
 	       reps);
@@ -972,6 +987,8 @@ int main(int argc, char **argv)
 		       figs[i].ok < 0 ? "" : figs[i].ok ? "met" : "MISSED");
 	if (why)
 		printf("  kvm_create_vm, lifecycle_vs_kvm: skipped (%s)\n", why);
+	for (unsigned i = 0; i < nskips; i++)
+		printf("  %s: SKIP (%s)\n", skips[i].name, skips[i].why);
 	printf("\n");
 	for (unsigned i = 0; i < nfigs; i++)
 		printf("BENCH %s %.3f %s\n", figs[i].name, figs[i].value,

@@ -11,9 +11,13 @@
  * it the way its guest kernel would.  At the end everything is torn down
  * and every page is shown back with the root.
  *
- * What a guest does with its CPU (take the SINT interrupt, read its
- * memory) the null backend leaves to the embedding program; everything a
- * guest asks of the hypervisor goes through hypercalls.
+ * Where KVM serves (spec.md §11), the children are real guests: each VP
+ * runs the guest code at the bottom of this file, which turns on its
+ * SynIC, posts numbered pings to the other through its port with the
+ * HvPostMessage hypercall, sleeps in HLT and wakes on the SINT interrupt.
+ * Without KVM, the program plays both guests itself: each message is an
+ * HvPostMessage issued as the sender's VP, found in the receiver's SIM by
+ * reading its memory, and acknowledged with EOM.
  *
  * The steps, numbered in the code:
  *   1. open an instance and a client for the root's VP 0;
@@ -28,10 +32,13 @@
  *
  * Build with make; run build/examples/ping_pong.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openhv/client.h>
 
@@ -85,7 +92,7 @@ static bool ok(hv_status_t st, const char *what)
 	return false;
 }
 
-static bool make_child(struct world *w, struct child *k)
+static bool make_child(struct world *w, struct child *k, bool guests)
 {
 	struct ohv_client *root = w->root;
 	const struct hv_proximity_domain_info any_node = { 0, 0 };
@@ -128,6 +135,10 @@ static bool make_child(struct world *w, struct child *k)
 					 HV_REGISTER_EXPLICIT_SUSPEND, 0),
 		"HvSetVpRegisters(ExplicitSuspend)"))
 		return false;
+
+	/* With real guests, their code does step 5 with WRMSR. */
+	if (guests)
+		return true;
 
 	/* 5. The child's VP enables its SynIC itself: SCONTROL on, the SIM
 	 *    at its GPA page 2, SINT2 unmasked with a vector.  One rep
@@ -232,14 +243,308 @@ static bool pass(struct world *w, struct child *from, struct child *to,
 		  "HvSetVpRegisters(EOM)");
 }
 
-static bool run(struct world *w, uint64_t start)
+/* ---------------------------------------------------------------------- */
+/* Real guests (KVM).                                                      */
+
+/* A child's GPA pages when it runs the guest code below. */
+#define G_CODE		0x1000u	/* page 1: the code                     */
+#define G_HCALL		0x3000u	/* page 3: the hypercall page overlay   */
+#define G_POST		0x4000u	/* page 4: HvPostMessage input; +0x800:
+				 * the number the handler last received */
+#define G_IDT		0x5000u
+#define G_GDT		0x6000u
+#define G_PML4		0x7000u	/* 7-10: page tables                    */
+#define G_STACK		0x10000u /* pages 11-15: the stack, down from here */
+#define G_REPORT_PORT	0xE9	/* the guest's "done": out %eax, $0xE9  */
+#define G_FAIL_PORT	0xEA	/* a hypercall failed: its status      */
+
+/*
+ * The guest (x86-64, CPL 0, position-independent).  In: RDI its
+ * connection id, RSI 1 when it starts, RDX the last number.  It posts
+ * n + 1 after receiving n, until the last number went either way; then
+ * it reports that number on port 0xE9.  A post that finds the other's
+ * SynIC not yet on (INVALID_SYNIC_STATE) is tried again.
+ */
+extern const uint8_t pp_guest[], pp_guest_end[];
+__asm__(
+	".pushsection .rodata\n"
+	".balign 16\n"
+	"pp_guest:\n"
+	"	mov %rdi, %r12\n"		/* connection to the other  */
+	"	mov %rsi, %r13\n"		/* 1: this one starts       */
+	"	mov %rdx, %r14\n"		/* the last number          */
+	"	xor %r15d, %r15d\n"		/* the last number seen     */
+	/* A guest OS id, then the hypercall page at 0x3000. */
+	"	mov $0x40000000, %ecx\n"
+	"	mov $1, %eax\n"
+	"	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"	mov $0x40000001, %ecx\n"
+	"	mov $0x3001, %eax\n"
+	"	wrmsr\n"
+	/* SynIC: the SIM at 0x2000, SINT2 on vector 0x50, enabled. */
+	"	mov $0x40000083, %ecx\n"
+	"	mov $0x2001, %eax\n"
+	"	wrmsr\n"
+	"	mov $0x40000092, %ecx\n"
+	"	mov $0x50, %eax\n"
+	"	wrmsr\n"
+	"	mov $0x40000080, %ecx\n"
+	"	mov $1, %eax\n"
+	"	wrmsr\n"
+	/* The interrupt gate for vector 0x50. */
+	"	lea pp_handler(%rip), %rax\n"
+	"	mov $0x5000 + 0x50 * 16, %edi\n"
+	"	mov %ax, (%rdi)\n"
+	"	movw $0x08, 2(%rdi)\n"
+	"	movw $0x8E00, 4(%rdi)\n"
+	"	shr $16, %rax\n"
+	"	mov %ax, 6(%rdi)\n"
+	"	shr $16, %rax\n"
+	"	mov %eax, 8(%rdi)\n"
+	"	movl $0, 12(%rdi)\n"
+	"	lidt pp_idtr(%rip)\n"
+	/* The local APIC on, every priority let through. */
+	"	mov $0xFEE00000, %edi\n"
+	"	movl $0x1FF, 0xF0(%rdi)\n"
+	"	movl $0, 0x80(%rdi)\n"
+	"	sti\n"
+	"	test %r13, %r13\n"
+	"	jz pp_wait\n"
+	"pp_send:\n"
+	"	inc %r15\n"
+	"	mov $0x4000, %edi\n"		/* HvPostMessage's input    */
+	"	mov %r12d, (%rdi)\n"		/* connection id            */
+	"	movl $0, 4(%rdi)\n"
+	"	movl $1, 8(%rdi)\n"		/* message type             */
+	"	movl $8, 12(%rdi)\n"		/* payload size             */
+	"	mov %r15, 16(%rdi)\n"		/* payload: the number      */
+	"pp_post:\n"
+	"	mov $0x5C, %ecx\n"		/* HvPostMessage, in memory */
+	"	mov $0x4000, %edx\n"
+	"	xor %r8d, %r8d\n"
+	"	mov $0x3000, %eax\n"
+	"	call *%rax\n"
+	/* The other's SynIC not on yet: try again. */
+	"	cmp $0x18, %ax\n"		/* INVALID_SYNIC_STATE      */
+	"	jne 2f\n"
+	"	pause\n"
+	"	jmp pp_post\n"
+	"2:	test %ax, %ax\n"
+	"	jnz pp_fail\n"
+	"	cmp %r14, %r15\n"
+	"	jae pp_done\n"
+	"pp_wait:\n"				/* sleep until a message    */
+	"	cli\n"
+	"	mov 0x4800, %rax\n"
+	"	test %rax, %rax\n"
+	"	jnz pp_got\n"
+	"	sti\n"
+	"	hlt\n"
+	"	jmp pp_wait\n"
+	"pp_got:\n"
+	"	movq $0, 0x4800\n"
+	"	sti\n"
+	"	mov %rax, %r15\n"
+	"	cmp %r14, %r15\n"
+	"	jb pp_send\n"
+	"pp_done:\n"
+	"	mov %r15, %rax\n"
+	"	out %eax, $0xE9\n"
+	"	cli\n"
+	"	hlt\n"
+	"pp_fail:\n"
+	"	out %eax, $0xEA\n"
+	"	cli\n"
+	"	hlt\n"
+	/* SINT2: take the number from the SIM slot, free the slot, EOM
+	 * if another message waits, EOI. */
+	"pp_handler:\n"
+	"	push %rax\n"
+	"	push %rcx\n"
+	"	push %rdx\n"
+	"	push %rdi\n"
+	"	mov $0x2000 + 2 * 256, %edi\n"
+	"	mov 16(%rdi), %rax\n"
+	"	mov %rax, 0x4800\n"
+	"	movl $0, (%rdi)\n"
+	"	testb $1, 5(%rdi)\n"
+	"	jz 1f\n"
+	"	mov $0x40000084, %ecx\n"
+	"	xor %eax, %eax\n"
+	"	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"1:	mov $0xFEE00000, %edi\n"
+	"	movl $0, 0xB0(%rdi)\n"
+	"	pop %rdi\n"
+	"	pop %rdx\n"
+	"	pop %rcx\n"
+	"	pop %rax\n"
+	"	iretq\n"
+	"pp_idtr:\n"
+	"	.word 0xFFF\n"
+	"	.quad 0x5000\n"
+	"pp_guest_end:\n"
+	".popsection\n");
+
+static void put64(struct world *w, struct child *k, uint64_t gpa, uint64_t v)
+{
+	uint8_t *page = ohv_gpa(w->hv, ohv_root_id(w->hv),
+				k->pages[gpa / HV_PAGE_SIZE] * HV_PAGE_SIZE,
+				HV_PAGE_SIZE);
+
+	memcpy(page + gpa % HV_PAGE_SIZE, &v, sizeof(v));
+}
+
+static struct hv_register_assoc reg(uint32_t name, uint64_t v)
+{
+	struct hv_register_assoc a;
+
+	memset(&a, 0, sizeof(a));
+	a.name = name;
+	a.value.reg64 = v;
+	return a;
+}
+
+static struct hv_register_assoc seg(uint32_t name, uint16_t sel,
+				    uint16_t attributes, uint64_t base,
+				    uint32_t limit)
+{
+	struct hv_register_assoc a = reg(name, 0);
+
+	a.value.segment.base = base;
+	a.value.segment.limit = limit;
+	a.value.segment.selector = sel;
+	a.value.segment.attributes = attributes;
+	return a;
+}
+
+/* Load the guest into a child and start its VP 0 in 64-bit mode at CPL 0
+ * (the x86 state a boot loader would leave). */
+static bool load_guest(struct world *w, struct child *k, uint64_t conn,
+		       bool starts)
+{
+	uint8_t *code = ohv_gpa(w->hv, ohv_root_id(w->hv),
+				k->pages[G_CODE / HV_PAGE_SIZE] * HV_PAGE_SIZE,
+				HV_PAGE_SIZE);
+
+	memcpy(code, pp_guest, (size_t)(pp_guest_end - pp_guest));
+	/* GDT: null, 64-bit code (0x08), data (0x10), busy TSS (0x18). */
+	put64(w, k, G_GDT + 0x08, 0x00AF9B000000FFFFull);
+	put64(w, k, G_GDT + 0x10, 0x00CF93000000FFFFull);
+	put64(w, k, G_GDT + 0x18, 0x00008B0000000067ull | (uint64_t)(G_GDT + 0x100) << 16);
+	/* Identity page tables: 0-2 MiB, and the LAPIC's 2 MiB uncached. */
+	put64(w, k, G_PML4, (G_PML4 + 0x1000) | 3);
+	put64(w, k, G_PML4 + 0x1000, (G_PML4 + 0x2000) | 3);
+	put64(w, k, G_PML4 + 0x1000 + 3 * 8, (G_PML4 + 0x3000) | 3);
+	put64(w, k, G_PML4 + 0x2000, 0x83);
+	put64(w, k, G_PML4 + 0x3000 + 0x1F7 * 8, 0xFEE00000ull | 0x9B);
+
+	const uint16_t code64 = 0xA09B, data = 0xC093;
+	struct hv_register_assoc r[] = {
+		reg(HV_X64_REGISTER_CR0, 0x80050033),	/* PG AM WP NE ET MP PE */
+		reg(HV_X64_REGISTER_CR3, G_PML4),
+		reg(HV_X64_REGISTER_CR4, 0x620),	/* OSXMMEXCPT OSFXSR PAE */
+		reg(HV_X64_REGISTER_EFER, 0xD00),	/* NXE LMA LME */
+		seg(HV_X64_REGISTER_CS, 0x08, code64, 0, 0xFFFFFFFF),
+		seg(HV_X64_REGISTER_DS, 0x10, data, 0, 0xFFFFFFFF),
+		seg(HV_X64_REGISTER_ES, 0x10, data, 0, 0xFFFFFFFF),
+		seg(HV_X64_REGISTER_SS, 0x10, data, 0, 0xFFFFFFFF),
+		seg(HV_X64_REGISTER_FS, 0x10, data, 0, 0xFFFFFFFF),
+		seg(HV_X64_REGISTER_GS, 0x10, data, 0, 0xFFFFFFFF),
+		seg(HV_X64_REGISTER_TR, 0x18, 0x008B, G_GDT + 0x100, 0x67),
+		seg(HV_X64_REGISTER_LDTR, 0, 0, 0, 0),
+		reg(HV_X64_REGISTER_GDTR, 0),
+		reg(HV_X64_REGISTER_IDTR, 0),
+		reg(HV_X64_REGISTER_RFLAGS, 0x2),
+		reg(HV_X64_REGISTER_RSP, G_STACK),
+		reg(HV_X64_REGISTER_RIP, G_CODE),
+		reg(HV_X64_REGISTER_RDI, conn),
+		reg(HV_X64_REGISTER_RSI, starts),
+		reg(HV_X64_REGISTER_RDX, 2 * ROUNDS),
+	};
+	r[12].value.table.base = G_GDT;
+	r[12].value.table.limit = 0x27;
+	r[13].value.table.base = G_IDT;
+	r[13].value.table.limit = 0xFFF;
+	uint64_t done;
+
+	return ok(ohv_call_set_vp_registers(w->root, k->id, 0, r,
+					    sizeof(r) / sizeof(r[0]), &done),
+		  "HvSetVpRegisters(64-bit start)");
+}
+
+struct runner {
+	struct world *w;
+	struct child *k;
+	pthread_t thread;
+	int rc;
+	struct hv_message msg;
+};
+
+static void *run_vp(void *arg)
+{
+	struct runner *r = arg;
+
+	r->rc = ohv_vp_run(r->w->hv, r->k->id, 0, &r->msg);
+	return NULL;
+}
+
+/* 7, with real guests: both VPs run on threads of their own until each
+ * reports the last number (or ten seconds pass). */
+static bool exchange_in_guests(struct world *w)
+{
+	struct runner r[2];
+	bool good = true;
+
+	for (int i = 0; i < 2; i++)
+		if (!load_guest(w, &w->kid[i], CONNECTION_ID, i == 0))
+			return false;
+	for (int i = 0; i < 2; i++) {
+		r[i] = (struct runner){ .w = w, .k = &w->kid[i] };
+		pthread_create(&r[i].thread, NULL, run_vp, &r[i]);
+	}
+	for (int i = 0; i < 2; i++) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 10;
+		if (pthread_timedjoin_np(r[i].thread, NULL, &until)) {
+			ohv_vp_kick(w->hv, r[i].k->id, 0);
+			pthread_join(r[i].thread, NULL);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		const struct hv_x64_io_port_intercept_message *io =
+			(const void *)r[i].msg.payload;
+
+		if (r[i].rc || r[i].msg.header.message_type !=
+		    HVMSG_X64_IO_PORT_INTERCEPT ||
+		    io->port_number != G_REPORT_PORT ||
+		    io->rax != 2 * ROUNDS) {
+			fprintf(stderr, "ping_pong: %s's guest stopped with "
+				"run %d, message 0x%x, port 0x%x, RAX 0x%" PRIx64
+				"\n", r[i].k->name, r[i].rc,
+				r[i].msg.header.message_type,
+				io->port_number, io->rax);
+			good = false;
+			continue;
+		}
+		printf("  %s's guest: %u messages passed, the last number %" PRIu64
+		       ", reported at RIP 0x%" PRIx64 "\n", r[i].k->name,
+		       2 * ROUNDS, io->rax, io->header.rip);
+	}
+	return good;
+}
+
+static bool run(struct world *w, uint64_t start, bool guests)
 {
 	struct child *a = &w->kid[0], *b = &w->kid[1];
 	struct ohv_client_stats s;
 	char who[32];
 
 	for (int i = 0; i < 2; i++)
-		if (!make_child(w, &w->kid[i]))
+		if (!make_child(w, &w->kid[i], guests))
 			return false;
 	if (!connect_children(w, a, b) || !connect_children(w, b, a))
 		return false;
@@ -264,10 +569,15 @@ static bool run(struct world *w, uint64_t start)
 	       " at the start)\n", ohv_root_free_pages(w->hv), start);
 
 	printf("exchange:\n");
-	for (uint32_t n = 1; n <= 2 * ROUNDS; n += 2)
-		if (!pass(w, a, b, MSG_PING, n) ||
-		    !pass(w, b, a, MSG_PONG, n + 1))
+	if (guests) {
+		if (!exchange_in_guests(w))
 			return false;
+	} else {
+		for (uint32_t n = 1; n <= 2 * ROUNDS; n += 2)
+			if (!pass(w, a, b, MSG_PING, n) ||
+			    !pass(w, b, a, MSG_PONG, n + 1))
+				return false;
+	}
 
 	/* 8. Teardown, Linux's destroy_partition for each child: finalize
 	 *    (frees its VPs, mappings, ports and connections), withdraw
@@ -331,12 +641,21 @@ int main(void)
 	w.kid[1].name = "B";
 	/* 1. An instance (64 MiB of machine memory, committed lazily) and a
 	 *    client for the root's VP 0. */
-	if (ohv_open(NULL, &w.hv) || ohv_client_open(w.hv, 0, &w.root)) {
+	struct ohv_config cfg;
+
+	ohv_config_init(&cfg);
+	cfg.backend = OHV_BACKEND_AUTO;	/* KVM where it serves */
+	if (ohv_open(&cfg, &w.hv) || ohv_client_open(w.hv, 0, &w.root)) {
 		fprintf(stderr, "ping_pong: cannot open an instance\n");
 		ohv_close(w.hv);
 		return 1;
 	}
-	good = run(&w, ohv_root_free_pages(w.hv));
+	bool guests = strcmp(ohv_backend_name(w.hv), "kvm") == 0;
+
+	printf("backend: %s (%s)\n", ohv_backend_name(w.hv), guests ?
+	       "the children run guest code" :
+	       "no KVM here: this program plays both guests");
+	good = run(&w, ohv_root_free_pages(w.hv), guests);
 	for (int i = 0; i < 2; i++)
 		ohv_client_close(w.kid[i].vp0);
 	ohv_client_close(w.root);

@@ -12,6 +12,7 @@ import struct
 HV = 'fuzz/corpus/fuzz_hvcall'
 SEQ = 'fuzz/corpus/fuzz_sequence'
 NEST = 'fuzz/corpus/fuzz_nested'
+KVM = 'fuzz/corpus/fuzz_kvm_exit'
 SELF = 2**64 - 1
 ROOT, C, G = 1, 2, 3
 
@@ -494,6 +495,80 @@ def nest_seeds():
         s[name + '-numa2'] = bytes([8]) + data[1:]
     return s
 
+# fuzz_kvm_exit: exit kind, flags, 64 code bytes, struct kvm_regs, the XMM
+# registers, CR0, EFER, CS base, segment bits, (RIP offset), exit fields.
+K_IO, K_MMIO, K_RDMSR, K_WRMSR, K_HLT, K_SHUTDOWN = range(6)
+F_NOXLATE, F_HCPAGE, F_FARCODE, F_HCALL, F_HCPAST, F_FARMMIO = 1, 2, 4, 8, 16, 32
+REG_ORDER = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rsp', 'rbp',
+             'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15',
+             'rip', 'rflags']
+
+
+def kexit(kind, flags=0, code=b'', regs=None, cr0=0, efer=0, segbits=0,
+          rip_off=0, tail=b''):
+    regs = regs or {}
+    out = bytes([kind, flags]) + code.ljust(64, b'\0')
+    out += b''.join(struct.pack('<Q', regs.get(r, 2 if r == 'rflags' else 0))
+                    for r in REG_ORDER)
+    out += bytes(256)                        # XMM0-15
+    out += struct.pack('<QQQ', cr0, efer, 0) + bytes([segbits])
+    if not flags & F_FARCODE:
+        out += bytes([rip_off])
+    return out + tail
+
+
+def kvm_seeds():
+    s = {}
+    LONG = dict(cr0=0x80000011, efer=0x500, segbits=1)
+    s['io-out-e9'] = kexit(K_IO, 0, b'\xb0\x42\xe6\xe9\xf4', {'rax': 0x42},
+                           rip_off=2, tail=struct.pack('<H', 0xE9) + b'\0\0\1')
+    s['io-in-dx'] = kexit(K_IO, 0, b'\xec', {'rdx': 0x60}, rip_off=0,
+                          tail=struct.pack('<H', 0x60) + b'\0\0\0')
+    s['io-rep-outsb'] = kexit(K_IO, 0, b'\xf3\x6e', {'rcx': 4}, rip_off=0,
+                              tail=struct.pack('<H', 0x3F8) + b'\0\1\1')
+    for name, control, rdx, r8 in (
+            ('getpartitionid', 0x46, 0x3000, 0x4000),
+            ('fast-signal', 0x5D | 1 << 16, 10, 0),
+            ('bad-input-gpa', 0x46, 0x3001, 0x4000),
+            ('unmapped-output', 0x46, 0x3000, 0xF000)):
+        for past in (0, F_HCPAST):
+            s['hcall-' + name + ('-past' if past else '')] = kexit(
+                K_IO, F_HCALL | F_HCPAGE | past, b'',
+                {'rcx': control, 'rdx': rdx, 'r8': r8}, **LONG, rip_off=0)
+    s['hcall-cpl3'] = kexit(K_IO, F_HCALL | F_HCPAGE, b'', {'rcx': 0x46},
+                            cr0=0x80000011, efer=0x500, segbits=1 | 3 << 4)
+    s['hcall-realmode'] = kexit(K_IO, F_HCALL | F_HCPAGE, b'', {'rcx': 0x46})
+    s['mmio-unmapped-write'] = kexit(
+        K_MMIO, 0, b'\xa2\x00\xf0', rip_off=3,
+        tail=struct.pack('<Q', 15 * 4096) + b'\1\1' + bytes(8))
+    s['mmio-ro-write'] = kexit(
+        K_MMIO, 0, b'\x89\x07', {'rdi': 14 * 4096}, **LONG, rip_off=2,
+        tail=struct.pack('<Q', 14 * 4096) + b'\4\1' + bytes(8))
+    s['mmio-mapped-read'] = kexit(
+        K_MMIO, 0, b'\x8b\x07', **LONG, rip_off=0,
+        tail=struct.pack('<Q', 0x2010) + b'\4\0' + bytes(8))
+    s['mmio-cross-page'] = kexit(
+        K_MMIO, 0, b'\x8b\x07', **LONG, rip_off=0,
+        tail=struct.pack('<Q', 14 * 4096 - 2) + b'\4\1' + bytes(8))
+    for name, kind, idx, data in (
+            ('guestosid', K_WRMSR, 0x00, 0x1234),
+            ('hypercall', K_WRMSR, 0x01, 0x2001),
+            ('hypercall-reserved', K_WRMSR, 0x01, 0x2005),
+            ('vpindex', K_RDMSR, 0x02, 0),
+            ('vpindex-write', K_WRMSR, 0x02, 1),
+            ('refcount', K_RDMSR, 0x20, 0),
+            ('scontrol-reserved', K_WRMSR, 0x80, 2),
+            ('simp', K_WRMSR, 0x83, 0x5001),
+            ('eom', K_WRMSR, 0x84, 0),
+            ('sint-low-vector', K_WRMSR, 0x90, 5),
+            ('sint', K_WRMSR, 0x92, 0x50),
+            ('unknown', K_RDMSR, 0x70, 0)):
+        s['msr-' + name] = kexit(kind, 0, b'', **LONG,
+                                 tail=bytes([idx]) + struct.pack('<Q', data))
+    s['hlt'] = kexit(K_HLT, 0, b'\xf4')
+    s['shutdown'] = kexit(K_SHUTDOWN)
+    return s
+
 
 def write(d, seeds):
     os.makedirs(d, exist_ok=True)
@@ -506,3 +581,4 @@ if __name__ == '__main__':
     write(HV, hvcall_seeds())
     write(SEQ, seq_seeds())
     write(NEST, nest_seeds())
+    write(KVM, kvm_seeds())

@@ -1,11 +1,21 @@
 # SPDX-License-Identifier: MIT
 # make bench: the benchmarks of bench/ (medians, baselines, BENCH lines).
+# bench/guest.S is guest code the KVM figures copy into their guests; it
+# is assembled into the program as data.
 BENCH := $(O)/bench/bench
+BENCH_OBJ := $(O)/bench/bench.o $(O)/bench/kvm.o $(O)/bench/guest.o
 
 .PHONY: bench
 bench: $(BENCH)
 	$(Q)$(BENCH) $(BENCHFLAGS)
 
-$(BENCH): $(O)/bench/bench.o $(STATIC)
+$(O)/bench/guest.o: bench/guest.S bench/guest.h
+	$(E) "  AS      $<"
+	@mkdir -p $(@D)
+	$(Q)$(CC) -c -o $@ $<
+
+$(BENCH): $(BENCH_OBJ) $(STATIC)
 	$(E) "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(STATIC) $(LDLIBS)
+
+-include $(BENCH_OBJ:.o=.d)

@@ -15,7 +15,7 @@
 # findings to $(O)/fuzz/findings/<target>/.  A finding worth keeping is
 # minimized and copied to fuzz/crashes/<target>-<short-name> for good.
 
-FUZZ_TARGETS	:= fuzz_hvcall fuzz_sequence fuzz_decode fuzz_nested
+FUZZ_TARGETS	:= fuzz_hvcall fuzz_sequence fuzz_decode fuzz_nested fuzz_kvm_exit
 FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang
 FUZZ_FLAGS	?= -timeout=10
@@ -77,8 +77,17 @@ $(FUZZ_BINS): $(O)/fuzz/%: $(O)/fuzz/cov/fuzz/%.o $(O)/fuzz/cov/fuzz/fz.o \
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 # The replay programs: the same targets, plain gcc (or $(CC)), no libFuzzer.
-$(FUZZ_REPLAYS): $(O)/fuzz/replay_%: $(O)/fuzz/%.o $(O)/fuzz/fz.o \
-		$(O)/fuzz/replay.o $(STATIC)
+$(filter-out %/replay_fuzz_kvm_exit,$(FUZZ_REPLAYS)): $(O)/fuzz/replay_%: \
+		$(O)/fuzz/%.o $(O)/fuzz/fz.o $(O)/fuzz/replay.o $(STATIC)
+	$(E) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# fuzz_kvm_exit drives the KVM backend's exit handlers (src/backend), whose
+# names the static library keeps to itself: it links the objects.
+$(O)/fuzz/cov/fuzz/fuzz_kvm_exit.o $(O)/fuzz/fuzz_kvm_exit.o: \
+	BASE += -Isrc/backend
+$(O)/fuzz/replay_fuzz_kvm_exit: $(O)/fuzz/fuzz_kvm_exit.o $(O)/fuzz/fz.o \
+		$(O)/fuzz/replay.o $(LIB_OBJ)
 	$(E) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

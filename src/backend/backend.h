@@ -18,6 +18,8 @@
  *     and has changed nothing, so a backend never sees half an object;
  *   - every hook is optional: a NULL hook means "nothing to do", and for
  *     vp_reg and vp_state "the core keeps that state";
+ *   - VP hooks are called only for VPs the backend made (vp_create); the
+ *     root's VPs are the host program's own and the core keeps them;
  *   - hooks come in object order: partition_init before that partition's
  *     vp_create, every vp_delete before partition_fini, each gpa_map and
  *     gpa_unmap between partition_init and partition_fini.
@@ -171,7 +173,8 @@ uint64_t ohv_be_hypercall(struct ohv *hv, const struct ohv_be_vp *vp,
 
 /*
  * A guest RDMSR (write false) or WRMSR of a synthetic MSR (0x40000000-FF)
- * on that VP: 0, or -EINVAL when the guest gets #GP.  A write of
+ * on that VP: 0, -EINVAL when the guest gets #GP, or -ESHUTDOWN when the
+ * VP is gone.  A write of
  * HV_X64_MSR_GUEST_OS_ID or HV_X64_MSR_HYPERCALL may move or remove the
  * hypercall page: read HV_X64_MSR_HYPERCALL back to learn where it is.
  */

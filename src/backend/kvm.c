@@ -484,6 +484,26 @@ bool kvm_is_hypercall_page(struct kvm_part *kp, uint64_t page)
 	return yes;
 }
 
+bool kvm_gpa_frame(struct kvm_part *kp, uint64_t page, uint32_t *frame,
+		   unsigned *rights)
+{
+	if (page >= KVM_WINDOW_PAGES)
+		return ohv_be_gpa(kp->k->hv, kp->id, page, frame, rights);
+	pthread_mutex_lock(&kp->mu);
+	const struct kchunk *c = chunk(kp, page);
+	bool mapped = c && c->rights[page % CHUNK_PAGES];
+
+	if (mapped) {
+		*frame = c->frame[page % CHUNK_PAGES];
+		*rights = c->rights[page % CHUNK_PAGES];
+	}
+	pthread_mutex_unlock(&kp->mu);
+	/* A chunk that could not be allocated: the model knows. */
+	if (!mapped && !c)
+		return ohv_be_gpa(kp->k->hv, kp->id, page, frame, rights);
+	return mapped;
+}
+
 const struct ohv_backend_ops ohv_backend_kvm = {
 	.name = "kvm",
 	.open = kvm_open,

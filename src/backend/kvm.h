@@ -53,6 +53,10 @@ void kvm_part_put(struct kvm_part *kp);
 /* The hypercall overlay moves to GPA page page (KVM_NO_PAGE: none). */
 void kvm_set_hypercall_page(struct kvm_part *kp, uint64_t page);
 bool kvm_is_hypercall_page(struct kvm_part *kp, uint64_t page);
+/* The frame and rights behind GPA page page, from the backend's mirror of
+ * the GPA map (the core's beyond the window): false when unmapped. */
+bool kvm_gpa_frame(struct kvm_part *kp, uint64_t page, uint32_t *frame,
+		   unsigned *rights);
 
 /* kvm_vp.c: the VP hooks. */
 int kvm_vp_create(struct ohv_bpart *bp, const struct ohv_be_vp *vp,
@@ -65,6 +69,16 @@ void kvm_vp_notify(struct ohv_bvp *v);
 void kvm_vp_kick(struct ohv_bvp *v);
 int kvm_vp_claim(struct ohv_bvp *v);
 int kvm_vp_run(struct ohv_bvp *v, struct hv_message *msg);
+
+/*
+ * The exit handlers without a vCPU, for fuzz/fuzz_kvm_exit.c: run's exit
+ * is handled as VP id's, every vCPU ioctl going to io(ctx, ...).  Returns
+ * as the run loop's step does: 1 run on, 0 stopped (*m), -errno.
+ */
+typedef int kvm_vcpu_io_fn(void *ctx, unsigned long req, void *arg);
+int kvm_exit_for_test(struct kvm_part *kp, const struct ohv_be_vp *id,
+		      struct kvm_run *run, kvm_vcpu_io_fn *io, void *ctx,
+		      struct hv_message *m);
 
 extern const struct ohv_backend_ops ohv_backend_kvm;
 

@@ -4,7 +4,8 @@
  * completes a guest's write to a page with no memslot before it exits, so
  * RIP is already past the instruction; the message must name the
  * instruction itself.  kvm_insn_before() finds the longest instruction
- * with a memory operand that ends exactly at RIP.  It decodes the general
+ * that ends exactly at RIP and whose memory operand is the address that
+ * faulted (to its page offset: the guest's page tables are not walked).  It decodes the general
  * purpose encodings (legacy prefixes, REX, the one-byte map and the 0F,
  * 0F38 and 0F3A maps); VEX and EVEX encodings are not decoded.
  */
@@ -46,18 +47,43 @@ static bool no_modrm2(uint8_t op)
 struct decode {
 	unsigned len;
 	bool mem;		/* has a memory operand */
+	bool ea_known;		/* its address follows from the fields below */
+	bool rip_rel;
+	int seg;		/* segment override, or -1 */
+	unsigned asz;		/* address size in bytes */
+	int base, index;	/* register numbers, -1 for none */
+	unsigned scale;
+	int64_t disp;
+	bool bp_base;		/* addressed through RBP/RSP: SS by default */
 };
+
+static int64_t le(const uint8_t *b, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)b[i] << (8 * i);
+	/* sign-extend */
+	if (n && n < 8 && (v >> (8 * n - 1) & 1))
+		v |= ~0ull << (8 * n);
+	return (int64_t)v;
+}
 
 /* Decode the instruction at b (n bytes readable); len 0 when unknown. */
 static struct decode decode(const uint8_t *b, unsigned n, unsigned mode)
 {
-	struct decode d = { 0, false };
+	struct decode d = { .seg = -1, .base = -1, .index = -1 };
 	unsigned i = 0, osz = mode == 16 ? 2 : 4, asz = mode / 8;
 	bool rex_w = false;
+	unsigned rex = 0;
 
 	for (; i < n && i < 14; i++) {
 		uint8_t p = b[i];
 
+		if (p == 0x26 || p == 0x2E || p == 0x36 || p == 0x3E)
+			d.seg = (p >> 3) & 3;	/* ES, CS, SS, DS */
+		else if (p == 0x64 || p == 0x65)
+			d.seg = p - 0x64 + 4;	/* FS, GS */
 		if (p == 0x66)
 			osz = mode == 16 ? 4 : 2;
 		else if (p == 0x67)
@@ -67,8 +93,10 @@ static struct decode decode(const uint8_t *b, unsigned n, unsigned mode)
 			 p != 0x65)
 			break;
 	}
-	if (mode == 64 && i < n && (b[i] & 0xF0) == 0x40)
-		rex_w = b[i++] & 8;
+	if (mode == 64 && i < n && (b[i] & 0xF0) == 0x40) {
+		rex = b[i++];
+		rex_w = rex & 8;
+	}
 	if (rex_w)
 		osz = 8;
 	if (i >= n)
@@ -127,6 +155,11 @@ static struct decode decode(const uint8_t *b, unsigned n, unsigned mode)
 		else if (op >= 0xA0 && op <= 0xA3) {
 			imm = asz;	/* moffs */
 			d.mem = true;
+			if (i + asz <= n) {
+				d.ea_known = true;
+				d.disp = (int64_t)((uint64_t)le(b + i, asz) &
+					 (asz == 8 ? ~0ull : (1ull << (8 * asz)) - 1));
+			}
 		} else if (op >= 0xA4 && op <= 0xAF && op != 0xA8 && op != 0xA9)
 			d.mem = true;	/* string instructions */
 	}
@@ -141,16 +174,50 @@ static struct decode decode(const uint8_t *b, unsigned n, unsigned mode)
 			imm = op == 0xF6 ? 1 : iz;
 		if (mod != 3) {
 			d.mem = true;
+			d.ea_known = true;
 			if (asz == 2) {
-				i += mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 6) ? 2 : 0;
+				/* BX+SI, BX+DI, BP+SI, BP+DI, SI, DI, BP, BX */
+				static const int b16[8] = { 3, 3, 5, 5, 6, 7, 5, 3 };
+				static const int x16[8] = { 6, 7, 6, 7, -1, -1, -1, -1 };
+				unsigned dl = mod == 1 ? 1 : mod == 2 ||
+					      (mod == 0 && rm == 6) ? 2 : 0;
+
+				d.base = mod == 0 && rm == 6 ? -1 : b16[rm];
+				d.index = x16[rm];
+				d.bp_base = d.base == 5;
+				if (i + dl > n)
+					return d;
+				d.disp = dl == 2 && mod == 0 ?
+					 (int64_t)(uint16_t)le(b + i, 2) : le(b + i, dl);
+				i += dl;
 			} else {
+				unsigned dl = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+
+				d.base = (int)(rm | (rex & 1) << 3);
 				if (rm == 4) {
 					if (i >= n)
 						return d;
-					if ((b[i++] & 7) == 5 && mod == 0)
-						i += 4;
+					uint8_t sib = b[i++];
+					unsigned sb = sib & 7, sx = (sib >> 3) & 7;
+
+					d.scale = 1u << (sib >> 6);
+					d.index = sx == 4 && !(rex & 2) ? -1 :
+						  (int)(sx | (rex & 2) << 2);
+					d.base = (int)(sb | (rex & 1) << 3);
+					if (sb == 5 && mod == 0) {
+						d.base = -1;
+						dl = 4;
+					}
+				} else if (rm == 5 && mod == 0) {
+					d.base = -1;
+					d.rip_rel = mode == 64;
+					dl = 4;
 				}
-				i += mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 5) ? 4 : 0;
+				d.bp_base = (d.base & 7) == 4 || (d.base & 7) == 5;
+				if (i + dl > n)
+					return d;
+				d.disp = le(b + i, dl);
+				i += dl;
 			}
 		}
 	}
@@ -158,18 +225,52 @@ static struct decode decode(const uint8_t *b, unsigned n, unsigned mode)
 	if (i > 15 || i > n)
 		return d;
 	d.len = i;
+	d.asz = asz;
 	return d;
 }
 
-unsigned kvm_insn_before(const uint8_t *bytes, unsigned n, unsigned mode)
+/* The linear address a decoded memory operand names. */
+static uint64_t linear(const struct decode *d, const struct kvm_insn_ctx *c,
+		       uint64_t end)
 {
-	for (unsigned len = n < 15 ? n : 15; len > 0; len--) {
-		struct decode d = decode(bytes + n - len, len, mode);
+	uint64_t ea = (uint64_t)d->disp;
 
-		if (d.len == len && d.mem)
+	if (d->base >= 0)
+		ea += c->gpr[d->base];
+	if (d->index >= 0)
+		ea += c->gpr[d->index] * (d->scale ? d->scale : 1);
+	if (d->rip_rel)
+		ea += end;
+	if (d->asz == 2)
+		ea &= 0xFFFF;
+	else if (d->asz == 4)
+		ea &= 0xFFFFFFFFu;
+	int seg = d->seg >= 0 ? d->seg : d->bp_base ? 2 : 3;
+
+	/* In 64-bit mode only FS and GS have a base. */
+	if (c->mode != 64 || seg >= 4)
+		ea += c->seg_base[seg];
+	return ea;
+}
+
+unsigned kvm_insn_before(const uint8_t *bytes, unsigned n,
+			 const struct kvm_insn_ctx *c)
+{
+	unsigned fallback = 0;
+
+	for (unsigned len = n < 15 ? n : 15; len > 0; len--) {
+		struct decode d = decode(bytes + n - len, len, c->mode);
+
+		if (d.len != len || !d.mem)
+			continue;
+		/* The one whose operand is the address that faulted. */
+		if (d.ea_known &&
+		    (linear(&d, c, c->end) & 0xFFF) == (c->fault_gpa & 0xFFF))
 			return len;
+		if (!fallback && !d.ea_known)
+			fallback = len;	/* a string instruction */
 	}
-	return 0;
+	return fallback;
 }
 
 unsigned kvm_insn_length(const uint8_t *bytes, unsigned n, unsigned mode)

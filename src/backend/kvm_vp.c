@@ -15,6 +15,8 @@
 #include "kvm.h"
 #include "kvm_insn.h"
 
+#include <openhv/calls.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +41,17 @@ struct kvm_vp {
 	bool deleted;
 	bool kick_req;		/* ohv_vp_kick: the run returns -EINTR      */
 	bool notified;		/* the suspend registers changed            */
+	bool check;		/* ask the core whether it may run           */
 	pthread_t thread;
+	kvm_vcpu_io_fn *io;	/* NULL: ioctl on fd (else the fuzz target) */
+	void *io_ctx;
 };
+
+/* Every vCPU ioctl of this file. */
+static int vcpu_ioctl(struct kvm_vp *v, unsigned long req, void *arg)
+{
+	return v->io ? v->io(v->io_ctx, req, arg) : ioctl(v->fd, req, arg);
+}
 
 /* ---------------------------------------------------------------------- */
 /* Creation and deletion.                                                  */
@@ -71,7 +82,7 @@ int kvm_vp_create(struct ohv_bpart *bp, const struct ohv_be_vp *id,
 		err = -errno;
 		goto fail;
 	}
-	if (ioctl(v->fd, KVM_SET_CPUID2, kp->cpuid)) {
+	if (vcpu_ioctl(v, KVM_SET_CPUID2, kp->cpuid)) {
 		err = -errno;
 		goto fail;
 	}
@@ -81,7 +92,7 @@ int kvm_vp_create(struct ohv_bpart *bp, const struct ohv_be_vp *id,
 	 */
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
-	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp)) {
+	if (vcpu_ioctl(v, KVM_SET_MP_STATE, &mp)) {
 		err = -errno;
 		goto fail;
 	}
@@ -155,6 +166,7 @@ void kvm_vp_notify(struct ohv_bvp *bv)
 
 	pthread_mutex_lock(&v->mu);
 	v->notified = true;
+	v->check = true;
 	if (v->claimed)
 		kick_locked(v);
 	pthread_mutex_unlock(&v->mu);
@@ -170,6 +182,7 @@ int kvm_vp_claim(struct ohv_bvp *bv)
 		err = -EBUSY;
 	} else {
 		v->claimed = true;
+		v->check = true;
 		v->refs++;
 	}
 	pthread_mutex_unlock(&v->mu);
@@ -317,7 +330,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_RFLAGS) {
 		struct kvm_regs r;
 
-		if (ioctl(v->fd, KVM_GET_REGS, &r))
+		if (vcpu_ioctl(v, KVM_GET_REGS, &r))
 			return -EIO;
 		/* struct kvm_regs keeps RAX..R15, RIP, RFLAGS in HV's order
 		 * but for RBX/RCX/RDX and RSP/RBP/RSI/RDI. */
@@ -339,24 +352,30 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 			return 0;
 		}
 		*u = val->reg64;
-		return ioctl(v->fd, KVM_SET_REGS, &r) ? -EINVAL : 0;
+		return vcpu_ioctl(v, KVM_SET_REGS, &r) ? -EINVAL : 0;
 	}
 	uint32_t msr = reg_msr(name);
 
 	if (msr) {
-		struct {
+		/* struct kvm_msrs with room for its one entry. */
+		union {
 			struct kvm_msrs h;
-			struct kvm_msr_entry e;
-		} m = { .h = { .nmsrs = 1 }, .e = { .index = msr } };
+			uint8_t room[sizeof(struct kvm_msrs) +
+				     sizeof(struct kvm_msr_entry)];
+		} m;
+		struct kvm_msr_entry *e = &m.h.entries[0];
 
+		memset(&m, 0, sizeof(m));
+		m.h.nmsrs = 1;
+		e->index = msr;
 		if (!write) {
-			if (ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
+			if (vcpu_ioctl(v, KVM_GET_MSRS, &m) != 1)
 				return -EIO;
-			val->reg64 = m.e.data;
+			val->reg64 = e->data;
 			return 0;
 		}
-		m.e.data = val->reg64;
-		return ioctl(v->fd, KVM_SET_MSRS, &m) == 1 ? 0 : -EINVAL;
+		e->data = val->reg64;
+		return vcpu_ioctl(v, KVM_SET_MSRS, &m) == 1 ? 0 : -EINVAL;
 	}
 	struct kvm_sregs s;
 	struct kvm_segment *seg;
@@ -364,7 +383,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 	struct kvm_dtable *t = NULL;
 
 	if (name == HV_X64_REGISTER_IDTR || name == HV_X64_REGISTER_GDTR) {
-		if (ioctl(v->fd, KVM_GET_SREGS, &s))
+		if (vcpu_ioctl(v, KVM_GET_SREGS, &s))
 			return -EIO;
 		t = name == HV_X64_REGISTER_IDTR ? &s.idt : &s.gdt;
 		if (!write) {
@@ -382,7 +401,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 		u = sreg_u64(&probe, name);
 		if (!seg && !u)
 			return -ENOENT;	/* the core keeps it */
-		if (ioctl(v->fd, KVM_GET_SREGS, &s))
+		if (vcpu_ioctl(v, KVM_GET_SREGS, &s))
 			return -EIO;
 		seg = sreg_seg(&s, name);
 		u = sreg_u64(&s, name);
@@ -398,7 +417,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 		else
 			*u = val->reg64;
 	}
-	return ioctl(v->fd, KVM_SET_SREGS, &s) ? -EINVAL : 0;
+	return vcpu_ioctl(v, KVM_SET_SREGS, &s) ? -EINVAL : 0;
 }
 
 int kvm_vp_reg(struct ohv_bvp *bv, uint32_t name, union hv_register_value *val,
@@ -425,41 +444,103 @@ static void regs_writeback(struct kvm_vp *v, uint64_t gen,
 	while (v->holds)
 		pthread_cond_wait(&v->cv, &v->mu);
 	if (v->gen == gen) {
-		ioctl(v->fd, KVM_SET_REGS, r);
+		vcpu_ioctl(v, KVM_SET_REGS, (void *)r);
 	} else {
 		struct kvm_regs now;
 
-		if (!ioctl(v->fd, KVM_GET_REGS, &now)) {
+		if (!vcpu_ioctl(v, KVM_GET_REGS, &now)) {
 			now.rax = r->rax;
 			now.rcx = r->rcx;
 			now.rdx = r->rdx;
 			now.r8 = r->r8;
-			ioctl(v->fd, KVM_SET_REGS, &now);
+			vcpu_ioctl(v, KVM_SET_REGS, &now);
 		}
 	}
 	pthread_mutex_unlock(&v->mu);
 }
 
-/* Read guest memory at a linear address through the model's GPA map. */
-static size_t read_linear(struct kvm_vp *v, uint64_t linear, uint8_t *buf,
-			  size_t len)
+#define CR0_PG		(1ull << 31)
+#define CR4_LA57	(1ull << 12)
+#define EFER_LMA	(1ull << 10)
+#define PTE_P		1ull
+#define PTE_PS		(1ull << 7)
+#define PTE_ADDR	0x000FFFFFFFFFF000ull
+
+/* A qword of guest memory at gpa (8-aligned: never across a page). */
+static bool read_gpa64(struct kvm_vp *v, uint64_t gpa, uint64_t *out)
+{
+	uint32_t frame;
+	unsigned rights;
+
+	if (!kvm_gpa_frame(v->kp, gpa / HV_PAGE_SIZE, &frame, &rights) ||
+	    !(rights & HV_MAP_GPA_READABLE))
+		return false;
+	const uint8_t *page = ohv_be_frame(v->kp->k->hv, frame);
+
+	if (!page)
+		return false;
+	memcpy(out, page + gpa % HV_PAGE_SIZE, sizeof(*out));
+	return true;
+}
+
+/*
+ * The GPA behind a linear address.  Paging off, or 4-level long-mode
+ * paging: the guest's page tables, read here (no vCPU ioctl, which costs
+ * microseconds on a hypercall's path); any other mode: KVM_TRANSLATE.
+ */
+static bool translate(struct kvm_vp *v, const struct kvm_sregs *s,
+		      uint64_t linear, uint64_t *gpa)
+{
+	if (!(s->cr0 & CR0_PG)) {
+		*gpa = linear & 0xFFFFFFFFu;
+		return true;
+	}
+	if (!(s->efer & EFER_LMA) || (s->cr4 & CR4_LA57)) {
+		struct kvm_translation t = { .linear_address = linear };
+
+		if (vcpu_ioctl(v, KVM_TRANSLATE, &t) || !t.valid)
+			return false;
+		*gpa = t.physical_address;
+		return true;
+	}
+	uint64_t table = s->cr3 & PTE_ADDR;
+
+	for (int level = 4; level >= 1; level--) {
+		unsigned shift = 12 + 9 * (unsigned)(level - 1);
+		uint64_t e;
+
+		if (!read_gpa64(v, table + ((linear >> shift) & 511) * 8, &e) ||
+		    !(e & PTE_P))
+			return false;
+		if (level == 1 || (level <= 3 && (e & PTE_PS))) {
+			uint64_t size = 1ull << shift;
+
+			*gpa = ((e & PTE_ADDR) & ~(size - 1)) | (linear & (size - 1));
+			return true;
+		}
+		table = e & PTE_ADDR;
+	}
+	return false;
+}
+
+/* Read guest memory at a linear address through the GPA map. */
+static size_t read_linear(struct kvm_vp *v, const struct kvm_sregs *s,
+			  uint64_t linear, uint8_t *buf, size_t len)
 {
 	struct ohv *hv = v->kp->k->hv;
 	size_t done = 0;
 
 	while (done < len) {
-		struct kvm_translation t = { .linear_address = linear + done };
+		uint64_t gpa;
 		uint32_t frame;
 		unsigned rights;
 
-		if (ioctl(v->fd, KVM_TRANSLATE, &t) || !t.valid)
-			break;
-		if (!ohv_be_gpa(hv, v->id.partition_id,
-				t.physical_address / HV_PAGE_SIZE, &frame,
-				&rights) || !(rights & HV_MAP_GPA_READABLE))
+		if (!translate(v, s, linear + done, &gpa) ||
+		    !kvm_gpa_frame(v->kp, gpa / HV_PAGE_SIZE, &frame, &rights) ||
+		    !(rights & HV_MAP_GPA_READABLE))
 			break;
 		const uint8_t *page = ohv_be_frame(hv, frame);
-		size_t off = t.physical_address % HV_PAGE_SIZE;
+		size_t off = gpa % HV_PAGE_SIZE;
 		size_t n = HV_PAGE_SIZE - off;
 
 		if (!page)
@@ -493,9 +574,9 @@ static uint64_t retire(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	struct kvm_regs now;
 
 	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
-	ioctl(v->fd, KVM_RUN, 0);
+	vcpu_ioctl(v, KVM_RUN, NULL);
 	v->run->immediate_exit = 0;
-	if (!ioctl(v->fd, KVM_GET_REGS, &now))
+	if (!vcpu_ioctl(v, KVM_GET_REGS, &now))
 		after = now.rip;
 	*len = 0;
 	if (after > before && after - before <= 15) {
@@ -554,7 +635,7 @@ static unsigned io_length_before(struct kvm_vp *v, const struct kvm_sregs *s,
 {
 	uint8_t b[2];
 
-	if (rip < 2 || read_linear(v, s->cs.base + rip - 2, b, 2) != 2)
+	if (rip < 2 || read_linear(v, s, s->cs.base + rip - 2, b, 2) != 2)
 		return 0;
 	if (b[0] >= 0xE4 && b[0] <= 0xE7 && b[1] == (uint8_t)port)
 		return 2;
@@ -573,7 +654,7 @@ static int io_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	unsigned len;
 	/* On hardware KVM, RIP is still on the instruction at the exit. */
 	uint8_t op;
-	bool on_insn = read_linear(v, s->cs.base + r->rip, &op, 1) == 1 &&
+	bool on_insn = read_linear(v, s, s->cs.base + r->rip, &op, 1) == 1 &&
 		       ((op >= 0xE4 && op <= 0xE7) || (op >= 0xEC && op <= 0xEF) ||
 			(op >= 0x6C && op <= 0x6F) || op == 0x66 || op == 0xF3 ||
 			op == 0xF2);
@@ -585,7 +666,7 @@ static int io_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 		    HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ);
 	io->port_number = run->io.port;
 	io->access_info = run->io.size & HV_X64_IO_ACCESS_SIZE_MASK;
-	io->instruction_byte_count = (uint8_t)read_linear(v, s->cs.base + rip,
+	io->instruction_byte_count = (uint8_t)read_linear(v, s, s->cs.base + rip,
 				io->instruction_bytes, len ? len : 16);
 	for (unsigned i = 0; i < io->instruction_byte_count; i++) {
 		uint8_t b = io->instruction_bytes[i];
@@ -626,15 +707,26 @@ static int mem_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	if (access == HV_INTERCEPT_ACCESS_WRITE && r->rip >= 15) {
 		uint8_t b[15];
 
-		if (read_linear(v, s->cs.base + r->rip - 15, b, 15) == 15)
-			past = kvm_insn_before(b, 15, code_mode(s));
+		struct kvm_insn_ctx c = {
+			.mode = code_mode(s),
+			.gpr = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp,
+				 r->rsi, r->rdi, r->r8, r->r9, r->r10, r->r11,
+				 r->r12, r->r13, r->r14, r->r15 },
+			.seg_base = { s->es.base, s->cs.base, s->ss.base,
+				      s->ds.base, s->fs.base, s->gs.base },
+			.end = r->rip,
+			.fault_gpa = gpa,
+		};
+
+		if (read_linear(v, s, s->cs.base + r->rip - 15, b, 15) == 15)
+			past = kvm_insn_before(b, 15, &c);
 	}
 	uint64_t rip = retire(v, gen, r, past, &len);
 
 	msg_begin(v, m, type, sizeof(*mi));
 	fill_header(v, &mi->header, r, s, ev, rip, len, access);
 	mi->guest_physical_address = gpa;
-	mi->instruction_byte_count = (uint8_t)read_linear(v, s->cs.base + rip,
+	mi->instruction_byte_count = (uint8_t)read_linear(v, s, s->cs.base + rip,
 				mi->instruction_bytes, len ? len : 16);
 	return 0;
 }
@@ -716,16 +808,40 @@ static void inject(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	struct kvm_vcpu_events ev;
 
 	retire(v, gen, r, io_len, &len);
-	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev))
+	if (vcpu_ioctl(v, KVM_GET_VCPU_EVENTS, &ev))
 		return;
 	ev.exception.injected = 1;
 	ev.exception.nr = (uint8_t)vector;
 	ev.exception.has_error_code = 0;
 	ev.flags = 0;
-	ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev);
+	vcpu_ioctl(v, KVM_SET_VCPU_EVENTS, &ev);
 }
 
 #define VEC_UD	6
+
+/*
+ * Whether a fast call's input and output go beyond RDX and R8 into XMM0-5
+ * (XMM-fast, TLFS-md hypercall-interface.md): its layouts in the call
+ * table say.  Only then are the XMM registers read (KVM_GET_FPU).
+ */
+static bool needs_xmm(uint64_t control)
+{
+	if (!(control & HV_HYPERCALL_FAST_BIT))
+		return false;
+	const struct ohv_call_info *ci = ohv_call_info((uint16_t)control);
+
+	if (!ci)
+		return false;
+	uint64_t reps = (control & HV_HYPERCALL_REP_COUNT_MASK) >>
+			HV_HYPERCALL_REP_COMP_OFFSET;
+	uint64_t var = ((control & HV_HYPERCALL_VARHEAD_MASK) >>
+			HV_HYPERCALL_VARHEAD_OFFSET) * 8;
+	uint64_t in = ci->in_size[OHV_ARCH_X64] + var +
+		      (ci->rep ? reps * ci->in_elem : 0);
+	uint64_t out = ci->rep ? reps * ci->out_elem : ci->out_size;
+
+	return in + out > 16;
+}
 
 /*
  * A guest hypercall (spec.md §11.3): 64-bit mode, CPL 0, the registers of
@@ -744,8 +860,7 @@ static int hypercall(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	}
 	struct ohv_hvcall c = { .control = r->rcx, .fast = { r->rdx, r->r8 } };
 	struct kvm_fpu fpu;
-	bool xmm = (c.control & HV_HYPERCALL_FAST_BIT) &&
-		   !ioctl(v->fd, KVM_GET_FPU, &fpu);
+	bool xmm = needs_xmm(c.control) && !vcpu_ioctl(v, KVM_GET_FPU, &fpu);
 
 	if (xmm)
 		for (int i = 0; i < 6; i++)
@@ -773,7 +888,7 @@ static int hypercall(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	if (xmm && memcmp(in + 2, c.fast + 2, 12 * sizeof(uint64_t))) {
 		for (int i = 0; i < 6; i++)
 			memcpy(fpu.xmm[i], &c.fast[2 + 2 * i], 16);
-		ioctl(v->fd, KVM_SET_FPU, &fpu);
+		vcpu_ioctl(v, KVM_SET_FPU, &fpu);
 	}
 	regs_writeback(v, gen, r);
 	return 0;
@@ -818,10 +933,10 @@ static bool is_hypercall(struct kvm_vp *v, const struct kvm_regs *r,
 
 	if (off != 0 && off != 2)
 		return false;
-	struct kvm_translation t = { .linear_address = linear };
+	uint64_t gpa;
 
-	if (ioctl(v->fd, KVM_TRANSLATE, &t) || !t.valid ||
-	    !kvm_is_hypercall_page(v->kp, t.physical_address / HV_PAGE_SIZE))
+	if (!translate(v, s, linear, &gpa) ||
+	    !kvm_is_hypercall_page(v->kp, gpa / HV_PAGE_SIZE))
 		return false;
 	*at_insn = off == 0;
 	return true;
@@ -847,15 +962,58 @@ static int wait_runnable(struct kvm_vp *v)
 			pthread_mutex_unlock(&v->mu);
 			return err;
 		}
+		/* Whether it may run changes only with a notification (a
+		 * suspend register) or the flags above: ask the core then. */
+		bool check = v->check;
+
 		v->notified = false;
+		v->check = false;
 		pthread_mutex_unlock(&v->mu);
-		if (ohv_be_vp_runnable(hv, &v->id))
+		if (!check || ohv_be_vp_runnable(hv, &v->id))
 			return 0;
 		pthread_mutex_lock(&v->mu);
 		while (!v->notified && !v->kick_req && !v->deleted &&
 		       !__atomic_load_n(&v->kp->dead, __ATOMIC_ACQUIRE))
 			pthread_cond_wait(&v->cv, &v->mu);
 		pthread_mutex_unlock(&v->mu);
+	}
+}
+
+/*
+ * One exit of KVM_RUN: 1 to run on, 0 when the VP stopped for its parent
+ * with the intercept message in *m, -ESHUTDOWN when it went away.
+ */
+static int handle_exit(struct kvm_vp *v, uint64_t gen, struct hv_message *m)
+{
+	struct kvm_run *run = v->run;
+	struct kvm_regs r = run->s.regs.regs;
+	const struct kvm_sregs s = run->s.regs.sregs;
+	const struct kvm_vcpu_events ev = run->s.regs.events;
+	bool at_insn = false;
+	int err;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		if (is_hypercall(v, &r, &s, &at_insn)) {
+			err = hypercall(v, gen, &r, &s, at_insn);
+			return err ? err : 1;
+		}
+		return io_intercept(v, gen, &r, &s, &ev, m);
+	case KVM_EXIT_MMIO:
+		return mmio_exit(v, gen, &r, &s, &ev, m);
+	case KVM_EXIT_X86_RDMSR:
+	case KVM_EXIT_X86_WRMSR:
+		err = msr_exit(v, run->exit_reason == KVM_EXIT_X86_WRMSR);
+		return err ? err : 1;
+	case KVM_EXIT_HLT:
+		return header_only(v, gen, &r, &s, &ev, m, HVMSG_X64_HALT);
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+	case KVM_EXIT_INTR:
+		return 1;
+	default:
+		/* Triple fault, failed entry, emulation failure. */
+		return header_only(v, gen, &r, &s, &ev, m,
+				   HVMSG_UNRECOVERABLE_EXCEPTION);
 	}
 }
 
@@ -876,23 +1034,23 @@ static int halt_check(struct kvm_vp *v, struct hv_message *m)
 	struct kvm_sregs s;
 	struct kvm_vcpu_events ev;
 
-	if (ioctl(v->fd, KVM_GET_MP_STATE, &mp) ||
+	if (vcpu_ioctl(v, KVM_GET_MP_STATE, &mp) ||
 	    mp.mp_state != KVM_MP_STATE_HALTED)
 		return 0;
-	if (ioctl(v->fd, KVM_GET_REGS, &r) || (r.rflags & RFLAGS_IF) ||
-	    ioctl(v->fd, KVM_GET_SREGS, &s) ||
-	    ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) || ev.nmi.pending ||
+	if (vcpu_ioctl(v, KVM_GET_REGS, &r) || (r.rflags & RFLAGS_IF) ||
+	    vcpu_ioctl(v, KVM_GET_SREGS, &s) ||
+	    vcpu_ioctl(v, KVM_GET_VCPU_EVENTS, &ev) || ev.nmi.pending ||
 	    ev.smi.pending)
 		return 0;
 	/* KVM has moved RIP past the HLT (F4) it sleeps in. */
 	uint8_t op;
 
-	if (r.rip && read_linear(v, s.cs.base + r.rip - 1, &op, 1) == 1 &&
+	if (r.rip && read_linear(v, &s, s.cs.base + r.rip - 1, &op, 1) == 1 &&
 	    op == 0xF4)
 		r.rip--;
 	mp.mp_state = KVM_MP_STATE_RUNNABLE;
-	ioctl(v->fd, KVM_SET_MP_STATE, &mp);
-	ioctl(v->fd, KVM_SET_REGS, &r);
+	vcpu_ioctl(v, KVM_SET_MP_STATE, &mp);
+	vcpu_ioctl(v, KVM_SET_REGS, &r);
 	struct hv_x64_intercept_message_header *h = (void *)m->payload;
 
 	msg_begin(v, m, HVMSG_X64_HALT, sizeof(*h));
@@ -934,7 +1092,7 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 		pthread_mutex_lock(&v->mu);
 		v->in_run = true;
 		pthread_mutex_unlock(&v->mu);
-		int rc = ioctl(v->fd, KVM_RUN, 0);
+		int rc = vcpu_ioctl(v, KVM_RUN, NULL);
 		int e = errno;
 
 		pthread_mutex_lock(&v->mu);
@@ -951,40 +1109,9 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 			}
 			return -e;
 		}
-		struct kvm_regs r = run->s.regs.regs;
-		const struct kvm_sregs s = run->s.regs.sregs;
-		const struct kvm_vcpu_events ev = run->s.regs.events;
-		bool at_insn = false;
-
-		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			if (is_hypercall(v, &r, &s, &at_insn)) {
-				err = hypercall(v, gen, &r, &s, at_insn);
-				if (err)
-					return err;
-				continue;
-			}
-			return io_intercept(v, gen, &r, &s, &ev, m);
-		case KVM_EXIT_MMIO:
-			if (mmio_exit(v, gen, &r, &s, &ev, m))
-				continue;
-			return 0;
-		case KVM_EXIT_X86_RDMSR:
-		case KVM_EXIT_X86_WRMSR:
-			err = msr_exit(v, run->exit_reason == KVM_EXIT_X86_WRMSR);
-			if (err)
-				return err;
-			continue;
-		case KVM_EXIT_HLT:
-			return header_only(v, gen, &r, &s, &ev, m, HVMSG_X64_HALT);
-		case KVM_EXIT_IRQ_WINDOW_OPEN:
-		case KVM_EXIT_INTR:
-			continue;
-		default:
-			/* Triple fault, failed entry, emulation failure. */
-			return header_only(v, gen, &r, &s, &ev, m,
-					   HVMSG_UNRECOVERABLE_EXCEPTION);
-		}
+		err = handle_exit(v, gen, m);
+		if (err <= 0)
+			return err;
 	}
 }
 
@@ -1009,4 +1136,23 @@ int kvm_vp_run(struct ohv_bvp *bv, struct hv_message *m)
 	pthread_mutex_unlock(&v->mu);
 	vp_put(v);
 	return err;
+}
+
+int kvm_exit_for_test(struct kvm_part *kp, const struct ohv_be_vp *id,
+		      struct kvm_run *run, kvm_vcpu_io_fn *io, void *ctx,
+		      struct hv_message *m)
+{
+	struct kvm_vp v = {
+		.kp = kp, .id = *id, .fd = -1, .run = run, .refs = 1,
+		.io = io, .io_ctx = ctx,
+	};
+
+	pthread_mutex_init(&v.mu, NULL);
+	pthread_cond_init(&v.cv, NULL);
+	memset(m, 0, sizeof(*m));
+	int rc = handle_exit(&v, 0, m);
+
+	pthread_cond_destroy(&v.cv);
+	pthread_mutex_destroy(&v.mu);
+	return rc;
 }

@@ -121,6 +121,9 @@ struct pool_node {
 /* A virtual processor: vp.h. */
 struct vp;
 
+/* GPA pages the seam gathers into one backend call (seam.c). */
+#define OHV_SEAM_RUN_MAX	512
+
 struct partition {
 	uint64_t id;
 	struct partition *parent;
@@ -229,6 +232,15 @@ struct ohv {
 	const struct ohv_backend_ops *backend;
 	void *backend_ctx;
 	uint64_t next_vp_serial;	/* struct ohv_be_vp.serial (seam.c)  */
+	/* GPA changes not yet told to the backend: one run of pages of one
+	 * partition with one kind (seam.c; told before the lock is let go
+	 * and before any other hook). */
+	struct seam_gpa_run {
+		struct partition *p;
+		uint64_t first, n;
+		unsigned rights;	/* 0: the pages reach nothing        */
+		uint32_t frames[OHV_SEAM_RUN_MAX];
+	} gpa_run;
 
 	ohv_trace_fn *trace;
 	void *trace_ctx;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The instance lock (lock.h). */
 #include "internal.h"
+#include "seam.h"
 
 static inline void pause_once(void)
 {
@@ -28,6 +29,8 @@ void lock_take(struct ohv *hv)
 void lock_drop(struct ohv *hv)
 {
 	OHV_ASSERT(lock_held(hv));
+	/* What the lock's holder changed in GPA maps is the backend's now. */
+	seam_gpa_flush(hv);
 	__atomic_store_n(&hv->lock_owner, (pthread_t)0, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&hv->lock);
 }
@@ -35,6 +38,7 @@ void lock_drop(struct ohv *hv)
 void lock_wait(struct ohv *hv, pthread_cond_t *c)
 {
 	OHV_ASSERT(lock_held(hv));
+	seam_gpa_flush(hv);
 	__atomic_store_n(&hv->lock_owner, (pthread_t)0, __ATOMIC_RELAXED);
 	pthread_cond_wait(c, &hv->lock);
 	__atomic_store_n(&hv->lock_owner, pthread_self(), __ATOMIC_RELAXED);

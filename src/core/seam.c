@@ -51,6 +51,8 @@ int seam_open(struct ohv *hv, const struct ohv_backend_ops *ops, void *arg)
 
 void seam_close(struct ohv *hv)
 {
+	if (hv->backend)
+		seam_gpa_flush(hv);
 	if (hv->backend && hv->backend->close)
 		hv->backend->close(hv->backend_ctx);
 	hv->backend = NULL;
@@ -65,6 +67,7 @@ const char *ohv_backend_name(const struct ohv *hv)
 int seam_partition_init(struct ohv *hv, struct partition *p)
 {
 	LOCK_HELD(hv);
+	seam_gpa_flush(hv);
 	const struct ohv_backend_ops *b = hv->backend;
 
 	p->backend = NULL;
@@ -97,6 +100,7 @@ int seam_partition_init(struct ohv *hv, struct partition *p)
 void seam_partition_fini(struct ohv *hv, struct partition *p)
 {
 	LOCK_HELD(hv);
+	seam_gpa_flush(hv);
 	if (!p->backend_live)
 		return;
 	if (hv->backend->partition_fini)
@@ -108,6 +112,7 @@ void seam_partition_fini(struct ohv *hv, struct partition *p)
 int seam_vp_create(struct ohv *hv, struct partition *p, struct vp *vp)
 {
 	LOCK_HELD(hv);
+	seam_gpa_flush(hv);
 	const struct ohv_backend_ops *b = hv->backend;
 
 	vp->serial = hv->next_vp_serial++;
@@ -131,7 +136,8 @@ int seam_vp_create(struct ohv *hv, struct partition *p, struct vp *vp)
 void seam_vp_delete(struct ohv *hv, struct vp *vp)
 {
 	LOCK_HELD(hv);
-	if (hv->backend->vp_delete)
+	seam_gpa_flush(hv);
+	if (vp->backend && hv->backend->vp_delete)
 		hv->backend->vp_delete(vp->backend);
 	vp->backend = NULL;
 }
@@ -139,30 +145,71 @@ void seam_vp_delete(struct ohv *hv, struct vp *vp)
 int seam_vp_reg(struct ohv *hv, struct vp *vp, uint32_t name,
 		union hv_register_value *val, bool write)
 {
-	if (!hv->backend->vp_reg)
+	/* The root's VPs are the host's own: the core keeps their state. */
+	if (!hv->backend->vp_reg || !vp->backend)
 		return -ENOENT;
+	seam_gpa_flush(hv);
 	return hv->backend->vp_reg(vp->backend, name, val, write);
+}
+
+void seam_gpa_flush(struct ohv *hv)
+{
+	struct seam_gpa_run *r = &hv->gpa_run;
+
+	if (!r->n)
+		return;
+	const struct ohv_backend_ops *b = hv->backend;
+	uint64_t n = r->n;
+
+	r->n = 0;
+	if (r->rights && b->gpa_map)
+		b->gpa_map(r->p->backend, r->first, n, r->frames, r->rights);
+	else if (!r->rights && b->gpa_unmap)
+		b->gpa_unmap(r->p->backend, r->first, n);
+}
+
+/* Add pages to the pending run, or flush it and start another. */
+static void gpa_gather(struct ohv *hv, struct partition *p, uint64_t gpa_page,
+		       uint64_t n, const uint32_t *frames, unsigned rights)
+{
+	struct seam_gpa_run *r = &hv->gpa_run;
+
+	LOCK_HELD(hv);
+	if (!n || !p->backend_live ||
+	    (rights ? !hv->backend->gpa_map : !hv->backend->gpa_unmap))
+		return;
+	for (uint64_t i = 0; i < n; i++) {
+		if (r->n && (r->p != p || r->rights != rights ||
+			     r->first + r->n != gpa_page + i ||
+			     r->n == OHV_SEAM_RUN_MAX))
+			seam_gpa_flush(hv);
+		if (!r->n) {
+			r->p = p;
+			r->first = gpa_page + i;
+			r->rights = rights;
+		}
+		r->frames[r->n++] = frames ? frames[i] : 0;
+	}
 }
 
 void seam_gpa_map(struct ohv *hv, struct partition *p, uint64_t gpa_page,
 		  uint64_t n, const uint32_t *frames, unsigned rights)
 {
-	if (n && hv->backend->gpa_map && p->backend_live)
-		hv->backend->gpa_map(p->backend, gpa_page, n, frames, rights);
+	gpa_gather(hv, p, gpa_page, n, frames, rights);
 }
 
 void seam_gpa_unmap(struct ohv *hv, struct partition *p, uint64_t gpa_page,
 		    uint64_t n)
 {
-	if (n && hv->backend->gpa_unmap && p->backend_live)
-		hv->backend->gpa_unmap(p->backend, gpa_page, n);
+	gpa_gather(hv, p, gpa_page, n, NULL, 0);
 }
 
 void seam_sint(struct ohv *hv, struct vp *vp, uint32_t vector)
 {
 	LOCK_HELD(hv);
-	if (!hv->backend->interrupt)
+	if (!hv->backend->interrupt || !vp->backend)
 		return;
+	seam_gpa_flush(hv);
 	struct ohv_be_irq irq = { .type = 0, .vector = vector };
 
 	hv->backend->interrupt(vp->backend, &irq);
@@ -170,13 +217,14 @@ void seam_sint(struct ohv *hv, struct vp *vp, uint32_t vector)
 
 void seam_irq(struct ohv *hv, struct vp *vp, const struct ohv_be_irq *irq)
 {
-	if (hv->backend->interrupt)
+	if (hv->backend->interrupt && vp->backend)
 		hv->backend->interrupt(vp->backend, irq);
 }
 
 void seam_dirty_log(struct ohv *hv, struct partition *p, uint64_t gpa_page,
 		    uint32_t n, uint8_t *states, uint64_t flags)
 {
+	seam_gpa_flush(hv);
 	if (n && hv->backend->dirty_log && p->backend_live)
 		hv->backend->dirty_log(p->backend, gpa_page, n, states, flags);
 }
@@ -184,7 +232,7 @@ void seam_dirty_log(struct ohv *hv, struct partition *p, uint64_t gpa_page,
 void seam_vp_notify(struct ohv *hv, struct vp *vp)
 {
 	LOCK_HELD(hv);
-	if (hv->backend->vp_notify)
+	if (hv->backend->vp_notify && vp->backend)
 		hv->backend->vp_notify(vp->backend);
 }
 

@@ -30,10 +30,18 @@ void seam_vp_delete(struct ohv *hv, struct vp *vp);
 int seam_vp_reg(struct ohv *hv, struct vp *vp, uint32_t name,
 		union hv_register_value *val, bool write);
 
+/*
+ * A partition's GPA pages now reach frames with rights, or nothing.  The
+ * seam gathers consecutive pages into runs and tells the backend a run
+ * at a time: when the run breaks, before any other hook, and before the
+ * instance lock is let go (lock.c), so a hypercall's changes reach the
+ * backend before the call returns.
+ */
 void seam_gpa_map(struct ohv *hv, struct partition *p, uint64_t gpa_page,
 		  uint64_t n, const uint32_t *frames, unsigned rights);
 void seam_gpa_unmap(struct ohv *hv, struct partition *p, uint64_t gpa_page,
 		    uint64_t n);
+void seam_gpa_flush(struct ohv *hv);
 
 /* A SINT of vp was raised with that vector. */
 void seam_sint(struct ohv *hv, struct vp *vp, uint32_t vector);

@@ -37,6 +37,12 @@ int cli_decode(FILE *out, bool stdin_ok, int argc, char **argv);
 
 /* ---- opts.c: options of run, shell, show and costs ------------------ */
 
+/* The global --backend (main.c): what cli_parse starts from; AUTO. */
+extern enum ohv_backend cli_backend;
+
+/* "kvm", "null" or "auto" into *b: CLI_OK, or CLI_USAGE (said). */
+int cli_parse_backend(const char *text, enum ohv_backend *b);
+
 enum cli_file { CLI_FILE_NONE, CLI_FILE_OPTIONAL, CLI_FILE_REQUIRED };
 
 struct cli_opts {
@@ -48,7 +54,7 @@ struct cli_opts {
 };
 
 /*
- * --arm64, --numa N, --memory PAGES, --max-depth N, --trace[=FILE],
+ * --backend B, --arm64, --numa N, --memory PAGES, --max-depth N, --trace[=FILE],
  * -q/--quiet, -v/--verbose, --help, and a FILE as allowed.  CLI_OK or
  * CLI_USAGE (said on stderr).
  */

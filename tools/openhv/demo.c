@@ -509,6 +509,7 @@ int cmd_demo(int argc, char **argv)
 	}
 
 	ohv_config_init(&d.cfg);
+	d.cfg.backend = cli_backend;
 	d.cfg.arch = arm64 ? OHV_ARCH_ARM64 : OHV_ARCH_X64;
 	d.cfg.numa_nodes = numa;
 	/* Nodes are equal contiguous ranges of the machine's pages. */

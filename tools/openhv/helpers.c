@@ -286,6 +286,9 @@ static void grants_release(struct scn *s, uint64_t pid)
 	for (size_t i = 0; i < s->n_io; i++)
 		if (s->io[i].pid == pid)
 			VDEL(s, io, i--);
+	for (size_t i = 0; i < s->n_seen; i++)
+		if (s->seen[i].pid == pid)
+			VDEL(s, seen, i--);
 }
 
 static enum scn_rc partition_destroy(struct scn *s, struct toks *t)
@@ -557,8 +560,12 @@ static enum scn_rc cmd_vp(struct scn *s, struct toks *t)
 		return vp_new(s, t);
 	if (t->n >= 2 && !strcmp(t->t[1], "start"))
 		return vp_start(s, t);
-	return scn_err(s, SCN_ERROR, "usage: vp new PARTITION INDEX | vp start "
-		       "PARTITION INDEX");
+	if (t->n >= 2 && !strcmp(t->t[1], "run"))
+		return scn_vp_run(s, t);
+	if (t->n >= 2 && !strcmp(t->t[1], "skip"))
+		return scn_vp_skip(s, t);
+	return scn_err(s, SCN_ERROR, "usage: vp new|start|run|skip PARTITION "
+		       "INDEX ... (help vp)");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -843,6 +850,29 @@ const struct stmt scn_helpers[] = {
 	  cmd_vp },
 	{ "vp", "vp start PARTITION INDEX",
 	  "clear HvRegisterExplicitSuspend: the VP may issue hypercalls", cmd_vp },
+	{ "vp", "vp run PARTITION INDEX [skip] [until=TYPE] [timeout=S] "
+	  "[-> type, rip, len, access, port, size, value, gpa, completed]",
+	  "run the VP's guest code (ohv_vp_run; the KVM backend) until it\n"
+	  "stops for its parent, and print the intercept message decoded:\n"
+	  "type, RIP, instruction length, access, I/O port, size and value,\n"
+	  "GPA.  The instruction is not completed, as on Hyper-V: skip then\n"
+	  "sets RIP past it (HvSetVpRegisters).  until=HALT (any HVMSG_ type)\n"
+	  "completes every I/O write that way and runs on until that\n"
+	  "intercept, printing what went to port 0xE9 as text; an intercept\n"
+	  "it cannot complete fails.  timeout= (60 s; 0 none) kicks a guest\n"
+	  "that never stops.  On the null backend it fails (-ENODEV)",
+	  cmd_vp },
+	{ "vp", "vp skip PARTITION INDEX [-> rip]",
+	  "complete the instruction the last `vp run` stopped at: RIP + its\n"
+	  "length, with HvSetVpRegisters, as the parent does on Hyper-V",
+	  cmd_vp },
+	{ "load", "load PARTITION FILE at GPA [-> size]",
+	  "copy FILE (a flat image) into PARTITION's memory at GPA, through\n"
+	  "the host's view of the pages it has mapped; every page must be\n"
+	  "mapped.  A relative FILE is looked for beside the scenario, in the\n"
+	  "current directory, then beside the openhv program (where make\n"
+	  "puts examples/guests/*.bin)",
+	  scn_load },
 	{ "synic", "synic on PARTITION [vp=N] simp=PAGE [siefp=PAGE] "
 	  "[sints=LIST] [vector=V]",
 	  "one HvSetVpRegisters: SCONTROL enabled, SIMP (and SIEFP) at the\n"

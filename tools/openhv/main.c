@@ -45,10 +45,14 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: openhv [--version] [--help] COMMAND [ARGS]\n"
+		"usage: openhv [--version] [--help] [--backend kvm|null|auto] "
+		"COMMAND [ARGS]\n"
 		"\n"
 		"openhv %s: the provider side of the Hyper-V (TLFS) partition-\n"
-		"management hypercalls, run in this process on a null backend.\n"
+		"management hypercalls, run in this process.  --backend says what\n"
+		"runs the partitions' guest code: kvm (each child partition a KVM\n"
+		"VM), null (nothing: hypercalls only) or auto (kvm where /dev/kvm\n"
+		"can serve, else null; the default).\n"
 		"\n"
 		"Commands:\n", ohv_version());
 	for (size_t i = 0; i < NCOMMANDS; i++)
@@ -56,7 +60,8 @@ static void usage(FILE *f)
 			commands[i].args, commands[i].summary);
 	fprintf(f,
 		"\n"
-		"Start with: openhv run examples/lifecycle.ohv\n"
+		"Start with: openhv run examples/guest-hello.ohv (a guest on KVM)\n"
+		"        or: openhv run examples/lifecycle.ohv (the hypercalls)\n"
 		"\n"
 		"Exit status: 0 done, 1 an operation failed (its status is "
 		"named),\n2 bad command line.\n");
@@ -103,6 +108,18 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* Global options before the command. */
+	while (argc > 1 && (!strcmp(argv[1], "--backend") ||
+			    !strncmp(argv[1], "--backend=", 10))) {
+		const char *v = argv[1][9] == '=' ? argv[1] + 10 :
+			argc > 2 ? argv[2] : NULL;
+		int skip = argv[1][9] == '=' ? 1 : 2;
+
+		if (cli_parse_backend(v, &cli_backend))
+			return CLI_USAGE;
+		argc -= skip;
+		argv += skip;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_USAGE;

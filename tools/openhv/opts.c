@@ -6,10 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum ohv_backend cli_backend = OHV_BACKEND_AUTO;
+
+int cli_parse_backend(const char *text, enum ohv_backend *b)
+{
+	if (text && !strcmp(text, "kvm"))
+		*b = OHV_BACKEND_KVM;
+	else if (text && !strcmp(text, "null"))
+		*b = OHV_BACKEND_NULL;
+	else if (text && !strcmp(text, "auto"))
+		*b = OHV_BACKEND_AUTO;
+	else {
+		fprintf(stderr, "openhv: --backend is kvm, null or auto%s%s%s\n",
+			text ? ", not '" : "", text ? text : "", text ? "'" : "");
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
 void cli_instance_usage(FILE *f)
 {
 	fprintf(f,
 		"\nInstance options (a scenario's `config` line overrides them):\n"
+		"  --backend B      what runs guest code: kvm (fails without a\n"
+		"                   usable /dev/kvm), null (nothing: hypercalls\n"
+		"                   only) or auto (kvm when it can serve; default)\n"
 		"  --arm64          an arm64 instance (48-byte HvCreatePartition,\n"
 		"                   128-byte fast register block)\n"
 		"  --numa N         N NUMA nodes (1-%u)\n"
@@ -47,6 +68,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, enum cli_file file)
 
 	memset(o, 0, sizeof(*o));
 	ohv_config_init(&o->so.cfg);
+	o->so.cfg.backend = cli_backend;
 	o->so.out = stdout;
 	o->so.err = stderr;
 	o->so.verbosity = 1;
@@ -57,6 +79,12 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, enum cli_file file)
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			o->help = true;
+		} else if (!strcmp(a, "--backend") || !strncmp(a, "--backend=", 10)) {
+			if (a[9] == '=')
+				next = a + 10;
+			else
+				i++;
+			rc = cli_parse_backend(next, &o->so.cfg.backend);
 		} else if (!strcmp(a, "--arm64")) {
 			o->so.cfg.arch = OHV_ARCH_ARM64;
 		} else if (!strcmp(a, "--numa")) {

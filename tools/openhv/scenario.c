@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <openhv/client.h>
 
@@ -79,6 +80,7 @@ void scn_free(struct scn *s)
 	free(s->srcs);
 	free(s->io);
 	free(s->grants);
+	free(s->seen);
 	free(s->acc);
 	free(s);
 }
@@ -104,6 +106,14 @@ struct ohv *scn_hv(struct scn *s)
 	if (s->hv)
 		return s->hv;
 	rc = ohv_open(&s->cfg, &s->hv);
+	if (rc && s->cfg.backend == OHV_BACKEND_KVM) {
+		scn_err(s, SCN_FAILED, "cannot open an instance on the KVM "
+			"backend: %s (%s; --backend auto falls back to the null "
+			"backend)", strerror(-rc), access("/dev/kvm", F_OK) ?
+			"there is no /dev/kvm" : "/dev/kvm cannot serve");
+		s->hv = NULL;
+		return NULL;
+	}
 	if (rc) {
 		scn_err(s, SCN_FAILED, "cannot open an instance with this "
 			"configuration: %s", strerror(-rc));
@@ -554,6 +564,8 @@ static enum scn_rc term(struct cursor *c, uint64_t *v)
 			return SCN_OK;
 		}
 	}
+	if (!strncasecmp(name, "HVMSG_", 6) && scn_msg_type(name, v))
+		return SCN_OK;
 	return scn_err(s, SCN_ERROR, "'%s' is not a number, variable or "
 		       "known name%s%s", name, c->fmt != OHV_FMT_HEX ? " for " : "",
 		       c->fmt != OHV_FMT_HEX ? layout_fmt_help(c->fmt) : "");
@@ -1211,6 +1223,18 @@ static enum scn_rc config_key(struct scn *s, const char *key, const char *v)
 	};
 	uint64_t x;
 
+	if (!strcmp(key, "backend")) {
+		if (!strcasecmp(v, "kvm"))
+			s->cfg.backend = OHV_BACKEND_KVM;
+		else if (!strcasecmp(v, "null"))
+			s->cfg.backend = OHV_BACKEND_NULL;
+		else if (!strcasecmp(v, "auto"))
+			s->cfg.backend = OHV_BACKEND_AUTO;
+		else
+			return scn_err(s, SCN_ERROR, "config: backend is kvm, "
+				       "null or auto");
+		return SCN_OK;
+	}
 	if (!strcmp(key, "arch")) {
 		if (!strcasecmp(v, "x64"))
 			s->cfg.arch = OHV_ARCH_X64;
@@ -1239,7 +1263,8 @@ static enum scn_rc config_key(struct scn *s, const char *key, const char *v)
 		}
 		return SCN_OK;
 	}
-	return scn_err(s, SCN_ERROR, "config: no key '%s' (arch, memory_pages, "
+	return scn_err(s, SCN_ERROR, "config: no key '%s' (arch, backend, "
+		       "memory_pages, "
 		       "numa_nodes, max_depth, max_partitions, root_vps, "
 		       "root_privileges, rep_budget_ns, rep_limit, commit_memory, "
 		       "cost.*)", key);
@@ -1406,6 +1431,7 @@ const struct stmt scn_statements[] = {
 	  "its own GPA pages, named once with inpage= and outpage=.", st_as },
 	{ "config", "config KEY=VALUE ...",
 	  "the instance's configuration, before its first use: arch=x64|arm64,\n"
+	  "backend=kvm|null|auto (as --backend),\n"
 	  "memory_pages, numa_nodes, max_depth, max_partitions, root_vps,\n"
 	  "root_privileges, rep_budget_ns, rep_limit, commit_memory,\n"
 	  "cost.partition, cost.initialize, cost.vp, cost.port,\n"
@@ -1414,6 +1440,11 @@ const struct stmt scn_statements[] = {
 	{ "pages", "pages PARTITION LIST",
 	  "pages of PARTITION's GPA space that alloc() hands out when it calls",
 	  st_pages },
+	{ "require", "require kvm [else FILE]",
+	  "the rest of the scenario runs guest code: where the instance has\n"
+	  "no KVM backend, say why and stop here (not a failure), or run\n"
+	  "FILE instead (looked for as `load` looks for its file)",
+	  scn_require },
 	{ "check", "check", "run the invariant checker (spec.md §1) now", st_check },
 	{ "inject", "inject fail_alloc=N",
 	  "make the library's N-th host allocation from now on fail (0: none);\n"

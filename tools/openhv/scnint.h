@@ -6,6 +6,7 @@
  *   helpers.c    the high-level commands (what the Linux mshv client does)
  *   trace.c      the trace hook: a line per call, JSON
  *   show.c       the partition tree and the cost model
+ *   guest.c      guests that run: load, vp run, vp skip, require
  */
 #ifndef OPENHV_TOOL_SCNINT_H
 #define OPENHV_TOOL_SCNINT_H
@@ -63,6 +64,20 @@ struct grant {
 	bool exclusive;
 };
 
+/* The last intercept `vp run` saw on a VP, until `vp skip` completes it,
+ * and the bytes of the debug port's writes completed since `vp run
+ * until=` last printed them. */
+#define SCN_TEXT_MAX	4096
+struct seen {
+	uint64_t pid;
+	uint32_t vp;
+	bool valid;
+	bool cut;			/* text lost bytes */
+	struct hv_message msg;
+	size_t ntext;
+	char text[SCN_TEXT_MAX];
+};
+
 #define VEC(type, name) type *name; size_t n_##name, cap_##name
 
 struct scn {
@@ -77,6 +92,8 @@ struct scn {
 	VEC(struct pagesrc, srcs);
 	VEC(struct iopages, io);
 	VEC(struct grant, grants);
+	VEC(struct seen, seen);
+	bool quiet_calls;		/* hypercall lines only with -v */
 
 	/* The last hypercall (or high-level command) and its outcome. */
 	bool have_last;
@@ -237,6 +254,16 @@ extern const struct stmt scn_helpers[];		/* helpers.c  */
 /* A quoted word's bytes (\n \t \r \0 \\ \" \xHH); false when malformed
  * or longer than max. */
 bool scn_unquote(const char *w, char *out, size_t max, size_t *len);
+
+/* ---- guest.c: guests that run -------------------------------------- */
+
+enum scn_rc scn_load(struct scn *s, struct toks *t);	/* load       */
+enum scn_rc scn_vp_run(struct scn *s, struct toks *t);	/* vp run     */
+enum scn_rc scn_vp_skip(struct scn *s, struct toks *t);	/* vp skip    */
+enum scn_rc scn_require(struct scn *s, struct toks *t);	/* require    */
+
+/* An intercept message type by name (HVMSG_ prefix optional). */
+bool scn_msg_type(const char *name, uint64_t *v);
 
 /* ---- trace.c -------------------------------------------------------- */
 

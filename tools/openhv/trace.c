@@ -392,7 +392,7 @@ static void hook(void *ctx, const struct ohv_trace_event *ev)
 
 	s->seq++;
 	s->last_code = (uint16_t)(ev->control & HV_HYPERCALL_CODE_MASK);
-	if (s->o.verbosity)
+	if (s->o.verbosity > (s->quiet_calls ? 1 : 0))
 		human(s, ev);
 	if (s->o.json)
 		json_event(s, ev);
