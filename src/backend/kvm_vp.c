@@ -304,13 +304,33 @@ static uint32_t reg_msr(uint32_t name)
 	}
 }
 
+/* Registers the run left for the next KVM_RUN to sync go to KVM now, so
+ * a register ioctl sees them and they cannot land later over its own. */
+static void flush_synced_locked(struct kvm_vp *v)
+{
+	if (v->run->kvm_dirty_regs & KVM_SYNC_X86_REGS) {
+		vcpu_ioctl(v, KVM_SET_REGS, &v->run->s.regs.regs);
+		v->run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_REGS;
+	}
+}
+
 /* Another thread is about to use the vCPU: get the run out of KVM_RUN. */
 static void hold(struct kvm_vp *v)
 {
 	pthread_mutex_lock(&v->mu);
 	v->holds++;
-	if (v->in_run)
+	/*
+	 * A run inside KVM_RUN (or entering it with registers to sync) is
+	 * kicked out, and waited for: its registers then are KVM's, so the
+	 * ioctl below neither waits for a guest nor is overwritten by the
+	 * run's sync.  The run takes no instance lock meanwhile.
+	 */
+	if (v->in_run) {
 		kick_locked(v);
+		while (v->in_run)
+			pthread_cond_wait(&v->cv, &v->mu);
+	}
+	flush_synced_locked(v);
 	pthread_mutex_unlock(&v->mu);
 }
 
@@ -443,7 +463,11 @@ static void regs_writeback(struct kvm_vp *v, uint64_t gen,
 	pthread_mutex_lock(&v->mu);
 	while (v->holds)
 		pthread_cond_wait(&v->cv, &v->mu);
-	if (v->gen == gen) {
+	if (v->gen == gen && !v->io) {
+		/* Synced at the next KVM_RUN: no ioctl (kvm-facts §3). */
+		v->run->s.regs.regs = *r;
+		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	} else if (v->gen == gen) {
 		vcpu_ioctl(v, KVM_SET_REGS, (void *)r);
 	} else {
 		struct kvm_regs now;
@@ -1090,6 +1114,11 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 		if (err)
 			return err;
 		pthread_mutex_lock(&v->mu);
+		if (v->holds) {
+			/* Another thread came for the vCPU meanwhile. */
+			pthread_mutex_unlock(&v->mu);
+			continue;
+		}
 		v->in_run = true;
 		pthread_mutex_unlock(&v->mu);
 		int rc = vcpu_ioctl(v, KVM_RUN, NULL);
@@ -1099,6 +1128,7 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 		v->in_run = false;
 		uint64_t gen = v->gen;
 
+		pthread_cond_broadcast(&v->cv);
 		pthread_mutex_unlock(&v->mu);
 		if (rc < 0) {
 			if (e == EINTR || e == EAGAIN) {
@@ -1131,8 +1161,10 @@ int kvm_vp_run(struct ohv_bvp *bv, struct hv_message *m)
 		timer_delete(wd);
 
 	pthread_mutex_lock(&v->mu);
+	flush_synced_locked(v);
 	v->claimed = false;
 	v->in_run = false;
+	pthread_cond_broadcast(&v->cv);
 	pthread_mutex_unlock(&v->mu);
 	vp_put(v);
 	return err;
