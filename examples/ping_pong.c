@@ -282,16 +282,6 @@ __asm__(
 	"	mov $0x40000001, %ecx\n"
 	"	mov $0x3001, %eax\n"
 	"	wrmsr\n"
-	/* SynIC: the SIM at 0x2000, SINT2 on vector 0x50, enabled. */
-	"	mov $0x40000083, %ecx\n"
-	"	mov $0x2001, %eax\n"
-	"	wrmsr\n"
-	"	mov $0x40000092, %ecx\n"
-	"	mov $0x50, %eax\n"
-	"	wrmsr\n"
-	"	mov $0x40000080, %ecx\n"
-	"	mov $1, %eax\n"
-	"	wrmsr\n"
 	/* The interrupt gate for vector 0x50. */
 	"	lea pp_handler(%rip), %rax\n"
 	"	mov $0x5000 + 0x50 * 16, %edi\n"
@@ -308,6 +298,18 @@ __asm__(
 	"	mov $0xFEE00000, %edi\n"
 	"	movl $0x1FF, 0xF0(%rdi)\n"
 	"	movl $0, 0x80(%rdi)\n"
+	/* Then the SynIC: the SIM at 0x2000, SINT2 on vector 0x50,
+	 * enabled.  Not before: a SINT that finds the local APIC off is
+	 * lost, and the other guest may post as soon as SCONTROL is on. */
+	"	mov $0x40000083, %ecx\n"
+	"	mov $0x2001, %eax\n"
+	"	wrmsr\n"
+	"	mov $0x40000092, %ecx\n"
+	"	mov $0x50, %eax\n"
+	"	wrmsr\n"
+	"	mov $0x40000080, %ecx\n"
+	"	mov $1, %eax\n"
+	"	wrmsr\n"
 	"	sti\n"
 	"	test %r13, %r13\n"
 	"	jz pp_wait\n"

@@ -62,6 +62,10 @@ IMAGE(guest_fault);
 #define SEG_DATA	0xC093u		/* read/write, accessed, DB, G */
 #define SEG_TSS64	0x008Bu		/* busy 64-bit TSS */
 #define GDT_ENTRIES	7		/* null, 4 segments, TSS (2) */
+/* The 64-bit TSS (104 bytes), its I/O bitmap of ports 0-0xFF after it,
+ * and the bitmap's terminating byte at the limit (SDM 20.5.2). */
+#define TSS_IOMAP	0x68
+#define TSS_LIMIT	(TSS_IOMAP + 0x100 / 8)
 
 struct ohv *kg_open(void)
 {
@@ -145,13 +149,19 @@ static void build_memory(struct kg *g)
 	};
 	for (int i = 0; i < 5; i++)
 		put64(g, KG_GDT + (uint64_t)i * 8, gdt[i]);
-	put64(g, KG_GDT + 5 * 8, 0x67 | (uint64_t)(KG_TSS & 0xFFFFFF) << 16 |
+	put64(g, KG_GDT + 5 * 8, TSS_LIMIT | (uint64_t)(KG_TSS & 0xFFFFFF) << 16 |
 				 (uint64_t)SEG_TSS64 << 40 |
 				 (uint64_t)(KG_TSS >> 24 & 0xFF) << 56);
 	put64(g, KG_GDT + 6 * 8, 0);
-	/* TSS: RSP0 for interrupts from ring 3; no I/O bitmap. */
+	/*
+	 * TSS: RSP0 for interrupts from ring 3, and an I/O permission
+	 * bitmap (all zero: allowed) for ports 0-0xFF, so that ring 3 can
+	 * reach the hypercall and report ports whatever IOPL says (a PVM
+	 * KVM checks the bitmap but not IOPL, kvm-facts §0).
+	 */
 	put64(g, KG_TSS + 4, KG_STACK_TOP);
-	*(uint16_t *)kg_ptr(g, KG_TSS + 0x66, 2) = 0x68;
+	*(uint16_t *)kg_ptr(g, KG_TSS + 0x66, 2) = TSS_IOMAP;
+	*(uint8_t *)kg_ptr(g, KG_TSS + TSS_LIMIT, 1) = 0xFF;
 
 	/* IDT: 64-bit interrupt gates for the header's vectors. */
 	for (size_t off = sizeof(hdr);; off += 16) {
@@ -218,7 +228,8 @@ static void set_long_mode(struct kg *g, uint64_t rdi, uint64_t rsi)
 		reg64(HV_X64_REGISTER_CR0, CR0_PE | CR0_MP | CR0_ET | CR0_NE |
 					   CR0_WP | CR0_AM | CR0_PG),
 		reg64(HV_X64_REGISTER_EFER, EFER_LME | EFER_LMA | EFER_NXE),
-		seg(HV_X64_REGISTER_TR, KG_SEL_TSS, SEG_TSS64, KG_TSS, 0x67),
+		seg(HV_X64_REGISTER_TR, KG_SEL_TSS, SEG_TSS64, KG_TSS,
+		    TSS_LIMIT),
 		seg(HV_X64_REGISTER_DS, KG_SEL_DATA, SEG_DATA, 0, 0xFFFFFFFF),
 		seg(HV_X64_REGISTER_ES, KG_SEL_DATA, SEG_DATA, 0, 0xFFFFFFFF),
 		seg(HV_X64_REGISTER_FS, KG_SEL_DATA, SEG_DATA, 0, 0xFFFFFFFF),

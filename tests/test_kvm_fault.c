@@ -89,15 +89,18 @@ TEST(kvm_fault_msr_privileges)
 }
 
 /* TLFS-md: a hypercall from CPL 3 raises #UD, at the hypercall
- * instruction of the page.  Ring 3 runs with IOPL 3 so that its `out`
- * reaches the hypervisor at all. */
+ * instruction of the page.  Ring 3 runs with IOPL 3 and the TSS's I/O
+ * bitmap allowing ports 0-0xFF so that its `out` reaches the hypervisor
+ * at all. */
 TEST(kvm_fault_user_hypercall_ud)
 {
 	struct kg g;
 	uint64_t err, rip, cs;
 
 	kg_start(&g, &kg_guest_fault, PRIV_ID, KG_FAULT_USER_HCALL, 0);
-	KG_EXPECT(&g, "CS in ring 3", KG_SEL_UCODE);
+	/* RPL 3.  Not the selector itself: a PVM KVM runs ring 3 natively,
+	 * and there `mov %cs` reads the host's selector (kvm-facts §0). */
+	CHECK_EQ(kg_report(&g, "CS in ring 3") & 3, 3);
 	*(uint64_t *)kg_ptr(&g, KG_OUT, 8) = 0xA5A5;
 	kg_exception(&g, "hypercall from CPL 3", 6, &err, &rip, &cs);
 	CHECK_EQ(rip, KG_HCALL);

@@ -93,6 +93,38 @@ static int supported_cpuid(struct kvm_ctx *k)
 	return -E2BIG;
 }
 
+/*
+ * A PVM KVM (kvm-facts §0) runs long-mode guests only: it takes CR0.PG
+ * outside long mode from KVM_SET_SREGS, drops it, and the vCPU then
+ * triple-faults at its first long-mode instruction even after a valid
+ * state.  Told once per instance, on a scratch vCPU, the first time a VP
+ * is to run such a state.
+ */
+bool kvm_legacy_paging(struct kvm_ctx *k)
+{
+	int known = __atomic_load_n(&k->legacy_paging, __ATOMIC_ACQUIRE);
+
+	if (known)
+		return known > 0;
+	int vm = ioctl(k->kvm_fd, KVM_CREATE_VM, 0);
+	int cpu = vm < 0 ? -1 : ioctl(vm, KVM_CREATE_VCPU, 0);
+	struct kvm_sregs s;
+	bool kept = false;
+
+	if (cpu >= 0 && !ioctl(cpu, KVM_GET_SREGS, &s)) {
+		s.cr0 |= 0x80000001ull;		/* PG, PE */
+		s.efer = 0;
+		kept = !ioctl(cpu, KVM_SET_SREGS, &s) &&
+		       !ioctl(cpu, KVM_GET_SREGS, &s) && (s.cr0 >> 31 & 1);
+	}
+	if (cpu >= 0)
+		close(cpu);
+	if (vm >= 0)
+		close(vm);
+	__atomic_store_n(&k->legacy_paging, kept ? 1 : -1, __ATOMIC_RELEASE);
+	return kept;
+}
+
 static int kvm_open(struct ohv *hv, void *arg, void **ctx)
 {
 	(void)arg;

@@ -26,6 +26,7 @@ struct kvm_ctx {
 	int run_size;		/* of a vCPU's struct kvm_run mapping       */
 	int max_slots;
 	struct kvm_cpuid2 *cpuid; /* KVM's, less its 0x400000xx leaves   */
+	int legacy_paging;	/* 0 not probed, 1 runs, -1 cannot           */
 };
 
 struct kslot {
@@ -57,6 +58,9 @@ bool kvm_is_hypercall_page(struct kvm_part *kp, uint64_t page);
  * the GPA map (the core's beyond the window): false when unmapped. */
 bool kvm_gpa_frame(struct kvm_part *kp, uint64_t page, uint32_t *frame,
 		   unsigned *rights);
+
+/* Whether KVM runs paging outside long mode (a PVM KVM does not). */
+bool kvm_legacy_paging(struct kvm_ctx *k);
 
 /* kvm_vp.c: the VP hooks. */
 int kvm_vp_create(struct ohv_bpart *bp, const struct ohv_be_vp *vp,

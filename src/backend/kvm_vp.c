@@ -42,6 +42,8 @@ struct kvm_vp {
 	bool kick_req;		/* ohv_vp_kick: the run returns -EINTR      */
 	bool notified;		/* the suspend registers changed            */
 	bool check;		/* ask the core whether it may run           */
+	bool sregs_pending;	/* sregs below wait for the next run        */
+	struct kvm_sregs sregs;
 	pthread_t thread;
 	kvm_vcpu_io_fn *io;	/* NULL: ioctl on fd (else the fuzz target) */
 	void *io_ctx;
@@ -344,6 +346,72 @@ static void unhold(struct kvm_vp *v, bool wrote)
 	pthread_mutex_unlock(&v->mu);
 }
 
+/*
+ * Special registers.  HvSetVpRegisters names one register at a time, and
+ * a parent that builds a state (real mode to long mode, say) passes
+ * through combinations KVM_SET_SREGS refuses: PAE paging on before
+ * EFER.LMA, LMA before a 64-bit CS.  The TLFS checks the state as a whole
+ * when the VP next runs (an invalid one stops it with
+ * HvMessageTypeInvalidVpRegisterValue), so a state KVM refuses waits here
+ * and is loaded at the run; a value invalid by itself is refused now.
+ * The caller holds the VP (holds > 0) or runs it.
+ */
+#define CR0_PE		1ull
+#define CR0_NW		(1ull << 29)
+#define CR0_CD		(1ull << 30)
+#define CR0_PG		(1ull << 31)
+#define EFER_LME	(1ull << 8)
+/* EFER: SCE, LME, LMA, NXE, SVME, LMSLE, FFXSR, TCE (SDM 2.2.1, APM 3.1.7). */
+#define EFER_DEFINED	0xFD01ull
+
+static int get_sregs(struct kvm_vp *v, struct kvm_sregs *s)
+{
+	if (v->sregs_pending) {
+		*s = v->sregs;
+		return 0;
+	}
+	return vcpu_ioctl(v, KVM_GET_SREGS, s);
+}
+
+/* Paging outside long mode: a state KVM is handed only at a run, and
+ * only where it can run it (kvm_legacy_paging). */
+static bool legacy_paging(const struct kvm_sregs *s)
+{
+	return (s->cr0 & CR0_PG) && !(s->efer & EFER_LME);
+}
+
+/* Load s into the vCPU: false when KVM cannot take it. */
+static bool load_sregs(struct kvm_vp *v, const struct kvm_sregs *s)
+{
+	if (legacy_paging(s) && !v->io && !kvm_legacy_paging(v->kp->k))
+		return false;
+	return !vcpu_ioctl(v, KVM_SET_SREGS, (void *)s);
+}
+
+static int set_sregs(struct kvm_vp *v, const struct kvm_sregs *s)
+{
+	v->sregs_pending = legacy_paging(s) || !load_sregs(v, s);
+	if (v->sregs_pending)
+		v->sregs = *s;
+	return 0;
+}
+
+/* Values the architecture refuses whatever the other registers hold. */
+static bool sreg_value_valid(uint32_t name, uint64_t x)
+{
+	switch (name) {
+	case HV_X64_REGISTER_CR0:
+		return !(x >> 32) && !((x & CR0_PG) && !(x & CR0_PE)) &&
+		       !((x & CR0_NW) && !(x & CR0_CD));
+	case HV_X64_REGISTER_CR8:
+		return x <= 15;
+	case HV_X64_REGISTER_EFER:
+		return !(x & ~EFER_DEFINED);
+	default:
+		return true;
+	}
+}
+
 static int reg_access(struct kvm_vp *v, uint32_t name,
 		      union hv_register_value *val, bool write)
 {
@@ -403,7 +471,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 	struct kvm_dtable *t = NULL;
 
 	if (name == HV_X64_REGISTER_IDTR || name == HV_X64_REGISTER_GDTR) {
-		if (vcpu_ioctl(v, KVM_GET_SREGS, &s))
+		if (get_sregs(v, &s))
 			return -EIO;
 		t = name == HV_X64_REGISTER_IDTR ? &s.idt : &s.gdt;
 		if (!write) {
@@ -421,7 +489,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 		u = sreg_u64(&probe, name);
 		if (!seg && !u)
 			return -ENOENT;	/* the core keeps it */
-		if (vcpu_ioctl(v, KVM_GET_SREGS, &s))
+		if (get_sregs(v, &s))
 			return -EIO;
 		seg = sreg_seg(&s, name);
 		u = sreg_u64(&s, name);
@@ -432,12 +500,15 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 				val->reg64 = *u;
 			return 0;
 		}
-		if (seg)
+		if (seg) {
 			seg_from_hv(&val->segment, seg);
-		else
+		} else {
+			if (!sreg_value_valid(name, val->reg64))
+				return -EINVAL;
 			*u = val->reg64;
+		}
 	}
-	return vcpu_ioctl(v, KVM_SET_SREGS, &s) ? -EINVAL : 0;
+	return set_sregs(v, &s);
 }
 
 int kvm_vp_reg(struct ohv_bvp *bv, uint32_t name, union hv_register_value *val,
@@ -483,7 +554,6 @@ static void regs_writeback(struct kvm_vp *v, uint64_t gen,
 	pthread_mutex_unlock(&v->mu);
 }
 
-#define CR0_PG		(1ull << 31)
 #define CR4_LA57	(1ull << 12)
 #define EFER_LMA	(1ull << 10)
 #define PTE_P		1ull
@@ -577,9 +647,15 @@ static size_t read_linear(struct kvm_vp *v, const struct kvm_sregs *s,
 	return done;
 }
 
-static unsigned cpl_of(const struct kvm_sregs *s)
+/* CPL: CS.RPL in protected mode (SDM 5.5; a PVM KVM's SS.DPL does not
+ * follow it, kvm-facts §3), 3 in virtual-8086 mode, 0 in real mode. */
+#define RFLAGS_VM	(1ull << 17)
+
+static unsigned cpl_of(const struct kvm_sregs *s, const struct kvm_regs *r)
 {
-	return s->cr0 & 1 ? s->ss.dpl & 3 : 0;
+	if (!(s->cr0 & 1))
+		return 0;
+	return r->rflags & RFLAGS_VM ? 3 : s->cs.selector & 3;
 }
 
 /*
@@ -620,7 +696,7 @@ static void fill_header(struct kvm_vp *v, struct hv_x64_intercept_message_header
 			const struct kvm_vcpu_events *ev, uint64_t rip,
 			unsigned len, unsigned access)
 {
-	uint16_t st = (uint16_t)cpl_of(s);
+	uint16_t st = (uint16_t)cpl_of(s, r);
 
 	if (s->cr0 & 1)
 		st |= HV_X64_EXEC_STATE_CR0_PE;
@@ -676,13 +752,14 @@ static int io_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	struct hv_x64_io_port_intercept_message *io = (void *)m->payload;
 	unsigned guess = io_length_before(v, s, r->rip, run->io.port);
 	unsigned len;
-	/* On hardware KVM, RIP is still on the instruction at the exit. */
-	uint8_t op;
-	bool on_insn = read_linear(v, s, s->cs.base + r->rip, &op, 1) == 1 &&
-		       ((op >= 0xE4 && op <= 0xE7) || (op >= 0xEC && op <= 0xEF) ||
-			(op >= 0x6C && op <= 0x6F) || op == 0x66 || op == 0xF3 ||
-			op == 0xF2);
-	uint64_t rip = retire(v, gen, r, on_insn ? 0 : guess, &len);
+	/*
+	 * Hardware KVM leaves RIP on the instruction and moves it past when
+	 * the exit is retired; a PVM KVM has moved it already, and retiring
+	 * leaves it (kvm-facts, addendum).  retire() tells them apart by
+	 * that motion, not by the bytes at RIP: the next instruction may
+	 * start like an I/O one (F3 of movdqu, a second out).
+	 */
+	uint64_t rip = retire(v, gen, r, guess, &len);
 
 	msg_begin(v, m, HVMSG_X64_IO_PORT_INTERCEPT, sizeof(*io));
 	fill_header(v, &io->header, r, s, ev, rip, len,
@@ -878,7 +955,7 @@ static int hypercall(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 {
 	struct ohv *hv = v->kp->k->hv;
 
-	if (cpl_of(s) != 0 || !(s->efer & (1u << 10)) || !s->cs.l) {
+	if (cpl_of(s, r) != 0 || !(s->efer & (1u << 10)) || !s->cs.l) {
 		inject(v, gen, r, VEC_UD, at_insn ? 0 : 2);
 		return 0;
 	}
@@ -1104,6 +1181,22 @@ static bool watchdog_start(timer_t *t)
 	return true;
 }
 
+/* The registers the parent left cannot run (TLFS: the VP stops with
+ * HvMessageTypeInvalidVpRegisterValue); they stay for the parent to fix. */
+static int invalid_state(struct kvm_vp *v, const struct kvm_sregs *s,
+			 struct hv_message *m)
+{
+	struct kvm_regs r;
+	const struct kvm_vcpu_events ev = { 0 };
+	struct hv_x64_intercept_message_header *h = (void *)m->payload;
+
+	if (vcpu_ioctl(v, KVM_GET_REGS, &r))
+		memset(&r, 0, sizeof(r));
+	msg_begin(v, m, HVMSG_INVALID_VP_REGISTER_VALUE, sizeof(*h));
+	fill_header(v, h, &r, s, &ev, r.rip, 0, HV_INTERCEPT_ACCESS_READ);
+	return 0;
+}
+
 static int run_loop(struct kvm_vp *v, struct hv_message *m)
 {
 	struct kvm_run *run = v->run;
@@ -1118,6 +1211,15 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 			/* Another thread came for the vCPU meanwhile. */
 			pthread_mutex_unlock(&v->mu);
 			continue;
+		}
+		if (v->sregs_pending) {
+			if (!load_sregs(v, &v->sregs)) {
+				const struct kvm_sregs s = v->sregs;
+
+				pthread_mutex_unlock(&v->mu);
+				return invalid_state(v, &s, m);
+			}
+			v->sregs_pending = false;
 		}
 		v->in_run = true;
 		pthread_mutex_unlock(&v->mu);
