@@ -327,6 +327,7 @@ static const char *type_name(uint32_t type)
 	case HVMSG_GPA_INTERCEPT: return "GPA intercept";
 	case HVMSG_X64_HALT: return "halt";
 	case HVMSG_UNRECOVERABLE_EXCEPTION: return "unrecoverable exception";
+	case HVMSG_INVALID_VP_REGISTER_VALUE: return "invalid VP register value";
 	case HVMSG_X64_MSR_INTERCEPT: return "MSR";
 	case HVMSG_X64_CPUID_INTERCEPT: return "CPUID";
 	case HVMSG_X64_EXCEPTION_INTERCEPT: return "exception";

@@ -48,6 +48,52 @@ TEST(kvm_run_errors)
 	kg_end(&g);
 }
 
+static hv_status_t set_one(struct kg *g, uint32_t name, uint64_t value)
+{
+	struct hv_register_assoc a = { .name = name };
+	uint64_t done = 0;
+
+	a.value.reg64 = value;
+	return ohv_call_set_vp_registers(g->root, g->id, 0, &a, 1, &done);
+}
+
+/*
+ * Special registers are set one at a time and checked as a state when
+ * the VP runs (TLFS: an invalid one stops it with
+ * HvMessageTypeInvalidVpRegisterValue); a value invalid whatever the
+ * others hold is refused at once (docs/conformance.md).
+ */
+TEST(kvm_invalid_register_state)
+{
+	struct kg g;
+	kg_start(&g, &kg_guest_fault, 0, KG_FAULT_SLEEP, 0);
+	uint64_t efer = kg_get_reg(&g, HV_X64_REGISTER_EFER);
+
+	CHECK_ST(set_one(&g, HV_X64_REGISTER_CR0, 1ull << 32 | 0x80000033),
+		 HV_STATUS_INVALID_PARAMETER);
+	CHECK_ST(set_one(&g, HV_X64_REGISTER_CR0, 0x80000000),
+		 HV_STATUS_INVALID_PARAMETER);		/* PG without PE */
+	CHECK_ST(set_one(&g, HV_X64_REGISTER_CR8, 16),
+		 HV_STATUS_INVALID_PARAMETER);
+	CHECK_ST(set_one(&g, HV_X64_REGISTER_EFER, efer | 2),
+		 HV_STATUS_INVALID_PARAMETER);
+	CHECK_EQ(kg_get_reg(&g, HV_X64_REGISTER_EFER), efer);
+
+	/* Paging on, LME on, LMA off: no state x86 can be in. */
+	CHECK_ST(set_one(&g, HV_X64_REGISTER_EFER, efer & ~(1ull << 10)),
+		 HV_STATUS_SUCCESS);
+	CHECK_EQ(kg_get_reg(&g, HV_X64_REGISTER_EFER), efer & ~(1ull << 10));
+	CHECK_EQ(kg_run(&g), 0);
+	CHECK_EQ(g.msg.header.message_type, HVMSG_INVALID_VP_REGISTER_VALUE);
+	CHECK_EQ(g.msg.header.sender, g.id);
+	/* Nothing ran, and the registers stay for the parent to fix. */
+	CHECK_EQ(kg_get_reg(&g, HV_X64_REGISTER_RIP), g.entry);
+	CHECK_EQ(kg_get_reg(&g, HV_X64_REGISTER_EFER), efer & ~(1ull << 10));
+	kg_set_reg(&g, HV_X64_REGISTER_EFER, efer);
+	KG_EXPECT(&g, "ready once fixed", KG_READY);
+	kg_end(&g);
+}
+
 /* An Uninitialized partition runs nothing, nor does a VP not created. */
 TEST(kvm_run_not_active)
 {
