@@ -282,6 +282,7 @@ static uint64_t child_report(struct child *c, struct ohv_client *root,
 
 struct raw {
 	int vm, cpu;
+	int cpuid_set;
 	struct kvm_run *run;
 };
 
@@ -329,6 +330,7 @@ static void raw_make(struct raw *r, void *mem, uint64_t gpa, uint64_t len)
 	xioctl(r->vm, KVM_ENABLE_CAP, &split, "split irqchip");
 	xioctl(r->vm, KVM_SET_USER_MEMORY_REGION, &slot, "memslot");
 	r->cpu = xioctl(r->vm, KVM_CREATE_VCPU, 0, "KVM_CREATE_VCPU");
+	r->cpuid_set = 0;
 	r->run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE,
 		      MAP_SHARED, r->cpu, 0);
 	if (r->run == MAP_FAILED)
@@ -375,7 +377,12 @@ static void raw_long_mode(struct raw *r, uint64_t entry, uint64_t rdi,
 		.rdi = rdi, .rsi = rsi, .rdx = rdx,
 	};
 
-	xioctl(r->cpu, KVM_SET_CPUID2, cpuid, "KVM_SET_CPUID2");
+	/* Once per vCPU: after its first KVM_RUN, KVM takes only the CPUID
+	 * it already has, which the run may have changed (OSXSAVE, APIC). */
+	if (!r->cpuid_set) {
+		xioctl(r->cpu, KVM_SET_CPUID2, cpuid, "KVM_SET_CPUID2");
+		r->cpuid_set = 1;
+	}
 	xioctl(r->cpu, KVM_GET_SREGS, &s, "KVM_GET_SREGS");
 	s.cs = code;
 	s.ds = s.es = s.fs = s.gs = s.ss = data;

@@ -29,6 +29,8 @@
 #include <unistd.h>
 
 #define CHUNK_PAGES	512u
+#define CHUNK_INDEX_BYTES \
+	(KVM_WINDOW_PAGES / CHUNK_PAGES * sizeof(struct kchunk *))
 
 struct kchunk {
 	uint32_t frame[CHUNK_PAGES];
@@ -223,19 +225,21 @@ static int msr_filter(int vm_fd)
 
 static void kpart_free(struct kvm_part *kp)
 {
-	if (kp->chunks) {
-		for (uint64_t i = 0; i < KVM_WINDOW_PAGES / CHUNK_PAGES; i++)
+	if (kp->chunks && kp->chunks != MAP_FAILED) {
+		for (uint64_t i = kp->chunk_lo; i < kp->chunk_hi; i++)
 			free(kp->chunks[i]);
-		free(kp->chunks);
+		munmap(kp->chunks, CHUNK_INDEX_BYTES);
 	}
 	free(kp->slots);
+	/* The VM first: unmapping the window under a live VM has KVM zap
+	 * its shadow pages for all 64 GiB of it. */
+	if (kp->vm_fd >= 0)
+		close(kp->vm_fd);
 	if (kp->window && kp->window != MAP_FAILED)
 		munmap(kp->window, KVM_WINDOW_PAGES * HV_PAGE_SIZE);
 	if (kp->stub && kp->stub != MAP_FAILED)
 		munmap(kp->stub, HV_PAGE_SIZE);
 	free(kp->cpuid);
-	if (kp->vm_fd >= 0)
-		close(kp->vm_fd);
 	pthread_mutex_destroy(&kp->mu);
 	free(kp);
 }
@@ -287,12 +291,17 @@ static int kvm_partition_init(void *ctx, const struct ohv_be_partition *p,
 	kp->vm_fd = -1;
 	kp->hc_page = KVM_NO_PAGE;
 	pthread_mutex_init(&kp->mu, NULL);
-	kp->chunks = calloc(KVM_WINDOW_PAGES / CHUNK_PAGES, sizeof(*kp->chunks));
+	/* Zero pages on demand: a partition touches the index only where
+	 * it maps memory. */
+	kp->chunks = mmap(NULL, CHUNK_INDEX_BYTES, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	kp->chunk_lo = KVM_WINDOW_PAGES / CHUNK_PAGES;
 	kp->window = mmap(NULL, KVM_WINDOW_PAGES * HV_PAGE_SIZE, PROT_NONE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	kp->stub = mmap(NULL, HV_PAGE_SIZE, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!kp->chunks || kp->window == MAP_FAILED || kp->stub == MAP_FAILED)
+	if (kp->chunks == MAP_FAILED || kp->window == MAP_FAILED ||
+	    kp->stub == MAP_FAILED)
 		goto fail;
 	memcpy(kp->stub, hypercall_stub, sizeof(hypercall_stub));
 	err = partition_cpuid(kp, p);
@@ -467,8 +476,15 @@ static void kvm_gpa_set(struct kvm_part *kp, uint64_t gpa_page, uint64_t n,
 		uint64_t g = gpa_page + i;
 		struct kchunk **c = &kp->chunks[g / CHUNK_PAGES];
 
-		if (!*c && frames)
+		if (!*c && frames) {
+			uint64_t ci = g / CHUNK_PAGES;
+
 			*c = calloc(1, sizeof(**c));
+			if (*c && ci < kp->chunk_lo)
+				kp->chunk_lo = ci;
+			if (*c && ci >= kp->chunk_hi)
+				kp->chunk_hi = ci + 1;
+		}
 		if (!*c)
 			continue;	/* no memory: the exit path serves */
 		(*c)->frame[g % CHUNK_PAGES] = frames ? frames[i] : 0;

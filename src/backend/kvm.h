@@ -42,6 +42,7 @@ struct kvm_part {
 	bool dead;		/* finalized: runs return                   */
 	pthread_mutex_t mu;	/* the map below (hooks, run loops)          */
 	struct kchunk **chunks;	/* frame and rights of window pages         */
+	uint64_t chunk_lo, chunk_hi; /* the chunks allocated lie in [lo, hi) */
 	uint8_t *window;	/* host address of GPA 0                    */
 	struct kslot *slots;	/* indexed by KVM slot number                */
 	uint32_t nslots;

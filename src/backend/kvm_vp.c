@@ -94,7 +94,7 @@ int kvm_vp_create(struct ohv_bpart *bp, const struct ohv_be_vp *id,
 	 */
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
-	if (vcpu_ioctl(v, KVM_SET_MP_STATE, &mp)) {
+	if (id->index != 0 && vcpu_ioctl(v, KVM_SET_MP_STATE, &mp)) {
 		err = -errno;
 		goto fail;
 	}
@@ -676,7 +676,10 @@ static uint64_t retire(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
 	vcpu_ioctl(v, KVM_RUN, NULL);
 	v->run->immediate_exit = 0;
-	if (!vcpu_ioctl(v, KVM_GET_REGS, &now))
+	/* KVM_RUN stores the synced registers however it returns. */
+	if (!v->io)
+		after = v->run->s.regs.regs.rip;
+	else if (!vcpu_ioctl(v, KVM_GET_REGS, &now))
 		after = now.rip;
 	*len = 0;
 	if (after > before && after - before <= 15) {
