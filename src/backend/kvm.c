@@ -136,6 +136,7 @@ static int kvm_open(struct ohv *hv, void *arg, void **ctx)
 	if (!k)
 		return -ENOMEM;
 	k->hv = hv;
+	pthread_mutex_init(&k->mu, NULL);
 	k->memfd = ohv_be_memfd(hv);
 	k->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (k->kvm_fd < 0) {
@@ -189,9 +190,49 @@ static void kvm_close(void *ctx)
 
 	if (!k)
 		return;
+	for (int i = 0; i < k->nspare; i++)
+		munmap(k->spare[i], KVM_WINDOW_PAGES * HV_PAGE_SIZE);
+	pthread_mutex_destroy(&k->mu);
 	free(k->cpuid);
 	close(k->kvm_fd);
 	free(k);
+}
+
+static uint8_t *window_get(struct kvm_ctx *k)
+{
+	uint8_t *w = NULL;
+
+	pthread_mutex_lock(&k->mu);
+	if (k->nspare)
+		w = k->spare[--k->nspare];
+	pthread_mutex_unlock(&k->mu);
+	if (w)
+		return w;
+	w = mmap(NULL, KVM_WINDOW_PAGES * HV_PAGE_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return w == MAP_FAILED ? NULL : w;
+}
+
+/* The pages placed in [lo, hi) go back to PROT_NONE, then the window
+ * waits for the next partition, or is unmapped. */
+static void window_put(struct kvm_ctx *k, uint8_t *w, uint64_t lo,
+		       uint64_t hi)
+{
+	if (lo < hi &&
+	    mmap(w + lo * HV_PAGE_SIZE, (hi - lo) * HV_PAGE_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
+		 0) == MAP_FAILED) {
+		munmap(w, KVM_WINDOW_PAGES * HV_PAGE_SIZE);
+		return;
+	}
+	pthread_mutex_lock(&k->mu);
+	if (k->nspare < OHV_KVM_SPARE_WINDOWS) {
+		k->spare[k->nspare++] = w;
+		w = NULL;
+	}
+	pthread_mutex_unlock(&k->mu);
+	if (w)
+		munmap(w, KVM_WINDOW_PAGES * HV_PAGE_SIZE);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -235,8 +276,8 @@ static void kpart_free(struct kvm_part *kp)
 	 * its shadow pages for all 64 GiB of it. */
 	if (kp->vm_fd >= 0)
 		close(kp->vm_fd);
-	if (kp->window && kp->window != MAP_FAILED)
-		munmap(kp->window, KVM_WINDOW_PAGES * HV_PAGE_SIZE);
+	if (kp->window)
+		window_put(kp->k, kp->window, kp->win_lo, kp->win_hi);
 	if (kp->stub && kp->stub != MAP_FAILED)
 		munmap(kp->stub, HV_PAGE_SIZE);
 	free(kp->cpuid);
@@ -296,12 +337,11 @@ static int kvm_partition_init(void *ctx, const struct ohv_be_partition *p,
 	kp->chunks = mmap(NULL, CHUNK_INDEX_BYTES, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	kp->chunk_lo = KVM_WINDOW_PAGES / CHUNK_PAGES;
-	kp->window = mmap(NULL, KVM_WINDOW_PAGES * HV_PAGE_SIZE, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	kp->window = window_get(k);
+	kp->win_lo = KVM_WINDOW_PAGES;
 	kp->stub = mmap(NULL, HV_PAGE_SIZE, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (kp->chunks == MAP_FAILED || kp->window == MAP_FAILED ||
-	    kp->stub == MAP_FAILED)
+	if (kp->chunks == MAP_FAILED || !kp->window || kp->stub == MAP_FAILED)
 		goto fail;
 	memcpy(kp->stub, hypercall_stub, sizeof(hypercall_stub));
 	err = partition_cpuid(kp, p);
@@ -443,6 +483,12 @@ static void relayout(struct kvm_part *kp, uint64_t lo, uint64_t hi)
 static void window_place(struct kvm_part *kp, uint64_t g, uint64_t n,
 			 const uint32_t *frames)
 {
+	if (frames && n) {
+		if (g < kp->win_lo)
+			kp->win_lo = g;
+		if (g + n > kp->win_hi)
+			kp->win_hi = g + n;
+	}
 	for (uint64_t i = 0; i < n;) {
 		uint64_t run = 1;
 		uint8_t *at = kp->window + (g + i) * HV_PAGE_SIZE;

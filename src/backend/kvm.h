@@ -19,6 +19,8 @@
 #define KVM_WINDOW_PAGES	(1ull << 24)
 #define KVM_NO_PAGE		UINT64_MAX
 
+#define OHV_KVM_SPARE_WINDOWS	8
+
 struct kvm_ctx {
 	struct ohv *hv;
 	int kvm_fd;
@@ -27,6 +29,11 @@ struct kvm_ctx {
 	int max_slots;
 	struct kvm_cpuid2 *cpuid; /* KVM's, less its 0x400000xx leaves   */
 	int legacy_paging;	/* 0 not probed, 1 runs, -1 cannot           */
+	/* Windows of partitions gone, PROT_NONE again, for the next ones:
+	 * mapping and unmapping 64 GiB costs tens of microseconds. */
+	pthread_mutex_t mu;
+	uint8_t *spare[OHV_KVM_SPARE_WINDOWS];
+	int nspare;
 };
 
 struct kslot {
@@ -44,6 +51,7 @@ struct kvm_part {
 	struct kchunk **chunks;	/* frame and rights of window pages         */
 	uint64_t chunk_lo, chunk_hi; /* the chunks allocated lie in [lo, hi) */
 	uint8_t *window;	/* host address of GPA 0                    */
+	uint64_t win_lo, win_hi; /* the GPA pages ever placed: [lo, hi)     */
 	struct kslot *slots;	/* indexed by KVM slot number                */
 	uint32_t nslots;
 	uint8_t *stub;		/* the hypercall page's frame               */
