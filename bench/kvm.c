@@ -211,8 +211,8 @@ static struct hv_register_assoc seg(uint32_t name, uint16_t sel,
 	return r;
 }
 
-/* VP 0 in long mode at entry (the order keeps each prefix a valid
- * state for KVM_SET_SREGS: paging before LMA, CS 64-bit last). */
+/* VP 0 in long mode at entry, one HvSetVpRegisters (the backend loads
+ * the special registers as a state when the VP runs). */
 static void child_long_mode(struct child *c, uint64_t entry, uint64_t rdi,
 			    uint64_t rsi, uint64_t rdx)
 {

@@ -213,9 +213,9 @@ static struct hv_register_assoc table(uint32_t name, uint64_t base,
 }
 
 /*
- * Long mode at once.  The order keeps every prefix of the list a valid
- * state (KVM checks each KVM_SET_SREGS): paging on with PAE before EFER
- * says LMA, and CS becomes 64-bit last.
+ * Long mode at once, one register at a time as HvSetVpRegisters takes
+ * them: no prefix of the list needs to be a state x86 can be in (the
+ * backend checks the whole when the VP runs, docs/conformance.md).
  */
 static void set_long_mode(struct kg *g, uint64_t rdi, uint64_t rsi)
 {

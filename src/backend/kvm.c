@@ -190,49 +190,83 @@ static void kvm_close(void *ctx)
 
 	if (!k)
 		return;
-	for (int i = 0; i < k->nspare; i++)
-		munmap(k->spare[i], KVM_WINDOW_PAGES * HV_PAGE_SIZE);
+	for (int i = 0; i < k->nspare; i++) {
+		munmap(k->spare[i].window, KVM_WINDOW_PAGES * HV_PAGE_SIZE);
+		munmap(k->spare[i].chunks, CHUNK_INDEX_BYTES);
+	}
 	pthread_mutex_destroy(&k->mu);
 	free(k->cpuid);
 	close(k->kvm_fd);
 	free(k);
 }
 
-static uint8_t *window_get(struct kvm_ctx *k)
+/* A window and a chunk index for a new partition: a spare, or new. */
+static int window_get(struct kvm_ctx *k, struct kvm_part *kp)
 {
-	uint8_t *w = NULL;
+	struct kvm_spare sp = { NULL, NULL };
 
 	pthread_mutex_lock(&k->mu);
 	if (k->nspare)
-		w = k->spare[--k->nspare];
+		sp = k->spare[--k->nspare];
 	pthread_mutex_unlock(&k->mu);
-	if (w)
-		return w;
-	w = mmap(NULL, KVM_WINDOW_PAGES * HV_PAGE_SIZE, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	return w == MAP_FAILED ? NULL : w;
+	if (!sp.window) {
+		/* The index: zero pages on demand, touched only where the
+		 * partition maps memory. */
+		sp.chunks = mmap(NULL, CHUNK_INDEX_BYTES, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				 -1, 0);
+		sp.window = mmap(NULL, KVM_WINDOW_PAGES * HV_PAGE_SIZE,
+				 PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+				 MAP_NORESERVE, -1, 0);
+		if (sp.chunks == MAP_FAILED || sp.window == MAP_FAILED) {
+			if (sp.chunks != MAP_FAILED)
+				munmap(sp.chunks, CHUNK_INDEX_BYTES);
+			if (sp.window != MAP_FAILED)
+				munmap(sp.window,
+				       KVM_WINDOW_PAGES * HV_PAGE_SIZE);
+			return -ENOMEM;
+		}
+	}
+	kp->window = sp.window;
+	kp->chunks = sp.chunks;
+	kp->win_lo = KVM_WINDOW_PAGES;
+	kp->win_hi = 0;
+	kp->chunk_lo = KVM_WINDOW_PAGES / CHUNK_PAGES;
+	kp->chunk_hi = 0;
+	return 0;
 }
 
-/* The pages placed in [lo, hi) go back to PROT_NONE, then the window
- * waits for the next partition, or is unmapped. */
-static void window_put(struct kvm_ctx *k, uint8_t *w, uint64_t lo,
-		       uint64_t hi)
+/* A partition's window and index, emptied (the pages placed back to
+ * PROT_NONE, the chunks freed), wait for the next partition or go. */
+static void window_put(struct kvm_ctx *k, struct kvm_part *kp)
 {
-	if (lo < hi &&
-	    mmap(w + lo * HV_PAGE_SIZE, (hi - lo) * HV_PAGE_SIZE, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
-		 0) == MAP_FAILED) {
-		munmap(w, KVM_WINDOW_PAGES * HV_PAGE_SIZE);
+	struct kvm_spare sp = { kp->window, kp->chunks };
+	bool keep = true;
+
+	if (!sp.window)
 		return;
+	for (uint64_t i = kp->chunk_lo; i < kp->chunk_hi; i++) {
+		free(sp.chunks[i]);
+		sp.chunks[i] = NULL;
 	}
+	if (kp->win_lo < kp->win_hi &&
+	    mmap(sp.window + kp->win_lo * HV_PAGE_SIZE,
+		 (kp->win_hi - kp->win_lo) * HV_PAGE_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
+		 0) == MAP_FAILED)
+		keep = false;
 	pthread_mutex_lock(&k->mu);
-	if (k->nspare < OHV_KVM_SPARE_WINDOWS) {
-		k->spare[k->nspare++] = w;
-		w = NULL;
+	if (keep && k->nspare < OHV_KVM_SPARE_WINDOWS) {
+		k->spare[k->nspare++] = sp;
+		sp.window = NULL;
 	}
 	pthread_mutex_unlock(&k->mu);
-	if (w)
-		munmap(w, KVM_WINDOW_PAGES * HV_PAGE_SIZE);
+	if (sp.window) {
+		munmap(sp.window, KVM_WINDOW_PAGES * HV_PAGE_SIZE);
+		munmap(sp.chunks, CHUNK_INDEX_BYTES);
+	}
+	kp->window = NULL;
+	kp->chunks = NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -266,18 +300,12 @@ static int msr_filter(int vm_fd)
 
 static void kpart_free(struct kvm_part *kp)
 {
-	if (kp->chunks && kp->chunks != MAP_FAILED) {
-		for (uint64_t i = kp->chunk_lo; i < kp->chunk_hi; i++)
-			free(kp->chunks[i]);
-		munmap(kp->chunks, CHUNK_INDEX_BYTES);
-	}
 	free(kp->slots);
 	/* The VM first: unmapping the window under a live VM has KVM zap
 	 * its shadow pages for all 64 GiB of it. */
 	if (kp->vm_fd >= 0)
 		close(kp->vm_fd);
-	if (kp->window)
-		window_put(kp->k, kp->window, kp->win_lo, kp->win_hi);
+	window_put(kp->k, kp);
 	if (kp->stub && kp->stub != MAP_FAILED)
 		munmap(kp->stub, HV_PAGE_SIZE);
 	free(kp->cpuid);
@@ -332,16 +360,13 @@ static int kvm_partition_init(void *ctx, const struct ohv_be_partition *p,
 	kp->vm_fd = -1;
 	kp->hc_page = KVM_NO_PAGE;
 	pthread_mutex_init(&kp->mu, NULL);
-	/* Zero pages on demand: a partition touches the index only where
-	 * it maps memory. */
-	kp->chunks = mmap(NULL, CHUNK_INDEX_BYTES, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	kp->chunk_lo = KVM_WINDOW_PAGES / CHUNK_PAGES;
-	kp->window = window_get(k);
-	kp->win_lo = KVM_WINDOW_PAGES;
+	if (window_get(k, kp)) {
+		kpart_free(kp);
+		return -ENOMEM;
+	}
 	kp->stub = mmap(NULL, HV_PAGE_SIZE, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (kp->chunks == MAP_FAILED || !kp->window || kp->stub == MAP_FAILED)
+	if (kp->stub == MAP_FAILED)
 		goto fail;
 	memcpy(kp->stub, hypercall_stub, sizeof(hypercall_stub));
 	err = partition_cpuid(kp, p);

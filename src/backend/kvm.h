@@ -29,10 +29,14 @@ struct kvm_ctx {
 	int max_slots;
 	struct kvm_cpuid2 *cpuid; /* KVM's, less its 0x400000xx leaves   */
 	int legacy_paging;	/* 0 not probed, 1 runs, -1 cannot           */
-	/* Windows of partitions gone, PROT_NONE again, for the next ones:
-	 * mapping and unmapping 64 GiB costs tens of microseconds. */
+	/* Windows and chunk indexes of partitions gone, emptied, for the
+	 * next ones: mapping, faulting in and unmapping them costs tens of
+	 * microseconds a partition. */
 	pthread_mutex_t mu;
-	uint8_t *spare[OHV_KVM_SPARE_WINDOWS];
+	struct kvm_spare {
+		uint8_t *window;
+		struct kchunk **chunks;	/* all NULL */
+	} spare[OHV_KVM_SPARE_WINDOWS];
 	int nspare;
 };
 
