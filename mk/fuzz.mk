@@ -36,7 +36,7 @@ ASAN_CFLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 TSAN_CFLAGS	:= -O1 -g -fsanitize=thread
 # The multi-threaded tests (runner patterns: names or files).
-TSAN_TESTS	?= threads concurrency message_stress pool_pause
+TSAN_TESTS	?= threads concurrency message_stress pool_pause kvm
 
 CHECK_DEPS	+= fuzz-replay
 
