@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -197,6 +198,37 @@ static int hv_errno(hv_status_t st)
 }
 
 /* ---------------------------------------------------------------------- */
+/* The client's memory, as a kernel reads it: a bad address is EFAULT,    */
+/* never a fault of the process (process_vm_readv on ourselves).          */
+
+static int uget(void *dst, const void *src, size_t n)
+{
+	struct iovec l = { dst, n }, r = { (void *)(uintptr_t)src, n };
+
+	if (!n)
+		return 0;
+	if (!src)
+		return -EFAULT;
+	return process_vm_readv(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n ?
+	       0 : -EFAULT;
+}
+
+static int uput(void *dst, const void *src, size_t n)
+{
+	struct iovec l = { (void *)(uintptr_t)src, n }, r = { dst, n };
+
+	if (!n)
+		return 0;
+	if (!dst)
+		return -EFAULT;
+	return process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n ?
+	       0 : -EFAULT;
+}
+
+#define UGET(dst, src, n) do { if (uget((dst), (src), (n))) return -EFAULT; } while (0)
+#define UPUT(dst, src, n) do { if (uput((dst), (src), (n))) return -EFAULT; } while (0)
+
+/* ---------------------------------------------------------------------- */
 /* Partitions.                                                             */
 
 static struct mobj *obj_new(enum mobj_kind kind, struct mpart *p,
@@ -234,13 +266,13 @@ static int dev_create_partition(const void *arg)
 	struct mshv_create_partition_v2 a;
 
 	memset(&a, 0, sizeof(a));
-	memcpy(&a, arg, sizeof(struct mshv_create_partition));
+	UGET(&a, arg, sizeof(struct mshv_create_partition));
 	if (a.pt_flags & ~MSHV_PT_FLAGS_MASK ||
 	    a.pt_isolation >= MSHV_PT_ISOLATION_COUNT)
 		return -EINVAL;
 	if (a.pt_flags & (1ull << MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES)) {
 		/* The 64-byte form (mshv-uapi A.2, A.9). */
-		memcpy(&a, arg, sizeof(a));
+		UGET(&a, arg, sizeof(a));
 		if (a.pt_num_cpu_fbanks > MSHV_NUM_CPU_FEATURES_BANKS ||
 		    a.pt_rsvd[0] | a.pt_rsvd[1] | a.pt_rsvd[2] | a.pt_rsvd[3] |
 		    a.pt_rsvd[4] | a.pt_rsvd[5] || a.pt_rsvd1[0] ||
@@ -423,7 +455,7 @@ static int part_set_memory(struct mpart *p, const void *arg)
 {
 	struct mshv_user_mem_region a;
 
-	memcpy(&a, arg, sizeof(a));
+	UGET(&a, arg, sizeof(a));
 	static const uint8_t zero[7];
 
 	if (!a.size || a.size % HV_PAGE_SIZE || a.userspace_addr % HV_PAGE_SIZE ||
@@ -546,7 +578,7 @@ static long root_hvcall(uint64_t pt_id, bool on_partition, void *arg)
 	struct mshv_root_hvcall a;
 	static const uint8_t zero[6];
 
-	memcpy(&a, arg, sizeof(a));
+	UGET(&a, arg, sizeof(a));
 	if (a.status || !a.in_ptr || a.in_sz < sizeof(uint64_t) ||
 	    memcmp(a.rsvd, zero, sizeof(zero)) || a.in_sz > HV_PAGE_SIZE)
 		return -EINVAL;
@@ -558,7 +590,7 @@ static long root_hvcall(uint64_t pt_id, bool on_partition, void *arg)
 		return -EINVAL;
 	uint8_t in[HV_PAGE_SIZE], out[HV_PAGE_SIZE];
 
-	memcpy(in, (const void *)(uintptr_t)a.in_ptr, a.in_sz);
+	UGET(in, (const void *)(uintptr_t)a.in_ptr, a.in_sz);
 	/* Every allowed call's input starts with the partition id. */
 	memcpy(in, &pt_id, sizeof(pt_id));
 	memset(out, 0, sizeof(out));
@@ -602,9 +634,9 @@ static long root_hvcall(uint64_t pt_id, bool on_partition, void *arg)
 	/* Linux returns the status and the output whatever the result. */
 	a.status = st;
 	a.reps = a.reps ? done : 0;
-	memcpy(arg, &a, sizeof(a));
-	if (a.out_ptr)
-		memcpy((void *)(uintptr_t)a.out_ptr, out, a.out_sz);
+	if (uput(arg, &a, sizeof(a)) ||
+	    (a.out_ptr && uput((void *)(uintptr_t)a.out_ptr, out, a.out_sz)))
+		ret = -EFAULT;
 	mshv_trace("{\"ioctl\":\"MSHV_ROOT_HVCALL\",\"call\":\"%s\","
 		   "\"partition\":%" PRIu64 ",\"status\":\"%s\"}",
 		   ohv_call_name(a.code), pt_id, ohv_status_name(st));
@@ -618,7 +650,7 @@ static int part_create_vp(struct mpart *p, const void *arg)
 {
 	struct mshv_create_vp a;
 
-	memcpy(&a, arg, sizeof(a));
+	UGET(&a, arg, sizeof(a));
 	if (a.vp_index >= MSHV_MAX_VPS)
 		return -EINVAL;
 	if (p->vps[a.vp_index])
@@ -655,8 +687,8 @@ static long vp_run(struct mvp *vp, void *arg)
 
 	if (err == -EINVAL)
 		err = -EBADFD;		/* the partition went away */
-	if (!err)
-		memcpy(arg, &msg, sizeof(msg));
+	if (!err && uput(arg, &msg, sizeof(msg)))
+		err = -EFAULT;
 	mshv_trace("{\"ioctl\":\"MSHV_RUN_VP\",\"partition\":%" PRIu64
 		   ",\"vp\":%u,\"ret\":%d,\"message_type\":%u}", vp->p->id,
 		   vp->index, err, err ? 0 : msg.header.message_type);
@@ -667,13 +699,21 @@ static long vp_state(struct mvp *vp, void *arg, bool set)
 {
 	struct mshv_get_set_vp_state a;
 
-	memcpy(&a, arg, sizeof(a));
+	UGET(&a, arg, sizeof(a));
 	if (a.type >= MSHV_VP_STATE_COUNT || a.rsvd[0] | a.rsvd[1] | a.rsvd[2] ||
 	    !a.buf_sz || a.buf_sz % HV_PAGE_SIZE || a.buf_ptr % HV_PAGE_SIZE)
 		return -EINVAL;
-	void *buf = (void *)(uintptr_t)a.buf_ptr;
+	void *ubuf = (void *)(uintptr_t)a.buf_ptr;
+	uint8_t *buf = calloc(1, a.buf_sz);
 	size_t size = 0;
 	hv_status_t st;
+
+	if (!buf)
+		return -ENOMEM;
+	if (set && uget(buf, ubuf, a.buf_sz)) {
+		free(buf);
+		return -EFAULT;
+	}
 
 	pthread_mutex_lock(&lay.mu);
 	if (!set) {
@@ -729,19 +769,21 @@ static long vp_state(struct mvp *vp, void *arg, bool set)
 		}
 	}
 	pthread_mutex_unlock(&lay.mu);
+	long ret = hv_errno(st);
+
 	if (st == HV_STATUS_INSUFFICIENT_BUFFER || (set && size > a.buf_sz)) {
 		/* Linux writes the size it needs, and refuses a short buffer. */
 		a.buf_sz = (uint32_t)((size + HV_PAGE_SIZE - 1) /
 				      HV_PAGE_SIZE * HV_PAGE_SIZE);
-		memcpy(arg, &a, sizeof(a));
-		return -EINVAL;
-	}
-	if (!st && !set) {
+		ret = uput(arg, &a, sizeof(a)) ? -EFAULT : -EINVAL;
+	} else if (!st && !set) {
 		a.buf_sz = (uint32_t)((size + HV_PAGE_SIZE - 1) / HV_PAGE_SIZE *
 				      HV_PAGE_SIZE);
-		memcpy(arg, &a, sizeof(a));
+		if (uput(ubuf, buf, size) || uput(arg, &a, sizeof(a)))
+			ret = -EFAULT;
 	}
-	return hv_errno(st);
+	free(buf);
+	return ret;
 }
 
 void *mshv_mmap(struct mobj *o, void *addr, size_t len, int prot, int flags,
@@ -809,7 +851,7 @@ static long part_irqfd(struct mpart *p, const void *arg)
 {
 	struct mshv_user_irqfd a;
 
-	memcpy(&a, arg, sizeof(a));
+	UGET(&a, arg, sizeof(a));
 	if (a.flags & ~((1u << MSHV_IRQFD_BIT_COUNT) - 1))
 		return -EINVAL;
 	if (a.flags & (1u << MSHV_IRQFD_BIT_DEASSIGN)) {
@@ -851,7 +893,7 @@ static long part_ioeventfd(struct mpart *p, const void *arg)
 	struct mshv_user_ioeventfd a;
 	static const uint8_t zero[4];
 
-	memcpy(&a, arg, sizeof(a));
+	UGET(&a, arg, sizeof(a));
 	if (a.flags & ~((1u << MSHV_IOEVENTFD_BIT_COUNT) - 1) ||
 	    memcmp(a.rsvd, zero, sizeof(zero)))
 		return -EINVAL;
@@ -924,7 +966,7 @@ static long part_msi_routing(struct mpart *p, const void *arg)
 {
 	struct mshv_user_irq_table h;
 
-	memcpy(&h, arg, sizeof(h));
+	UGET(&h, arg, sizeof(h));
 	if (h.nr > MSHV_MAX_MSI_ROUTES || h.rsvd)
 		return -EINVAL;
 	struct mshv_user_irq_entry *e = NULL;
@@ -933,7 +975,10 @@ static long part_msi_routing(struct mpart *p, const void *arg)
 		e = malloc(h.nr * sizeof(*e));
 		if (!e)
 			return -ENOMEM;
-		memcpy(e, (const uint8_t *)arg + sizeof(h), h.nr * sizeof(*e));
+		if (uget(e, (const uint8_t *)arg + sizeof(h), h.nr * sizeof(*e))) {
+			free(e);
+			return -EFAULT;
+		}
 	}
 	free(p->msi);
 	p->msi = e;
@@ -949,7 +994,7 @@ static long part_access_bitmap(struct mpart *p, const void *arg)
 	struct mshv_gpap_access_bitmap a;
 	static const uint8_t zero[6];
 
-	memcpy(&a, arg, sizeof(a));
+	UGET(&a, arg, sizeof(a));
 	if (a.access_type >= MSHV_GPAP_ACCESS_TYPE_COUNT ||
 	    a.access_op >= MSHV_GPAP_ACCESS_OP_COUNT ||
 	    memcmp(a.rsvd, zero, sizeof(zero)) || !a.page_count ||
@@ -964,13 +1009,17 @@ static long part_access_bitmap(struct mpart *p, const void *arg)
 	else if (a.access_op == MSHV_GPAP_ACCESS_OP_SET)
 		flags = dirty ? HV_GPA_PAGE_ACCESS_SET_DIRTY :
 				HV_GPA_PAGE_ACCESS_SET_ACCESSED;
-	uint8_t *bitmap = (uint8_t *)(uintptr_t)a.bitmap_ptr;
+	uint8_t *ubitmap = (uint8_t *)(uintptr_t)a.bitmap_ptr;
+	size_t blen = (size_t)((a.page_count + 7) / 8);
+	uint8_t *bitmap = calloc(1, blen);
+
+	if (!bitmap)
+		return -ENOMEM;
 	uint8_t bit = dirty ? HV_GPA_PAGE_ACCESS_STATE_DIRTY :
 			      HV_GPA_PAGE_ACCESS_STATE_ACCESSED;
 	uint8_t states[HV_PAGE_SIZE];
 	hv_status_t st = HV_STATUS_SUCCESS;
 
-	memset(bitmap, 0, (a.page_count + 7) / 8);
 	pthread_mutex_lock(&lay.mu);
 	for (uint64_t i = 0; i < a.page_count && !st;) {
 		uint64_t k = a.page_count - i < HV_PAGE_SIZE ?
@@ -994,7 +1043,12 @@ static long part_access_bitmap(struct mpart *p, const void *arg)
 		i += done ? done : k;
 	}
 	pthread_mutex_unlock(&lay.mu);
-	return hv_errno(st);
+	long ret = hv_errno(st);
+
+	if (!st && uput(ubitmap, bitmap, blen))
+		ret = -EFAULT;
+	free(bitmap);
+	return ret;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1004,7 +1058,7 @@ static long part_create_device(struct mpart *p, void *arg)
 {
 	struct mshv_create_device a;
 
-	memcpy(&a, arg, sizeof(a));
+	UGET(&a, arg, sizeof(a));
 	if (a.type != MSHV_DEV_TYPE_VFIO)
 		return -ENODEV;
 	if (a.flags & ~(uint32_t)MSHV_CREATE_DEVICE_TEST)
@@ -1016,7 +1070,7 @@ static long part_create_device(struct mpart *p, void *arg)
 	if (fd < 0)
 		return fd;
 	a.fd = (uint32_t)fd;
-	memcpy(arg, &a, sizeof(a));
+	UPUT(arg, &a, sizeof(a));
 	return 0;
 }
 
@@ -1024,7 +1078,7 @@ static long device_ioctl(unsigned long req, const void *arg)
 {
 	struct mshv_device_attr a;
 
-	memcpy(&a, arg, sizeof(a));
+	UGET(&a, arg, sizeof(a));
 	if (a.flags)
 		return -EINVAL;
 	switch (req) {
@@ -1041,7 +1095,7 @@ static long device_ioctl(unsigned long req, const void *arg)
 			return -ENXIO;
 		int32_t fd;
 
-		memcpy(&fd, (const void *)(uintptr_t)a.addr, sizeof(fd));
+		UGET(&fd, (const void *)(uintptr_t)a.addr, sizeof(fd));
 		if (fd < 0 || fcntl(fd, F_GETFD) < 0)
 			return -EBADF;
 		/* Only a VFIO group or device file is one. */
@@ -1078,7 +1132,7 @@ long mshv_ioctl(struct mobj *o, unsigned long req, void *arg)
 
 			if (!arg)
 				return -EFAULT;
-			memcpy(&a, arg, sizeof(a));
+			UGET(&a, arg, sizeof(a));
 			pthread_mutex_lock(&lay.mu);
 			hv_status_t st = ohv_call_get_partition_property(
 				lay.root, HV_PARTITION_ID_SELF, a.property_code,
@@ -1087,7 +1141,7 @@ long mshv_ioctl(struct mobj *o, unsigned long req, void *arg)
 			if (st)
 				return hv_errno(st);
 			a.property_value = v;
-			memcpy(arg, &a, sizeof(a));
+			UPUT(arg, &a, sizeof(a));
 			return 0;
 		}
 		default:
