@@ -594,7 +594,16 @@ HV_ASSERT_SIZE(struct hv_input_delete_vp, 16);
 #define HV_X64_REGISTER_IDTR		0x00070000u
 #define HV_X64_REGISTER_GDTR		0x00070001u
 #define HV_X64_REGISTER_EFER		0x00080001u
+#define HV_X64_REGISTER_HYPERCALL	0x00090001u	/* the hypercall MSR */
 #define HV_REGISTER_GUEST_OS_ID		0x00090002u
+#define HV_REGISTER_REFERENCE_TSC	0x00090017u	/* its MSR, 0x40000021 */
+/* "Intermediate" control registers: as if the guest had moved the value
+ * into the register (hvgdk_mini.h); openhv has no guest/host masks, so
+ * each is its register. */
+#define HV_X64_REGISTER_INTERMEDIATE_CR0	0x00041000u
+#define HV_X64_REGISTER_INTERMEDIATE_CR3	0x00041002u
+#define HV_X64_REGISTER_INTERMEDIATE_CR4	0x00041003u
+#define HV_X64_REGISTER_INTERMEDIATE_CR8	0x00041004u
 #define HV_REGISTER_SINT0		0x000A0000u
 #define HV_REGISTER_SINT15		0x000A000Fu
 #define HV_REGISTER_SCONTROL		0x000A0010u
@@ -1517,9 +1526,18 @@ HV_ASSERT_SIZE(struct hv_output_map_stats_page, 8);
 #define HV_X64_REGISTER_SFMASK			0x0008000Bu
 #define HV_X64_REGISTER_MSR_MTRR_CAP		0x0008000Du
 #define HV_X64_REGISTER_MSR_MTRR_DEF_TYPE	0x0008000Eu
+#define HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0	0x00080010u	/* ..7: +7 */
+#define HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0	0x00080040u	/* ..7: +7 */
+#define HV_X64_REGISTER_MSR_MTRR_FIX64K00000	0x00080070u
+#define HV_X64_REGISTER_MSR_MTRR_FIX16K80000	0x00080071u
+#define HV_X64_REGISTER_MSR_MTRR_FIX16KA0000	0x00080072u
+#define HV_X64_REGISTER_MSR_MTRR_FIX4KC0000	0x00080073u	/* ..F8000: +7 */
 #define HV_X64_REGISTER_TSC_AUX			0x0008007Bu
 #define HV_X64_REGISTER_DEBUG_CTL		0x0008007Du
 #define HV_X64_REGISTER_U_XSS			0x0008008Bu
+/* CET: U_CET, S_CET, SSP, PL0-PL3_SSP, the interrupt SSP table. */
+#define HV_X64_REGISTER_U_CET			0x0008008Cu
+#define HV_X64_REGISTER_INTERRUPT_SSP_TABLE_ADDR	0x00080093u
 
 /* ---------------------------------------------------------------------- */
 /* Guest-facing interface (spec.md §11.3): synthetic MSRs and CPUID leaves  */

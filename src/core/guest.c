@@ -191,6 +191,17 @@ static uint64_t msr_read(struct partition *p, struct vp *vp, uint32_t msr)
 	}
 }
 
+int guest_msr_parent(struct ohv *hv, struct partition *p, struct vp *vp,
+		     uint32_t msr, uint64_t *val, bool write)
+{
+	LOCK_HELD(hv);
+	if (!write) {
+		*val = msr_read(p, vp, msr);
+		return 0;
+	}
+	return msr_write(hv, p, vp, msr, *val);
+}
+
 int guest_msr(struct ohv *hv, struct partition *p, struct vp *vp,
 	      uint32_t msr, uint64_t *val, bool write)
 {

@@ -26,6 +26,10 @@ void guest_cpuid(const struct partition *p,
  * partition lacks the privilege for, a write of a read-only MSR or of
  * reserved bits).  Called with the instance lock held.
  */
+/* The same MSR as the parent's register (HV_X64_REGISTER_HYPERCALL,
+ * HV_REGISTER_REFERENCE_TSC): no privilege of the child's needed. */
+int guest_msr_parent(struct ohv *hv, struct partition *p, struct vp *vp,
+		     uint32_t msr, uint64_t *val, bool write);
 int guest_msr(struct ohv *hv, struct partition *p, struct vp *vp,
 	      uint32_t msr, uint64_t *val, bool write);
 

@@ -40,6 +40,24 @@ static const struct reg regs[] = {
 	{ HV_X64_REGISTER_TSC_AUX, K_MSR, 13, false, 0 },
 	{ HV_X64_REGISTER_DEBUG_CTL, K_MSR, 14, false, 0 },
 	{ HV_X64_REGISTER_U_XSS, K_MSR, 15, false, 0 },
+	/* The eight variable ranges (base, mask), then the fixed ranges. */
+#define MTRR_VAR(i) \
+	{ HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0 + (i), K_MSR, 16 + 2 * (i), false, 0 }, \
+	{ HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0 + (i), K_MSR, 17 + 2 * (i), false, 0 }
+	MTRR_VAR(0), MTRR_VAR(1), MTRR_VAR(2), MTRR_VAR(3),
+	MTRR_VAR(4), MTRR_VAR(5), MTRR_VAR(6), MTRR_VAR(7),
+#undef MTRR_VAR
+	{ HV_X64_REGISTER_MSR_MTRR_FIX64K00000, K_MSR, 32, false, 0 },
+	{ HV_X64_REGISTER_MSR_MTRR_FIX16K80000, K_MSR, 33, false, 0 },
+	{ HV_X64_REGISTER_MSR_MTRR_FIX16KA0000, K_MSR, 34, false, 0 },
+#define MTRR_FIX4K(i) \
+	{ HV_X64_REGISTER_MSR_MTRR_FIX4KC0000 + (i), K_MSR, 35 + (i), false, 0 }
+	MTRR_FIX4K(0), MTRR_FIX4K(1), MTRR_FIX4K(2), MTRR_FIX4K(3),
+	MTRR_FIX4K(4), MTRR_FIX4K(5), MTRR_FIX4K(6), MTRR_FIX4K(7),
+#undef MTRR_FIX4K
+#define CET(i) { HV_X64_REGISTER_U_CET + (i), K_MSR, 43 + (i), false, 0 }
+	CET(0), CET(1), CET(2), CET(3), CET(4), CET(5), CET(6), CET(7),
+#undef CET
 	{ HV_X64_REGISTER_DR0, K_DR, 0, false, 0 },
 	{ HV_X64_REGISTER_DR1, K_DR, 1, false, 0 },
 	{ HV_X64_REGISTER_DR2, K_DR, 2, false, 0 },
@@ -61,6 +79,9 @@ static const struct reg regs[] = {
 #define APIC_BASE_DEFAULT	0xFEE00000ull
 #define APIC_BASE_ENABLE	0x800ull
 #define APIC_BASE_BSP		0x100ull
+
+_Static_assert(HV_X64_REGISTER_U_CET + 7 ==
+	       HV_X64_REGISTER_INTERRUPT_SSP_TABLE_ADDR, "CET names");
 
 void regs_reset(struct vpx *x, uint32_t vp_index)
 {

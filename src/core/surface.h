@@ -44,6 +44,10 @@ struct shared_page {
 	struct partition *pool;		/* whose pool pays for it           */
 };
 
+/* The MSR-backed registers regs.c keeps: 16 of the first set, 16 MTRR
+ * variable-range, 11 fixed-range and 8 CET registers. */
+#define OHV_VPX_MSRS	51
+
 /* A VP's state beyond vp.h's registers. */
 struct vpx {
 	struct shared_page state_page[2];	/* register, intercept      */
@@ -62,7 +66,7 @@ struct vpx {
 	/* Registers of spec.md §7 beyond vp.h's (regs.c). */
 	uint64_t dr[6];				/* DR0-3, DR6, DR7           */
 	uint64_t xfem;				/* XCR0                      */
-	uint64_t msr[16];			/* MSR-backed, regs.c order  */
+	uint64_t msr[OHV_VPX_MSRS];		/* MSR-backed, regs.c order  */
 	uint64_t pending_interruption, interrupt_state, emulation_hints;
 	uint64_t pending_event[2];
 	uint64_t deliverability;

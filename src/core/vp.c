@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "vp.h"
+#include "guest.h"
 
 #include <errno.h>
 #include <string.h>
@@ -98,6 +99,21 @@ hv_status_t vp_reg_access(struct ohv *hv, struct partition *p, struct vp *vp,
 {
 	struct vp_regs *r = &vp->regs;
 	uint64_t *u64 = NULL;
+
+	/* Without guest/host masks an intermediate CR is the CR itself. */
+	if (name == HV_X64_REGISTER_INTERMEDIATE_CR0 ||
+	    (name >= HV_X64_REGISTER_INTERMEDIATE_CR3 &&
+	     name <= HV_X64_REGISTER_INTERMEDIATE_CR8))
+		name -= HV_X64_REGISTER_INTERMEDIATE_CR0 - HV_X64_REGISTER_CR0;
+	if (name == HV_X64_REGISTER_HYPERCALL ||
+	    name == HV_REGISTER_REFERENCE_TSC) {
+		/* Partition-wide, the guest's MSRs (guest.c). */
+		uint32_t msr = name == HV_X64_REGISTER_HYPERCALL ?
+			       HV_X64_MSR_HYPERCALL : HV_X64_MSR_REFERENCE_TSC;
+
+		return guest_msr_parent(hv, p, vp, msr, &v->reg64, wr) ?
+		       HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
+	}
 
 	/* The architectural state lives in the backend's vCPU while the VP
 	 * exists (spec.md §11.1); the core keeps what the backend leaves it. */

@@ -989,6 +989,8 @@ static long part_msi_routing(struct mpart *p, const void *arg)
 /* ---------------------------------------------------------------------- */
 /* Dirty and accessed pages (MSHV_GET_GPAP_ACCESS_BITMAP).                 */
 
+#define ACCESS_BATCH	2048u
+
 static long part_access_bitmap(struct mpart *p, const void *arg)
 {
 	struct mshv_gpap_access_bitmap a;
@@ -1022,8 +1024,10 @@ static long part_access_bitmap(struct mpart *p, const void *arg)
 
 	pthread_mutex_lock(&lay.mu);
 	for (uint64_t i = 0; i < a.page_count && !st;) {
-		uint64_t k = a.page_count - i < HV_PAGE_SIZE ?
-			     a.page_count - i : HV_PAGE_SIZE;
+		/* A rep count has 12 bits; a state is a byte of the
+		 * output page. */
+		uint64_t k = a.page_count - i < ACCESS_BATCH ?
+			     a.page_count - i : ACCESS_BATCH;
 		struct hv_input_get_gpa_pages_access_state in = {
 			.partition_id = p->id, .flags = flags,
 			.hv_gpa_page_number = a.gpap_base + i,
