@@ -76,6 +76,9 @@ static const struct reg regs[] = {
 	{ HV_X64_REGISTER_XMM_CONTROL_STATUS, K_XMMCS, 0, false, 0 },
 };
 
+#define DELIVERABILITY_NMI	0x1ull
+#define DELIVERABILITY_RESERVED	0x0000FFFFFFFFFFC0ull
+
 #define APIC_BASE_DEFAULT	0xFEE00000ull
 #define APIC_BASE_ENABLE	0x800ull
 #define APIC_BASE_BSP		0x100ull
@@ -167,6 +170,16 @@ hv_status_t regs_access(struct vp *vp, uint32_t name,
 		}
 		return image(x, 16, v, write);
 	default:
+		/*
+		 * DeliverabilityNotifications (hvhdk.h): bit 0 NMI, bit 1
+		 * interrupt, 5:2 the priority, 63:48 the SINTs, the rest
+		 * reserved.  An NMI notification is refused with
+		 * INVALID_PARAMETER, as the hypervisor does (rust-vmm/mshv
+		 * 0.7.0's test_register_deliverabilty_notifications).
+		 */
+		if (write && name == HV_REGISTER_DELIVERABILITY_NOTIFICATIONS &&
+		    (v->reg64 & (DELIVERABILITY_NMI | DELIVERABILITY_RESERVED)))
+			return HV_STATUS_INVALID_PARAMETER;
 		slot = misc_slot(x, r->idx);
 		break;
 	}
