@@ -360,6 +360,7 @@ static int kvm_partition_init(void *ctx, const struct ohv_be_partition *p,
 	kp->vm_fd = -1;
 	kp->hc_page = KVM_NO_PAGE;
 	pthread_mutex_init(&kp->mu, NULL);
+	kp->pend_lo = KVM_WINDOW_PAGES;
 	if (window_get(k, kp)) {
 		kpart_free(kp);
 		return -ENOMEM;
@@ -543,9 +544,18 @@ static void kvm_gpa_set(struct kvm_part *kp, uint64_t gpa_page, uint64_t n,
 	if (n > KVM_WINDOW_PAGES - gpa_page)
 		n = KVM_WINDOW_PAGES - gpa_page;
 	pthread_mutex_lock(&kp->mu);
+	/* Pages that only gain a mapping may wait for their memslots until
+	 * a vCPU enters KVM_RUN (KVM rebuilds a slot to grow it, so a map
+	 * in many runs would cost it quadratic work); until then an access
+	 * is served by the exit path.  Pages that lose access change now. */
+	bool adds_only = frames != NULL;
+
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t g = gpa_page + i;
 		struct kchunk **c = &kp->chunks[g / CHUNK_PAGES];
+
+		if (*c && (*c)->rights[g % CHUNK_PAGES])
+			adds_only = false;
 
 		if (!*c && frames) {
 			uint64_t ci = g / CHUNK_PAGES;
@@ -562,7 +572,28 @@ static void kvm_gpa_set(struct kvm_part *kp, uint64_t gpa_page, uint64_t n,
 		(*c)->rights[g % CHUNK_PAGES] = frames ? (uint8_t)rights : 0;
 	}
 	window_place(kp, gpa_page, n, frames);
-	relayout(kp, gpa_page, gpa_page + n);
+	if (adds_only) {
+		if (gpa_page < kp->pend_lo)
+			kp->pend_lo = gpa_page;
+		if (gpa_page + n > kp->pend_hi)
+			__atomic_store_n(&kp->pend_hi, gpa_page + n,
+					 __ATOMIC_RELEASE);
+	} else {
+		relayout(kp, gpa_page, gpa_page + n);
+	}
+	pthread_mutex_unlock(&kp->mu);
+}
+
+void kvm_slots_catch_up(struct kvm_part *kp)
+{
+	if (!__atomic_load_n(&kp->pend_hi, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&kp->mu);
+	if (kp->pend_hi) {
+		relayout(kp, kp->pend_lo, kp->pend_hi);
+		kp->pend_lo = KVM_WINDOW_PAGES;
+		kp->pend_hi = 0;
+	}
 	pthread_mutex_unlock(&kp->mu);
 }
 

@@ -56,6 +56,7 @@ struct kvm_part {
 	uint64_t chunk_lo, chunk_hi; /* the chunks allocated lie in [lo, hi) */
 	uint8_t *window;	/* host address of GPA 0                    */
 	uint64_t win_lo, win_hi; /* the GPA pages ever placed: [lo, hi)     */
+	uint64_t pend_lo, pend_hi; /* pages mapped, slots not yet made     */
 	struct kslot *slots;	/* indexed by KVM slot number                */
 	uint32_t nslots;
 	uint8_t *stub;		/* the hypercall page's frame               */
@@ -71,6 +72,10 @@ bool kvm_is_hypercall_page(struct kvm_part *kp, uint64_t page);
  * the GPA map (the core's beyond the window): false when unmapped. */
 bool kvm_gpa_frame(struct kvm_part *kp, uint64_t page, uint32_t *frame,
 		   unsigned *rights);
+
+/* Memslots for pages mapped since the last call (kvm_gpa_set defers
+ * them): made before a vCPU enters KVM_RUN. */
+void kvm_slots_catch_up(struct kvm_part *kp);
 
 /* Whether KVM runs paging outside long mode (a PVM KVM does not). */
 bool kvm_legacy_paging(struct kvm_ctx *k);

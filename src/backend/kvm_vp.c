@@ -1209,6 +1209,7 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 
 		if (err)
 			return err;
+		kvm_slots_catch_up(v->kp);
 		pthread_mutex_lock(&v->mu);
 		if (v->holds) {
 			/* Another thread came for the vCPU meanwhile. */

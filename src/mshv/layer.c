@@ -348,7 +348,11 @@ static bool range_anonymous(uint64_t addr, uint64_t len)
 			continue;
 		if (hi <= addr || lo >= addr + len)
 			continue;
-		if (ino || (path[0] == '/' ) || !strncmp(path, "[vdso", 5))
+		/* MAP_SHARED|MAP_ANONYMOUS shows as /dev/zero, and pagemap
+		 * tells its pages as it does private ones. */
+		if (!strcmp(path, "/dev/zero"))
+			continue;
+		if (ino || path[0] == '/' || !strncmp(path, "[vdso", 5))
 			anon = false;
 	}
 	if (f)
