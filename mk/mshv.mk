@@ -31,3 +31,14 @@ all: $(MSHV_HELLO)
 $(MSHV_HELLO): $(O)/examples/mshv_hello.o
 	$(E) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $<
+
+# The layer's own tests: tests/mshv/*.c is a client of the UAPI header
+# alone, one case per run; tests/test_mshv.c runs each case with the
+# library preloaded.
+MSHV_CASE_SRC	:= $(wildcard tests/mshv/*.c)
+MSHV_CLIENT	:= $(O)/tests/mshv/client
+CHECK_DEPS	+= $(MSHV_CLIENT) $(MSHV_SO)
+
+$(MSHV_CLIENT): $(MSHV_CASE_SRC:%.c=$(O)/%.o)
+	$(E) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* The cases' runner and helpers (case.h). */
+#include "case.h"
+
+#include <stdarg.h>
+
+#define MAX_CASES 256
+
+struct mcase {
+	const char *name;
+	void (*fn)(void);
+};
+
+static struct mcase cases[MAX_CASES];
+static unsigned ncases;
+static bool failed;
+
+void mc_register(const char *name, void (*fn)(void))
+{
+	if (ncases < MAX_CASES)
+		cases[ncases++] = (struct mcase){ name, fn };
+}
+
+bool mc_check(bool ok, const char *file, int line, const char *fmt, ...)
+{
+	if (ok)
+		return true;
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "    %s:%d: ", file, line);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	failed = true;
+	return false;
+}
+
+void mc_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(77);
+}
+
+void mc_stop(void)
+{
+	exit(1);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		for (unsigned i = 0; i < ncases; i++)
+			puts(cases[i].name);
+		return 0;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s CASE | --list\n", argv[0]);
+		return 2;
+	}
+	for (unsigned i = 0; i < ncases; i++)
+		if (!strcmp(cases[i].name, argv[1])) {
+			cases[i].fn();
+			return failed ? 1 : 0;
+		}
+	fprintf(stderr, "no case %s\n", argv[1]);
+	return 2;
+}
+
+int mc_open(void)
+{
+	int fd = open("/dev/mshv", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		mc_skip("no /dev/mshv (%s): libopenhv-mshv needs /dev/kvm",
+			strerror(errno));
+	return fd;
+}
+
+int mc_partition(int mshv, uint64_t pt_flags, bool initialize)
+{
+	struct mshv_create_partition cp = { .pt_flags = pt_flags };
+	int fd = ioctl(mshv, MSHV_CREATE_PARTITION, &cp);
+
+	if (!mc_check(fd >= 0, __FILE__, __LINE__,
+		      "MSHV_CREATE_PARTITION: %s", strerror(errno)))
+		mc_stop();
+	if (initialize && !mc_check(!ioctl(fd, MSHV_INITIALIZE_PARTITION),
+				    __FILE__, __LINE__,
+				    "MSHV_INITIALIZE_PARTITION: %s",
+				    strerror(errno)))
+		mc_stop();
+	return fd;
+}
+
+int mc_vp(int part, uint32_t index)
+{
+	struct mshv_create_vp cv = { .vp_index = index };
+	int fd = ioctl(part, MSHV_CREATE_VP, &cv);
+
+	if (!mc_check(fd >= 0, __FILE__, __LINE__, "MSHV_CREATE_VP %u: %s",
+		      index, strerror(errno)))
+		mc_stop();
+	return fd;
+}
+
+void *mc_memory(int part, uint64_t gfn, size_t size, uint8_t flags)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct mshv_user_mem_region r = {
+		.size = size, .guest_pfn = gfn, .userspace_addr = (uintptr_t)p,
+		.flags = flags,
+	};
+
+	if (!mc_check(p != MAP_FAILED, __FILE__, __LINE__, "mmap") ||
+	    !mc_check(!ioctl(part, MSHV_SET_GUEST_MEMORY, &r), __FILE__,
+		      __LINE__, "MSHV_SET_GUEST_MEMORY: %s", strerror(errno)))
+		mc_stop();
+	return p;
+}
+
+int mc_hvcall(int fd, uint16_t code, uint16_t reps, const void *in,
+	      size_t in_sz, void *out, size_t out_sz, uint16_t *status)
+{
+	struct mshv_root_hvcall c = {
+		.code = code, .reps = reps, .in_sz = (uint16_t)in_sz,
+		.out_sz = (uint16_t)out_sz, .in_ptr = (uintptr_t)in,
+		.out_ptr = (uintptr_t)out,
+	};
+	int r = ioctl(fd, MSHV_ROOT_HVCALL, &c);
+
+	if (status)
+		*status = c.status;
+	return r;
+}
+
+uint16_t mc_set_reg(int vp_fd, uint32_t name, uint64_t value)
+{
+	struct {
+		struct hv_input_set_vp_registers h;
+		struct hv_register_assoc a;
+	} in;
+	uint16_t st = 0xFFFF;
+
+	memset(&in, 0, sizeof(in));
+	in.a.name = name;
+	in.a.value.reg64 = value;
+	mc_hvcall(vp_fd, HVCALL_SET_VP_REGISTERS, 1, &in, sizeof(in), NULL, 0,
+		  &st);
+	return st;
+}
+
+uint16_t mc_set_seg(int vp_fd, uint32_t name,
+		    struct hv_x64_segment_register seg)
+{
+	struct {
+		struct hv_input_set_vp_registers h;
+		struct hv_register_assoc a;
+	} in;
+	uint16_t st = 0xFFFF;
+
+	memset(&in, 0, sizeof(in));
+	in.a.name = name;
+	in.a.value.segment = seg;
+	mc_hvcall(vp_fd, HVCALL_SET_VP_REGISTERS, 1, &in, sizeof(in), NULL, 0,
+		  &st);
+	return st;
+}
+
+uint16_t mc_get_reg(int vp_fd, uint32_t name, uint64_t *value)
+{
+	struct {
+		struct hv_input_get_vp_registers h;
+		uint32_t name;
+	} in;
+	union hv_register_value out;
+	uint16_t st = 0xFFFF;
+
+	memset(&in, 0, sizeof(in));
+	memset(&out, 0, sizeof(out));
+	in.name = name;
+	mc_hvcall(vp_fd, HVCALL_GET_VP_REGISTERS, 1, &in, sizeof(in), &out,
+		  sizeof(out), &st);
+	*value = out.reg64;
+	return st;
+}
