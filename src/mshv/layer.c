@@ -321,9 +321,6 @@ static int dev_create_partition(const void *arg)
 	pthread_mutex_unlock(&lay.mu);
 	if (fd < 0)
 		free(p);
-	mshv_trace("{\"ioctl\":\"MSHV_CREATE_PARTITION\",\"flags\":%" PRIu64
-		   ",\"status\":\"%s\",\"ret\":%d}", a.pt_flags,
-		   ohv_status_name(st), fd);
 	return fd;
 }
 
@@ -641,9 +638,6 @@ static long root_hvcall(uint64_t pt_id, bool on_partition, void *arg)
 	if (uput(arg, &a, sizeof(a)) ||
 	    (a.out_ptr && uput((void *)(uintptr_t)a.out_ptr, out, a.out_sz)))
 		ret = -EFAULT;
-	mshv_trace("{\"ioctl\":\"MSHV_ROOT_HVCALL\",\"call\":\"%s\","
-		   "\"partition\":%" PRIu64 ",\"status\":\"%s\"}",
-		   ohv_call_name(a.code), pt_id, ohv_status_name(st));
 	return ret;
 }
 
@@ -678,9 +672,6 @@ static int part_create_vp(struct mpart *p, const void *arg)
 	}
 	if (fd < 0)
 		free(vp);
-	mshv_trace("{\"ioctl\":\"MSHV_CREATE_VP\",\"partition\":%" PRIu64
-		   ",\"vp\":%u,\"status\":\"%s\",\"ret\":%d}", p->id,
-		   a.vp_index, ohv_status_name(st), fd);
 	return fd;
 }
 
@@ -693,9 +684,6 @@ static long vp_run(struct mvp *vp, void *arg)
 		err = -EBADFD;		/* the partition went away */
 	if (!err && uput(arg, &msg, sizeof(msg)))
 		err = -EFAULT;
-	mshv_trace("{\"ioctl\":\"MSHV_RUN_VP\",\"partition\":%" PRIu64
-		   ",\"vp\":%u,\"ret\":%d,\"message_type\":%u}", vp->p->id,
-		   vp->index, err, err ? 0 : msg.header.message_type);
 	return err;
 }
 
@@ -1119,7 +1107,7 @@ static long device_ioctl(unsigned long req, const void *arg)
 /* ---------------------------------------------------------------------- */
 /* Dispatch: by fd kind first (mshv-uapi A.1).                             */
 
-long mshv_ioctl(struct mobj *o, unsigned long req, void *arg)
+static long dispatch(struct mobj *o, unsigned long req, void *arg)
 {
 	long r;
 
@@ -1170,9 +1158,6 @@ long mshv_ioctl(struct mobj *o, unsigned long req, void *arg)
 								     p->id);
 			p->initialized = p->initialized || !st;
 			r = hv_errno(st);
-			mshv_trace("{\"ioctl\":\"MSHV_INITIALIZE_PARTITION\","
-				   "\"partition\":%" PRIu64 ",\"status\":\"%s\"}",
-				   p->id, ohv_status_name(st));
 			break;
 		}
 		case MSHV_CREATE_VP:
@@ -1220,6 +1205,66 @@ long mshv_ioctl(struct mobj *o, unsigned long req, void *arg)
 		return device_ioctl(req, arg);
 	}
 	return -ENOTTY;
+}
+
+static const char *ioctl_name(enum mobj_kind kind, unsigned long req)
+{
+	switch (kind) {
+	case MOBJ_DEV:
+		return req == MSHV_CREATE_PARTITION ? "MSHV_CREATE_PARTITION" :
+		       req == MSHV_ROOT_HVCALL ? "MSHV_ROOT_HVCALL" :
+		       req == MSHV_GET_HOST_PARTITION_PROPERTY ?
+		       "MSHV_GET_HOST_PARTITION_PROPERTY" : NULL;
+	case MOBJ_PARTITION:
+		switch (req) {
+		case MSHV_INITIALIZE_PARTITION: return "MSHV_INITIALIZE_PARTITION";
+		case MSHV_CREATE_VP: return "MSHV_CREATE_VP";
+		case MSHV_SET_GUEST_MEMORY: return "MSHV_SET_GUEST_MEMORY";
+		case MSHV_IRQFD: return "MSHV_IRQFD";
+		case MSHV_IOEVENTFD: return "MSHV_IOEVENTFD";
+		case MSHV_SET_MSI_ROUTING: return "MSHV_SET_MSI_ROUTING";
+		case MSHV_GET_GPAP_ACCESS_BITMAP: return "MSHV_GET_GPAP_ACCESS_BITMAP";
+		case MSHV_ROOT_HVCALL: return "MSHV_ROOT_HVCALL";
+		case MSHV_CREATE_DEVICE: return "MSHV_CREATE_DEVICE";
+		default: return NULL;
+		}
+	case MOBJ_VP:
+		return req == MSHV_RUN_VP ? "MSHV_RUN_VP" :
+		       req == MSHV_GET_VP_STATE ? "MSHV_GET_VP_STATE" :
+		       req == MSHV_SET_VP_STATE ? "MSHV_SET_VP_STATE" :
+		       req == MSHV_ROOT_HVCALL ? "MSHV_ROOT_HVCALL" : NULL;
+	case MOBJ_DEVICE:
+		return req == MSHV_SET_DEVICE_ATTR ? "MSHV_SET_DEVICE_ATTR" :
+		       req == MSHV_GET_DEVICE_ATTR ? "MSHV_GET_DEVICE_ATTR" :
+		       req == MSHV_HAS_DEVICE_ATTR ? "MSHV_HAS_DEVICE_ATTR" : NULL;
+	}
+	return NULL;
+}
+
+long mshv_ioctl(struct mobj *o, unsigned long req, void *arg)
+{
+	static const char *const kinds[] = {
+		[MOBJ_DEV] = "mshv", [MOBJ_PARTITION] = "partition",
+		[MOBJ_VP] = "vp", [MOBJ_DEVICE] = "device",
+	};
+	long r = dispatch(o, req, arg);
+
+	if (lay.trace) {
+		const char *name = ioctl_name(o->kind, req);
+		char num[24];
+
+		if (!name) {
+			snprintf(num, sizeof(num), "0x%lx", req);
+			name = num;
+		}
+		mshv_trace("{\"ioctl\":\"%s\",\"fd\":\"%s\",\"partition\":"
+			   "%" PRIu64 ",\"vp\":%d,\"ret\":%ld%s%s%s}", name,
+			   kinds[o->kind], o->part ? o->part->id : 0,
+			   o->vp ? (int)o->vp->index : -1, r,
+			   r < 0 ? ",\"errno\":\"" : "",
+			   r < 0 ? strerror((int)-r) : "", r < 0 ? "\"" : "");
+	}
+	return r;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1278,16 +1323,10 @@ void mshv_release(struct mobj *o)
 static void trace_call(void *ctx, const struct ohv_trace_event *ev)
 {
 	(void)ctx;
-	uint64_t partition = 0;
-
-	/* The target: the input's first field for most calls. */
-	if (ev->input && ev->input_len >= sizeof(partition))
-		memcpy(&partition, ev->input, sizeof(partition));
-	mshv_trace("{\"hypercall\":\"%s\",\"control\":%" PRIu64
-		   ",\"caller\":%" PRIu64 ",\"input_partition\":%" PRIu64
-		   ",\"status\":\"%s\",\"reps\":%" PRIu64 "}",
+	mshv_trace("{\"hypercall\":\"%s\",\"control\":\"0x%" PRIx64
+		   "\",\"status\":\"%s\",\"reps\":%" PRIu64
+		   ",\"ns\":%" PRIu64 "}",
 		   ohv_call_name((uint16_t)ev->control), ev->control,
-		   ev->partition_id, partition,
 		   ohv_status_name((hv_status_t)ev->result),
-		   ev->result >> 32 & 0xFFF);
+		   ev->result >> 32 & 0xFFF, ev->elapsed_ns);
 }

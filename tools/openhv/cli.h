@@ -26,6 +26,7 @@ int cmd_shell(int argc, char **argv);	/* shell.c  */
 int cmd_decode(int argc, char **argv);	/* decode.c */
 int cmd_show(int argc, char **argv);	/* show.c   */
 int cmd_costs(int argc, char **argv);	/* show.c   */
+int cmd_exec(int argc, char **argv);	/* exec.c   */
 
 /*
  * decode.c: `openhv decode`'s work, its words in argv (argv[0] "decode"),

@@ -35,6 +35,9 @@ static const struct command commands[] = {
 	  "run Linux mshv's partition lifecycle on a fresh instance and print\n"
 	  "      every hypercall, decoded, with the pool balances at each stage",
 	  cmd_demo },
+	{ "exec", "[--trace=FILE] [--memory=MB] -- PROG [ARGS...]",
+	  "run a /dev/mshv client (a VMM) with /dev/mshv answered by openhv\n"
+	  "      on KVM in its process (libopenhv-mshv.so preloaded)", cmd_exec },
 	{ "help", "[COMMAND]",
 	  "show this help, or a command's (also a scenario command's or\n"
 	  "      a hypercall's: openhv help HvCreatePartition)", cmd_help },
