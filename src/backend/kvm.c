@@ -40,9 +40,13 @@ struct kchunk {
 /* ---------------------------------------------------------------------- */
 /* The instance.                                                           */
 
+__thread volatile sig_atomic_t kvm_kick_seen;
+bool kvm_kick_handler_ours;
+
 static void kick_handler(int sig)
 {
-	(void)sig;	/* only interrupts KVM_RUN (kvm_vp.c) */
+	(void)sig;	/* interrupts KVM_RUN (kvm_vp.c), and says so */
+	kvm_kick_seen = 1;
 }
 
 /* The kick signal interrupts KVM_RUN; a program that handles it already
@@ -58,7 +62,10 @@ static int kick_signal_setup(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = kick_handler;
 	sigemptyset(&sa.sa_mask);	/* no SA_RESTART: KVM_RUN returns */
-	return sigaction(OHV_KVM_KICK_SIGNAL, &sa, NULL) ? -errno : 0;
+	if (sigaction(OHV_KVM_KICK_SIGNAL, &sa, NULL))
+		return -errno;
+	kvm_kick_handler_ours = true;
+	return 0;
 }
 
 /* KVM's CPUID, less its own 0x400000xx leaves, plus room for Hyper-V's. */

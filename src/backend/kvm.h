@@ -7,6 +7,7 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 
 #include "backend.h"
 
@@ -15,6 +16,12 @@
 #define OHV_KVM_HC_PORT		0x4F
 /* Interrupts a vCPU thread's KVM_RUN (kvm-facts §8). */
 #define OHV_KVM_KICK_SIGNAL	(SIGRTMAX - 1)
+/* Set by openhv's kick handler on the thread it interrupts: a KVM_RUN
+ * that returns EINTR without it was interrupted by another signal, the
+ * program's own (when the handler is openhv's: kvm_kick_handler_ours). */
+extern __thread volatile sig_atomic_t kvm_kick_seen;
+extern bool kvm_kick_handler_ours;
+
 /* GPA pages KVM is shown: 64 GiB; the rest is served on exits. */
 #define KVM_WINDOW_PAGES	(1ull << 24)
 #define KVM_NO_PAGE		UINT64_MAX

@@ -1227,6 +1227,7 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 		}
 		v->in_run = true;
 		pthread_mutex_unlock(&v->mu);
+		kvm_kick_seen = 0;
 		int rc = vcpu_ioctl(v, KVM_RUN, NULL);
 		int e = errno;
 
@@ -1238,9 +1239,20 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 		pthread_mutex_unlock(&v->mu);
 		if (rc < 0) {
 			if (e == EINTR || e == EAGAIN) {
+				/* openhv's: its kick signal, or immediate_exit
+				 * (a kick that came outside KVM_RUN). */
+				bool ours = kvm_kick_seen ||
+					    __atomic_load_n(&run->immediate_exit,
+							    __ATOMIC_ACQUIRE);
+
 				run->immediate_exit = 0;
 				if (halt_check(v, m))
 					return 0;
+				/* The program's own signal: its kick (as a
+				 * signal ends Linux's MSHV_RUN_VP). */
+				if (e == EINTR && kvm_kick_handler_ours &&
+				    !ours && !v->io)
+					return -EINTR;
 				continue;
 			}
 			return -e;

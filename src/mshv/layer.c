@@ -27,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <signal.h>
 #include <sys/uio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -55,8 +57,11 @@ struct mregion {
 
 struct mirqfd {
 	struct mirqfd *next;
-	int fd, resamplefd;
+	struct mpart *p;
+	int fd, resamplefd;	/* the client's numbers */
+	int own, own_resample;	/* our references to the same eventfds */
 	uint32_t gsi;
+	uint64_t key;		/* the poller's name for it */
 };
 
 struct mioeventfd {
@@ -94,7 +99,14 @@ static struct {
 	struct ohv_client *root;
 	FILE *trace;
 	uint32_t next_port;
-} lay = { .mu = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT };
+	/* The irqfd poller: one thread, one epoll set of every irqfd. */
+	int epfd;
+	bool poller;
+	uint64_t next_key;
+	struct mpart **parts;	/* live partitions, for its lookups */
+	size_t nparts;
+} lay = { .mu = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT,
+	  .epfd = -1 };
 
 /* ---------------------------------------------------------------------- */
 /* The instance.                                                           */
@@ -314,8 +326,15 @@ static int dev_create_partition(const void *arg)
 	int fd = hv_errno(st);
 
 	if (!fd) {
-		fd = part_fd(p, MOBJ_PARTITION, NULL);
-		if (fd < 0)
+		struct mpart **t = realloc(lay.parts,
+					   (lay.nparts + 1) * sizeof(*t));
+
+		fd = t ? part_fd(p, MOBJ_PARTITION, NULL) : -ENOMEM;
+		if (t)
+			lay.parts = t;
+		if (fd >= 0)
+			lay.parts[lay.nparts++] = p;
+		else
 			ohv_client_destroy_partition(lay.root, p->id);
 	}
 	pthread_mutex_unlock(&lay.mu);
@@ -839,6 +858,112 @@ static bool is_eventfd(int fd)
 	return !strcmp(path, "anon_inode:[eventfd]");
 }
 
+/* An MSI of the partition's routing table for gsi, as Linux's irqfd does
+ * (mshv_eventfd.c): the APIC id, vector, delivery and destination modes
+ * and trigger of the entry, asserted with HvAssertVirtualInterrupt.  No
+ * entry: nothing.  lay.mu held. */
+static void irq_inject(struct mpart *p, uint32_t gsi)
+{
+	const struct mshv_user_irq_entry *e = NULL;
+
+	for (uint32_t i = 0; i < p->nmsi; i++)
+		if (p->msi[i].gsi == gsi)
+			e = &p->msi[i];
+	if (!e)
+		return;
+	struct hv_input_assert_virtual_interrupt in = {
+		.partition_id = p->id,
+		/* data 10:8 the delivery mode, 15 the trigger. */
+		.control = (e->data >> 8 & 7) |
+			   (e->data & 1u << 15 ? HV_INTERRUPT_CONTROL_LEVEL : 0) |
+			   /* address 2: logical destination */
+			   (e->address_lo & 1u << 2 ?
+			    HV_INTERRUPT_CONTROL_LOGICAL : 0),
+		/* address 19:12, and 31:8 of the high half (x2APIC) */
+		.dest_addr = (e->address_lo >> 12 & 0xFF) |
+			     (e->address_hi & 0xFFFFFF00u),
+		.vector = e->data & 0xFF,
+	};
+	uint64_t r = ohv_client_hvcall(lay.root,
+				       HVCALL_ASSERT_VIRTUAL_INTERRUPT, &in,
+				       sizeof(in), NULL, 0);
+
+	mshv_trace("{\"irqfd\":%u,\"partition\":%" PRIu64 ",\"vector\":%u,"
+		   "\"apic\":%" PRIu64 ",\"status\":\"%s\"}", gsi, p->id,
+		   in.vector, in.dest_addr, ohv_status_name((hv_status_t)r));
+}
+
+/* The poller: an irqfd signalled is an interrupt (and, for a resample
+ * one, the resample fd is signalled once it went in: openhv has no EOI
+ * notification from KVM's LAPIC to wait for). */
+static void *poller(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		struct epoll_event ev[16];
+		int n = epoll_wait(lay.epfd, ev, 16, -1);
+
+		if (n < 0 && errno != EINTR)
+			return NULL;
+		for (int i = 0; i < n; i++) {
+			pthread_mutex_lock(&lay.mu);
+			for (size_t k = 0; k < lay.nparts; k++)
+				for (struct mirqfd *f = lay.parts[k]->irqfds; f;
+				     f = f->next) {
+					uint64_t cnt, one = 1;
+
+					if (f->key != ev[i].data.u64)
+						continue;
+					if (read(f->own, &cnt, sizeof(cnt)) !=
+					    sizeof(cnt))
+						continue;
+					irq_inject(f->p, f->gsi);
+					if (f->own_resample >= 0 &&
+					    write(f->own_resample, &one,
+						  sizeof(one)) < 0)
+						continue;
+				}
+			pthread_mutex_unlock(&lay.mu);
+		}
+	}
+}
+
+/* lay.mu held. */
+static int poller_start(void)
+{
+	if (lay.poller)
+		return 0;
+	lay.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (lay.epfd < 0)
+		return -errno;
+	sigset_t all, old;
+	pthread_t t;
+
+	/* The client's signals (vCPU kicks) are not the poller's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int err = pthread_create(&t, NULL, poller, NULL);
+
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		mshv_real_close(lay.epfd);
+		lay.epfd = -1;
+		return -err;
+	}
+	pthread_detach(t);
+	lay.poller = true;
+	return 0;
+}
+
+static void irqfd_free(struct mirqfd *f)
+{
+	epoll_ctl(lay.epfd, EPOLL_CTL_DEL, f->own, NULL);
+	mshv_real_close(f->own);
+	if (f->own_resample >= 0)
+		mshv_real_close(f->own_resample);
+	free(f);
+}
+
 static long part_irqfd(struct mpart *p, const void *arg)
 {
 	struct mshv_user_irqfd a;
@@ -852,7 +977,7 @@ static long part_irqfd(struct mpart *p, const void *arg)
 				struct mirqfd *f = *pp;
 
 				*pp = f->next;
-				free(f);
+				irqfd_free(f);
 				return 0;
 			}
 		return 0;	/* Linux: nothing to deassign is no error */
@@ -861,20 +986,44 @@ static long part_irqfd(struct mpart *p, const void *arg)
 		return -EBADF;
 	if (!is_eventfd(a.fd))
 		return -EINVAL;
-	if (a.flags & (1u << MSHV_IRQFD_BIT_RESAMPLE) &&
-	    (a.resamplefd < 0 || !is_eventfd(a.resamplefd)))
-		return a.resamplefd < 0 ? -EBADF : -EINVAL;
+	bool resample = a.flags & (1u << MSHV_IRQFD_BIT_RESAMPLE);
+
+	if (resample && (a.resamplefd < 0 || fcntl(a.resamplefd, F_GETFD) < 0))
+		return -EBADF;
+	if (resample && !is_eventfd(a.resamplefd))
+		return -EINVAL;
 	for (const struct mirqfd *f = p->irqfds; f; f = f->next)
 		if (f->fd == a.fd)
 			return -EBUSY;
+	int err = poller_start();
+
+	if (err)
+		return err;
 	struct mirqfd *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return -ENOMEM;
+	f->p = p;
 	f->fd = a.fd;
-	f->resamplefd = a.flags & (1u << MSHV_IRQFD_BIT_RESAMPLE) ?
-			a.resamplefd : -1;
+	f->resamplefd = resample ? a.resamplefd : -1;
 	f->gsi = a.gsi;
+	f->key = ++lay.next_key;
+	/* Our own references, as Linux holds the eventfd files. */
+	f->own = fcntl(a.fd, F_DUPFD_CLOEXEC, 0);
+	f->own_resample = resample ? fcntl(a.resamplefd, F_DUPFD_CLOEXEC, 0) :
+			  -1;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = f->key };
+
+	if (f->own < 0 || (resample && f->own_resample < 0) ||
+	    epoll_ctl(lay.epfd, EPOLL_CTL_ADD, f->own, &ev)) {
+		err = -errno;
+		if (f->own >= 0)
+			mshv_real_close(f->own);
+		if (f->own_resample >= 0)
+			mshv_real_close(f->own_resample);
+		free(f);
+		return err;
+	}
 	f->next = p->irqfds;
 	p->irqfds = f;
 	return 0;
@@ -1286,8 +1435,13 @@ static void part_destroy(struct mpart *p)
 		struct mirqfd *f = p->irqfds;
 
 		p->irqfds = f->next;
-		free(f);
+		irqfd_free(f);
 	}
+	for (size_t k = 0; k < lay.nparts; k++)
+		if (lay.parts[k] == p) {
+			lay.parts[k] = lay.parts[--lay.nparts];
+			break;
+		}
 	/* Finalize, withdraw, delete; the regions' pages are then the
 	 * root's again, and the client's ranges get their copies. */
 	ohv_client_destroy_partition(lay.root, p->id);

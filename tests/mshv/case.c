@@ -142,22 +142,11 @@ int mc_hvcall(int fd, uint16_t code, uint16_t reps, const void *in,
 
 uint16_t mc_set_reg(int vp_fd, uint32_t name, uint64_t value)
 {
-	struct {
-		struct hv_input_set_vp_registers h;
-		struct hv_register_assoc a;
-	} in;
-	uint16_t st = 0xFFFF;
-
-	memset(&in, 0, sizeof(in));
-	in.a.name = name;
-	in.a.value.reg64 = value;
-	mc_hvcall(vp_fd, HVCALL_SET_VP_REGISTERS, 1, &in, sizeof(in), NULL, 0,
-		  &st);
-	return st;
+	return mc_set_reg_on(vp_fd, 0, name, value);
 }
 
-uint16_t mc_set_seg(int vp_fd, uint32_t name,
-		    struct hv_x64_segment_register seg)
+uint16_t mc_set_reg_on(int fd, uint32_t vp_index, uint32_t name,
+		       uint64_t value)
 {
 	struct {
 		struct hv_input_set_vp_registers h;
@@ -166,14 +155,45 @@ uint16_t mc_set_seg(int vp_fd, uint32_t name,
 	uint16_t st = 0xFFFF;
 
 	memset(&in, 0, sizeof(in));
+	in.h.vp_index = vp_index;
+	in.a.name = name;
+	in.a.value.reg64 = value;
+	mc_hvcall(fd, HVCALL_SET_VP_REGISTERS, 1, &in, sizeof(in), NULL, 0,
+		  &st);
+	return st;
+}
+
+uint16_t mc_set_seg(int vp_fd, uint32_t name,
+		    struct hv_x64_segment_register seg)
+{
+	return mc_set_seg_on(vp_fd, 0, name, seg);
+}
+
+uint16_t mc_set_seg_on(int fd, uint32_t vp_index, uint32_t name,
+		       struct hv_x64_segment_register seg)
+{
+	struct {
+		struct hv_input_set_vp_registers h;
+		struct hv_register_assoc a;
+	} in;
+	uint16_t st = 0xFFFF;
+
+	memset(&in, 0, sizeof(in));
+	in.h.vp_index = vp_index;
 	in.a.name = name;
 	in.a.value.segment = seg;
-	mc_hvcall(vp_fd, HVCALL_SET_VP_REGISTERS, 1, &in, sizeof(in), NULL, 0,
+	mc_hvcall(fd, HVCALL_SET_VP_REGISTERS, 1, &in, sizeof(in), NULL, 0,
 		  &st);
 	return st;
 }
 
 uint16_t mc_get_reg(int vp_fd, uint32_t name, uint64_t *value)
+{
+	return mc_get_reg_on(vp_fd, 0, name, value);
+}
+
+uint16_t mc_get_reg_on(int fd, uint32_t vp_index, uint32_t name,
+		       uint64_t *value)
 {
 	struct {
 		struct hv_input_get_vp_registers h;
@@ -184,9 +204,107 @@ uint16_t mc_get_reg(int vp_fd, uint32_t name, uint64_t *value)
 
 	memset(&in, 0, sizeof(in));
 	memset(&out, 0, sizeof(out));
+	in.h.vp_index = vp_index;
 	in.name = name;
-	mc_hvcall(vp_fd, HVCALL_GET_VP_REGISTERS, 1, &in, sizeof(in), &out,
+	mc_hvcall(fd, HVCALL_GET_VP_REGISTERS, 1, &in, sizeof(in), &out,
 		  sizeof(out), &st);
 	*value = out.reg64;
 	return st;
+}
+
+uint16_t mc_get_seg(int vp_fd, uint32_t name,
+		    struct hv_x64_segment_register *seg)
+{
+	return mc_get_seg_on(vp_fd, 0, name, seg);
+}
+
+uint16_t mc_get_seg_on(int fd, uint32_t vp_index, uint32_t name,
+		       struct hv_x64_segment_register *seg)
+{
+	struct {
+		struct hv_input_get_vp_registers h;
+		uint32_t name;
+	} in;
+	union hv_register_value out;
+	uint16_t st = 0xFFFF;
+
+	memset(&in, 0, sizeof(in));
+	memset(&out, 0, sizeof(out));
+	in.h.vp_index = vp_index;
+	in.name = name;
+	mc_hvcall(fd, HVCALL_GET_VP_REGISTERS, 1, &in, sizeof(in), &out,
+		  sizeof(out), &st);
+	*seg = out.segment;
+	return st;
+}
+
+uint16_t mc_get_prop(int fd, uint32_t code, uint64_t *value)
+{
+	struct hv_input_get_partition_property in = { .property_code = code };
+	struct hv_output_get_partition_property out = { 0 };
+	uint16_t st = 0xFFFF;
+
+	mc_hvcall(fd, HVCALL_GET_PARTITION_PROPERTY, 0, &in, sizeof(in), &out,
+		  sizeof(out), &st);
+	*value = out.property_value;
+	return st;
+}
+
+uint16_t mc_set_prop(int fd, uint32_t code, uint64_t value)
+{
+	struct hv_input_set_partition_property in = {
+		.property_code = code, .property_value = value,
+	};
+	uint16_t st = 0xFFFF;
+
+	mc_hvcall(fd, HVCALL_SET_PARTITION_PROPERTY, 0, &in, sizeof(in), NULL,
+		  0, &st);
+	return st;
+}
+
+void *mc_pages(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (!mc_check(p != MAP_FAILED, __FILE__, __LINE__, "mmap %zu", size))
+		mc_stop();
+	return p;
+}
+
+uint8_t *mc_guest(int part, uint32_t vp_index, const void *code, size_t len,
+		  int *vp_fd)
+{
+	uint8_t *mem = mc_memory(part, 0, MC_GUEST_MEM,
+				 1u << MSHV_SET_MEM_BIT_WRITABLE |
+				 1u << MSHV_SET_MEM_BIT_EXECUTABLE);
+	struct hv_x64_segment_register cs = {
+		.base = 0, .limit = 0xFFFF, .selector = 0, .attributes = 0x9B,
+	};
+
+	/* The guest's memory is ours once mapped: the code goes in now. */
+	memcpy(mem + MC_GUEST_CODE, code, len);
+	*vp_fd = mc_vp(part, vp_index);
+	if (!mc_check(!mc_set_seg_on(*vp_fd, vp_index, HV_X64_REGISTER_CS, cs),
+		      __FILE__, __LINE__, "set CS") ||
+	    !mc_check(!mc_set_reg_on(*vp_fd, vp_index, HV_X64_REGISTER_RIP,
+				     MC_GUEST_CODE),
+		      __FILE__, __LINE__, "set RIP"))
+		mc_stop();
+	return mem;
+}
+
+uint32_t mc_run(int vp_fd, struct hv_message *msg)
+{
+	struct mshv_run_vp run;
+	int r;
+
+	do
+		r = ioctl(vp_fd, MSHV_RUN_VP, &run);
+	while (r < 0 && errno == EINTR);
+	if (!mc_check(r == 0, __FILE__, __LINE__, "MSHV_RUN_VP: %s",
+		      strerror(errno)))
+		mc_stop();
+	memcpy(msg, run.msg_buf, sizeof(*msg));
+	return msg->header.message_type;
 }

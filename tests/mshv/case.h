@@ -85,5 +85,37 @@ uint16_t mc_set_reg(int vp_fd, uint32_t name, uint64_t value);
 uint16_t mc_get_reg(int vp_fd, uint32_t name, uint64_t *value);
 uint16_t mc_set_seg(int vp_fd, uint32_t name,
 		    struct hv_x64_segment_register seg);
+uint16_t mc_get_seg(int vp_fd, uint32_t name,
+		    struct hv_x64_segment_register *seg);
+/* The same for VP vp_index: a ROOT_HVCALL input names its VP itself, the
+ * fd only its partition (mshv-uapi A.5). */
+uint16_t mc_set_reg_on(int fd, uint32_t vp_index, uint32_t name,
+		       uint64_t value);
+uint16_t mc_get_reg_on(int fd, uint32_t vp_index, uint32_t name,
+		       uint64_t *value);
+uint16_t mc_set_seg_on(int fd, uint32_t vp_index, uint32_t name,
+		       struct hv_x64_segment_register seg);
+uint16_t mc_get_seg_on(int fd, uint32_t vp_index, uint32_t name,
+		       struct hv_x64_segment_register *seg);
+/* A partition property through ROOT_HVCALL (0x44 / 0x45); the status. */
+uint16_t mc_get_prop(int fd, uint32_t code, uint64_t *value);
+uint16_t mc_set_prop(int fd, uint32_t code, uint64_t value);
+
+/* Zeroed, page-aligned memory of the client's own (VP state buffers). */
+void *mc_pages(size_t size);
+
+/* A tiny real-mode guest: MC_GUEST_MEM bytes of the client's memory at
+ * GPA 0 (writable, executable), code copied to MC_GUEST_CODE, a VP of
+ * that index with CS base and selector 0 and RIP at the code.  Returns
+ * the memory; *vp_fd the VP. */
+#define MC_GUEST_MEM	0x10000u
+#define MC_GUEST_CODE	0x1000u
+uint8_t *mc_guest(int part, uint32_t vp_index, const void *code, size_t len,
+		  int *vp_fd);
+/* MSHV_RUN_VP until it stops with a message (EINTR retried); the
+ * message type.  A failed run stops the case. */
+uint32_t mc_run(int vp_fd, struct hv_message *msg);
+/* The payload of a message as an intercept of kind T. */
+#define MC_PAYLOAD(msg, T) ((const T *)(const void *)(msg)->payload)
 
 #endif /* OHV_TEST_MSHV_CASE_H */
