@@ -304,6 +304,20 @@ typedef void ohv_trace_fn(void *ctx, const struct ohv_trace_event *ev);
 OHV_API void ohv_set_trace(struct ohv *hv, ohv_trace_fn *fn, void *ctx);
 
 /*
+ * Doorbells (spec.md §10, 11.3): fn runs when a guest's write rings one of
+ * its partition's doorbell connections (the GPA, the trigger size and,
+ * unless the connection takes any value, the value all match): the
+ * connection's partition and id.  The write completes and the guest runs
+ * on.  fn runs on the guest's thread with openhv's lock held: it must not
+ * call openhv, only note the ring (write an eventfd, say).  NULL removes
+ * it; without a handler a ring is counted and nothing else.
+ */
+typedef void ohv_doorbell_fn(void *ctx, uint64_t partition_id,
+			     uint32_t connection_id);
+OHV_API void ohv_set_doorbell_handler(struct ohv *hv, ohv_doorbell_fn *fn,
+				      void *ctx);
+
+/*
  * SynIC interrupts of one VP (spec.md §8).  An execution backend delivers a
  * raised SINT to the guest; in the null backend the embedding program
  * reads them here and acknowledges them as the guest's interrupt handler

@@ -181,6 +181,13 @@ uint64_t ohv_be_hypercall(struct ohv *hv, const struct ohv_be_vp *vp,
 int ohv_be_msr(struct ohv *hv, const struct ohv_be_vp *vp, uint32_t msr,
 	       uint64_t *val, bool write);
 
+/* A guest write the backend could not map (len bytes of value at gpa):
+ * 1 when it rang a doorbell connection of the VP's partition (the write
+ * is done: the guest runs on), 0 when none matched, -ESHUTDOWN when the
+ * VP is gone. */
+int ohv_be_doorbell(struct ohv *hv, const struct ohv_be_vp *vp, uint64_t gpa,
+		    unsigned len, uint64_t value);
+
 /* May the VP run now: partition Active, VP alive, both suspend registers
  * clear? */
 bool ohv_be_vp_runnable(struct ohv *hv, const struct ohv_be_vp *vp);

@@ -871,6 +871,17 @@ static int mmio_exit(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 			       n > HV_PAGE_SIZE - gpa % HV_PAGE_SIZE ? 0 : n);
 		return 1;
 	}
+	if (wr) {
+		/* A doorbell of the partition's (spec.md §10): the write
+		 * rings it and is done. */
+		uint64_t value = 0;
+
+		memcpy(&value, run->mmio.data, n);
+		int rang = ohv_be_doorbell(hv, &v->id, gpa, n, value);
+
+		if (rang)
+			return rang < 0 ? rang : 1;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t a = gpa + i;
 		uint32_t frame;

@@ -250,6 +250,17 @@ uint64_t ohv_hypercall(struct ohv *hv, uint64_t partition_id,
 	return result;
 }
 
+void ohv_set_doorbell_handler(struct ohv *hv, ohv_doorbell_fn *fn,
+			      void *ctx)
+{
+	if (!hv)
+		return;
+	lock_take(hv);
+	hv->doorbell_fn = fn;
+	hv->doorbell_ctx = ctx;
+	lock_drop(hv);
+}
+
 void ohv_set_trace(struct ohv *hv, ohv_trace_fn *fn, void *ctx)
 {
 	if (!hv)

@@ -244,6 +244,8 @@ struct ohv {
 
 	ohv_trace_fn *trace;
 	void *trace_ctx;
+	ohv_doorbell_fn *doorbell_fn;	/* ohv_set_doorbell_handler */
+	void *doorbell_ctx;
 
 	/* ohv_debug_withdraw_hook: tests pause a withdraw here. */
 	ohv_debug_withdraw_fn *withdraw_hook;

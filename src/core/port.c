@@ -118,6 +118,34 @@ struct connection *synic_connection(const struct partition *p, uint32_t id)
 	return conn_get(p, id);
 }
 
+struct connection *synic_doorbell(const struct partition *p, uint64_t gpa,
+				  unsigned len, uint64_t value)
+{
+	/* The trigger sizes 1-4 are 1, 2, 4 and 8 bytes; 0 is any. */
+	static const unsigned bytes[] = { 0, 1, 2, 4, 8 };
+
+	for (size_t i = 0; i < p->conns.cap; i++) {
+		struct connection *c = p->conns.tab[i].key ?
+				       p->conns.tab[i].value : NULL;
+
+		if (!c || c->type != HV_PORT_TYPE_DOORBELL || !c->port ||
+		    c->monitor_address != gpa)
+			continue;
+		uint32_t sz = c->doorbell_flags &
+			      HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK;
+
+		if (sz >= sizeof(bytes) / sizeof(bytes[0]) ||
+		    (sz && bytes[sz] != len))
+			continue;
+		uint64_t mask = len >= 8 ? ~0ull : (1ull << (8 * len)) - 1;
+
+		if (c->doorbell_flags & HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE ||
+		    (value & mask) == (c->trigger_value & mask))
+			return c;
+	}
+	return NULL;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Observation.                                                            */
 

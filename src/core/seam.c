@@ -4,6 +4,7 @@
  * (ohv_vp_run, ohv_vp_kick) and the services a backend's run loop uses.
  */
 #include "seam.h"
+#include "synic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -369,6 +370,29 @@ int ohv_be_msr(struct ohv *hv, const struct ohv_be_vp *id, uint32_t msr,
 
 	lock_drop(hv);
 	return err;
+}
+
+int ohv_be_doorbell(struct ohv *hv, const struct ohv_be_vp *id, uint64_t gpa,
+		    unsigned len, uint64_t value)
+{
+	struct partition *p;
+	int rang = -ESHUTDOWN;
+
+	lock_take(hv);
+	struct vp *vp = be_vp(hv, id, &p);
+
+	if (vp) {
+		struct connection *c = synic_doorbell(p, gpa, len, value);
+
+		rang = c != NULL;
+		if (c) {
+			c->port->post_count++;	/* its rings */
+			if (hv->doorbell_fn)
+				hv->doorbell_fn(hv->doorbell_ctx, p->id, c->id);
+		}
+	}
+	lock_drop(hv);
+	return rang;
 }
 
 bool ohv_be_vp_runnable(struct ohv *hv, const struct ohv_be_vp *id)

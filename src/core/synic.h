@@ -108,6 +108,11 @@ void synic_port_destroy(struct ohv *hv, struct port *port);
 /* HvDisconnectPort: the connection goes; its port may be connected again. */
 void synic_connection_destroy(struct ohv *hv, struct connection *c);
 
+/* The doorbell connection of p a guest write of len bytes of value at
+ * gpa rings (spec.md §10), or NULL. */
+struct connection *synic_doorbell(const struct partition *p, uint64_t gpa,
+				  unsigned len, uint64_t value);
+
 /* The connection with that id in p, or NULL. */
 struct connection *synic_connection(const struct partition *p, uint32_t id);
 

@@ -68,8 +68,9 @@ struct mioeventfd {
 	struct mioeventfd *next;
 	uint64_t addr, datamatch;
 	uint32_t len, flags;
-	int fd;
-	uint32_t port_id;
+	int fd;			/* the client's number */
+	int own;		/* our reference to the eventfd */
+	uint32_t port_id;	/* its doorbell's port and connection */
 };
 
 struct mvp {
@@ -105,8 +106,13 @@ static struct {
 	uint64_t next_key;
 	struct mpart **parts;	/* live partitions, for its lookups */
 	size_t nparts;
+	/* Doorbell port -> the eventfd to signal: what doorbell_rang reads,
+	 * under db_mu alone (it runs under openhv's lock, not lay.mu). */
+	pthread_mutex_t db_mu;
+	struct { uint32_t port; int fd; } *db;
+	size_t ndb;
 } lay = { .mu = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT,
-	  .epfd = -1 };
+	  .epfd = -1, .db_mu = PTHREAD_MUTEX_INITIALIZER };
 
 /* ---------------------------------------------------------------------- */
 /* The instance.                                                           */
@@ -125,6 +131,9 @@ void mshv_trace(const char *fmt, ...)
 }
 
 static void trace_call(void *ctx, const struct ohv_trace_event *ev);
+static void doorbell_rang(void *ctx, uint64_t partition, uint32_t port);
+static int db_add(uint32_t port, int fd);
+static void db_del(uint32_t port);
 
 static uint64_t env_u64(const char *name, uint64_t dflt)
 {
@@ -167,6 +176,7 @@ static void instance_open(void)
 	}
 	if (lay.trace)
 		ohv_set_trace(lay.hv, trace_call, NULL);
+	ohv_set_doorbell_handler(lay.hv, doorbell_rang, NULL);
 	lay.next_port = 0x4D5348;	/* "MSH": the doorbells' port ids */
 }
 
@@ -1060,7 +1070,9 @@ static long part_ioeventfd(struct mpart *p, const void *arg)
 				continue;
 			ohv_linux_unregister_doorbell(lay.root, p->id,
 						      e->port_id);
+			db_del(e->port_id);
 			*pp = e->next;
+			mshv_real_close(e->own);
 			free(e);
 			return 0;
 		}
@@ -1084,6 +1096,11 @@ static long part_ioeventfd(struct mpart *p, const void *arg)
 	e->flags = a.flags;
 	e->datamatch = a.datamatch;
 	e->fd = a.fd;
+	e->own = fcntl(a.fd, F_DUPFD_CLOEXEC, 0);
+	if (e->own < 0) {
+		free(e);
+		return -errno;
+	}
 	e->port_id = lay.next_port++;
 	/* The trigger size: 0 any, 1 byte, 2 word, 3 dword, 4 qword. */
 	uint32_t size = a.len == 0 ? 0 : a.len == 1 ? 1 : a.len == 2 ? 2 :
@@ -1094,13 +1111,64 @@ static long part_ioeventfd(struct mpart *p, const void *arg)
 						     dm ? a.datamatch : 0,
 						     flags);
 
-	if (st) {
+	int err = st ? hv_errno(st) : db_add(e->port_id, e->own);
+
+	if (err) {
+		if (!st)
+			ohv_linux_unregister_doorbell(lay.root, p->id,
+						      e->port_id);
+		mshv_real_close(e->own);
 		free(e);
-		return hv_errno(st);
+		return err;
 	}
 	e->next = p->ioeventfds;
 	p->ioeventfds = e;
 	return 0;
+}
+
+/*
+ * A guest rang a doorbell: the ioeventfd behind it is signalled, as
+ * Linux's doorbell handler does.  openhv calls this with its lock held,
+ * from the guest's thread: it only looks up lay.db and writes an eventfd.
+ */
+static void doorbell_rang(void *ctx, uint64_t partition, uint32_t port)
+{
+	(void)ctx;
+	(void)partition;	/* port ids are the layer's, unique */
+	pthread_mutex_lock(&lay.db_mu);
+	for (size_t i = 0; i < lay.ndb; i++) {
+		uint64_t one = 1;
+
+		if (lay.db[i].port == port &&
+		    write(lay.db[i].fd, &one, sizeof(one)) < 0)
+			break;
+	}
+	pthread_mutex_unlock(&lay.db_mu);
+}
+
+static int db_add(uint32_t port, int fd)
+{
+	pthread_mutex_lock(&lay.db_mu);
+	void *t = realloc(lay.db, (lay.ndb + 1) * sizeof(*lay.db));
+
+	if (t) {
+		lay.db = t;
+		lay.db[lay.ndb].port = port;
+		lay.db[lay.ndb++].fd = fd;
+	}
+	pthread_mutex_unlock(&lay.db_mu);
+	return t ? 0 : -ENOMEM;
+}
+
+static void db_del(uint32_t port)
+{
+	pthread_mutex_lock(&lay.db_mu);
+	for (size_t i = 0; i < lay.ndb; i++)
+		if (lay.db[i].port == port) {
+			lay.db[i] = lay.db[--lay.ndb];
+			break;
+		}
+	pthread_mutex_unlock(&lay.db_mu);
 }
 
 static long part_msi_routing(struct mpart *p, const void *arg)
@@ -1429,6 +1497,8 @@ static void part_destroy(struct mpart *p)
 
 		p->ioeventfds = e->next;
 		ohv_linux_unregister_doorbell(lay.root, p->id, e->port_id);
+		db_del(e->port_id);
+		mshv_real_close(e->own);
 		free(e);
 	}
 	while (p->irqfds) {
