@@ -193,6 +193,81 @@ TEST(kvm_fault_unmapped_gpa)
 	kg_end(&g);
 }
 
+struct rings {
+	unsigned n;
+	uint64_t partition;
+	uint32_t connection;
+};
+
+static void count_ring(void *ctx, uint64_t partition, uint32_t connection)
+{
+	struct rings *r = ctx;
+
+	r->n++;
+	r->partition = partition;
+	r->connection = connection;
+}
+
+/*
+ * Doorbells (spec.md §10): a guest write that matches a doorbell
+ * connection of its partition (GPA, trigger size, value) rings it, the
+ * embedder's handler hears it and the guest runs on; a write that does
+ * not match is the unmapped GPA it was.
+ */
+static void doorbell_case(uint32_t flags, uint64_t value, bool rings)
+{
+	struct kg g;
+	struct rings r = { 0 };
+	const uint32_t port = 0x77;
+
+	kg_start(&g, &kg_guest_fault, 0, KG_FAULT_UNMAPPED, 0);
+	CHECK_ST(ohv_linux_register_doorbell(g.root, g.id, port,
+					     KG_UNMAPPED + 0x20, value, flags),
+		 HV_STATUS_SUCCESS);
+	ohv_set_doorbell_handler(g.hv, count_ring, &r);
+	kg_report(&g, "read's address");
+	kg_run_to(&g, HVMSG_UNMAPPED_GPA, "read of an unmapped GPA");
+	kg_skip(&g);
+	KG_EXPECT(&g, "RAX after the skipped read", KG_STEP);
+	kg_report(&g, "write's address");
+	if (!rings) {
+		kg_run_to(&g, HVMSG_UNMAPPED_GPA, "write that rings nothing");
+		kg_skip(&g);
+	}
+	KG_EXPECT(&g, "end", KG_DONE);
+	CHECK_EQ(r.n, rings);
+	if (rings) {
+		CHECK_EQ(r.partition, g.id);
+		CHECK_EQ(r.connection, port);
+	}
+	ohv_set_doorbell_handler(g.hv, NULL, NULL);
+	CHECK_ST(ohv_linux_unregister_doorbell(g.root, g.id, port),
+		 HV_STATUS_SUCCESS);
+	kg_end(&g);
+}
+
+TEST(kvm_doorbell_rings)
+{
+	doorbell_case(HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD, 0x12345678, true);
+}
+
+TEST(kvm_doorbell_any_value)
+{
+	doorbell_case(HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY |
+		      HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE, 0, true);
+}
+
+TEST(kvm_doorbell_other_value)
+{
+	doorbell_case(HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD, 0x12345679, false);
+}
+
+TEST(kvm_doorbell_other_size)
+{
+	doorbell_case(HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD |
+		      HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE, 0, false);
+}
+
 /* A write to a page mapped without write access: HVMSG_GPA_INTERCEPT,
  * the page unchanged. */
 TEST(kvm_fault_read_only_write)
