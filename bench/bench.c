@@ -976,6 +976,7 @@ int main(int argc, char **argv)
 		}
 	}
 	bench_kvm_figures(argc, argv);
+	bench_mshv_figures(argc, argv);
 
 	printf("openhv %s benchmarks: median of %u runs\n\n", ohv_version(),
 	       reps);

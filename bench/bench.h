@@ -22,5 +22,7 @@ int wanted(int argc, char **argv, const char *name);
 
 /* bench/kvm.c: the figures that run guests on the KVM backend. */
 void bench_kvm_figures(int argc, char **argv);
+/* bench/mshv.c: the /dev/mshv figures. */
+void bench_mshv_figures(int argc, char **argv);
 
 #endif /* OHV_BENCH_H */

@@ -3,10 +3,13 @@
 # bench/guest.S is guest code the KVM figures copy into their guests; it
 # is assembled into the program as data.
 BENCH := $(O)/bench/bench
-BENCH_OBJ := $(O)/bench/bench.o $(O)/bench/kvm.o $(O)/bench/guest.o
+BENCH_OBJ := $(O)/bench/bench.o $(O)/bench/kvm.o $(O)/bench/mshv.o \
+	     $(O)/bench/guest.o
+# Programs the /dev/mshv figures run (bench/mshv.c).
+BENCH_PROGS := $(O)/bench/raw_hello $(O)/bench/mshv_probe
 
 .PHONY: bench
-bench: $(BENCH)
+bench: $(BENCH) $(BENCH_PROGS) $(MSHV_SO) $(O)/examples/mshv_hello
 	$(Q)$(BENCH) $(BENCHFLAGS)
 
 $(O)/bench/guest.o: bench/guest.S bench/guest.h
@@ -17,5 +20,9 @@ $(O)/bench/guest.o: bench/guest.S bench/guest.h
 $(BENCH): $(BENCH_OBJ) $(STATIC)
 	$(E) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(STATIC) $(LDLIBS)
+
+$(O)/bench/%: $(O)/bench/%.o
+	$(E) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $<
 
 -include $(BENCH_OBJ:.o=.d)

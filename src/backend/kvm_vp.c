@@ -44,6 +44,15 @@ struct kvm_vp {
 	bool check;		/* ask the core whether it may run           */
 	bool sregs_pending;	/* sregs below wait for the next run        */
 	struct kvm_sregs sregs;
+	/*
+	 * The vCPU's registers as the last register access read or wrote
+	 * them, while no run can change them (the VP not claimed): a
+	 * parent that reads a page of registers (the register page's
+	 * refresh) pays two ioctls, not one per register.
+	 */
+	bool cregs_ok, csregs_ok;
+	struct kvm_regs cregs;
+	struct kvm_sregs csregs;
 	pthread_t thread;
 	kvm_vcpu_io_fn *io;	/* NULL: ioctl on fd (else the fuzz target) */
 	void *io_ctx;
@@ -313,6 +322,7 @@ static void flush_synced_locked(struct kvm_vp *v)
 	if (v->run->kvm_dirty_regs & KVM_SYNC_X86_REGS) {
 		vcpu_ioctl(v, KVM_SET_REGS, &v->run->s.regs.regs);
 		v->run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_REGS;
+		v->cregs_ok = false;
 	}
 }
 
@@ -333,6 +343,9 @@ static void hold(struct kvm_vp *v)
 			pthread_cond_wait(&v->cv, &v->mu);
 	}
 	flush_synced_locked(v);
+	/* A run in progress changes them between two accesses. */
+	if (v->claimed || v->io)
+		v->cregs_ok = v->csregs_ok = false;
 	pthread_mutex_unlock(&v->mu);
 }
 
@@ -370,7 +383,13 @@ static int get_sregs(struct kvm_vp *v, struct kvm_sregs *s)
 		*s = v->sregs;
 		return 0;
 	}
-	return vcpu_ioctl(v, KVM_GET_SREGS, s);
+	if (!v->csregs_ok) {
+		if (vcpu_ioctl(v, KVM_GET_SREGS, &v->csregs))
+			return -1;
+		v->csregs_ok = true;
+	}
+	*s = v->csregs;
+	return 0;
 }
 
 /* Paging outside long mode: a state KVM is handed only at a run, and
@@ -393,6 +412,8 @@ static int set_sregs(struct kvm_vp *v, const struct kvm_sregs *s)
 	v->sregs_pending = legacy_paging(s) || !load_sregs(v, s);
 	if (v->sregs_pending)
 		v->sregs = *s;
+	/* What KVM holds may differ from s (bits it forces): read again. */
+	v->csregs_ok = false;
 	return 0;
 }
 
@@ -416,10 +437,13 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 		      union hv_register_value *val, bool write)
 {
 	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_RFLAGS) {
-		struct kvm_regs r;
+		if (!v->cregs_ok) {
+			if (vcpu_ioctl(v, KVM_GET_REGS, &v->cregs))
+				return -EIO;
+			v->cregs_ok = true;
+		}
+		struct kvm_regs r = v->cregs;
 
-		if (vcpu_ioctl(v, KVM_GET_REGS, &r))
-			return -EIO;
 		/* struct kvm_regs keeps RAX..R15, RIP, RFLAGS in HV's order
 		 * but for RBX/RCX/RDX and RSP/RBP/RSI/RDI. */
 		uint64_t *slot[] = {
@@ -440,7 +464,12 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 			return 0;
 		}
 		*u = val->reg64;
-		return vcpu_ioctl(v, KVM_SET_REGS, &r) ? -EINVAL : 0;
+		if (vcpu_ioctl(v, KVM_SET_REGS, &r)) {
+			v->cregs_ok = false;
+			return -EINVAL;
+		}
+		v->cregs = r;
+		return 0;
 	}
 	uint32_t msr = reg_msr(name);
 
@@ -1141,6 +1170,9 @@ static int handle_exit(struct kvm_vp *v, uint64_t gen, struct hv_message *m)
  */
 #define RFLAGS_IF	(1ull << 9)
 #define WATCHDOG_NS	20000000L	/* 20 ms */
+/* The first look comes sooner: a guest that halts for good soon after it
+ * starts (a test, a VMM's first steps) stops within a millisecond. */
+#define WATCHDOG_FIRST_NS 1000000L	/* 1 ms */
 
 static int halt_check(struct kvm_vp *v, struct hv_message *m)
 {
@@ -1185,7 +1217,8 @@ static bool watchdog_start(timer_t *t)
 	if (timer_create(CLOCK_MONOTONIC, &se, t))
 		return false;
 	struct itimerspec it = {
-		.it_interval = { 0, WATCHDOG_NS }, .it_value = { 0, WATCHDOG_NS },
+		.it_interval = { 0, WATCHDOG_NS },
+		.it_value = { 0, WATCHDOG_FIRST_NS },
 	};
 
 	if (timer_settime(*t, 0, &it, NULL)) {
@@ -1280,6 +1313,7 @@ int kvm_vp_run(struct ohv_bvp *bv, struct hv_message *m)
 
 	pthread_mutex_lock(&v->mu);
 	v->thread = pthread_self();
+	v->cregs_ok = v->csregs_ok = false;
 	pthread_mutex_unlock(&v->mu);
 
 	timer_t wd;
@@ -1291,6 +1325,7 @@ int kvm_vp_run(struct ohv_bvp *bv, struct hv_message *m)
 
 	pthread_mutex_lock(&v->mu);
 	flush_synced_locked(v);
+	v->cregs_ok = v->csregs_ok = false;
 	v->claimed = false;
 	v->in_run = false;
 	pthread_cond_broadcast(&v->cv);
