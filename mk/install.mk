@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # make install [PREFIX=/usr/local] [DESTDIR=...]: the libraries, the
-# headers, a pkg-config file, the openhv tool and its man page openhv(1).
+# headers, a pkg-config file, the openhv tool and its man page openhv(1),
+# and libopenhv-mshv.so in $(LIBDIR)/openhv/ for `openhv exec`.
 # make uninstall removes them again.  A program then builds with
 #   cc prog.c $(pkg-config --cflags --libs openhv)
 
@@ -32,7 +33,7 @@ $(PC): FORCE
 		'Libs.private: -lpthread' \
 		'Cflags: -I$${includedir}' > $@
 
-install: $(STATIC) $(SHARED) $(TOOL) $(PC)
+install: $(STATIC) $(SHARED) $(TOOL) $(PC) $(O)/libopenhv-mshv.so
 	$(E) "  INSTALL $(DESTDIR)$(PREFIX)"
 	$(Q)$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/openhv $(DESTDIR)$(MANDIR)/man1 \
@@ -46,6 +47,9 @@ install: $(STATIC) $(SHARED) $(TOOL) $(PC)
 	$(Q)$(INSTALL) -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/openhv/
 	$(Q)$(INSTALL) -m 644 docs/openhv.1 $(DESTDIR)$(MANDIR)/man1/openhv.1
 	$(Q)$(INSTALL) -m 644 $(PC) $(DESTDIR)$(PKGCONFIGDIR)/openhv.pc
+	$(Q)$(INSTALL) -d $(DESTDIR)$(LIBDIR)/openhv
+	$(Q)$(INSTALL) -m 755 $(O)/libopenhv-mshv.so \
+		$(DESTDIR)$(LIBDIR)/openhv/libopenhv-mshv.so
 
 uninstall:
 	$(E) "  UNINSTALL $(DESTDIR)$(PREFIX)"
@@ -56,5 +60,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libopenhv.so \
 		$(HEADERS:include/%=$(DESTDIR)$(INCLUDEDIR)/%) \
 		$(DESTDIR)$(MANDIR)/man1/openhv.1 \
-		$(DESTDIR)$(PKGCONFIGDIR)/openhv.pc
+		$(DESTDIR)$(PKGCONFIGDIR)/openhv.pc \
+		$(DESTDIR)$(LIBDIR)/openhv/libopenhv-mshv.so
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/openhv 2>/dev/null || true
+	$(Q)rmdir $(DESTDIR)$(LIBDIR)/openhv 2>/dev/null || true
