@@ -111,6 +111,7 @@ static struct {
 	pthread_mutex_t db_mu;
 	struct { uint32_t port; int fd; } *db;
 	size_t ndb;
+	uint64_t hc_pages[2];	/* MSHV_ROOT_HVCALL's input and output */
 } lay = { .mu = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT,
 	  .epfd = -1, .db_mu = PTHREAD_MUTEX_INITIALIZER };
 
@@ -166,6 +167,9 @@ static void instance_open(void)
 
 	if (!err)
 		err = ohv_client_open(lay.hv, 0, &lay.root);
+	if (!err && ohv_root_alloc_many(lay.hv, OHV_ANY_NODE, lay.hc_pages,
+					2) != 2)
+		err = -ENOMEM;
 	if (err) {
 		/* No KVM: /dev/mshv does not exist here either. */
 		if (getenv("OPENHV_MSHV_DEBUG"))
@@ -630,12 +634,24 @@ static long root_hvcall(uint64_t pt_id, bool on_partition, void *arg)
 	hv_status_t st;
 
 	pthread_mutex_lock(&lay.mu);
-	for (;;) {
-		uint64_t control = a.code | (uint64_t)a.reps << 32 |
-				   (uint64_t)done << 48;
+	/* The call's own pages, as Linux's two: the output is the
+	 * client's whatever the status. */
+	uint8_t *ipg = ohv_gpa(lay.hv, ohv_root_id(lay.hv),
+			       lay.hc_pages[0] * HV_PAGE_SIZE, HV_PAGE_SIZE);
+	uint8_t *opg = ohv_gpa(lay.hv, ohv_root_id(lay.hv),
+			       lay.hc_pages[1] * HV_PAGE_SIZE, HV_PAGE_SIZE);
 
-		result = ohv_client_hvcall(lay.root, control, in, a.in_sz, out,
-					   a.out_ptr ? a.out_sz : 0);
+	memcpy(ipg, in, a.in_sz);
+	memset(opg, 0, HV_PAGE_SIZE);
+	for (;;) {
+		struct ohv_hvcall call = {
+			.control = a.code | (uint64_t)a.reps << 32 |
+				   (uint64_t)done << 48,
+			.fast = { lay.hc_pages[0] * HV_PAGE_SIZE,
+				  lay.hc_pages[1] * HV_PAGE_SIZE },
+		};
+
+		result = ohv_hypercall(lay.hv, ohv_root_id(lay.hv), 0, &call);
 		st = (hv_status_t)(result & 0xFFFF);
 		if (a.reps)
 			done = (uint16_t)(result >> 32 & 0xFFF);
@@ -658,6 +674,7 @@ static long root_hvcall(uint64_t pt_id, bool on_partition, void *arg)
 		if (st || !a.reps || done >= a.reps)
 			break;
 	}
+	memcpy(out, opg, a.out_sz);
 	pthread_mutex_unlock(&lay.mu);
 	long ret = hv_errno(st);
 
@@ -716,6 +733,10 @@ static long vp_run(struct mvp *vp, void *arg)
 	return err;
 }
 
+/* MSHV_GET_VP_STATE / MSHV_SET_VP_STATE (mshv-uapi A.8), as Linux: the
+ * state's size first (written back to buf_sz whatever follows), a buffer
+ * short of it EINVAL, then HvGetVpState / HvSetVpState through a page of
+ * the root's (or, for the synthetic timers, in the call itself). */
 static long vp_state(struct mvp *vp, void *arg, bool set)
 {
 	struct mshv_get_set_vp_state a;
@@ -725,86 +746,80 @@ static long vp_state(struct mvp *vp, void *arg, bool set)
 	    !a.buf_sz || a.buf_sz % HV_PAGE_SIZE || a.buf_ptr % HV_PAGE_SIZE)
 		return -EINVAL;
 	void *ubuf = (void *)(uintptr_t)a.buf_ptr;
-	uint8_t *buf = calloc(1, a.buf_sz);
-	size_t size = 0;
-	hv_status_t st;
-
-	if (!buf)
-		return -ENOMEM;
-	if (set && uget(buf, ubuf, a.buf_sz)) {
-		free(buf);
-		return -EFAULT;
-	}
+	uint64_t data_sz = HV_PAGE_SIZE, states = 0;
+	hv_status_t st = HV_STATUS_SUCCESS;
 
 	pthread_mutex_lock(&lay.mu);
-	if (!set) {
-		st = ohv_linux_get_vp_state(lay.root, vp->p->id, vp->index,
-					    a.type, buf, a.buf_sz, &size);
-	} else {
-		/* The size first, as a GET with no room tells it. */
-		st = ohv_linux_get_vp_state(lay.root, vp->p->id, vp->index,
-					    a.type, NULL, 0, &size);
-		if (st == HV_STATUS_INSUFFICIENT_BUFFER && size <= a.buf_sz) {
-			uint64_t in[5 + HV_PAGE_SIZE / 8];
-			struct hv_input_set_vp_state *h = (void *)in;
-			uint64_t page = 0, states = 0;
-			bool paged = a.type != MSHV_VP_STATE_SYNTHETIC_TIMERS;
-
-			memset(in, 0, sizeof(in));
-			h->partition_id = vp->p->id;
-			h->vp_index = vp->index;
-			h->state_data.type = a.type;
-			if (a.type == MSHV_VP_STATE_XSAVE)
-				ohv_call_get_partition_property(
-					lay.root, vp->p->id,
-					HV_PARTITION_PROPERTY_XSAVE_STATES,
-					&states);
-			h->state_data.xsave_states = states;
-			st = HV_STATUS_SUCCESS;
-			if (paged) {
-				if (ohv_root_alloc(lay.hv, OHV_ANY_NODE, &page))
-					st = HV_STATUS_NO_RESOURCES;
-				else
-					memcpy(ohv_gpa(lay.hv,
-						       ohv_root_id(lay.hv),
-						       page * HV_PAGE_SIZE,
-						       HV_PAGE_SIZE),
-					       buf, size);
-				h->data[0] = page;
-			} else {
-				memcpy(h->data, buf, size);
-			}
-			if (!st) {
-				size_t vh = paged ? 8 : size;
-				uint64_t ctl = HVCALL_SET_VP_STATE |
-					       (uint64_t)((vh + 7) / 8) << 17;
-
-				st = (hv_status_t)ohv_client_hvcall(
-					lay.root, ctl, in, sizeof(*h) + vh,
-					NULL, 0);
-			}
-			if (paged && page)
-				ohv_root_free(lay.hv, page);
-		} else if (!st) {
-			st = HV_STATUS_INVALID_PARAMETER;
-		}
+	if (a.type == MSHV_VP_STATE_XSAVE) {
+		st = ohv_call_get_partition_property(
+			lay.root, vp->p->id, HV_PARTITION_PROPERTY_XSAVE_STATES,
+			&states);
+		if (!st)
+			st = ohv_call_get_partition_property(
+				lay.root, vp->p->id,
+				HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE,
+				&data_sz);
+		/* Always the legacy states. */
+		states |= HV_XSAVE_STATE_X87 | HV_XSAVE_STATE_SSE;
+	} else if (a.type == MSHV_VP_STATE_SYNTHETIC_TIMERS) {
+		data_sz = sizeof(struct hv_synthetic_timers_state);
 	}
 	pthread_mutex_unlock(&lay.mu);
-	long ret = hv_errno(st);
+	if (st)
+		return hv_errno(st);
+	uint32_t sz32 = (uint32_t)data_sz;
 
-	if (st == HV_STATUS_INSUFFICIENT_BUFFER || (set && size > a.buf_sz)) {
-		/* Linux writes the size it needs, and refuses a short buffer. */
-		a.buf_sz = (uint32_t)((size + HV_PAGE_SIZE - 1) /
-				      HV_PAGE_SIZE * HV_PAGE_SIZE);
-		ret = uput(arg, &a, sizeof(a)) ? -EFAULT : -EINVAL;
-	} else if (!st && !set) {
-		a.buf_sz = (uint32_t)((size + HV_PAGE_SIZE - 1) / HV_PAGE_SIZE *
-				      HV_PAGE_SIZE);
-		if (uput(ubuf, buf, size) || uput(arg, &a, sizeof(a)))
-			ret = -EFAULT;
+	UPUT(&((struct mshv_get_set_vp_state *)arg)->buf_sz, &sz32,
+	     sizeof(sz32));
+	if (data_sz > a.buf_sz || data_sz > HV_PAGE_SIZE)
+		return -EINVAL;
+	uint8_t buf[HV_PAGE_SIZE];
+
+	memset(buf, 0, sizeof(buf));
+	if (set)
+		UGET(buf, ubuf, data_sz);
+	pthread_mutex_lock(&lay.mu);
+	if (!set) {
+		size_t size;
+
+		st = ohv_linux_get_vp_state(lay.root, vp->p->id, vp->index,
+					    a.type, buf, sizeof(buf), &size);
+	} else {
+		uint64_t in[5 + HV_PAGE_SIZE / 8];
+		struct hv_input_set_vp_state *h = (void *)in;
+		bool paged = a.type != MSHV_VP_STATE_SYNTHETIC_TIMERS;
+		uint64_t page = 0;
+
+		memset(in, 0, sizeof(in));
+		h->partition_id = vp->p->id;
+		h->vp_index = vp->index;
+		h->state_data.type = a.type;
+		h->state_data.xsave_states = states;
+		if (paged && ohv_root_alloc(lay.hv, OHV_ANY_NODE, &page)) {
+			st = HV_STATUS_NO_RESOURCES;
+		} else if (paged) {
+			memcpy(ohv_gpa(lay.hv, ohv_root_id(lay.hv),
+				       page * HV_PAGE_SIZE, HV_PAGE_SIZE),
+			       buf, data_sz);
+			h->data[0] = page;
+		} else {
+			memcpy(h->data, buf, data_sz);
+		}
+		if (!st) {
+			size_t vh = paged ? 8 : data_sz;
+			uint64_t ctl = HVCALL_SET_VP_STATE |
+				       (uint64_t)((vh + 7) / 8) << 17;
+
+			st = (hv_status_t)ohv_client_hvcall(
+				lay.root, ctl, in, sizeof(*h) + vh, NULL, 0);
+		}
+		if (page)
+			ohv_root_free(lay.hv, page);
 	}
-	free(buf);
-	return ret;
+	pthread_mutex_unlock(&lay.mu);
+	if (!st && !set)
+		UPUT(ubuf, buf, data_sz);
+	return hv_errno(st);
 }
 
 void *mshv_mmap(struct mobj *o, void *addr, size_t len, int prot, int flags,
@@ -1209,16 +1224,20 @@ static long part_access_bitmap(struct mpart *p, const void *arg)
 	if (a.access_type >= MSHV_GPAP_ACCESS_TYPE_COUNT ||
 	    a.access_op >= MSHV_GPAP_ACCESS_OP_COUNT ||
 	    memcmp(a.rsvd, zero, sizeof(zero)) || !a.page_count ||
-	    a.gpap_base + a.page_count < a.gpap_base)
+	    !a.bitmap_ptr || a.gpap_base + a.page_count < a.gpap_base)
 		return -EINVAL;
 	bool dirty = a.access_type == MSHV_GPAP_ACCESS_TYPE_DIRTY;
 	uint64_t flags = 0;
 
+	/* As Linux: not accessed implies not dirty, dirty implies
+	 * accessed. */
 	if (a.access_op == MSHV_GPAP_ACCESS_OP_CLEAR)
 		flags = dirty ? HV_GPA_PAGE_ACCESS_CLEAR_DIRTY :
-				HV_GPA_PAGE_ACCESS_CLEAR_ACCESSED;
+				HV_GPA_PAGE_ACCESS_CLEAR_ACCESSED |
+				HV_GPA_PAGE_ACCESS_CLEAR_DIRTY;
 	else if (a.access_op == MSHV_GPAP_ACCESS_OP_SET)
-		flags = dirty ? HV_GPA_PAGE_ACCESS_SET_DIRTY :
+		flags = dirty ? HV_GPA_PAGE_ACCESS_SET_DIRTY |
+				HV_GPA_PAGE_ACCESS_SET_ACCESSED :
 				HV_GPA_PAGE_ACCESS_SET_ACCESSED;
 	uint8_t *ubitmap = (uint8_t *)(uintptr_t)a.bitmap_ptr;
 	size_t blen = (size_t)((a.page_count + 7) / 8);
@@ -1328,9 +1347,6 @@ static long dispatch(struct mobj *o, unsigned long req, void *arg)
 {
 	long r;
 
-	if (!arg && req != MSHV_INITIALIZE_PARTITION &&
-	    _IOC_SIZE(req) != 0 && o->kind != MOBJ_DEV)
-		return -EFAULT;
 	switch (o->kind) {
 	case MOBJ_DEV:
 		switch (req) {
