@@ -368,15 +368,18 @@ static uint16_t post_message(int fd, uint32_t vp, uint32_t sint,
 			     uint32_t type, uint64_t word)
 {
 	struct hv_input_post_message_direct in;
-	struct hv_message *msg = (void *)in.message;
+	struct hv_message msg;
 	uint16_t st = 0xFFFF;
 
+	/* The message sits at offset 20 of the input: built aside. */
 	memset(&in, 0, sizeof(in));
+	memset(&msg, 0, sizeof(msg));
 	in.vp_index = vp;
 	in.sint_index = sint;
-	msg->header.message_type = type;
-	msg->header.payload_size = 8;
-	msg->payload[0] = word;
+	msg.header.message_type = type;
+	msg.header.payload_size = 8;
+	msg.payload[0] = word;
+	memcpy(in.message, &msg, sizeof(msg));
 	mc_hvcall(fd, HVCALL_POST_MESSAGE_DIRECT, 0, &in, sizeof(in), NULL, 0,
 		  &st);
 	return st;
