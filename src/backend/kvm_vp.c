@@ -723,7 +723,8 @@ static uint64_t retire(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	return before;
 }
 
-static void fill_header(struct kvm_vp *v, struct hv_x64_intercept_message_header *h,
+static void fill_header(struct kvm_vp *v,
+			struct hv_x64_intercept_message_header *h,
 			const struct kvm_regs *r, const struct kvm_sregs *s,
 			const struct kvm_vcpu_events *ev, uint64_t rip,
 			unsigned len, unsigned access)

@@ -251,8 +251,17 @@ static int uput(void *dst, const void *src, size_t n)
 	       0 : -EFAULT;
 }
 
-#define UGET(dst, src, n) do { if (uget((dst), (src), (n))) return -EFAULT; } while (0)
-#define UPUT(dst, src, n) do { if (uput((dst), (src), (n))) return -EFAULT; } while (0)
+/* The same, returning EFAULT from the caller on a bad address. */
+#define UGET(dst, src, n)                                                    \
+	do {                                                                 \
+		if (uget((dst), (src), (n)))                                 \
+			return -EFAULT;                                      \
+	} while (0)
+#define UPUT(dst, src, n)                                                    \
+	do {                                                                 \
+		if (uput((dst), (src), (n)))                                 \
+			return -EFAULT;                                      \
+	} while (0)
 
 /* ---------------------------------------------------------------------- */
 /* Partitions.                                                             */

@@ -35,7 +35,8 @@ void mc_register(const char *name, void (*fn)(void));
 
 __attribute__((format(printf, 4, 5)))
 bool mc_check(bool ok, const char *file, int line, const char *fmt, ...);
-__attribute__((noreturn, format(printf, 1, 2))) void mc_skip(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2)))
+void mc_skip(const char *fmt, ...);
 __attribute__((noreturn)) void mc_stop(void);
 
 #define MCHECK(cond) mc_check(!!(cond), __FILE__, __LINE__, "%s", #cond)

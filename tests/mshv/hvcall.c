@@ -33,8 +33,9 @@ static int linux_errno(uint16_t st)
 
 /* A well-formed GetPartitionProperty the checks below spoil one at a
  * time. */
-static struct mshv_root_hvcall good_call(struct hv_input_get_partition_property *in,
-					 struct hv_output_get_partition_property *out)
+static struct mshv_root_hvcall
+good_call(struct hv_input_get_partition_property *in,
+	  struct hv_output_get_partition_property *out)
 {
 	memset(in, 0, sizeof(*in));
 	in->property_code = HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0;
