@@ -98,12 +98,12 @@ MSHV_CASE(unknown_request_null_arg)
 MSHV_CASE(vp_state_sizes)
 MSHV_CASE(interrupt_long_by_hvcall)
 MSHV_CASE(interrupt_long_by_irqfd)
+MSHV_CASE(access_bitmap_guest_write)
 
 /*
  * Cases not run here.  Where the layer still differs from Linux
  * (docs/conformance.md), to be listed once it does not:
- * access_bitmap_guest_write (a guest's own stores are not yet taken from
- * KVM's dirty log), interrupt_lapic_by_state (the LAPIC state a VMM sets
+ * interrupt_lapic_by_state (the LAPIC state a VMM sets
  * stays the model's, it does not reach KVM's LAPIC).  And what this
  * machine's KVM cannot do: interrupt_by_hvcall and interrupt_by_irqfd
  * deliver to a real-mode guest, which a PVM KVM never does, raw KVM

@@ -35,6 +35,9 @@
 struct kchunk {
 	uint32_t frame[CHUNK_PAGES];
 	uint8_t rights[CHUNK_PAGES];
+	/* Pages the guest wrote, harvested from KVM's dirty log and not yet
+	 * cleared by HvGetGpaPagesAccessStates. */
+	uint64_t dirty[CHUNK_PAGES / 64];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -440,7 +443,9 @@ static int slot_ioctl(struct kvm_part *kp, uint32_t id, uint64_t first,
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = id,
-		.flags = cls == CLS_RW ? 0 : KVM_MEM_READONLY,
+		.flags = (cls == CLS_RW ? 0 : KVM_MEM_READONLY) |
+			 (kp->dirty_logging && cls != CLS_OVERLAY ?
+			  KVM_MEM_LOG_DIRTY_PAGES : 0),
 		.guest_phys_addr = first * HV_PAGE_SIZE,
 		.memory_size = n * HV_PAGE_SIZE,
 		.userspace_addr = (uintptr_t)(cls == CLS_OVERLAY ? kp->stub :
@@ -478,6 +483,9 @@ static void slot_add(struct kvm_part *kp, uint64_t first, uint64_t n, int cls)
  * drop every slot that meets the range or touches it, then lay maximal
  * runs over the range widened to what those slots covered.
  */
+static void harvest(struct kvm_part *kp, uint32_t id, uint64_t first,
+		    uint64_t n);
+
 static void relayout(struct kvm_part *kp, uint64_t lo, uint64_t hi)
 {
 	if (lo >= KVM_WINDOW_PAGES)
@@ -495,6 +503,9 @@ static void relayout(struct kvm_part *kp, uint64_t lo, uint64_t hi)
 			lo = s->first;
 		if (s->first + s->n > hi)
 			hi = s->first + s->n;
+		/* What KVM logged for the slot is kept before it goes. */
+		if (kp->dirty_logging && s->cls != CLS_OVERLAY)
+			harvest(kp, id, s->first, s->n);
 		slot_ioctl(kp, id, s->first, 0, s->cls);
 		s->n = 0;
 	}
@@ -661,6 +672,83 @@ bool kvm_gpa_frame(struct kvm_part *kp, uint64_t page, uint32_t *frame,
 	return mapped;
 }
 
+/* ---------------------------------------------------------------------- */
+/* The guest's own writes (HvGetGpaPagesAccessStates, spec.md §10).         */
+
+/* KVM's log of slot id (first, n pages) into the chunks' dirty bits;
+ * KVM_GET_DIRTY_LOG clears KVM's copy.  kp->mu held. */
+static void harvest(struct kvm_part *kp, uint32_t id, uint64_t first,
+		    uint64_t n)
+{
+	size_t words = (size_t)((n + 63) / 64);
+	uint64_t *bm = calloc(words, sizeof(*bm));
+	struct kvm_dirty_log log = { .slot = id, .dirty_bitmap = bm };
+
+	if (!bm || ioctl(kp->vm_fd, KVM_GET_DIRTY_LOG, &log)) {
+		free(bm);
+		return;
+	}
+	for (size_t w = 0; w < words; w++)
+		for (uint64_t bits = bm[w]; bits; bits &= bits - 1) {
+			uint64_t g = first + w * 64 +
+				     (uint64_t)__builtin_ctzll(bits);
+			struct kchunk *c = kp->chunks[g / CHUNK_PAGES];
+
+			if (c)
+				c->dirty[g % CHUNK_PAGES / 64] |=
+					1ull << (g % 64);
+		}
+	free(bm);
+}
+
+/*
+ * What the guest wrote in [gpa_page, gpa_page + n): dirty, and so
+ * accessed (KVM logs writes, not reads).  The first query of a partition
+ * turns KVM's logging on for its slots, so the guest's writes count from
+ * then: the query that starts tracking (a VMM's first CLEAR) finds none.
+ */
+static void kvm_dirty_log(struct ohv_bpart *bp, uint64_t gpa_page, uint32_t n,
+			  uint8_t *states, uint64_t flags)
+{
+	struct kvm_part *kp = (struct kvm_part *)bp;
+
+	if (gpa_page >= KVM_WINDOW_PAGES)
+		return;
+	if (n > KVM_WINDOW_PAGES - gpa_page)
+		n = (uint32_t)(KVM_WINDOW_PAGES - gpa_page);
+	pthread_mutex_lock(&kp->mu);
+	if (!kp->dirty_logging) {
+		kp->dirty_logging = true;
+		for (uint32_t id = 0; id < kp->nslots; id++)
+			if (kp->slots[id].n)
+				slot_ioctl(kp, id, kp->slots[id].first,
+					   kp->slots[id].n, kp->slots[id].cls);
+		pthread_mutex_unlock(&kp->mu);
+		return;
+	}
+	for (uint32_t id = 0; id < kp->nslots; id++) {
+		const struct kslot *sl = &kp->slots[id];
+
+		if (sl->n && sl->cls != CLS_OVERLAY &&
+		    sl->first < gpa_page + n && gpa_page < sl->first + sl->n)
+			harvest(kp, id, sl->first, sl->n);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t g = gpa_page + i;
+		struct kchunk *c = kp->chunks[g / CHUNK_PAGES];
+		uint64_t *w = c ? &c->dirty[g % CHUNK_PAGES / 64] : NULL;
+		uint64_t m = 1ull << (g % 64);
+
+		if (!w || !(*w & m))
+			continue;
+		states[i] |= HV_GPA_PAGE_ACCESS_STATE_DIRTY |
+			     HV_GPA_PAGE_ACCESS_STATE_ACCESSED;
+		if (flags & HV_GPA_PAGE_ACCESS_CLEAR_DIRTY)
+			*w &= ~m;
+	}
+	pthread_mutex_unlock(&kp->mu);
+}
+
 const struct ohv_backend_ops ohv_backend_kvm = {
 	.name = "kvm",
 	.open = kvm_open,
@@ -673,6 +761,7 @@ const struct ohv_backend_ops ohv_backend_kvm = {
 	.gpa_map = kvm_gpa_map,
 	.gpa_unmap = kvm_gpa_unmap,
 	.interrupt = kvm_interrupt,
+	.dirty_log = kvm_dirty_log,
 	.vp_notify = kvm_vp_notify,
 	.vp_kick = kvm_vp_kick,
 	.vp_claim = kvm_vp_claim,

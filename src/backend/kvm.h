@@ -64,6 +64,7 @@ struct kvm_part {
 	uint8_t *window;	/* host address of GPA 0                    */
 	uint64_t win_lo, win_hi; /* the GPA pages ever placed: [lo, hi)     */
 	uint64_t pend_lo, pend_hi; /* pages mapped, slots not yet made     */
+	bool dirty_logging;	/* KVM logs the guest's writes (kvm.c)   */
 	struct kslot *slots;	/* indexed by KVM slot number                */
 	uint32_t nslots;
 	uint8_t *stub;		/* the hypercall page's frame               */
