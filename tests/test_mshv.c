@@ -98,14 +98,13 @@ MSHV_CASE(unknown_request_null_arg)
 MSHV_CASE(vp_state_sizes)
 MSHV_CASE(interrupt_long_by_hvcall)
 MSHV_CASE(interrupt_long_by_irqfd)
+MSHV_CASE(interrupt_long_lapic_by_state)
 MSHV_CASE(access_bitmap_guest_write)
 
 /*
- * Cases not run here.  Where the layer still differs from Linux
- * (docs/conformance.md), to be listed once it does not:
- * interrupt_lapic_by_state (the LAPIC state a VMM sets
- * stays the model's, it does not reach KVM's LAPIC).  And what this
- * machine's KVM cannot do: interrupt_by_hvcall and interrupt_by_irqfd
+ * Cases not run here: what this machine's KVM cannot do.
+ * interrupt_by_hvcall, interrupt_by_irqfd and interrupt_lapic_by_state
  * deliver to a real-mode guest, which a PVM KVM never does, raw KVM
- * included; the 64-bit cases above are the same deliveries.
+ * included (docs/conformance.md); the interrupt_long_* cases above are
+ * the same deliveries to a 64-bit guest.
  */

@@ -115,6 +115,16 @@ struct ohv_backend_ops {
 		      union hv_register_value *val, bool write);
 
 	/*
+	 * The VP's local APIC as HvGetVpState / HvSetVpState see it (the
+	 * state lives in the backend's LAPIC when it has one): read into or
+	 * load from *state.  0, -EINVAL (a state it cannot hold), -ENOENT
+	 * (the core keeps it).
+	 */
+	int (*vp_lapic)(struct ohv_bvp *v,
+			struct hv_local_interrupt_controller_state *state,
+			bool write);
+
+	/*
 	 * The partition's GPA pages [gpa_page, gpa_page + n) now reach
 	 * frames[0..n) with rights (HV_MAP_GPA_READABLE | WRITABLE |
 	 * EXECUTABLE bits), or reach nothing.  Called after the model

@@ -758,6 +758,7 @@ const struct ohv_backend_ops ohv_backend_kvm = {
 	.vp_create = kvm_vp_create,
 	.vp_delete = kvm_vp_delete,
 	.vp_reg = kvm_vp_reg,
+	.vp_lapic = kvm_vp_lapic,
 	.gpa_map = kvm_gpa_map,
 	.gpa_unmap = kvm_gpa_unmap,
 	.interrupt = kvm_interrupt,

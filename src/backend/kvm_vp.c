@@ -18,6 +18,7 @@
 #include <openhv/calls.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -548,6 +549,115 @@ int kvm_vp_reg(struct ohv_bvp *bv, uint32_t name, union hv_register_value *val,
 	hold(v);
 	int err = reg_access(v, name, val, write);
 
+	unhold(v, write && !err);
+	return err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The LAPIC: KVM's xAPIC register page (KVM API "KVM_GET_LAPIC"; SDM      */
+/* 11.4.1 table 11-1 offsets) and hvhdk.h's LAPIC state.                   */
+
+#define XAPIC_ID	0x020
+#define XAPIC_LDR	0x0D0
+#define XAPIC_DFR	0x0E0
+#define XAPIC_SVR	0x0F0
+#define XAPIC_ISR	0x100
+#define XAPIC_TMR	0x180
+#define XAPIC_IRR	0x200
+#define XAPIC_ESR	0x280
+#define XAPIC_CMCI	0x2F0
+#define XAPIC_ICR_LO	0x300
+#define XAPIC_ICR_HI	0x310
+#define XAPIC_LVT_TIMER	0x320
+#define XAPIC_LVT_THERM	0x330
+#define XAPIC_LVT_PERF	0x340
+#define XAPIC_LVT_LINT0	0x350
+#define XAPIC_LVT_LINT1	0x360
+#define XAPIC_LVT_ERR	0x370
+#define XAPIC_TMICT	0x380
+#define XAPIC_TMCCT	0x390
+#define XAPIC_TDCR	0x3E0
+
+static uint32_t *apic_reg(struct kvm_lapic_state *k, unsigned off)
+{
+	return (uint32_t *)(void *)(k->regs + off);
+}
+
+/* The fields both share; the version and the current count are KVM's to
+ * compute, the TPR is CR8. */
+static void lapic_fields(struct kvm_lapic_state *k,
+			 struct hv_local_interrupt_controller_state *h,
+			 bool to_kvm)
+{
+#define HF(f) offsetof(struct hv_local_interrupt_controller_state, f)
+	static const struct { unsigned off; size_t field; } map[] = {
+		{ XAPIC_LDR, HF(apic_ldr) },
+		{ XAPIC_DFR, HF(apic_dfr) },
+		{ XAPIC_SVR, HF(apic_spurious) },
+		{ XAPIC_ESR, HF(apic_esr) },
+		{ XAPIC_CMCI, HF(apic_lvt_cmci) },
+		{ XAPIC_ICR_LO, HF(apic_icr_low) },
+		{ XAPIC_ICR_HI, HF(apic_icr_high) },
+		{ XAPIC_LVT_TIMER, HF(apic_lvt_timer) },
+		{ XAPIC_LVT_THERM, HF(apic_lvt_thermal) },
+		{ XAPIC_LVT_PERF, HF(apic_lvt_perfmon) },
+		{ XAPIC_LVT_LINT0, HF(apic_lvt_lint0) },
+		{ XAPIC_LVT_LINT1, HF(apic_lvt_lint1) },
+		{ XAPIC_LVT_ERR, HF(apic_lvt_error) },
+		{ XAPIC_TMICT, HF(apic_initial_count) },
+		{ XAPIC_TDCR, HF(apic_divide_configuration) },
+	};
+#undef HF
+	uint8_t *hb = (uint8_t *)h;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		uint32_t *kr = apic_reg(k, map[i].off);
+
+		if (to_kvm)
+			memcpy(kr, hb + map[i].field, 4);
+		else
+			memcpy(hb + map[i].field, kr, 4);
+	}
+	for (unsigned i = 0; i < 8; i++) {
+		if (to_kvm) {
+			*apic_reg(k, XAPIC_ISR + 16 * i) = h->apic_isr[i];
+			*apic_reg(k, XAPIC_TMR + 16 * i) = h->apic_tmr[i];
+			*apic_reg(k, XAPIC_IRR + 16 * i) = h->apic_irr[i];
+		} else {
+			h->apic_isr[i] = *apic_reg(k, XAPIC_ISR + 16 * i);
+			h->apic_tmr[i] = *apic_reg(k, XAPIC_TMR + 16 * i);
+			h->apic_irr[i] = *apic_reg(k, XAPIC_IRR + 16 * i);
+		}
+	}
+}
+
+int kvm_vp_lapic(struct ohv_bvp *bv,
+		 struct hv_local_interrupt_controller_state *state, bool write)
+{
+	struct kvm_vp *v = (struct kvm_vp *)bv;
+	struct kvm_lapic_state k;
+	int err = 0;
+
+	hold(v);
+	if (vcpu_ioctl(v, KVM_GET_LAPIC, &k)) {
+		err = -ENOENT;	/* no in-kernel LAPIC: the core's */
+	} else if (!write) {
+		uint32_t id = *apic_reg(&k, XAPIC_ID);
+
+		lapic_fields(&k, state, false);
+		/* xAPIC keeps the id in bits 31:24 (SDM 11.4.6). */
+		state->apic_id = id >> 24;
+		state->apic_counter_value = *apic_reg(&k, XAPIC_TMCCT);
+	} else {
+		if (state->apic_id > 0xFF)
+			err = -EINVAL;
+		else {
+			lapic_fields(&k, state, true);
+			*apic_reg(&k, XAPIC_ID) = state->apic_id << 24;
+			if (vcpu_ioctl(v, KVM_SET_LAPIC, &k))
+				err = -EINVAL;
+		}
+	}
 	unhold(v, write && !err);
 	return err;
 }

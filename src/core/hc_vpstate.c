@@ -7,12 +7,15 @@
  */
 #include "handlers.h"
 #include "surface.h"
+#include "seam.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "gpa.h"
 #include "partition.h"
+#include "seam.h"
 #include "vp.h"
 
 /* xAPIC version 0x14 with six LVT entries (CMCI included). */
@@ -353,6 +356,8 @@ hv_status_t hc_get_vp_state(struct hvctx *cx)
 	memset(out, 0, sizeof(*out));
 	switch (in->state_data.type) {
 	case HV_GET_SET_VP_STATE_LAPIC_STATE:
+		/* A running VP's LAPIC is the backend's (spec.md §11.1). */
+		seam_vp_lapic(cx->hv, vp, &vp->x.lapic, false);
 		memset(pg[0], 0, HV_PAGE_SIZE);
 		memcpy(pg[0], &vp->x.lapic, sizeof(vp->x.lapic));
 		break;
@@ -408,9 +413,15 @@ hv_status_t hc_set_vp_state(struct hvctx *cx)
 	if (st)
 		return st;
 	switch (in->state_data.type) {
-	case HV_GET_SET_VP_STATE_LAPIC_STATE:
-		memcpy(&vp->x.lapic, pg[0], sizeof(vp->x.lapic));
+	case HV_GET_SET_VP_STATE_LAPIC_STATE: {
+		struct hv_local_interrupt_controller_state l;
+
+		memcpy(&l, pg[0], sizeof(l));
+		if (seam_vp_lapic(cx->hv, vp, &l, true) == -EINVAL)
+			return HV_STATUS_INVALID_PARAMETER;
+		vp->x.lapic = l;
 		break;
+	}
 	case HV_GET_SET_VP_STATE_XSAVE:
 		if (!xsave_ok(t, pg[0]))
 			return HV_STATUS_INVALID_PARAMETER;

@@ -153,6 +153,14 @@ int seam_vp_reg(struct ohv *hv, struct vp *vp, uint32_t name,
 	return hv->backend->vp_reg(vp->backend, name, val, write);
 }
 
+int seam_vp_lapic(struct ohv *hv, struct vp *vp,
+		  struct hv_local_interrupt_controller_state *state, bool write)
+{
+	if (!hv->backend->vp_lapic || !vp->backend)
+		return -ENOENT;
+	return hv->backend->vp_lapic(vp->backend, state, write);
+}
+
 void seam_gpa_flush(struct ohv *hv)
 {
 	struct seam_gpa_run *r = &hv->gpa_run;

@@ -106,7 +106,7 @@ static void long_mode(int vp, uint8_t *mem)
 	MREQUIRE(!set_assoc(vp, a));
 }
 
-static void interrupt_long(bool by_irqfd)
+static void interrupt_long(bool by_irqfd, bool lapic_by_state)
 {
 	int mshv = mc_open();
 	int part = mc_partition(mshv, 1ull << MSHV_PT_BIT_LAPIC, true);
@@ -117,11 +117,32 @@ static void interrupt_long(bool by_irqfd)
 	/* A VP that never takes the interrupt must not hang make check. */
 	alarm(10);
 	long_mode(vp, mem);
-	/* The guest turns its LAPIC on and says so. */
-	MREQUIRE(mc_run(vp, &m) == HVMSG_X64_IO_PORT_INTERCEPT);
-	MREQUIRE(MC_PAYLOAD(&m, struct hv_x64_io_port_intercept_message)
-			 ->header.rip == CODE_OUT);
+	if (lapic_by_state) {
+		/* The VMM turns the LAPIC on (A.8: the VP's own LAPIC, the
+		 * one its interrupts meet), the guest starts at its sti. */
+		struct hv_local_interrupt_controller_state *l =
+			mc_pages(HV_PAGE_SIZE);
+		struct mshv_get_set_vp_state gs = {
+			.type = MSHV_VP_STATE_LAPIC, .buf_sz = HV_PAGE_SIZE,
+			.buf_ptr = (uintptr_t)l,
+		};
+
+		MREQUIRE(!ioctl(vp, MSHV_GET_VP_STATE, &gs));
+		MCHECK_EQ(l->apic_spurious & 0x100, 0);
+		l->apic_spurious |= 0x1FF;
+		MREQUIRE(!ioctl(vp, MSHV_SET_VP_STATE, &gs));
+		memset(l, 0, HV_PAGE_SIZE);
+		MREQUIRE(!ioctl(vp, MSHV_GET_VP_STATE, &gs));
+		MCHECK_EQ(l->apic_spurious & 0x1FF, 0x1FF);
+		MCHECK_EQ(l->apic_id, 0);
+	} else {
+		/* The guest turns its LAPIC on and says so. */
+		MREQUIRE(mc_run(vp, &m) == HVMSG_X64_IO_PORT_INTERCEPT);
+		MREQUIRE(MC_PAYLOAD(&m, struct hv_x64_io_port_intercept_message)
+				 ->header.rip == CODE_OUT);
+	}
 	MREQUIRE(!mc_set_reg(vp, HV_X64_REGISTER_RIP, CODE_OUT + 1));
+	MREQUIRE(!mc_set_reg(vp, HV_X64_REGISTER_RDX, 0x3F8));
 	if (by_irqfd) {
 		struct {
 			struct mshv_user_irq_table t;
@@ -164,10 +185,15 @@ static void interrupt_long(bool by_irqfd)
 
 MCASE(interrupt_long_by_hvcall)
 {
-	interrupt_long(false);
+	interrupt_long(false, false);
 }
 
 MCASE(interrupt_long_by_irqfd)
 {
-	interrupt_long(true);
+	interrupt_long(true, false);
+}
+
+MCASE(interrupt_long_lapic_by_state)
+{
+	interrupt_long(false, true);
 }
