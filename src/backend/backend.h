@@ -125,6 +125,15 @@ struct ohv_backend_ops {
 			bool write);
 
 	/*
+	 * The VP's x87/SSE/AVX state, as the compacted XSAVE image of len
+	 * bytes holding states (HV_XSAVE_STATE_* bits) that HvGetVpState
+	 * and the FP and XMM registers see: read into or load from img.  0,
+	 * -EINVAL, -ENOENT (the core keeps it).
+	 */
+	int (*vp_xsave)(struct ohv_bvp *v, uint8_t *img, size_t len,
+			uint64_t states, bool write);
+
+	/*
 	 * The partition's GPA pages [gpa_page, gpa_page + n) now reach
 	 * frames[0..n) with rights (HV_MAP_GPA_READABLE | WRITABLE |
 	 * EXECUTABLE bits), or reach nothing.  Called after the model

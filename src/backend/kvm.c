@@ -759,6 +759,7 @@ const struct ohv_backend_ops ohv_backend_kvm = {
 	.vp_delete = kvm_vp_delete,
 	.vp_reg = kvm_vp_reg,
 	.vp_lapic = kvm_vp_lapic,
+	.vp_xsave = kvm_vp_xsave,
 	.gpa_map = kvm_gpa_map,
 	.gpa_unmap = kvm_gpa_unmap,
 	.interrupt = kvm_interrupt,

@@ -96,6 +96,8 @@ int kvm_vp_reg(struct ohv_bvp *v, uint32_t name, union hv_register_value *val,
 	       bool write);
 int kvm_vp_lapic(struct ohv_bvp *v,
 		 struct hv_local_interrupt_controller_state *state, bool write);
+int kvm_vp_xsave(struct ohv_bvp *v, uint8_t *img, size_t len,
+		 uint64_t states, bool write);
 void kvm_interrupt(struct ohv_bvp *v, const struct ohv_be_irq *irq);
 void kvm_vp_notify(struct ohv_bvp *v);
 void kvm_vp_kick(struct ohv_bvp *v);

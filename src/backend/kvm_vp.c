@@ -663,6 +663,79 @@ int kvm_vp_lapic(struct ohv_bvp *bv,
 }
 
 /* ---------------------------------------------------------------------- */
+/* x87, SSE and AVX: KVM's standard XSAVE area and the compacted image of  */
+/* the core (SDM 13.4).  With no component past AVX the two agree but for  */
+/* XCOMP_BV: legacy area 0-511, header 512-575, AVX from 576.               */
+
+#define XSAVE_XSTATE_BV		512
+#define XSAVE_XCOMP_BV		520
+#define XSAVE_EXTENDED		576
+#define XCOMP_COMPACTED		(1ull << 63)
+
+/* The legacy components of img not in their initial state: x87 (FCW
+ * 0x37F, the rest zero) and SSE (XMM registers zero, MXCSR 0x1F80). */
+static uint64_t legacy_in_use(const uint8_t *img)
+{
+	static const uint8_t zero[256];
+	uint16_t fcw;
+	uint32_t mxcsr;
+	uint64_t bv = 0;
+
+	memcpy(&fcw, img, 2);
+	memcpy(&mxcsr, img + 24, 4);
+	if (fcw != 0x37F || memcmp(img + 2, zero, 22) ||
+	    memcmp(img + 32, zero, 128))
+		bv |= HV_XSAVE_STATE_X87;
+	if (mxcsr != 0x1F80 || memcmp(img + 160, zero, 256))
+		bv |= HV_XSAVE_STATE_SSE;
+	return bv;
+}
+
+int kvm_vp_xsave(struct ohv_bvp *bv, uint8_t *img, size_t len,
+		 uint64_t states, bool write)
+{
+	struct kvm_vp *v = (struct kvm_vp *)bv;
+	struct kvm_xsave k;
+	uint8_t *area = (uint8_t *)k.region;
+	int err = 0;
+
+	if (len > sizeof(k.region) || len < XSAVE_EXTENDED ||
+	    (states & ~(uint64_t)7))
+		return -ENOENT;	/* a layout this does not convert */
+	hold(v);
+	if (vcpu_ioctl(v, KVM_GET_XSAVE, &k)) {
+		err = -ENOENT;
+	} else if (!write) {
+		uint64_t bv_, comp = XCOMP_COMPACTED | states;
+
+		memcpy(img, area, len);
+		memcpy(&bv_, area + XSAVE_XSTATE_BV, 8);
+		bv_ &= states;
+		memcpy(img + XSAVE_XSTATE_BV, &bv_, 8);
+		memcpy(img + XSAVE_XCOMP_BV, &comp, 8);
+	} else {
+		uint64_t bv_, zero = 0;
+
+		memcpy(area, img, HV_XSAVE_LEGACY_SIZE);
+		memcpy(&bv_, img + XSAVE_XSTATE_BV, 8);
+		/* A component whose bytes are not its initial state is in
+		 * use, whatever XSTATE_BV says, or XRSTOR would take the
+		 * initial state instead (SDM 13.6). */
+		bv_ |= legacy_in_use(img);
+		bv_ &= states;
+		memcpy(area + XSAVE_XSTATE_BV, &bv_, 8);
+		memcpy(area + XSAVE_XCOMP_BV, &zero, 8);
+		if (len > XSAVE_EXTENDED)
+			memcpy(area + XSAVE_EXTENDED, img + XSAVE_EXTENDED,
+			       len - XSAVE_EXTENDED);
+		if (vcpu_ioctl(v, KVM_SET_XSAVE, &k))
+			err = -EINVAL;
+	}
+	unhold(v, write && !err);
+	return err;
+}
+
+/* ---------------------------------------------------------------------- */
 /* The run loop.                                                           */
 
 /* Write regs back after an exit, unless another thread wrote registers

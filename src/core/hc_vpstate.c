@@ -362,6 +362,8 @@ hv_status_t hc_get_vp_state(struct hvctx *cx)
 		memcpy(pg[0], &vp->x.lapic, sizeof(vp->x.lapic));
 		break;
 	case HV_GET_SET_VP_STATE_XSAVE:
+		seam_vp_xsave(cx->hv, vp, vp->x.xsave, OHV_XSAVE_SIZE,
+			      OHV_XSAVE_STATES, false);
 		memset(pg[0], 0, HV_PAGE_SIZE);
 		memcpy(pg[0], vp->x.xsave, property_xsave_size(t));
 		break;
@@ -425,8 +427,17 @@ hv_status_t hc_set_vp_state(struct hvctx *cx)
 	case HV_GET_SET_VP_STATE_XSAVE:
 		if (!xsave_ok(t, pg[0]))
 			return HV_STATUS_INVALID_PARAMETER;
-		memcpy(vp->x.xsave, pg[0], property_xsave_size(t));
+	{
+		uint8_t img[OHV_XSAVE_SIZE];
+
+		memcpy(img, vp->x.xsave, sizeof(img));
+		memcpy(img, pg[0], property_xsave_size(t));
+		if (seam_vp_xsave(cx->hv, vp, img, sizeof(img),
+				  OHV_XSAVE_STATES, true) == -EINVAL)
+			return HV_STATUS_INVALID_PARAMETER;
+		memcpy(vp->x.xsave, img, sizeof(img));
 		break;
+	}
 	case HV_GET_SET_VP_STATE_SIM_PAGE:
 	case HV_GET_SET_VP_STATE_SIEF_PAGE: {
 		uint8_t *dst = synic_page(cx->hv, t, vp, in->state_data.type,

@@ -7,8 +7,10 @@
  */
 #include "surface.h"
 
+#include <errno.h>
 #include <string.h>
 
+#include "seam.h"
 #include "vp.h"
 
 enum reg_kind { K_MSR, K_DR, K_XFEM, K_MISC, K_XMM, K_FPMMX, K_FPCS, K_XMMCS };
@@ -108,27 +110,43 @@ static uint64_t *misc_slot(struct vpx *x, uint8_t idx)
 	}
 }
 
-/* 16 bytes of the XSAVE image at off. */
-static hv_status_t image(struct vpx *x, size_t off, union hv_register_value *v,
-			 bool write)
+/* 16 bytes of the XSAVE image at off.  A VP the backend runs keeps the
+ * state in its vCPU: the image is read from there first, and a write
+ * goes back. */
+static hv_status_t image(struct ohv *hv, struct vp *vp, size_t off,
+			 union hv_register_value *v, bool write)
 {
-	if (write)
-		memcpy(x->xsave + off, v->reg128, 16);
-	else
+	struct vpx *x = &vp->x;
+
+	seam_vp_xsave(hv, vp, x->xsave, OHV_XSAVE_SIZE, OHV_XSAVE_STATES,
+		      false);
+	if (!write) {
 		memcpy(v->reg128, x->xsave + off, 16);
+		return HV_STATUS_SUCCESS;
+	}
+	uint8_t img[OHV_XSAVE_SIZE];
+
+	memcpy(img, x->xsave, sizeof(img));
+	memcpy(img + off, v->reg128, 16);
+	if (seam_vp_xsave(hv, vp, img, sizeof(img), OHV_XSAVE_STATES, true) ==
+	    -EINVAL)
+		return HV_STATUS_INVALID_PARAMETER;
+	memcpy(x->xsave, img, sizeof(img));
 	return HV_STATUS_SUCCESS;
 }
 
-hv_status_t regs_access(struct vp *vp, uint32_t name,
+hv_status_t regs_access(struct ohv *hv, struct vp *vp, uint32_t name,
 			union hv_register_value *v, bool write)
 {
 	struct vpx *x = &vp->x;
 
 	/* FXSAVE layout: ST/MM at 32 + 16 i, XMM at 160 + 16 i. */
 	if (name >= HV_X64_REGISTER_XMM0 && name <= HV_X64_REGISTER_XMM15)
-		return image(x, 160 + 16 * (name - HV_X64_REGISTER_XMM0), v, write);
+		return image(hv, vp, 160 + 16 * (name - HV_X64_REGISTER_XMM0), v,
+			     write);
 	if (name >= HV_X64_REGISTER_FP_MMX0 && name <= HV_X64_REGISTER_FP_MMX7)
-		return image(x, 32 + 16 * (name - HV_X64_REGISTER_FP_MMX0), v, write);
+		return image(hv, vp, 32 + 16 * (name - HV_X64_REGISTER_FP_MMX0), v,
+			     write);
 
 	const struct reg *r = NULL;
 
@@ -159,7 +177,7 @@ hv_status_t regs_access(struct vp *vp, uint32_t name,
 		slot = &x->xfem;
 		break;
 	case K_FPCS:	/* FCW, FSW, FTW, FOP, FIP: bytes 0-15 */
-		return image(x, 0, v, write);
+		return image(hv, vp, 0, v, write);
 	case K_XMMCS:	/* FDP, MXCSR, MXCSR_MASK: bytes 16-31 */
 		if (write) {
 			uint32_t mxcsr;
@@ -168,7 +186,7 @@ hv_status_t regs_access(struct vp *vp, uint32_t name,
 			if (mxcsr & 0xFFFF0000u)
 				return HV_STATUS_INVALID_PARAMETER;
 		}
-		return image(x, 16, v, write);
+		return image(hv, vp, 16, v, write);
 	default:
 		/*
 		 * DeliverabilityNotifications (hvhdk.h): bit 0 NMI, bit 1

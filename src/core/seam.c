@@ -161,6 +161,14 @@ int seam_vp_lapic(struct ohv *hv, struct vp *vp,
 	return hv->backend->vp_lapic(vp->backend, state, write);
 }
 
+int seam_vp_xsave(struct ohv *hv, struct vp *vp, uint8_t *img, size_t len,
+		  uint64_t states, bool write)
+{
+	if (!hv->backend->vp_xsave || !vp->backend)
+		return -ENOENT;
+	return hv->backend->vp_xsave(vp->backend, img, len, states, write);
+}
+
 void seam_gpa_flush(struct ohv *hv)
 {
 	struct seam_gpa_run *r = &hv->gpa_run;

@@ -30,6 +30,11 @@ void seam_vp_delete(struct ohv *hv, struct vp *vp);
 int seam_vp_lapic(struct ohv *hv, struct vp *vp,
 		  struct hv_local_interrupt_controller_state *state, bool write);
 
+/* The backend's x87/SSE/AVX state of vp as a compacted XSAVE image: 0,
+ * -EINVAL, or -ENOENT (the core's). */
+int seam_vp_xsave(struct ohv *hv, struct vp *vp, uint8_t *img, size_t len,
+		  uint64_t states, bool write);
+
 /* A register the backend holds: 0, -EINVAL, or -ENOENT (the core's). */
 int seam_vp_reg(struct ohv *hv, struct vp *vp, uint32_t name,
 		union hv_register_value *val, bool write);

@@ -162,7 +162,7 @@ void regs_reset(struct vpx *x, uint32_t vp_index);
 /* regs.c: a register of spec.md §7's full set; HV_STATUS_SUCCESS,
  * INVALID_PARAMETER (a value it cannot hold, read-only), or
  * UNKNOWN_REGISTER_NAME when the name is not one of these. */
-hv_status_t regs_access(struct vp *vp, uint32_t name,
+hv_status_t regs_access(struct ohv *hv, struct vp *vp, uint32_t name,
 			union hv_register_value *v, bool write);
 
 /* Access and dirty bits of one 2 MiB region of a GPA space. */

@@ -198,7 +198,7 @@ hv_status_t vp_reg_access(struct ohv *hv, struct partition *p, struct vp *vp,
 		return HV_STATUS_SUCCESS;
 	} else {
 		/* The rest of spec.md §7's set (regs.c). */
-		hv_status_t st = regs_access(vp, name, v, wr);
+		hv_status_t st = regs_access(hv, vp, name, v, wr);
 
 		return st == HV_STATUS_UNKNOWN_REGISTER_NAME ?
 			HV_STATUS_INVALID_PARAMETER : st;
