@@ -33,6 +33,7 @@
 #include <sys/uio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openhv/client.h>
@@ -112,22 +113,36 @@ static struct {
 	struct { uint32_t port; int fd; } *db;
 	size_t ndb;
 	uint64_t hc_pages[2];	/* MSHV_ROOT_HVCALL's input and output */
+	uint64_t trace_t0;	/* microseconds, CLOCK_MONOTONIC */
 } lay = { .mu = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT,
 	  .epfd = -1, .db_mu = PTHREAD_MUTEX_INITIALIZER };
 
 /* ---------------------------------------------------------------------- */
 /* The instance.                                                           */
 
+/* One JSON object a line; each gets "t", microseconds since the
+ * instance opened, before its closing brace. */
 void mshv_trace(const char *fmt, ...)
 {
 	if (!lay.trace)
 		return;
+	char line[1024];
 	va_list ap;
+	struct timespec ts;
 
 	va_start(ap, fmt);
-	vfprintf(lay.trace, fmt, ap);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+
 	va_end(ap);
-	fputc('\n', lay.trace);
+	if (n <= 0 || (size_t)n >= sizeof(line) || line[n - 1] != '}')
+		return;
+	line[n - 1] = 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000u +
+		       (uint64_t)ts.tv_nsec / 1000u;
+
+	fprintf(lay.trace, "%s,\"t\":%" PRIu64 "}\n", line,
+		now - lay.trace_t0);
 	fflush(lay.trace);
 }
 
@@ -154,6 +169,11 @@ static void instance_open(void)
 	const char *t = getenv("OPENHV_MSHV_TRACE");
 
 	if (t && *t) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		lay.trace_t0 = (uint64_t)ts.tv_sec * 1000000u +
+			       (uint64_t)ts.tv_nsec / 1000u;
 		lay.trace = fopen(t, "we");
 		if (!lay.trace)
 			fprintf(stderr, "libopenhv-mshv: cannot write %s: %s\n",
@@ -399,6 +419,8 @@ static bool range_anonymous(uint64_t addr, uint64_t len)
 	return anon;
 }
 
+#define SPARSE_COPY_MIN	(2u << 20)
+
 /* Copy n pages from src to the root pages (dst_page[i] each); with
  * sparse, pages the kernel never filled are skipped (they are zero, as
  * the root pages are). */
@@ -564,7 +586,11 @@ static int part_set_memory(struct mpart *p, const void *arg)
 		free(r);
 		return -ENOMEM;
 	}
+	/* A small region is copied whole; a large one page by page where
+	 * the kernel has filled it (reading the maps costs more than
+	 * copying a few pages). */
 	copy_in((const uint8_t *)(uintptr_t)a.userspace_addr, r->pages, n,
+		a.size > SPARSE_COPY_MIN &&
 		range_anonymous(a.userspace_addr, a.size));
 	int err = alias(a.userspace_addr, r->pages, n);
 	hv_status_t st = HV_STATUS_SUCCESS;
