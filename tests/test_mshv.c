@@ -6,6 +6,7 @@
  * where /dev/kvm cannot serve.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -108,3 +109,98 @@ MSHV_CASE(access_bitmap_guest_write)
  * included (docs/conformance.md); the interrupt_long_* cases above are
  * the same deliveries to a 64-bit guest.
  */
+
+/* ---------------------------------------------------------------------- */
+/* openhv exec (spec.md §12).                                              */
+
+static const char *exec_tool(char *buf, size_t n)
+{
+	const char *b = t_env("OHV_BUILD");
+
+	snprintf(buf, n, "%s/openhv", b);
+	if (access(buf, X_OK))
+		SKIP("no tool at %s", buf);
+	return buf;
+}
+
+/* The README's example: the VMM of the UAPI header alone prints what its
+ * guest wrote; --trace names each ioctl and hypercall, one JSON object a
+ * line. */
+TEST(mshv_exec_hello)
+{
+	char tool[PATH_MAX], hello[PATH_MAX], dir[PATH_MAX], trace[PATH_MAX + 16];
+
+	exec_tool(tool, sizeof(tool));
+	snprintf(hello, sizeof(hello), "%s/examples/mshv_hello",
+		 t_env("OHV_BUILD"));
+	if (access("/dev/kvm", R_OK | W_OK))
+		SKIP("no /dev/kvm: libopenhv-mshv needs it");
+	t_scratch(dir, sizeof(dir));
+	snprintf(trace, sizeof(trace), "--trace=%s/t.jsonl", dir);
+	const char *argv[] = { tool, "exec", trace, "--", hello, NULL };
+	struct t_run r;
+
+	t_run(&r, NULL, NULL, argv);
+	CHECK_MSG(r.status == 0, "exit %d: %s", r.status, r.err);
+	CHECK_MSG(r.out && strstr(r.out, "the guest wrote: Hello from a guest "
+				  "of /dev/mshv\n"),
+		  "output: %s", r.out ? r.out : "");
+	t_run_free(&r);
+	snprintf(trace, sizeof(trace), "%s/t.jsonl", dir);
+	char *text = t_slurp(trace, NULL);
+
+	REQUIRE(text != NULL);
+	CHECK(strstr(text, "{\"ioctl\":\"MSHV_CREATE_PARTITION\"") != NULL);
+	CHECK(strstr(text, "{\"ioctl\":\"MSHV_RUN_VP\"") != NULL);
+	CHECK(strstr(text, "{\"hypercall\":\"HvCreatePartition\"") != NULL);
+	/* Every line is one object. */
+	for (char *l = text; *l; ) {
+		char *nl = strchr(l, '\n');
+
+		REQUIRE(nl != NULL);
+		CHECK_MSG(l[0] == '{' && nl[-1] == '}', "line: %.*s",
+			  (int)(nl - l), l);
+		l = nl + 1;
+	}
+	free(text);
+	t_rmtree(dir);
+}
+
+TEST(mshv_exec_usage)
+{
+	char tool[PATH_MAX];
+	struct t_run r;
+
+	exec_tool(tool, sizeof(tool));
+	const char *none[] = { tool, "exec", NULL };
+
+	t_run(&r, NULL, NULL, none);
+	CHECK_EQ(r.status, 2);
+	CHECK(r.err && strstr(r.err, "no program to run"));
+	t_run_free(&r);
+	const char *mem[] = { tool, "exec", "--memory=lots", "--", "true",
+			      NULL };
+
+	t_run(&r, NULL, NULL, mem);
+	CHECK_EQ(r.status, 2);
+	t_run_free(&r);
+	const char *missing[] = { tool, "exec", "--",
+				  "/nonexistent/openhv-vmm", NULL };
+
+	t_run(&r, NULL, NULL, missing);
+	CHECK_EQ(r.status, 127);
+	t_run_free(&r);
+	const char *nolib[] = { tool, "exec", "--", "true", NULL };
+	const char *env[] = { "OPENHV_MSHV_LIB=/nonexistent.so", NULL };
+
+	t_run(&r, NULL, env, nolib);
+	CHECK_EQ(r.status, 1);
+	CHECK(r.err && strstr(r.err, "libopenhv-mshv.so"));
+	t_run_free(&r);
+	/* The program's own status is exec's. */
+	const char *fails[] = { tool, "exec", "--", "false", NULL };
+
+	t_run(&r, NULL, NULL, fails);
+	CHECK_EQ(r.status, 1);
+	t_run_free(&r);
+}
