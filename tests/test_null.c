@@ -53,6 +53,7 @@ TEST(null_instance)
 	CHECK_EQ(ohv_frame_node(NULL, 0), UINT32_MAX);
 	ohv_set_trace(NULL, trace_fn, NULL);
 	ohv_set_trace(NULL, NULL, NULL);
+	ohv_set_doorbell_handler(NULL, NULL, NULL);
 	CHECK_EQ(ohv_vp_sints(NULL, T_ROOT, 0, &ss), -EINVAL);
 	CHECK_EQ(ohv_vp_sint_ack(NULL, T_ROOT, 0, 0), -EINVAL);
 	CHECK_EQ(ohv_vp_info(NULL, T_ROOT, 0, &vi), -EINVAL);
