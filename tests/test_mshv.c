@@ -101,6 +101,7 @@ MSHV_CASE(interrupt_long_by_hvcall)
 MSHV_CASE(interrupt_long_by_irqfd)
 MSHV_CASE(interrupt_long_lapic_by_state)
 MSHV_CASE(access_bitmap_guest_write)
+MSHV_CASE(set_memory_out_of_memory)
 
 /*
  * Cases not run here: what this machine's KVM cannot do.

@@ -576,12 +576,14 @@ static int part_set_memory(struct mpart *p, const void *arg)
 	r->npages = n;
 	r->uaddr = a.userspace_addr;
 	r->flags = a.flags;
-	if (!r->pages ||
-	    ohv_root_alloc_many(lay.hv, OHV_ANY_NODE, r->pages, n) != n) {
-		/* What it found goes back: the instance is out of memory. */
-		if (r->pages)
-			ohv_root_free_many(lay.hv, r->pages,
-					   0);
+	size_t got = r->pages ? ohv_root_alloc_many(lay.hv, OHV_ANY_NODE,
+						    r->pages, n) : 0;
+
+	if (got != n) {
+		/* What it found goes back: the instance is out of memory
+		 * (OPENHV_MSHV_MEMORY_MB). */
+		if (got)
+			ohv_root_free_many(lay.hv, r->pages, got);
 		free(r->pages);
 		free(r);
 		return -ENOMEM;

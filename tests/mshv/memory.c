@@ -350,3 +350,31 @@ MCASE(dirty_log_8g)
 
 	mc_check(s < 5.0, __FILE__, __LINE__, "8 GiB dirty log took %.2f s", s);
 }
+
+/* A region larger than the instance's memory (OPENHV_MSHV_MEMORY_MB) is
+ * ENOMEM, and gives back what it took: a region that fits maps after. */
+MCASE(set_memory_out_of_memory)
+{
+	setenv("OPENHV_MSHV_MEMORY_MB", "64", 1);
+	int mshv = mc_open();
+	int part = mc_partition(mshv, 0, true);
+	const size_t big = 128u << 20, fits = 32u << 20;
+	uint8_t *p = mmap(NULL, big, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct mshv_user_mem_region r = {
+		.size = big, .guest_pfn = 0, .userspace_addr = (uintptr_t)p,
+		.flags = 1u << MSHV_SET_MEM_BIT_WRITABLE,
+	};
+
+	MREQUIRE(p != MAP_FAILED);
+	MCHECK_ERRNO(ioctl(part, MSHV_SET_GUEST_MEMORY, &r), ENOMEM);
+	for (int i = 0; i < 3; i++) {
+		r.size = fits;
+		MCHECK_OK(ioctl(part, MSHV_SET_GUEST_MEMORY, &r));
+		r.flags |= 1u << MSHV_SET_MEM_BIT_UNMAP;
+		MCHECK_OK(ioctl(part, MSHV_SET_GUEST_MEMORY, &r));
+		r.flags &= ~(1u << MSHV_SET_MEM_BIT_UNMAP);
+	}
+	close(part);
+	close(mshv);
+}
