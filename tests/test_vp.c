@@ -1164,6 +1164,14 @@ TEST(registers_mshv_names)
 			     HV_REGISTER_DELIVERABILITY_NOTIFICATIONS, &v),
 		 HV_STATUS_SUCCESS);
 	CHECK_EQ(v, 1ull << 48 | 2);
+
+	/* DR6 and DR7 hold nothing past bit 31 (SDM 18.2). */
+	CHECK_ST(t_set_reg64(hv, T_ROOT, child, 0, HV_X64_REGISTER_DR7,
+			     1ull << 32), HV_STATUS_INVALID_PARAMETER);
+	CHECK_ST(t_set_reg64(hv, T_ROOT, child, 0, HV_X64_REGISTER_DR6,
+			     1ull << 63), HV_STATUS_INVALID_PARAMETER);
+	CHECK_ST(t_set_reg64(hv, T_ROOT, child, 0, HV_X64_REGISTER_DR7, 0x400),
+		 HV_STATUS_SUCCESS);
 	t_close(hv);
 }
 

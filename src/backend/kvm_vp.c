@@ -472,6 +472,47 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 		v->cregs = r;
 		return 0;
 	}
+	if (name >= HV_X64_REGISTER_DR0 && name <= HV_X64_REGISTER_DR7) {
+		/* DR0-3, DR6, DR7 (HV's order is KVM's, DR4-5 absent). */
+		struct kvm_debugregs d;
+		unsigned i = name - HV_X64_REGISTER_DR0;
+		__u64 *u = i < 4 ? &d.db[i] : i == 4 ? &d.dr6 : &d.dr7;
+
+		if (vcpu_ioctl(v, KVM_GET_DEBUGREGS, &d))
+			return -EIO;
+		if (!write) {
+			val->reg64 = *u;
+			return 0;
+		}
+		if (i >= 4 && (val->reg64 >> 32))
+			return -EINVAL;	/* reserved, as the core says */
+		*u = val->reg64;
+		return vcpu_ioctl(v, KVM_SET_DEBUGREGS, &d) ? -EINVAL : 0;
+	}
+	if (name == HV_X64_REGISTER_XFEM) {
+		/* XCR0, within the partition's XSAVE states (x87, SSE,
+		 * AVX): x87 always, AVX only with SSE (SDM 13.3). */
+		struct kvm_xcrs x;
+
+		memset(&x, 0, sizeof(x));
+		if (!write) {
+			if (vcpu_ioctl(v, KVM_GET_XCRS, &x))
+				return -EIO;
+			val->reg64 = 1;		/* no XCR0 entry: x87 only */
+			for (uint32_t i = 0; i < x.nr_xcrs; i++)
+				if (x.xcrs[i].xcr == 0)
+					val->reg64 = x.xcrs[i].value;
+			return 0;
+		}
+		uint64_t x0 = val->reg64;
+
+		if (!(x0 & 1) || (x0 & ~7ull) || ((x0 & 4) && !(x0 & 2)))
+			return -EINVAL;
+		x.nr_xcrs = 1;
+		x.xcrs[0].xcr = 0;
+		x.xcrs[0].value = x0;
+		return vcpu_ioctl(v, KVM_SET_XCRS, &x) ? -EINVAL : 0;
+	}
 	uint32_t msr = reg_msr(name);
 
 	if (msr) {

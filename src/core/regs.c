@@ -164,6 +164,9 @@ hv_status_t regs_access(struct ohv *hv, struct vp *vp, uint32_t name,
 		slot = &x->msr[r->idx];
 		break;
 	case K_DR:
+		/* DR6 and DR7: bits 63:32 are reserved (SDM 18.2). */
+		if (write && r->idx >= 4 && (v->reg64 >> 32))
+			return HV_STATUS_INVALID_PARAMETER;
 		slot = &x->dr[r->idx];
 		break;
 	case K_XFEM:

@@ -168,6 +168,13 @@ MCASE(regs_debug)
 	v[4].reg64 = 0xFFFF0FF0;
 	v[5].reg64 = 0x400;
 	write_read(vp, names, 6, v);
+	/* DR6 and DR7 hold no bits past 31. */
+	v[4].reg64 = 1ull << 32;
+	MCHECK_EQ(set_regs(vp, names + 4, 1, &v[4]),
+		  HV_STATUS_INVALID_PARAMETER);
+	v[5].reg64 = 1ull << 40;
+	MCHECK_EQ(set_regs(vp, names + 5, 1, &v[5]),
+		  HV_STATUS_INVALID_PARAMETER);
 	teardown(mshv, part, vp);
 }
 
@@ -246,6 +253,11 @@ MCASE(regs_xcr0)
 	v.reg64 = HV_XSAVE_STATE_X87;
 	write_read(vp, names, 1, &v);
 	v.reg64 = HV_XSAVE_STATE_SSE;
+	MCHECK_EQ(set_regs(vp, names, 1, &v), HV_STATUS_INVALID_PARAMETER);
+	/* AVX without SSE; a state past AVX. */
+	v.reg64 = HV_XSAVE_STATE_X87 | HV_XSAVE_STATE_AVX;
+	MCHECK_EQ(set_regs(vp, names, 1, &v), HV_STATUS_INVALID_PARAMETER);
+	v.reg64 = 0xF;
 	MCHECK_EQ(set_regs(vp, names, 1, &v), HV_STATUS_INVALID_PARAMETER);
 	teardown(mshv, part, vp);
 }
