@@ -11,8 +11,9 @@
  * a stop carries a TLFS intercept message of a known type whose payload
  * size is its layout's, with at most 16 instruction bytes and a length of
  * at most 15; a hypercall's result has no reserved bit set; an MSR access
- * answers or raises #GP; the invariant checker passes; the teardown
- * brings every frame back to the root.
+ * answers or raises #GP, and stops for the parent only where an installed
+ * intercept names its MSR and access; the invariant checker passes; the
+ * teardown brings every frame back to the root.
  *
  * Input: byte 0 the exit kind, byte 1 flags, then the register image, the
  * exit's fields and the bytes of guest memory (page 1 of the child),
@@ -98,6 +99,16 @@ static int fake_io(void *ctx, unsigned long req, void *arg)
 	case KVM_SET_VCPU_EVENTS:
 	case KVM_SET_MP_STATE:
 		return 0;
+	case KVM_GET_MSRS:
+	case KVM_SET_MSRS:
+		/* An MSR KVM has (one done) or one it refuses (none). */
+		if (((struct kvm_msrs *)arg)->nmsrs != 1)
+			abort();
+		if (!(f->flags & 128))
+			return 0;
+		if (req == KVM_GET_MSRS)
+			((struct kvm_msrs *)arg)->entries[0].data = 0x5A;
+		return 1;
 	case KVM_GET_MP_STATE:
 		((struct kvm_mp_state *)arg)->mp_state = KVM_MP_STATE_RUNNABLE;
 		return 0;
@@ -130,6 +141,9 @@ static void check_message(struct fz *f, const struct hv_message *m)
 		want = sizeof(struct hv_x64_memory_intercept_message);
 		bytes = ((const struct hv_x64_memory_intercept_message *)
 			 (const void *)m->payload)->instruction_byte_count;
+		break;
+	case HVMSG_X64_MSR_INTERCEPT:
+		want = sizeof(struct hv_x64_msr_intercept_message);
 		break;
 	case HVMSG_X64_HALT:
 	case HVMSG_UNRECOVERABLE_EXCEPTION:
@@ -274,6 +288,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case KVM_EXIT_X86_WRMSR:
 		run.msr.index = HV_X64_MSR_SYNTHETIC_FIRST + u8(&r);
 		take(&r, &run.msr.data, sizeof(run.msr.data));
+		if (vcpu.flags & 64) {
+			/* Another MSR, as installed intercepts send them:
+			 * one intercepted alone, and all MSRs. */
+			uint8_t a = u8(&r);
+
+			take(&r, &run.msr.index, sizeof(run.msr.index));
+			kp.nmsr_icpt = 1;
+			kp.msr_icpt[0].msr = a & 16 ? run.msr.index :
+						      run.msr.index ^ 1;
+			kp.msr_icpt[0].access = a & 3;
+			kp.msr_all = a >> 2 & 3;
+		}
 		run.msr.reason = KVM_MSR_EXIT_REASON_FILTER;
 		break;
 	default:
@@ -291,10 +317,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (getenv("OHV_FUZZ_TRACE"))
 		fprintf(stderr, "exit %u: answer %d, message %#x, RIP %#llx, "
-			"RAX %#llx, MSR error %u data %#llx\n", run.exit_reason,
+			"RAX %#llx, MSR %#x error %u data %#llx\n", run.exit_reason,
 			rc, rc ? 0 : m.header.message_type,
 			(unsigned long long)vcpu.regs.rip,
-			(unsigned long long)vcpu.regs.rax, run.msr.error,
+			(unsigned long long)vcpu.regs.rax, run.msr.index,
+			run.msr.error,
 			(unsigned long long)run.msr.data);
 	if (rc == 0)
 		check_message(&f, &m);
@@ -313,6 +340,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((run.exit_reason == KVM_EXIT_X86_RDMSR ||
 	     run.exit_reason == KVM_EXIT_X86_WRMSR) && run.msr.error > 1)
 		fz_fail(&f, "MSR error %u", run.msr.error);
+	/* An MSR intercept stops for its own MSR and access, only when an
+	 * installed intercept names them. */
+	if (rc == 0 && m.header.message_type == HVMSG_X64_MSR_INTERCEPT) {
+		const struct hv_x64_msr_intercept_message *mi =
+			(const void *)m.payload;
+		uint32_t bit = run.exit_reason == KVM_EXIT_X86_WRMSR ? 2 : 1;
+		uint32_t named = kp.msr_all |
+				 (kp.msr_icpt[0].msr == run.msr.index ?
+				  kp.msr_icpt[0].access : 0);
+
+		if (!kp.nmsr_icpt || mi->msr_number != run.msr.index ||
+		    mi->header.intercept_access_type != bit - 1 ||
+		    !(named & bit))
+			fz_fail(&f, "MSR intercept of %#x access %u unasked",
+				mi->msr_number,
+				mi->header.intercept_access_type);
+	}
 	fz_check(&f);
 
 	for (uint64_t i = 0; i < KVM_WINDOW_PAGES / 512; i++)

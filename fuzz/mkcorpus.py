@@ -499,6 +499,7 @@ def nest_seeds():
 # registers, CR0, EFER, CS base, segment bits, (RIP offset), exit fields.
 K_IO, K_MMIO, K_RDMSR, K_WRMSR, K_HLT, K_SHUTDOWN = range(6)
 F_NOXLATE, F_HCPAGE, F_FARCODE, F_HCALL, F_HCPAST, F_FARMMIO = 1, 2, 4, 8, 16, 32
+F_OTHERMSR, F_MSROK = 64, 128
 REG_ORDER = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rsp', 'rbp',
              'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15',
              'rip', 'rflags']
@@ -565,6 +566,18 @@ def kvm_seeds():
             ('unknown', K_RDMSR, 0x70, 0)):
         s['msr-' + name] = kexit(kind, 0, b'', **LONG,
                                  tail=bytes([idx]) + struct.pack('<Q', data))
+    # Installed intercepts: byte a (bits 0-1 the MSR's access, 2-3 all
+    # MSRs', bit 4 the intercept names this MSR), then the MSR.
+    for name, kind, a, flags in (
+            ('read-intercepted', K_RDMSR, 0x11, F_MSROK),
+            ('write-intercepted', K_WRMSR, 0x12, F_MSROK),
+            ('write-not-named', K_WRMSR, 0x11, F_MSROK),
+            ('all-reads', K_RDMSR, 0x04, F_MSROK),
+            ('all-reads-write-by-hand', K_WRMSR, 0x04, F_MSROK),
+            ('refused-by-kvm', K_RDMSR, 0x08, 0)):
+        s['msr-icpt-' + name] = kexit(
+            kind, F_OTHERMSR | flags, b'\x0f\x32', **LONG, rip_off=0,
+            tail=bytes([0]) + struct.pack('<QBI', 0x1234, a, 0xC0000102))
     s['hlt'] = kexit(K_HLT, 0, b'\xf4')
     s['shutdown'] = kexit(K_SHUTDOWN)
     return s

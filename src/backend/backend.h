@@ -75,6 +75,15 @@ struct ohv_be_irq {
 	bool logical;		/* logical destination mode                  */
 };
 
+/* An installed intercept (HvInstallIntercept): type HV_INTERCEPT_TYPE_*,
+ * access HV_INTERCEPT_ACCESS_MASK_*, the parameter (a port, an MSR, an
+ * exception vector, ...). */
+struct ohv_be_intercept {
+	uint32_t type;
+	uint32_t access;
+	uint64_t parameter;
+};
+
 struct ohv_backend_ops {
 	const char *name;			/* "null", "kvm", ...        */
 
@@ -156,6 +165,13 @@ struct ohv_backend_ops {
 	 */
 	void (*dirty_log)(struct ohv_bpart *bp, uint64_t gpa_page, uint32_t n,
 			  uint8_t *states, uint64_t flags);
+
+	/*
+	 * The partition's installed intercepts changed: all n of them now.
+	 * A backend delivers those it can as intercept messages.
+	 */
+	void (*intercepts)(struct ohv_bpart *bp,
+			   const struct ohv_be_intercept *list, uint32_t n);
 
 	/* Whether the VP may run changed (a suspend register was written):
 	 * a runner re-checks ohv_be_vp_runnable at once. */

@@ -285,16 +285,22 @@ static void window_put(struct kvm_ctx *k, struct kvm_part *kp)
 /* The hypercall page (spec.md §11.3): `out KVM_HC_PORT, al; ret`. */
 static const uint8_t hypercall_stub[] = { 0xE6, OHV_KVM_HC_PORT, 0xC3 };
 
-/* The MSR filter: every synthetic MSR exits to kvm_vp.c (kvm-facts §2). */
-static int msr_filter(int vm_fd)
+/*
+ * The MSRs that exit to user space (kvm-facts §2): the synthetic range,
+ * always, then the MSRs of installed intercepts, a range each for the
+ * accesses it names.  An intercept of all MSRs, or more MSRs than KVM
+ * has ranges for, denies by default instead: every access exits, and
+ * those no intercept names are done by hand (kvm_vp.c).  kp->mu held, or
+ * kp not yet shared.
+ */
+static int msr_filter_set(struct kvm_part *kp)
 {
 	static uint8_t deny[HV_X64_MSR_SYNTHETIC_COUNT / 8];
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_X86_USER_SPACE_MSR,
-		.args = { KVM_MSR_EXIT_REASON_FILTER },
-	};
+	static const uint8_t deny_one;
+	bool by_range = !kp->msr_all && kp->nmsr_icpt <= KVM_MSR_RANGES;
 	struct kvm_msr_filter f = {
-		.flags = KVM_MSR_FILTER_DEFAULT_ALLOW,
+		.flags = by_range ? KVM_MSR_FILTER_DEFAULT_ALLOW :
+				    KVM_MSR_FILTER_DEFAULT_DENY,
 		.ranges = { {
 			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
 			.base = HV_X64_MSR_SYNTHETIC_FIRST,
@@ -303,9 +309,78 @@ static int msr_filter(int vm_fd)
 		} },
 	};
 
-	if (ioctl(vm_fd, KVM_ENABLE_CAP, &cap))
+	for (uint32_t i = 0; by_range && i < kp->nmsr_icpt; i++) {
+		uint32_t a = kp->msr_icpt[i].access;
+
+		f.ranges[1 + i] = (struct kvm_msr_filter_range){
+			.flags = (a & HV_INTERCEPT_ACCESS_MASK_READ ?
+				  KVM_MSR_FILTER_READ : 0) |
+				 (a & HV_INTERCEPT_ACCESS_MASK_WRITE ?
+				  KVM_MSR_FILTER_WRITE : 0),
+			.base = kp->msr_icpt[i].msr,
+			.nmsrs = 1,
+			.bitmap = (uint8_t *)&deny_one,
+		};
+		if (!f.ranges[1 + i].flags)
+			f.ranges[1 + i].nmsrs = 0;
+	}
+	return ioctl(kp->vm_fd, KVM_X86_SET_MSR_FILTER, &f) ? -errno : 0;
+}
+
+static int msr_filter(struct kvm_part *kp)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_USER_SPACE_MSR,
+		.args = { KVM_MSR_EXIT_REASON_FILTER },
+	};
+
+	if (ioctl(kp->vm_fd, KVM_ENABLE_CAP, &cap))
 		return -errno;
-	return ioctl(vm_fd, KVM_X86_SET_MSR_FILTER, &f) ? -errno : 0;
+	return msr_filter_set(kp);
+}
+
+uint32_t kvm_msr_intercepted(struct kvm_part *kp, uint32_t msr)
+{
+	uint32_t a;
+
+	pthread_mutex_lock(&kp->mu);
+	a = kp->msr_all;
+	for (uint32_t i = 0; i < kp->nmsr_icpt; i++)
+		if (kp->msr_icpt[i].msr == msr)
+			a |= kp->msr_icpt[i].access;
+	pthread_mutex_unlock(&kp->mu);
+	return a;
+}
+
+/* HvInstallIntercept changed the list: the MSR ones reach the filter.
+ * I/O ports always stop the VP for its parent; CPUID never exits on KVM,
+ * so a CPUID intercept cannot act (docs/conformance.md). */
+static void kvm_intercepts(struct ohv_bpart *bp,
+			   const struct ohv_be_intercept *list, uint32_t n)
+{
+	struct kvm_part *kp = (struct kvm_part *)bp;
+
+	pthread_mutex_lock(&kp->mu);
+	kp->nmsr_icpt = 0;
+	kp->msr_all = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t a = list[i].access & (HV_INTERCEPT_ACCESS_MASK_READ |
+					       HV_INTERCEPT_ACCESS_MASK_WRITE);
+
+		if (list[i].type == HV_INTERCEPT_TYPE_X64_MSR)
+			kp->msr_all |= a;
+		else if (list[i].type == HV_INTERCEPT_TYPE_X64_MSR_INDEX &&
+			 a && kp->nmsr_icpt < KVM_MSR_ICPT_MAX &&
+			 (list[i].parameter < HV_X64_MSR_SYNTHETIC_FIRST ||
+			  list[i].parameter >= HV_X64_MSR_SYNTHETIC_FIRST +
+					       HV_X64_MSR_SYNTHETIC_COUNT)) {
+			kp->msr_icpt[kp->nmsr_icpt].msr =
+				(uint32_t)list[i].parameter;
+			kp->msr_icpt[kp->nmsr_icpt++].access = a;
+		}
+	}
+	msr_filter_set(kp);
+	pthread_mutex_unlock(&kp->mu);
 }
 
 static void kpart_free(struct kvm_part *kp)
@@ -397,7 +472,7 @@ static int kvm_partition_init(void *ctx, const struct ohv_be_partition *p,
 		err = -errno;
 		goto fail;
 	}
-	err = msr_filter(kp->vm_fd);
+	err = msr_filter(kp);
 	if (err)
 		goto fail;
 	*out = (struct ohv_bpart *)kp;
@@ -764,6 +839,7 @@ const struct ohv_backend_ops ohv_backend_kvm = {
 	.gpa_unmap = kvm_gpa_unmap,
 	.interrupt = kvm_interrupt,
 	.dirty_log = kvm_dirty_log,
+	.intercepts = kvm_intercepts,
 	.vp_notify = kvm_vp_notify,
 	.vp_kick = kvm_vp_kick,
 	.vp_claim = kvm_vp_claim,

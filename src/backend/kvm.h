@@ -27,6 +27,11 @@ extern bool kvm_kick_handler_ours;
 #define KVM_NO_PAGE		UINT64_MAX
 
 #define OHV_KVM_SPARE_WINDOWS	8
+/* MSRs intercepted one by one: as many as a partition can install
+ * (HvInstallIntercept's 64), and the number that get a filter range each
+ * beside the synthetic range (KVM allows 16 ranges). */
+#define KVM_MSR_ICPT_MAX	64
+#define KVM_MSR_RANGES		15
 
 struct kvm_ctx {
 	struct ohv *hv;
@@ -65,6 +70,11 @@ struct kvm_part {
 	uint64_t win_lo, win_hi; /* the GPA pages ever placed: [lo, hi)     */
 	uint64_t pend_lo, pend_hi; /* pages mapped, slots not yet made     */
 	bool dirty_logging;	/* KVM logs the guest's writes (kvm.c)   */
+	/* Installed MSR intercepts (HvInstallIntercept): one MSR each, and
+	 * all MSRs; access HV_INTERCEPT_ACCESS_MASK_* bits. */
+	struct { uint32_t msr; uint32_t access; } msr_icpt[KVM_MSR_ICPT_MAX];
+	uint32_t nmsr_icpt;
+	uint32_t msr_all;
 	struct kslot *slots;	/* indexed by KVM slot number                */
 	uint32_t nslots;
 	uint8_t *stub;		/* the hypercall page's frame               */
@@ -84,6 +94,10 @@ bool kvm_gpa_frame(struct kvm_part *kp, uint64_t page, uint32_t *frame,
 /* Memslots for pages mapped since the last call (kvm_gpa_set defers
  * them): made before a vCPU enters KVM_RUN. */
 void kvm_slots_catch_up(struct kvm_part *kp);
+
+/* What an installed MSR intercept of kp asks for msr: its
+ * HV_INTERCEPT_ACCESS_MASK_* bits (0: none). */
+uint32_t kvm_msr_intercepted(struct kvm_part *kp, uint32_t msr);
 
 /* Whether KVM runs paging outside long mode (a PVM KVM does not). */
 bool kvm_legacy_paging(struct kvm_ctx *k);

@@ -1263,12 +1263,73 @@ static int hypercall(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 	return 0;
 }
 
-/* A synthetic MSR (spec.md §11.3): #GP when the core refuses it. */
-static int msr_exit(struct kvm_vp *v, bool write)
+/*
+ * An MSR KVM sent to user space that is not a synthetic one: an installed
+ * intercept's (HvInstallIntercept) stops the VP with
+ * HVMSG_X64_MSR_INTERCEPT, the instruction not done; an access the
+ * intercepts do not name (all-MSR filtering denies by default) is done
+ * here with KVM's own MSR ioctls.  0 stopped (*m), 1 run on.
+ */
+static int msr_other(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
+		     const struct kvm_sregs *s,
+		     const struct kvm_vcpu_events *ev, struct hv_message *m,
+		     bool write)
+{
+	struct kvm_run *run = v->run;
+	uint32_t idx = run->msr.index;
+	uint32_t a = kvm_msr_intercepted(v->kp, idx);
+
+	if (a & (write ? HV_INTERCEPT_ACCESS_MASK_WRITE :
+			 HV_INTERCEPT_ACCESS_MASK_READ)) {
+		struct hv_x64_msr_intercept_message *mi = (void *)m->payload;
+		unsigned len;
+
+		run->msr.error = 0;
+		uint64_t rip = retire(v, gen, r, 0, &len);
+
+		msg_begin(v, m, HVMSG_X64_MSR_INTERCEPT, sizeof(*mi));
+		/* rdmsr and wrmsr are two bytes, 0F 32 and 0F 30. */
+		fill_header(v, &mi->header, r, s, ev, rip, len ? len : 2,
+			    write ? HV_INTERCEPT_ACCESS_WRITE :
+				    HV_INTERCEPT_ACCESS_READ);
+		mi->msr_number = idx;
+		mi->rdx = r->rdx;
+		mi->rax = r->rax;
+		return 0;
+	}
+	union {
+		struct kvm_msrs h;
+		uint8_t room[sizeof(struct kvm_msrs) +
+			     sizeof(struct kvm_msr_entry)];
+	} q;
+
+	memset(&q, 0, sizeof(q));
+	q.h.nmsrs = 1;
+	q.h.entries[0].index = idx;
+	q.h.entries[0].data = run->msr.data;
+	int done = vcpu_ioctl(v, write ? KVM_SET_MSRS : KVM_GET_MSRS, &q);
+
+	run->msr.error = done == 1 ? 0 : 1;	/* else #GP, as the CPU */
+	if (done == 1 && !write)
+		run->msr.data = q.h.entries[0].data;
+	return 1;
+}
+
+/* An MSR exit: a synthetic MSR (spec.md §11.3) goes to the core, #GP
+ * when it refuses; any other to msr_other.  0 stopped (*m), 1 run on. */
+static int msr_exit(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
+		    const struct kvm_sregs *s,
+		    const struct kvm_vcpu_events *ev, struct hv_message *m,
+		    bool write)
 {
 	struct kvm_run *run = v->run;
 	struct ohv *hv = v->kp->k->hv;
 	uint64_t val = run->msr.data;
+
+	if (run->msr.index < HV_X64_MSR_SYNTHETIC_FIRST ||
+	    run->msr.index >= HV_X64_MSR_SYNTHETIC_FIRST +
+			      HV_X64_MSR_SYNTHETIC_COUNT)
+		return msr_other(v, gen, r, s, ev, m, write);
 	int err = ohv_be_msr(hv, &v->id, run->msr.index, &val, write);
 
 	if (err == -ESHUTDOWN)
@@ -1284,7 +1345,7 @@ static int msr_exit(struct kvm_vp *v, bool write)
 		kvm_set_hypercall_page(v->kp, hc & HV_X64_MSR_HYPERCALL_ENABLE ?
 				       hc / HV_PAGE_SIZE : KVM_NO_PAGE);
 	}
-	return 0;
+	return 1;
 }
 
 /* Is this I/O exit the hypercall page's `out`?  *at_insn: RIP is still
@@ -1372,8 +1433,8 @@ static int handle_exit(struct kvm_vp *v, uint64_t gen, struct hv_message *m)
 		return mmio_exit(v, gen, &r, &s, &ev, m);
 	case KVM_EXIT_X86_RDMSR:
 	case KVM_EXIT_X86_WRMSR:
-		err = msr_exit(v, run->exit_reason == KVM_EXIT_X86_WRMSR);
-		return err ? err : 1;
+		return msr_exit(v, gen, &r, &s, &ev, m,
+				run->exit_reason == KVM_EXIT_X86_WRMSR);
 	case KVM_EXIT_HLT:
 		return header_only(v, gen, &r, &s, &ev, m, HVMSG_X64_HALT);
 	case KVM_EXIT_IRQ_WINDOW_OPEN:

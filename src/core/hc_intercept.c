@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "partition.h"
+#include "seam.h"
 #include "vp.h"
 
 /* ---------------------------------------------------------------------- */
@@ -64,6 +65,7 @@ hv_status_t hc_install_intercept(struct hvctx *cx)
 			ic->access = in->access_type;
 		else
 			x->intercepts[i] = x->intercepts[--x->nintercepts];
+		seam_intercepts(cx->hv, t);
 		return HV_STATUS_SUCCESS;
 	}
 	if (!in->access_type)
@@ -75,6 +77,8 @@ hv_status_t hc_install_intercept(struct hvctx *cx)
 		.access = in->access_type,
 		.parameter = param,
 	};
+	/* The execution backend acts on it (spec.md §11.4). */
+	seam_intercepts(cx->hv, t);
 	return HV_STATUS_SUCCESS;
 }
 

@@ -4,6 +4,7 @@
  * (ohv_vp_run, ohv_vp_kick) and the services a backend's run loop uses.
  */
 #include "seam.h"
+#include "surface.h"
 #include "synic.h"
 
 #include <errno.h>
@@ -151,6 +152,23 @@ int seam_vp_reg(struct ohv *hv, struct vp *vp, uint32_t name,
 		return -ENOENT;
 	seam_gpa_flush(hv);
 	return hv->backend->vp_reg(vp->backend, name, val, write);
+}
+
+void seam_intercepts(struct ohv *hv, struct partition *p)
+{
+	struct ohv_be_intercept list[OHV_MAX_INTERCEPTS];
+	uint32_t n = 0;
+
+	if (!hv->backend->intercepts || !p->backend_live)
+		return;
+	for (; p->ext && n < p->ext->nintercepts; n++)
+		list[n] = (struct ohv_be_intercept){
+			.type = p->ext->intercepts[n].type,
+			.access = p->ext->intercepts[n].access,
+			.parameter = p->ext->intercepts[n].parameter,
+		};
+	seam_gpa_flush(hv);
+	hv->backend->intercepts(p->backend, list, n);
 }
 
 int seam_vp_lapic(struct ohv *hv, struct vp *vp,

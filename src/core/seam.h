@@ -26,6 +26,9 @@ void seam_partition_fini(struct ohv *hv, struct partition *p);
 int seam_vp_create(struct ohv *hv, struct partition *p, struct vp *vp);
 void seam_vp_delete(struct ohv *hv, struct vp *vp);
 
+/* p's installed intercepts changed: the backend learns them all. */
+void seam_intercepts(struct ohv *hv, struct partition *p);
+
 /* The backend's LAPIC of vp: 0, -EINVAL, or -ENOENT (the core's). */
 int seam_vp_lapic(struct ohv *hv, struct vp *vp,
 		  struct hv_local_interrupt_controller_state *state, bool write);

@@ -23,6 +23,9 @@
  * KG_FAULT_TRIPLE: loads an empty IDT and executes ud2.
  * KG_FAULT_HALT: reports KG_READY, then `cli; hlt`.
  * KG_FAULT_SLEEP: reports KG_READY, then `sti; hlt` forever.
+ * KG_FAULT_MSR_ICPT: reports the address of `mov $0xC0000102, %ecx`
+ *   before an rdmsr of IA32_KERNEL_GS_BASE, reports EAX, the address before a
+ *   wrmsr of 0x1234 to it, then what an rdmsr reads, then KG_DONE.
  * KG_FAULT_NO_PRIV: in a partition without privileges, each of these
  *   raises #GP and is followed by KG_STEP | n: 1 GUEST_OS_ID write,
  *   2 HYPERCALL write, 3 VP_INDEX read, 4 SCONTROL write, 5 SIMP read;
@@ -35,7 +38,7 @@
 	kg_header_end
 
 entry:
-	cmp $KG_FAULT_NO_PRIV, %edi
+	cmp $KG_FAULT_MSR_ICPT, %edi
 	ja bad
 	lea table(%rip), %rax
 	jmp *(%rax, %rdi, 8)
@@ -44,7 +47,7 @@ bad:	report $-1
 
 	.balign 8
 table:	.quad msr, user_hcall, bad_gpa, unmapped, read_only, triple, halt_now
-	.quad sleep, no_priv
+	.quad sleep, no_priv, msr_icpt
 
 /* wrmsr/rdmsr expected to raise #GP, then the step marker. */
 .macro gp_wrmsr n, msr, value
@@ -148,6 +151,26 @@ read_only:
 triple:
 	lidt empty_idt(%rip)
 	ud2
+
+/* An MSR the CPU has (IA32_KERNEL_GS_BASE): its address, rdmsr, what it read,
+ * its address, wrmsr of 0x1234, then what the MSR holds. */
+msr_icpt:
+	lea 1f(%rip), %rax
+	out %eax, $KG_PORT
+1:	mov $0xC0000102, %ecx
+	rdmsr
+	out %eax, $KG_PORT
+	lea 2f(%rip), %rax
+	out %eax, $KG_PORT
+2:	mov $0xC0000102, %ecx
+	mov $0x1234, %eax
+	xor %edx, %edx
+	wrmsr
+	mov $0xC0000102, %ecx
+	rdmsr
+	out %eax, $KG_PORT
+	report $KG_DONE
+	jmp halt
 
 halt_now:
 	report $KG_READY

@@ -76,6 +76,7 @@
 #define KG_FAULT_HALT		6	/* cli; hlt */
 #define KG_FAULT_SLEEP		7	/* sti; hlt forever */
 #define KG_FAULT_NO_PRIV	8	/* MSRs without their privileges */
+#define KG_FAULT_MSR_ICPT	9	/* rdmsr, wrmsr of KERNEL_GS_BASE */
 
 /* guest_synic: the SINTs its ports target and their vectors. */
 #define KG_MSG_SINT	2
