@@ -49,20 +49,119 @@ struct kvm_vp {
 	 * The vCPU's registers as the last register access read or wrote
 	 * them, while no run can change them (the VP not claimed): a
 	 * parent that reads a page of registers (the register page's
-	 * refresh) pays two ioctls, not one per register.
+	 * refresh) pays an ioctl per kind of state, not one per register.
 	 */
-	bool cregs_ok, csregs_ok;
+	bool cregs_ok, csregs_ok, cxsave_ok, cdebug_ok, cxcrs_ok;
+	/* The run's sync area (kvm-facts §3) holds the vCPU's registers
+	 * (regs: as the last KVM_RUN stored them, or as set since, for the
+	 * next KVM_RUN to load) and its special registers (sregs: as the
+	 * last KVM_RUN stored them, nothing set since). */
+	bool sync_regs_ok, sync_sregs_ok;
 	struct kvm_regs cregs;
 	struct kvm_sregs csregs;
+	struct kvm_debugregs cdebug;
+	struct kvm_xcrs cxcrs;
+	struct kvm_xsave cxsave;
 	pthread_t thread;
+	timer_t *wd;		/* the running thread's watchdog, or NULL  */
+	long wd_ns;		/* its next look comes after this long      */
 	kvm_vcpu_io_fn *io;	/* NULL: ioctl on fd (else the fuzz target) */
 	void *io_ctx;
 };
 
-/* Every vCPU ioctl of this file. */
+/* vCPU ioctls that leave the special registers as they are. */
+static bool keeps_sregs(unsigned long req)
+{
+	switch (req) {
+	case KVM_GET_REGS: case KVM_GET_SREGS: case KVM_GET_FPU:
+	case KVM_GET_XSAVE: case KVM_GET_DEBUGREGS: case KVM_GET_XCRS:
+	case KVM_GET_MSRS: case KVM_GET_VCPU_EVENTS: case KVM_GET_MP_STATE:
+	case KVM_GET_LAPIC: case KVM_TRANSLATE: case KVM_SET_FPU:
+	case KVM_SET_XSAVE: case KVM_SET_DEBUGREGS: case KVM_SET_XCRS:
+		return true;
+	default:
+		/* Any other may change them (an MSR the EFER, the LAPIC the
+		 * TPR that is CR8). */
+		return false;
+	}
+}
+
+/* vCPU ioctls that neither read nor change the general registers. */
+static bool keeps_regs(unsigned long req)
+{
+	return (keeps_sregs(req) && req != KVM_GET_REGS) ||
+	       req == KVM_SET_VCPU_EVENTS || req == KVM_SET_MP_STATE ||
+	       req == KVM_SET_LAPIC;
+}
+
+/*
+ * Every vCPU ioctl of this file.  Between two KVM_RUNs the general
+ * registers live in the run's sync area (kvm-facts §3): KVM_GET_REGS
+ * reads it and KVM_SET_REGS writes it for the next KVM_RUN to load,
+ * neither a system call (an exit's round trip to the parent reads and
+ * sets them several times).  An ioctl that may touch them sees them in
+ * KVM first.  The caller runs the VP or holds it (hold()), so no KVM_RUN
+ * is in progress.
+ */
 static int vcpu_ioctl(struct kvm_vp *v, unsigned long req, void *arg)
 {
-	return v->io ? v->io(v->io_ctx, req, arg) : ioctl(v->fd, req, arg);
+	struct kvm_regs *sr = &v->run->s.regs.regs;
+	__u64 *dirty = &v->run->kvm_dirty_regs;
+
+	if (v->sync_regs_ok && req == KVM_GET_REGS) {
+		memcpy(arg, sr, sizeof(*sr));
+		return 0;
+	}
+	if (v->sync_regs_ok && req == KVM_SET_REGS) {
+		memcpy(sr, arg, sizeof(*sr));
+		sr->rflags |= 2;	/* fixed to 1, as KVM_SET_REGS keeps it */
+		*dirty |= KVM_SYNC_X86_REGS;
+		return 0;
+	}
+	if (req == KVM_SET_REGS) {
+		*dirty &= ~(__u64)KVM_SYNC_X86_REGS;	/* superseded */
+	} else if (req != KVM_RUN && !keeps_regs(req) &&
+		   (*dirty & KVM_SYNC_X86_REGS)) {
+		*dirty &= ~(__u64)KVM_SYNC_X86_REGS;
+		if (v->io ? v->io(v->io_ctx, KVM_SET_REGS, sr) :
+			    ioctl(v->fd, KVM_SET_REGS, sr))
+			v->sync_regs_ok = false;
+	}
+	int rc = v->io ? v->io(v->io_ctx, req, arg) : ioctl(v->fd, req, arg);
+
+	if (req == KVM_RUN) {
+		/* KVM stores the synced state however the run ends, once
+		 * it has entered KVM_RUN's body: 0 or EINTR. */
+		v->sync_regs_ok = v->sync_sregs_ok =
+			!v->io && (rc >= 0 || errno == EINTR);
+	} else {
+		if (!keeps_regs(req))
+			v->sync_regs_ok = false;
+		if (!keeps_sregs(req))
+			v->sync_sregs_ok = false;
+	}
+	return rc;
+}
+
+/* A run may change the vCPU's state: what the caches hold is stale. */
+static void cache_drop(struct kvm_vp *v)
+{
+	v->cregs_ok = v->csregs_ok = false;
+	v->cxsave_ok = v->cdebug_ok = v->cxcrs_ok = false;
+}
+
+/* One kind of the vCPU's state through its cache (*ok): a GET ioctl only
+ * when the cache is stale.  0, or -1 with errno. */
+static int cached_get(struct kvm_vp *v, unsigned long req, void *cache,
+		      bool *ok, void *out, size_t size)
+{
+	if (!*ok) {
+		if (vcpu_ioctl(v, req, cache))
+			return -1;
+		*ok = true;
+	}
+	memcpy(out, cache, size);
+	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -316,25 +415,14 @@ static uint32_t reg_msr(uint32_t name)
 	}
 }
 
-/* Registers the run left for the next KVM_RUN to sync go to KVM now, so
- * a register ioctl sees them and they cannot land later over its own. */
-static void flush_synced_locked(struct kvm_vp *v)
-{
-	if (v->run->kvm_dirty_regs & KVM_SYNC_X86_REGS) {
-		vcpu_ioctl(v, KVM_SET_REGS, &v->run->s.regs.regs);
-		v->run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_REGS;
-		v->cregs_ok = false;
-	}
-}
-
 /* Another thread is about to use the vCPU: get the run out of KVM_RUN. */
 static void hold(struct kvm_vp *v)
 {
 	pthread_mutex_lock(&v->mu);
 	v->holds++;
 	/*
-	 * A run inside KVM_RUN (or entering it with registers to sync) is
-	 * kicked out, and waited for: its registers then are KVM's, so the
+	 * A run inside KVM_RUN is kicked out, and waited for: its
+	 * registers then are KVM's and the sync area's (vcpu_ioctl), so the
 	 * ioctl below neither waits for a guest nor is overwritten by the
 	 * run's sync.  The run takes no instance lock meanwhile.
 	 */
@@ -343,10 +431,9 @@ static void hold(struct kvm_vp *v)
 		while (v->in_run)
 			pthread_cond_wait(&v->cv, &v->mu);
 	}
-	flush_synced_locked(v);
 	/* A run in progress changes them between two accesses. */
 	if (v->claimed || v->io)
-		v->cregs_ok = v->csregs_ok = false;
+		cache_drop(v);
 	pthread_mutex_unlock(&v->mu);
 }
 
@@ -478,7 +565,8 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 		unsigned i = name - HV_X64_REGISTER_DR0;
 		__u64 *u = i < 4 ? &d.db[i] : i == 4 ? &d.dr6 : &d.dr7;
 
-		if (vcpu_ioctl(v, KVM_GET_DEBUGREGS, &d))
+		if (cached_get(v, KVM_GET_DEBUGREGS, &v->cdebug,
+			       &v->cdebug_ok, &d, sizeof(d)))
 			return -EIO;
 		if (!write) {
 			val->reg64 = *u;
@@ -487,6 +575,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 		if (i >= 4 && (val->reg64 >> 32))
 			return -EINVAL;	/* reserved, as the core says */
 		*u = val->reg64;
+		v->cdebug_ok = false;	/* KVM may keep other bits */
 		return vcpu_ioctl(v, KVM_SET_DEBUGREGS, &d) ? -EINVAL : 0;
 	}
 	if (name == HV_X64_REGISTER_XFEM) {
@@ -496,7 +585,8 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 
 		memset(&x, 0, sizeof(x));
 		if (!write) {
-			if (vcpu_ioctl(v, KVM_GET_XCRS, &x))
+			if (cached_get(v, KVM_GET_XCRS, &v->cxcrs,
+				       &v->cxcrs_ok, &x, sizeof(x)))
 				return -EIO;
 			val->reg64 = 1;		/* no XCR0 entry: x87 only */
 			for (uint32_t i = 0; i < x.nr_xcrs; i++)
@@ -511,6 +601,7 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 		x.nr_xcrs = 1;
 		x.xcrs[0].xcr = 0;
 		x.xcrs[0].value = x0;
+		v->cxcrs_ok = v->cxsave_ok = false;
 		return vcpu_ioctl(v, KVM_SET_XCRS, &x) ? -EINVAL : 0;
 	}
 	uint32_t msr = reg_msr(name);
@@ -744,7 +835,8 @@ int kvm_vp_xsave(struct ohv_bvp *bv, uint8_t *img, size_t len,
 	    (states & ~(uint64_t)7))
 		return -ENOENT;	/* a layout this does not convert */
 	hold(v);
-	if (vcpu_ioctl(v, KVM_GET_XSAVE, &k)) {
+	if (cached_get(v, KVM_GET_XSAVE, &v->cxsave, &v->cxsave_ok, &k,
+		       sizeof(k))) {
 		err = -ENOENT;
 	} else if (!write) {
 		uint64_t bv_, comp = XCOMP_COMPACTED | states;
@@ -769,6 +861,7 @@ int kvm_vp_xsave(struct ohv_bvp *bv, uint8_t *img, size_t len,
 		if (len > XSAVE_EXTENDED)
 			memcpy(area + XSAVE_EXTENDED, img + XSAVE_EXTENDED,
 			       len - XSAVE_EXTENDED);
+		v->cxsave_ok = false;
 		if (vcpu_ioctl(v, KVM_SET_XSAVE, &k))
 			err = -EINVAL;
 	}
@@ -1456,9 +1549,11 @@ static int handle_exit(struct kvm_vp *v, uint64_t gen, struct hv_message *m)
  */
 #define RFLAGS_IF	(1ull << 9)
 #define WATCHDOG_NS	20000000L	/* 20 ms */
-/* The first look comes sooner: a guest that halts for good soon after it
- * starts (a test, a VMM's first steps) stops within a millisecond. */
-#define WATCHDOG_FIRST_NS 1000000L	/* 1 ms */
+/* The first looks come sooner, each after twice the time of the one
+ * before: a guest that halts for good soon after it starts (a test, a
+ * VMM's last step) stops within about twice the time it ran, and a run
+ * that goes on pays a handful of looks before the 20 ms pace. */
+#define WATCHDOG_FIRST_NS 200000L	/* 200 us */
 
 static int halt_check(struct kvm_vp *v, struct hv_message *m)
 {
@@ -1491,27 +1586,80 @@ static int halt_check(struct kvm_vp *v, struct hv_message *m)
 	return 1;
 }
 
-/* A per-run timer that sends the kick signal to this thread. */
-static bool watchdog_start(timer_t *t)
-{
-	struct sigevent se;
+/*
+ * The watchdog: a timer that sends the kick signal to the thread running
+ * a VP, armed for each run.  One per thread, made at its first run and
+ * deleted when the thread ends, so that a run pays two system calls for
+ * it, not four.
+ */
+static pthread_key_t wd_key;
+static pthread_once_t wd_once = PTHREAD_ONCE_INIT;
+static bool wd_key_ok;
 
-	memset(&se, 0, sizeof(se));
-	se.sigev_notify = SIGEV_THREAD_ID;
-	se.sigev_signo = OHV_KVM_KICK_SIGNAL;
-	se._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-	if (timer_create(CLOCK_MONOTONIC, &se, t))
-		return false;
+static void wd_free(void *p)
+{
+	timer_delete(*(timer_t *)p);
+	free(p);
+}
+
+static void wd_init(void)
+{
+	wd_key_ok = !pthread_key_create(&wd_key, wd_free);
+}
+
+static timer_t *watchdog_start(void)
+{
+	pthread_once(&wd_once, wd_init);
+	if (!wd_key_ok)
+		return NULL;
+	timer_t *t = pthread_getspecific(wd_key);
+
+	if (!t) {
+		struct sigevent se;
+
+		memset(&se, 0, sizeof(se));
+		se.sigev_notify = SIGEV_THREAD_ID;
+		se.sigev_signo = OHV_KVM_KICK_SIGNAL;
+		se._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+		t = malloc(sizeof(*t));
+		if (!t)
+			return NULL;
+		if (timer_create(CLOCK_MONOTONIC, &se, t)) {
+			free(t);
+			return NULL;
+		}
+		if (pthread_setspecific(wd_key, t)) {
+			wd_free(t);
+			return NULL;
+		}
+	}
 	struct itimerspec it = {
 		.it_interval = { 0, WATCHDOG_NS },
 		.it_value = { 0, WATCHDOG_FIRST_NS },
 	};
 
-	if (timer_settime(*t, 0, &it, NULL)) {
-		timer_delete(*t);
-		return false;
-	}
-	return true;
+	return timer_settime(*t, 0, &it, NULL) ? NULL : t;
+}
+
+/* The next look after ns, then every WATCHDOG_NS (so a look lost
+ * outside KVM_RUN is followed by another). */
+static void watchdog_arm(timer_t *t, long ns)
+{
+	struct itimerspec it = {
+		.it_interval = { 0, WATCHDOG_NS },
+		.it_value = { ns / 1000000000L, ns % 1000000000L },
+	};
+
+	timer_settime(*t, 0, &it, NULL);
+}
+
+/* Disarmed, so that no kick reaches the thread outside a run. */
+static void watchdog_stop(timer_t *t)
+{
+	static const struct itimerspec off;
+
+	if (t)
+		timer_settime(*t, 0, &off, NULL);
 }
 
 /* The registers the parent left cannot run (TLFS: the VP stops with
@@ -1578,6 +1726,11 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 				run->immediate_exit = 0;
 				if (halt_check(v, m))
 					return 0;
+				if (v->wd && v->wd_ns < WATCHDOG_NS) {
+					v->wd_ns = 2 * v->wd_ns < WATCHDOG_NS ?
+						   2 * v->wd_ns : WATCHDOG_NS;
+					watchdog_arm(v->wd, v->wd_ns);
+				}
 				/* The program's own signal: its kick (as a
 				 * signal ends Linux's MSHV_RUN_VP). */
 				if (e == EINTR && kvm_kick_handler_ours &&
@@ -1599,19 +1752,24 @@ int kvm_vp_run(struct ohv_bvp *bv, struct hv_message *m)
 
 	pthread_mutex_lock(&v->mu);
 	v->thread = pthread_self();
-	v->cregs_ok = v->csregs_ok = false;
+	cache_drop(v);
 	pthread_mutex_unlock(&v->mu);
 
-	timer_t wd;
-	bool dog = watchdog_start(&wd);
+	v->wd = watchdog_start();
+	v->wd_ns = WATCHDOG_FIRST_NS;
 	int err = run_loop(v, m);
 
-	if (dog)
-		timer_delete(wd);
+	watchdog_stop(v->wd);
+	v->wd = NULL;
 
 	pthread_mutex_lock(&v->mu);
-	flush_synced_locked(v);
-	v->cregs_ok = v->csregs_ok = false;
+	cache_drop(v);
+	/* The parent reads the registers next (the register page): what
+	 * the last exit stored is KVM's state still, unless set since. */
+	if (v->sync_sregs_ok && !v->sregs_pending) {
+		v->csregs = v->run->s.regs.sregs;
+		v->csregs_ok = true;
+	}
 	v->claimed = false;
 	v->in_run = false;
 	pthread_cond_broadcast(&v->cv);

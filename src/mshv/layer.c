@@ -247,6 +247,32 @@ static int hv_errno(hv_status_t st)
 /* The client's memory, as a kernel reads it: a bad address is EFAULT,    */
 /* never a fault of the process (process_vm_readv on ourselves).          */
 
+/* This process's id, asked once (a fork's child asks again). */
+static pid_t self_pid;
+static pthread_once_t self_once = PTHREAD_ONCE_INIT;
+
+static void self_forget(void)
+{
+	__atomic_store_n(&self_pid, 0, __ATOMIC_RELAXED);
+}
+
+static void self_init(void)
+{
+	pthread_atfork(NULL, NULL, self_forget);
+}
+
+static pid_t self(void)
+{
+	pthread_once(&self_once, self_init);
+	pid_t p = __atomic_load_n(&self_pid, __ATOMIC_RELAXED);
+
+	if (!p) {
+		p = getpid();
+		__atomic_store_n(&self_pid, p, __ATOMIC_RELAXED);
+	}
+	return p;
+}
+
 static int uget(void *dst, const void *src, size_t n)
 {
 	struct iovec l = { dst, n }, r = { (void *)(uintptr_t)src, n };
@@ -255,7 +281,7 @@ static int uget(void *dst, const void *src, size_t n)
 		return 0;
 	if (!src)
 		return -EFAULT;
-	return process_vm_readv(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n ?
+	return process_vm_readv(self(), &l, 1, &r, 1, 0) == (ssize_t)n ?
 	       0 : -EFAULT;
 }
 
@@ -267,7 +293,7 @@ static int uput(void *dst, const void *src, size_t n)
 		return 0;
 	if (!dst)
 		return -EFAULT;
-	return process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n ?
+	return process_vm_writev(self(), &l, 1, &r, 1, 0) == (ssize_t)n ?
 	       0 : -EFAULT;
 }
 
@@ -961,6 +987,7 @@ static void irq_inject(struct mpart *p, uint32_t gsi)
 static void *poller(void *unused)
 {
 	(void)unused;
+	mshv_layer_thread();
 	for (;;) {
 		struct epoll_event ev[16];
 		int n = epoll_wait(lay.epfd, ev, 16, -1);

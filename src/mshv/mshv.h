@@ -39,6 +39,9 @@ int mshv_real_close(int fd);
 void *mshv_real_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		     off_t off);
 
+/* This thread is the layer's own (its ioctls are openhv's). */
+void mshv_layer_thread(void);
+
 /* layer.c */
 int mshv_open_dev(int flags);
 long mshv_ioctl(struct mobj *o, unsigned long req, void *arg);

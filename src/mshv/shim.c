@@ -74,6 +74,18 @@ static void need_real(void)
 	pthread_once(&real_once, real_init);
 }
 
+/*
+ * Non-zero while this thread runs the layer's own code (an mshv call, the
+ * poller): its ioctls are openhv's own, on KVM's fds, and go straight to
+ * glibc without the fd lookup (whose fstat would double each of them).
+ */
+static __thread int in_layer;
+
+void mshv_layer_thread(void)
+{
+	in_layer = 1;
+}
+
 int mshv_real_close(int fd)
 {
 	need_real();
@@ -136,7 +148,9 @@ static void obj_unref(struct mobj *o)
 
 	pthread_mutex_unlock(&tab_mu);
 	if (last) {
+		in_layer++;
 		mshv_release(o);
+		in_layer--;
 		free(o);
 	}
 }
@@ -236,7 +250,9 @@ static void fd_forget(int fd)
 
 	pthread_mutex_unlock(&tab_mu);
 	if (last) {
+		in_layer++;
 		mshv_release(o);
+		in_layer--;
 		free(o);
 	}
 }
@@ -267,7 +283,10 @@ static int open_common(const char *path, int flags, mode_t mode)
 {
 	need_real();
 	if (is_mshv(path)) {
+		in_layer++;
 		int fd = mshv_open_dev(flags);
+
+		in_layer--;
 
 		if (fd < 0) {
 			errno = -fd;
@@ -366,12 +385,16 @@ EXPORT int ioctl(int fd, unsigned long req, ...)
 
 	va_end(ap);
 	need_real();
+	if (in_layer)
+		return real.ioctl(fd, req, arg);
 	struct mobj *o = obj_get(fd);
 
 	if (!o)
 		return real.ioctl(fd, req, arg);
+	in_layer++;
 	long r = mshv_ioctl(o, req, arg);
 
+	in_layer--;
 	obj_unref(o);
 	if (r < 0) {
 		errno = (int)-r;
@@ -388,8 +411,10 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 
 	if (!o)
 		return real.mmap(addr, len, prot, flags, fd, off);
+	in_layer++;
 	void *p = mshv_mmap(o, addr, len, prot, flags, fd, off);
 
+	in_layer--;
 	obj_unref(o);
 	return p;
 }
