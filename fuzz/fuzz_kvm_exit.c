@@ -121,6 +121,7 @@ static int fake_io(void *ctx, unsigned long req, void *arg)
 static const uint32_t exits[] = {
 	KVM_EXIT_IO, KVM_EXIT_MMIO, KVM_EXIT_X86_RDMSR, KVM_EXIT_X86_WRMSR,
 	KVM_EXIT_HLT, KVM_EXIT_SHUTDOWN, KVM_EXIT_INTR, KVM_EXIT_FAIL_ENTRY,
+	KVM_EXIT_INTERNAL_ERROR,
 };
 
 /* A stop's message: a known type with its layout's size. */
@@ -301,6 +302,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			kp.msr_all = a >> 2 & 3;
 		}
 		run.msr.reason = KVM_MSR_EXIT_REASON_FILTER;
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		/* Mostly an emulation failure: code fetched from a GPA
+		 * with no memslot, or any other. */
+		run.internal.suberror = u8(&r) & 1 ?
+			KVM_INTERNAL_ERROR_EMULATION : u8(&r);
 		break;
 	default:
 		break;

@@ -498,6 +498,7 @@ def nest_seeds():
 # fuzz_kvm_exit: exit kind, flags, 64 code bytes, struct kvm_regs, the XMM
 # registers, CR0, EFER, CS base, segment bits, (RIP offset), exit fields.
 K_IO, K_MMIO, K_RDMSR, K_WRMSR, K_HLT, K_SHUTDOWN = range(6)
+K_INTERNAL = 8
 F_NOXLATE, F_HCPAGE, F_FARCODE, F_HCALL, F_HCPAST, F_FARMMIO = 1, 2, 4, 8, 16, 32
 F_OTHERMSR, F_MSROK = 64, 128
 REG_ORDER = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rsp', 'rbp',
@@ -578,6 +579,10 @@ def kvm_seeds():
         s['msr-icpt-' + name] = kexit(
             kind, F_OTHERMSR | flags, b'\x0f\x32', **LONG, rip_off=0,
             tail=bytes([0]) + struct.pack('<QBI', 0x1234, a, 0xC0000102))
+    # Code fetched from GPAs: unmapped (15), read-only (14), mapped (1).
+    for name, page in (('unmapped', 15), ('ro', 14), ('mapped', 1)):
+        s['fetch-' + name] = kexit(K_INTERNAL, F_FARCODE, b'',
+                                   {'rip': page * 4096}, cr0=1, tail=b'\1')
     s['hlt'] = kexit(K_HLT, 0, b'\xf4')
     s['shutdown'] = kexit(K_SHUTDOWN)
     return s

@@ -165,8 +165,34 @@ static void check_memory(struct kg *g, const char *what, uint64_t rip,
 	kg_check_state(what, &g->msg, sizeof(*m));
 }
 
+/* The end of KG_FAULT_UNMAPPED: an instruction fetched from an unmapped
+ * GPA stops the VP with the execute access, RIP and the GPA on the page,
+ * no instruction to show.  The parent emulates it (a `ret` here), as a
+ * VMM runs code from a ROM it keeps to itself. */
+static void unmapped_call(struct kg *g)
+{
+	uint64_t ret = kg_report(g, "call's return address");
+	const struct hv_x64_memory_intercept_message *mi =
+		(const void *)g->msg.payload;
+
+	kg_run_to(g, HVMSG_UNMAPPED_GPA, "call to an unmapped GPA");
+	CHECK_EQ(mi->header.intercept_access_type, HV_INTERCEPT_ACCESS_EXECUTE);
+	CHECK_EQ(mi->header.rip, KG_UNMAPPED + 0x30);
+	CHECK_EQ(mi->guest_physical_address, KG_UNMAPPED + 0x30);
+	CHECK_EQ(mi->header.instruction_length_cr8 & 0xF, 0);
+	CHECK_EQ(mi->instruction_byte_count, 0);
+	CHECK_EQ(mi->header.cs_segment.selector, KG_SEL_CODE);
+	kg_check_state("call to an unmapped GPA", &g->msg, sizeof(*mi));
+	uint64_t rsp = kg_get_reg(g, HV_X64_REGISTER_RSP);
+
+	CHECK_EQ(*(uint64_t *)kg_ptr(g, rsp, 8), ret);
+	kg_set_reg(g, HV_X64_REGISTER_RIP, ret);
+	kg_set_reg(g, HV_X64_REGISTER_RSP, rsp + 8);
+}
+
 /* spec.md §11.4: an unmapped GPA stops the VP with HVMSG_UNMAPPED_GPA;
- * the parent skips the instruction, which was not done. */
+ * the parent skips the instruction, which was not done, or, for code
+ * fetched there, emulates it. */
 TEST(kvm_fault_unmapped_gpa)
 {
 	struct kg g;
@@ -189,6 +215,7 @@ TEST(kvm_fault_unmapped_gpa)
 	check_memory(&g, "write", rip, HV_INTERCEPT_ACCESS_WRITE,
 		     KG_UNMAPPED + 0x20, 11);
 	kg_skip(&g);
+	unmapped_call(&g);
 	KG_EXPECT(&g, "end", KG_DONE);
 	kg_end(&g);
 }
@@ -234,6 +261,7 @@ static void doorbell_case(uint32_t flags, uint64_t value, bool rings)
 		kg_run_to(&g, HVMSG_UNMAPPED_GPA, "write that rings nothing");
 		kg_skip(&g);
 	}
+	unmapped_call(&g);
 	KG_EXPECT(&g, "end", KG_DONE);
 	CHECK_EQ(r.n, rings);
 	if (rings) {

@@ -153,6 +153,11 @@ TEST(mshv_exec_hello)
 	REQUIRE(text != NULL);
 	CHECK(strstr(text, "{\"ioctl\":\"MSHV_CREATE_PARTITION\"") != NULL);
 	CHECK(strstr(text, "{\"ioctl\":\"MSHV_RUN_VP\"") != NULL);
+	/* A run names its message and RIP; a region its place and size. */
+	CHECK(strstr(text, "\"message\":\"0x80010000\",\"rip\":\"0x") != NULL);
+	CHECK(strstr(text, "\"message\":\"0x80010007\"") != NULL);
+	CHECK(strstr(text, "\"gpa\":\"0x0\",\"size\":\"0x4000\",\"flags\":3") !=
+	      NULL);
 	CHECK(strstr(text, "{\"hypercall\":\"HvCreatePartition\"") != NULL);
 	/* Every line is one object. */
 	for (char *l = text; *l; ) {

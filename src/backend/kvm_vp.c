@@ -1196,6 +1196,37 @@ static int header_only(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 }
 
 /*
+ * KVM could not emulate an instruction.  It ends up here when the guest
+ * executes from a page with no memslot: KVM cannot fetch the instruction.
+ * Then the TLFS's answer is a memory intercept of the execute access
+ * (spec.md §11.4), UNMAPPED_GPA where nothing is mapped, GPA_INTERCEPT
+ * where the page is mapped without read access, no instruction bytes; the
+ * parent may emulate the instruction from its own view of the memory, as
+ * a VMM does with a ROM it keeps to itself.  Any other failure stops the
+ * VP as unrecoverable.
+ */
+static int fetch_fault(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
+		       const struct kvm_sregs *s,
+		       const struct kvm_vcpu_events *ev, struct hv_message *m)
+{
+	uint64_t gpa;
+	uint32_t frame;
+	unsigned rights = 0;
+
+	if (translate(v, s, s->cs.base + r->rip, &gpa)) {
+		bool mapped = kvm_gpa_frame(v->kp, gpa / HV_PAGE_SIZE, &frame,
+					    &rights);
+
+		if (!mapped || !(rights & HV_MAP_GPA_READABLE))
+			return mem_intercept(v, gen, r, s, ev, m,
+					     mapped ? HVMSG_GPA_INTERCEPT :
+					     HVMSG_UNMAPPED_GPA, gpa,
+					     HV_INTERCEPT_ACCESS_EXECUTE);
+	}
+	return header_only(v, gen, r, s, ev, m, HVMSG_UNRECOVERABLE_EXCEPTION);
+}
+
+/*
  * A guest access KVM had no memslot for (spec.md §11.2): done here against
  * the model's GPA map when the page is reachable, else the parent's.
  * Returns 1 to go on running, 0 with an intercept in *m.
@@ -1533,8 +1564,12 @@ static int handle_exit(struct kvm_vp *v, uint64_t gen, struct hv_message *m)
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
 	case KVM_EXIT_INTR:
 		return 1;
+	case KVM_EXIT_INTERNAL_ERROR:
+		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
+			return fetch_fault(v, gen, &r, &s, &ev, m);
+		/* fall through */
 	default:
-		/* Triple fault, failed entry, emulation failure. */
+		/* Triple fault, failed entry. */
 		return header_only(v, gen, &r, &s, &ev, m,
 				   HVMSG_UNRECOVERABLE_EXCEPTION);
 	}

@@ -1548,18 +1548,38 @@ long mshv_ioctl(struct mobj *o, unsigned long req, void *arg)
 
 	if (lay.trace) {
 		const char *name = ioctl_name(o->kind, req);
-		char num[24];
+		char num[24], msg[80] = "";
+		struct hv_message m;
 
 		if (!name) {
 			snprintf(num, sizeof(num), "0x%lx", req);
 			name = num;
 		}
+		struct mshv_user_mem_region mr;
+
+		/* A region: where, how big, which rights. */
+		if (o->kind == MOBJ_PARTITION && req == MSHV_SET_GUEST_MEMORY &&
+		    !uget(&mr, arg, sizeof(mr)))
+			snprintf(msg, sizeof(msg), ",\"gpa\":\"0x%" PRIx64
+				 "\",\"size\":\"0x%" PRIx64 "\",\"flags\":%u",
+				 mr.guest_pfn * HV_PAGE_SIZE, mr.size, mr.flags);
+		/* A run's message: its type, and the intercepted RIP. */
+		if (o->kind == MOBJ_VP && req == MSHV_RUN_VP && !r &&
+		    !uget(&m, arg, sizeof(m))) {
+			const struct hv_x64_intercept_message_header *h =
+				(const void *)m.payload;
+
+			snprintf(msg, sizeof(msg), ",\"message\":\"0x%x\","
+				 "\"rip\":\"0x%" PRIx64 "\"",
+				 m.header.message_type, h->rip);
+		}
 		mshv_trace("{\"ioctl\":\"%s\",\"fd\":\"%s\",\"partition\":"
-			   "%" PRIu64 ",\"vp\":%d,\"ret\":%ld%s%s%s}", name,
+			   "%" PRIu64 ",\"vp\":%d,\"ret\":%ld%s%s%s%s}", name,
 			   kinds[o->kind], o->part ? o->part->id : 0,
 			   o->vp ? (int)o->vp->index : -1, r,
 			   r < 0 ? ",\"errno\":\"" : "",
-			   r < 0 ? strerror((int)-r) : "", r < 0 ? "\"" : "");
+			   r < 0 ? strerror((int)-r) : "", r < 0 ? "\"" : "",
+			   msg);
 	}
 	return r;
 }

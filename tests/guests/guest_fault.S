@@ -17,7 +17,8 @@
  * KG_FAULT_UNMAPPED: reports the address of a 4-byte read of
  *   KG_UNMAPPED + 0x10, does it, reports what it read (RAX preset to
  *   KG_STEP), reports the address of a 4-byte write of KG_UNMAPPED +
- *   0x20, does it, then KG_DONE.
+ *   0x20, does it, reports the return address of a call to
+ *   KG_UNMAPPED + 0x30, makes the call, then KG_DONE.
  * KG_FAULT_READ_ONLY: reports KG_RO_PAGE's first qword, the address of
  *   a write of 1 to KG_RO_PAGE + 8, does it, reports KG_RO_PAGE + 8.
  * KG_FAULT_TRIPLE: loads an empty IDT and executes ud2.
@@ -137,7 +138,11 @@ unmapped:
 	lea 2f(%rip), %rax
 	out %eax, $KG_PORT
 2:	movl $0x12345678, KG_UNMAPPED + 0x20
-	report $KG_DONE
+	lea 3f(%rip), %rax
+	out %eax, $KG_PORT
+	mov $(KG_UNMAPPED + 0x30), %eax
+	call *%rax
+3:	report $KG_DONE
 	jmp halt
 
 read_only:

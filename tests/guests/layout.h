@@ -70,7 +70,7 @@
 #define KG_FAULT_MSR		0	/* reserved bits, unknown MSRs: #GP */
 #define KG_FAULT_USER_HCALL	1	/* a hypercall from CPL 3: #UD */
 #define KG_FAULT_BAD_GPA	2	/* hypercalls with bad GPAs: statuses */
-#define KG_FAULT_UNMAPPED	3	/* read and write unmapped GPAs */
+#define KG_FAULT_UNMAPPED	3	/* read, write, run unmapped GPAs */
 #define KG_FAULT_READ_ONLY	4	/* write a read-only page */
 #define KG_FAULT_TRIPLE		5	/* no IDT, then #UD */
 #define KG_FAULT_HALT		6	/* cli; hlt */
