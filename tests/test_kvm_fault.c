@@ -157,10 +157,12 @@ static void check_memory(struct kg *g, const char *what, uint64_t rip,
 		CHECK_MSG(!memcmp(m->instruction_bytes, kg_ptr(g, rip, len), len),
 			  "%s: instruction bytes differ from the guest's",
 			  what);
-	if (m->memory_access_info & HV_X64_MEMORY_ACCESS_GVA_VALID)
-		CHECK_MSG(m->guest_virtual_address == gpa,
-			  "%s: GVA 0x%" PRIx64 " (identity map)", what,
-			  m->guest_virtual_address);
+	/* The operand's GVA: the guests map GPAs one to one. */
+	CHECK_MSG(m->memory_access_info & HV_X64_MEMORY_ACCESS_GVA_VALID,
+		  "%s: no GVA", what);
+	CHECK_MSG(m->guest_virtual_address == gpa,
+		  "%s: GVA 0x%" PRIx64 " (identity map)", what,
+		  m->guest_virtual_address);
 	CHECK_EQ(h->cs_segment.selector, KG_SEL_CODE);
 	kg_check_state(what, &g->msg, sizeof(*m));
 }

@@ -7,6 +7,8 @@
  * without a usable /dev/kvm.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include "kvm_guest.h"
 
@@ -131,6 +133,40 @@ TEST(kvm_kick_sleeping)
 	REQUIRE(kg_runner_finish(&r, "kicked again"));
 	CHECK_EQ(r.rc, -EINTR);
 	kg_end(&g);
+}
+
+/*
+ * A VMM's vCPU threads block every signal but their own (QEMU's do): the
+ * run's kicks and its watchdog still end KVM_RUN (spec.md §11.5), so a
+ * guest halted for good stops with HVMSG_X64_HALT and ohv_vp_kick ends a
+ * sleeping guest's run; the thread's mask is left as it was.
+ */
+TEST(kvm_run_with_signals_blocked)
+{
+	sigset_t all, old, now;
+	struct kg g;
+	struct kg_runner r;
+
+	/* All but those that end a hung test. */
+	sigfillset(&all);
+	sigdelset(&all, SIGTERM);
+	sigdelset(&all, SIGINT);
+	sigdelset(&all, SIGALRM);
+	REQUIRE(pthread_sigmask(SIG_BLOCK, &all, &old) == 0);
+	kg_start(&g, &kg_guest_fault, 0, KG_FAULT_HALT, 0);
+	KG_EXPECT(&g, "ready", KG_READY);
+	kg_run_to(&g, HVMSG_X64_HALT, "cli; hlt, signals blocked");
+	kg_end(&g);
+
+	sleeping(&g, &r);	/* the runner thread inherits the mask */
+	CHECK_EQ(ohv_vp_kick(g.hv, g.id, 0), 0);
+	REQUIRE(kg_runner_finish(&r, "kicked run, signals blocked"));
+	CHECK_EQ(r.rc, -EINTR);
+	kg_end(&g);
+
+	REQUIRE(pthread_sigmask(SIG_SETMASK, NULL, &now) == 0);
+	CHECK(sigismember(&now, SIGRTMAX - 1) == 1);
+	REQUIRE(pthread_sigmask(SIG_SETMASK, &old, NULL) == 0);
 }
 
 /* Two threads run the same VP: one gets -EBUSY at once, the other runs

@@ -155,8 +155,21 @@ TEST(surface_translate_virtual_address)
 	/* Paging off: the GVA is the GPA. */
 	CHECK_EQ(translate(hv, c, V_R, 0x3000, &gp), HV_TRANSLATE_GVA_SUCCESS);
 	CHECK_EQ(gp, 3);
-	CHECK_EQ(translate(hv, c, V_R, 0x20000, &gp),
-		 HV_TRANSLATE_GVA_GPA_UNMAPPED);
+	/* A GPA with nothing mapped (MMIO) translates (spec.md §10). */
+	CHECK_EQ(translate(hv, c, V_R, 0x20000, &gp), HV_TRANSLATE_GVA_SUCCESS);
+	CHECK_EQ(gp, 0x20);
+	CHECK_EQ(translate(hv, c, V_W, 0x20000, &gp), HV_TRANSLATE_GVA_SUCCESS);
+	/* A mapped page must allow the access asked for. */
+	REQUIRE_ST(s_map(hv, c, 0x30, next++, 1, HV_MAP_GPA_READABLE),
+		   HV_STATUS_SUCCESS);
+	CHECK_EQ(translate(hv, c, V_R, 0x30000, &gp), HV_TRANSLATE_GVA_SUCCESS);
+	CHECK_EQ(translate(hv, c, V_W, 0x30000, &gp),
+		 HV_TRANSLATE_GVA_GPA_NO_WRITE_ACCESS);
+	CHECK_EQ(gp, 0x30);
+	REQUIRE_ST(s_map(hv, c, 0x31, next++, 1, HV_MAP_GPA_EXECUTABLE),
+		   HV_STATUS_SUCCESS);
+	CHECK_EQ(translate(hv, c, V_R, 0x31000, &gp),
+		 HV_TRANSLATE_GVA_GPA_NO_READ_ACCESS);
 
 	/*
 	 * Long mode, 4 levels at GPA pages 1-4: GVA 0x400000 -> page 5 (RW,
@@ -195,7 +208,7 @@ TEST(surface_translate_virtual_address)
 	CHECK_EQ(translate(hv, c, V_R, 0x402000, &gp),
 		 HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
 	CHECK_EQ(translate(hv, c, V_R, 0x601000, &gp),
-		 HV_TRANSLATE_GVA_GPA_UNMAPPED);
+		 HV_TRANSLATE_GVA_SUCCESS);
 	CHECK_EQ(gp, 0x201);
 	/* Tables the partition cannot read; NX without EFER.NXE. */
 	mem[512 * 2 + 1] = 0x40000000ull | 3;	/* PDPT[1] -> unmapped PD */

@@ -273,6 +273,18 @@ unsigned kvm_insn_before(const uint8_t *bytes, unsigned n,
 	return fallback;
 }
 
+bool kvm_insn_operand(const uint8_t *bytes, unsigned n,
+		      const struct kvm_insn_ctx *c, uint64_t rip,
+		      uint64_t *addr)
+{
+	struct decode d = decode(bytes, n, c->mode);
+
+	if (!d.len || !d.mem || !d.ea_known)
+		return false;
+	*addr = linear(&d, c, rip + d.len);
+	return true;
+}
+
 unsigned kvm_insn_length(const uint8_t *bytes, unsigned n, unsigned mode)
 {
 	return decode(bytes, n, mode).len;

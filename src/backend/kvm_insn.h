@@ -3,6 +3,7 @@
 #ifndef OHV_KVM_INSN_H
 #define OHV_KVM_INSN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The length of the instruction at bytes[0..n), 0 when not decoded. */
@@ -24,5 +25,14 @@ struct kvm_insn_ctx {
  */
 unsigned kvm_insn_before(const uint8_t *bytes, unsigned n,
 			 const struct kvm_insn_ctx *c);
+
+/*
+ * The linear address of the memory operand of the instruction at
+ * bytes[0..n), at RIP rip, the registers in c (c->end unused): false when
+ * it has none, or one only its execution tells (a string instruction).
+ */
+bool kvm_insn_operand(const uint8_t *bytes, unsigned n,
+		      const struct kvm_insn_ctx *c, uint64_t rip,
+		      uint64_t *addr);
 
 #endif /* OHV_KVM_INSN_H */

@@ -64,6 +64,8 @@ struct kvm_vp {
 	struct kvm_xsave cxsave;
 	pthread_t thread;
 	timer_t *wd;		/* the running thread's watchdog, or NULL  */
+	bool sigmask_set;	/* KVM_RUN runs with sigmask (run_sigmask) */
+	uint64_t sigmask;
 	long wd_ns;		/* its next look comes after this long      */
 	kvm_vcpu_io_fn *io;	/* NULL: ioctl on fd (else the fuzz target) */
 	void *io_ctx;
@@ -78,6 +80,7 @@ static bool keeps_sregs(unsigned long req)
 	case KVM_GET_MSRS: case KVM_GET_VCPU_EVENTS: case KVM_GET_MP_STATE:
 	case KVM_GET_LAPIC: case KVM_TRANSLATE: case KVM_SET_FPU:
 	case KVM_SET_XSAVE: case KVM_SET_DEBUGREGS: case KVM_SET_XCRS:
+	case KVM_SET_SIGNAL_MASK:
 		return true;
 	default:
 		/* Any other may change them (an MSR the EFER, the LAPIC the
@@ -1152,33 +1155,46 @@ static int mem_intercept(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 {
 	struct hv_x64_memory_intercept_message *mi = (void *)m->payload;
 	unsigned len, past = 0;
+	struct kvm_insn_ctx c = {
+		.mode = code_mode(s),
+		.gpr = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp,
+			 r->rsi, r->rdi, r->r8, r->r9, r->r10, r->r11,
+			 r->r12, r->r13, r->r14, r->r15 },
+		.seg_base = { s->es.base, s->cs.base, s->ss.base,
+			      s->ds.base, s->fs.base, s->gs.base },
+		.end = r->rip,
+		.fault_gpa = gpa,
+	};
 
 	/* KVM finishes an instruction that writes before it exits, so RIP
 	 * is past it: find where it began. */
 	if (access == HV_INTERCEPT_ACCESS_WRITE && r->rip >= 15) {
 		uint8_t b[15];
 
-		struct kvm_insn_ctx c = {
-			.mode = code_mode(s),
-			.gpr = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp,
-				 r->rsi, r->rdi, r->r8, r->r9, r->r10, r->r11,
-				 r->r12, r->r13, r->r14, r->r15 },
-			.seg_base = { s->es.base, s->cs.base, s->ss.base,
-				      s->ds.base, s->fs.base, s->gs.base },
-			.end = r->rip,
-			.fault_gpa = gpa,
-		};
-
 		if (read_linear(v, s, s->cs.base + r->rip - 15, b, 15) == 15)
 			past = kvm_insn_before(b, 15, &c);
 	}
 	uint64_t rip = retire(v, gen, r, past, &len);
+	uint64_t gva = s->cs.base + rip, back;
 
 	msg_begin(v, m, type, sizeof(*mi));
 	fill_header(v, &mi->header, r, s, ev, rip, len, access);
 	mi->guest_physical_address = gpa;
 	mi->instruction_byte_count = (uint8_t)read_linear(v, s, s->cs.base + rip,
 				mi->instruction_bytes, len ? len : 16);
+	/*
+	 * The guest virtual address of the access (TLFS: GVA valid): the
+	 * fetch's, or the operand's as the instruction's bytes and the
+	 * registers give it, when it leads back to the GPA.  A VMM that
+	 * emulates the access (QEMU's mshv) starts from it.
+	 */
+	if ((access == HV_INTERCEPT_ACCESS_EXECUTE ||
+	     kvm_insn_operand(mi->instruction_bytes, mi->instruction_byte_count,
+			      &c, rip, &gva)) &&
+	    translate(v, s, gva, &back) && back == gpa) {
+		mi->guest_virtual_address = gva;
+		mi->memory_access_info |= HV_X64_MEMORY_ACCESS_GVA_VALID;
+	}
 	return 0;
 }
 
@@ -1713,6 +1729,37 @@ static int invalid_state(struct kvm_vp *v, const struct kvm_sregs *s,
 	return 0;
 }
 
+/* Under run_sigmask's mask a kick ends KVM_RUN but stays pending in the
+ * thread, which blocks it: take it, so that it is neither mistaken for
+ * the program's signal nor ends every KVM_RUN after.  Whether one was. */
+static bool kick_taken(struct kvm_vp *v)
+{
+	static const struct timespec now;
+	sigset_t k;
+
+	if (!v->sigmask_set)
+		return false;
+	sigemptyset(&k);
+	sigaddset(&k, OHV_KVM_KICK_SIGNAL);
+	return sigtimedwait(&k, NULL, &now) == OHV_KVM_KICK_SIGNAL;
+}
+
+/*
+ * A timer signal still pending when its timer is set again is stale: the
+ * kernel drops it when it is taken (posix timers), so it ends the next
+ * KVM_RUN and then is nowhere to be found, and that EINTR would look like
+ * the program's own signal.  Where the thread blocks the kick signal
+ * (run_sigmask), such a signal is taken here, right after the timer is
+ * set; elsewhere the kernel already dropped it on the way back from
+ * timer_settime.  A kick of ohv_vp_kick or hold() taken here is not
+ * lost: it leaves its flag as well.
+ */
+static void watchdog_drain(struct kvm_vp *v)
+{
+	if (v->wd)
+		kick_taken(v);
+}
+
 static int run_loop(struct kvm_vp *v, struct hv_message *m)
 {
 	struct kvm_run *run = v->run;
@@ -1756,7 +1803,8 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 				 * (a kick that came outside KVM_RUN). */
 				bool ours = kvm_kick_seen ||
 					    __atomic_load_n(&run->immediate_exit,
-							    __ATOMIC_ACQUIRE);
+							    __ATOMIC_ACQUIRE) ||
+					    kick_taken(v);
 
 				run->immediate_exit = 0;
 				if (halt_check(v, m))
@@ -1765,6 +1813,7 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 					v->wd_ns = 2 * v->wd_ns < WATCHDOG_NS ?
 						   2 * v->wd_ns : WATCHDOG_NS;
 					watchdog_arm(v->wd, v->wd_ns);
+					watchdog_drain(v);
 				}
 				/* The program's own signal: its kick (as a
 				 * signal ends Linux's MSHV_RUN_VP). */
@@ -1781,6 +1830,44 @@ static int run_loop(struct kvm_vp *v, struct hv_message *m)
 	}
 }
 
+/*
+ * The kick signal must reach KVM_RUN (kicks, the watchdog) even where the
+ * program blocks it in the running thread, as a VMM's vCPU threads block
+ * all but their own signals.  Then the vCPU runs with the thread's mask
+ * minus the kick signal (KVM_SET_SIGNAL_MASK, which stands for the
+ * thread's mask inside KVM_RUN only); outside KVM_RUN the thread keeps its
+ * own, and a kick that comes there waits for the next KVM_RUN, which it
+ * ends at once.
+ */
+static void run_sigmask(struct kvm_vp *v)
+{
+	sigset_t cur;
+	uint64_t bits;
+
+	if (v->io || pthread_sigmask(SIG_BLOCK, NULL, &cur))
+		return;
+	bool blocked = sigismember(&cur, OHV_KVM_KICK_SIGNAL) == 1;
+
+	sigdelset(&cur, OHV_KVM_KICK_SIGNAL);
+	/* The kernel's sigset: signals 1-64, glibc's first 8 bytes. */
+	memcpy(&bits, &cur, sizeof(bits));
+	if (blocked && !(v->sigmask_set && v->sigmask == bits)) {
+		union {
+			struct kvm_signal_mask h;
+			uint8_t room[sizeof(struct kvm_signal_mask) + 8];
+		} km;
+
+		km.h.len = 8;
+		memcpy(km.h.sigset, &bits, 8);
+		v->sigmask_set = !vcpu_ioctl(v, KVM_SET_SIGNAL_MASK, &km);
+		v->sigmask = bits;
+	} else if (!blocked && v->sigmask_set) {
+		/* The thread's own mask lets it through: KVM's goes. */
+		if (!vcpu_ioctl(v, KVM_SET_SIGNAL_MASK, NULL))
+			v->sigmask_set = false;
+	}
+}
+
 int kvm_vp_run(struct ohv_bvp *bv, struct hv_message *m)
 {
 	struct kvm_vp *v = (struct kvm_vp *)bv;
@@ -1790,8 +1877,10 @@ int kvm_vp_run(struct ohv_bvp *bv, struct hv_message *m)
 	cache_drop(v);
 	pthread_mutex_unlock(&v->mu);
 
+	run_sigmask(v);
 	v->wd = watchdog_start();
 	v->wd_ns = WATCHDOG_FIRST_NS;
+	watchdog_drain(v);
 	int err = run_loop(v, m);
 
 	watchdog_stop(v->wd);

@@ -317,13 +317,20 @@ hv_status_t hc_translate_virtual_address(struct hvctx *cx)
 			}
 		}
 	}
-	/* The GPA itself, with the rights the access needs. */
+	/*
+	 * The GPA itself: a mapped page must have the rights the access
+	 * asks for.  An unmapped one is no failure (spec.md §10): it is
+	 * where a VMM's MMIO lives, and VMMs that emulate an access there
+	 * (QEMU's and Cloud Hypervisor's mshv) translate its GVA first and
+	 * go on only with HvTranslateGvaSuccess.  GpaUnmapped is the walk's:
+	 * a page table at a GPA with nothing mapped.
+	 */
 	{
 		uint32_t frame;
 		unsigned rights;
 
 		if (!gpa_lookup(cx->hv, t, gpa >> HV_PAGE_SHIFT, &frame, &rights))
-			code = HV_TRANSLATE_GVA_GPA_UNMAPPED;
+			;
 		else if ((f & HV_TRANSLATE_GVA_VALIDATE_READ) &&
 			 !(rights & GPA_READ))
 			code = HV_TRANSLATE_GVA_GPA_NO_READ_ACCESS;
