@@ -61,7 +61,6 @@ struct kvm_vp {
 	struct kvm_sregs csregs;
 	struct kvm_debugregs cdebug;
 	struct kvm_xcrs cxcrs;
-	struct kvm_xsave cxsave;
 	pthread_t thread;
 	timer_t *wd;		/* the running thread's watchdog, or NULL  */
 	bool sigmask_set;	/* KVM_RUN runs with sigmask (run_sigmask) */
@@ -69,6 +68,8 @@ struct kvm_vp {
 	long wd_ns;		/* its next look comes after this long      */
 	kvm_vcpu_io_fn *io;	/* NULL: ioctl on fd (else the fuzz target) */
 	void *io_ctx;
+	/* Last: its header ends in a flexible array (no bytes of it). */
+	struct kvm_xsave cxsave;
 };
 
 /* vCPU ioctls that leave the special registers as they are. */
