@@ -63,9 +63,9 @@ struct kvm_vp {
 	struct kvm_xcrs cxcrs;
 	pthread_t thread;
 	timer_t *wd;		/* the running thread's watchdog, or NULL  */
-	bool sigmask_set;	/* KVM_RUN runs with sigmask (run_sigmask) */
-	uint64_t sigmask;
 	long wd_ns;		/* its next look comes after this long      */
+	bool sigmask_set;	/* KVM_RUN runs with sigmask (run_sigmask): */
+	uint64_t sigmask;	/* signals 1-64 blocked inside KVM_RUN      */
 	kvm_vcpu_io_fn *io;	/* NULL: ioctl on fd (else the fuzz target) */
 	void *io_ctx;
 	/* Last: its header ends in a flexible array (no bytes of it). */
