@@ -147,6 +147,27 @@ static int vcpu_ioctl(struct kvm_vp *v, unsigned long req, void *arg)
 	return rc;
 }
 
+/* One MSR of the vCPU through KVM_GET_MSRS or KVM_SET_MSRS: 0, or -1
+ * when KVM refuses it. */
+static int vcpu_msr(struct kvm_vp *v, uint32_t index, uint64_t *data,
+		    bool write)
+{
+	union {
+		struct kvm_msrs h;	/* with room for its one entry */
+		uint8_t room[sizeof(struct kvm_msrs) +
+			     sizeof(struct kvm_msr_entry)];
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.nmsrs = 1;
+	m.h.entries[0].index = index;
+	m.h.entries[0].data = *data;
+	if (vcpu_ioctl(v, write ? KVM_SET_MSRS : KVM_GET_MSRS, &m) != 1)
+		return -1;
+	*data = m.h.entries[0].data;
+	return 0;
+}
+
 /* A run may change the vCPU's state: what the caches hold is stale. */
 static void cache_drop(struct kvm_vp *v)
 {
@@ -611,25 +632,9 @@ static int reg_access(struct kvm_vp *v, uint32_t name,
 	uint32_t msr = reg_msr(name);
 
 	if (msr) {
-		/* struct kvm_msrs with room for its one entry. */
-		union {
-			struct kvm_msrs h;
-			uint8_t room[sizeof(struct kvm_msrs) +
-				     sizeof(struct kvm_msr_entry)];
-		} m;
-		struct kvm_msr_entry *e = &m.h.entries[0];
-
-		memset(&m, 0, sizeof(m));
-		m.h.nmsrs = 1;
-		e->index = msr;
-		if (!write) {
-			if (vcpu_ioctl(v, KVM_GET_MSRS, &m) != 1)
-				return -EIO;
-			val->reg64 = e->data;
-			return 0;
-		}
-		e->data = val->reg64;
-		return vcpu_ioctl(v, KVM_SET_MSRS, &m) == 1 ? 0 : -EINVAL;
+		if (vcpu_msr(v, msr, &val->reg64, write))
+			return write ? -EINVAL : -EIO;
+		return 0;
 	}
 	struct kvm_sregs s;
 	struct kvm_segment *seg;
@@ -1438,21 +1443,14 @@ static int msr_other(struct kvm_vp *v, uint64_t gen, struct kvm_regs *r,
 		mi->rax = r->rax;
 		return 0;
 	}
-	union {
-		struct kvm_msrs h;
-		uint8_t room[sizeof(struct kvm_msrs) +
-			     sizeof(struct kvm_msr_entry)];
-	} q;
+	uint64_t data = run->msr.data;
 
-	memset(&q, 0, sizeof(q));
-	q.h.nmsrs = 1;
-	q.h.entries[0].index = idx;
-	q.h.entries[0].data = run->msr.data;
-	int done = vcpu_ioctl(v, write ? KVM_SET_MSRS : KVM_GET_MSRS, &q);
-
-	run->msr.error = done == 1 ? 0 : 1;	/* else #GP, as the CPU */
-	if (done == 1 && !write)
-		run->msr.data = q.h.entries[0].data;
+	if (vcpu_msr(v, idx, &data, write)) {
+		run->msr.error = 1;	/* #GP, as the CPU */
+	} else {
+		run->msr.error = 0;
+		run->msr.data = data;
+	}
 	return 1;
 }
 

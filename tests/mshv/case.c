@@ -192,22 +192,31 @@ uint16_t mc_get_reg(int vp_fd, uint32_t name, uint64_t *value)
 	return mc_get_reg_on(vp_fd, 0, name, value);
 }
 
-uint16_t mc_get_reg_on(int fd, uint32_t vp_index, uint32_t name,
-		       uint64_t *value)
+/* One register's whole value, by HvGetVpRegisters. */
+static uint16_t get_value(int fd, uint32_t vp_index, uint32_t name,
+			  union hv_register_value *out)
 {
 	struct {
 		struct hv_input_get_vp_registers h;
 		uint32_t name;
 	} in;
-	union hv_register_value out;
 	uint16_t st = 0xFFFF;
 
 	memset(&in, 0, sizeof(in));
-	memset(&out, 0, sizeof(out));
+	memset(out, 0, sizeof(*out));
 	in.h.vp_index = vp_index;
 	in.name = name;
-	mc_hvcall(fd, HVCALL_GET_VP_REGISTERS, 1, &in, sizeof(in), &out,
-		  sizeof(out), &st);
+	mc_hvcall(fd, HVCALL_GET_VP_REGISTERS, 1, &in, sizeof(in), out,
+		  sizeof(*out), &st);
+	return st;
+}
+
+uint16_t mc_get_reg_on(int fd, uint32_t vp_index, uint32_t name,
+		       uint64_t *value)
+{
+	union hv_register_value out;
+	uint16_t st = get_value(fd, vp_index, name, &out);
+
 	*value = out.reg64;
 	return st;
 }
@@ -221,19 +230,9 @@ uint16_t mc_get_seg(int vp_fd, uint32_t name,
 uint16_t mc_get_seg_on(int fd, uint32_t vp_index, uint32_t name,
 		       struct hv_x64_segment_register *seg)
 {
-	struct {
-		struct hv_input_get_vp_registers h;
-		uint32_t name;
-	} in;
 	union hv_register_value out;
-	uint16_t st = 0xFFFF;
+	uint16_t st = get_value(fd, vp_index, name, &out);
 
-	memset(&in, 0, sizeof(in));
-	memset(&out, 0, sizeof(out));
-	in.h.vp_index = vp_index;
-	in.name = name;
-	mc_hvcall(fd, HVCALL_GET_VP_REGISTERS, 1, &in, sizeof(in), &out,
-		  sizeof(out), &st);
 	*seg = out.segment;
 	return st;
 }
